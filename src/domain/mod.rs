@@ -1,0 +1,4 @@
+//! Small parsed types: once built, they are valid.
+
+pub mod time;
+pub mod user;
