@@ -1,0 +1,145 @@
+//! `AuthUser`: the caller, from `Authorization: Bearer <jwt>` or `x-api-key`.
+//! Every authenticated route takes it; `AdminUser` also demands the admin role.
+//!
+//! The `require_auth` middleware authenticates before any extractor runs, so a
+//! caller without credentials gets 401 even when their body is malformed too
+//! (actix polls a handler's extractors concurrently).
+
+use actix_web::HttpMessage;
+use actix_web::body::MessageBody;
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{AUTHORIZATION, HeaderMap};
+use actix_web::middleware::Next;
+use actix_web::{FromRequest, HttpRequest, web};
+use futures_util::future::LocalBoxFuture;
+
+use crate::db;
+use crate::domain::user::Role;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub const API_KEY_HEADER: &str = "x-api-key";
+
+#[derive(Debug, Clone)]
+pub struct AuthUser {
+    pub id: String,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub role: Role,
+}
+
+impl AuthUser {
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+}
+
+enum Credential {
+    Bearer(String),
+    ApiKey(String),
+}
+
+fn credential(headers: &HeaderMap) -> Result<Credential, ApiError> {
+    if let Some(value) = headers.get(AUTHORIZATION) {
+        let value = value.to_str().map_err(|_| invalid())?;
+        let (scheme, token) = value.split_once(' ').ok_or_else(invalid)?;
+        if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
+            return Err(invalid());
+        }
+        return Ok(Credential::Bearer(token.trim().to_owned()));
+    }
+    match headers.get(API_KEY_HEADER) {
+        Some(value) => {
+            let key = value.to_str().map_err(|_| invalid())?.trim();
+            if key.is_empty() {
+                return Err(invalid());
+            }
+            Ok(Credential::ApiKey(key.to_owned()))
+        }
+        None => Err(ApiError::Unauthorized(
+            "authentication required: send Authorization: Bearer <token> or x-api-key",
+        )),
+    }
+}
+
+fn invalid() -> ApiError {
+    ApiError::Unauthorized("invalid or expired credentials")
+}
+
+async fn authenticate(state: &AppState, credential: Credential) -> Result<AuthUser, ApiError> {
+    let user = match credential {
+        Credential::Bearer(token) => {
+            let user_id = state.jwt.verify(&token).ok_or_else(invalid)?;
+            db::users::find_by_id(&state.db, &user_id).await?
+        }
+        Credential::ApiKey(key) => db::users::find_by_api_key(&state.db, &key).await?,
+    };
+    let user = user.filter(|user| user.active).ok_or_else(invalid)?;
+    let role = Role::parse(&user.role).map_err(|e| ApiError::internal(anyhow::anyhow!(e)))?;
+    Ok(AuthUser {
+        id: user.id,
+        email: user.email,
+        first_name: user.first_name,
+        last_name: user.last_name,
+        role,
+    })
+}
+
+fn authenticate_request(
+    state: Option<web::Data<AppState>>,
+    headers: &HeaderMap,
+) -> impl Future<Output = Result<AuthUser, ApiError>> + 'static {
+    let credential = credential(headers);
+    async move {
+        let state = state.ok_or_else(|| ApiError::internal(anyhow::anyhow!("AppState missing")))?;
+        authenticate(&state, credential?).await
+    }
+}
+
+/// Middleware for authenticated routes: 401 before anything else is looked at.
+pub async fn require_auth(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let user = authenticate_request(
+        req.app_data::<web::Data<AppState>>().cloned(),
+        req.headers(),
+    )
+    .await?;
+    req.extensions_mut().insert(user);
+    next.call(req).await
+}
+
+impl FromRequest for AuthUser {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        if let Some(user) = req.extensions().get::<AuthUser>().cloned() {
+            return Box::pin(std::future::ready(Ok(user)));
+        }
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        Box::pin(authenticate_request(state, req.headers()))
+    }
+}
+
+/// An authenticated administrator; anyone else gets 403.
+#[derive(Debug, Clone)]
+pub struct AdminUser(pub AuthUser);
+
+impl FromRequest for AdminUser {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let user = AuthUser::from_request(req, payload);
+        Box::pin(async move {
+            let user = user.await?;
+            if !user.is_admin() {
+                return Err(ApiError::Forbidden("administrator role required"));
+            }
+            Ok(AdminUser(user))
+        })
+    }
+}

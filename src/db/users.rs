@@ -1,0 +1,135 @@
+use entity::users::{self, ActiveModel, Column, Entity as Users, Model as User};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
+};
+
+use crate::domain::time::now_millis;
+use crate::domain::user::Role;
+
+pub struct NewUser {
+    pub email: String,
+    pub password_hash: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub role: Role,
+    pub api_key: String,
+}
+
+#[derive(Default)]
+pub struct UserChanges {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub role: Option<Role>,
+    pub active: Option<bool>,
+    pub password_hash: Option<String>,
+}
+
+pub async fn find_by_id(db: &impl ConnectionTrait, id: &str) -> Result<Option<User>, DbErr> {
+    Users::find_by_id(id.to_owned()).one(db).await
+}
+
+pub async fn find_by_email(db: &impl ConnectionTrait, email: &str) -> Result<Option<User>, DbErr> {
+    Users::find().filter(Column::Email.eq(email)).one(db).await
+}
+
+pub async fn find_by_api_key(db: &impl ConnectionTrait, key: &str) -> Result<Option<User>, DbErr> {
+    Users::find().filter(Column::ApiKey.eq(key)).one(db).await
+}
+
+pub async fn insert(db: &impl ConnectionTrait, new: NewUser) -> Result<User, DbErr> {
+    let now = now_millis();
+    ActiveModel {
+        id: Set(uuid::Uuid::now_v7().to_string()),
+        email: Set(new.email),
+        password_hash: Set(new.password_hash),
+        first_name: Set(new.first_name),
+        last_name: Set(new.last_name),
+        role: Set(new.role.as_str().to_owned()),
+        api_key: Set(new.api_key),
+        active: Set(true),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await
+}
+
+/// A page of users, oldest first, and the total count.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    limit: u64,
+    skip: u64,
+) -> Result<(Vec<User>, u64), DbErr> {
+    let total = Users::find().count(db).await?;
+    let page = Users::find()
+        .order_by_asc(Column::CreatedAt)
+        .order_by_asc(Column::Id)
+        .offset(skip)
+        .limit(limit)
+        .all(db)
+        .await?;
+    Ok((page, total))
+}
+
+pub async fn update(
+    db: &impl ConnectionTrait,
+    user: User,
+    changes: UserChanges,
+) -> Result<User, DbErr> {
+    let mut active: ActiveModel = user.into();
+    if let Some(first_name) = changes.first_name {
+        active.first_name = Set(first_name);
+    }
+    if let Some(last_name) = changes.last_name {
+        active.last_name = Set(last_name);
+    }
+    if let Some(role) = changes.role {
+        active.role = Set(role.as_str().to_owned());
+    }
+    if let Some(is_active) = changes.active {
+        active.active = Set(is_active);
+    }
+    if let Some(hash) = changes.password_hash {
+        active.password_hash = Set(hash);
+    }
+    active.updated_at = Set(now_millis());
+    active.update(db).await
+}
+
+pub async fn set_api_key(
+    db: &impl ConnectionTrait,
+    user_id: &str,
+    api_key: &str,
+) -> Result<bool, DbErr> {
+    let result = Users::update_many()
+        .col_expr(Column::ApiKey, Expr::value(api_key))
+        .col_expr(Column::UpdatedAt, Expr::value(now_millis()))
+        .filter(Column::Id.eq(user_id))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+pub async fn delete(db: &impl ConnectionTrait, id: &str) -> Result<bool, DbErr> {
+    let result = Users::delete_by_id(id.to_owned()).exec(db).await?;
+    Ok(result.rows_affected == 1)
+}
+
+pub async fn count(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    Users::find().count(db).await
+}
+
+/// Active administrators other than `except_id`.
+pub async fn count_other_active_admins(
+    db: &impl ConnectionTrait,
+    except_id: &str,
+) -> Result<u64, DbErr> {
+    Users::find()
+        .filter(users::Column::Role.eq(Role::Admin.as_str()))
+        .filter(Column::Active.eq(true))
+        .filter(Column::Id.ne(except_id))
+        .count(db)
+        .await
+}
