@@ -1,0 +1,60 @@
+//! What each CLI subcommand does.
+
+use migration::{Migrator, MigratorTrait};
+
+use crate::auth::{api_key, password};
+use crate::cli::{Command, UserCommand};
+use crate::config::Settings;
+use crate::db;
+use crate::db::users::NewUser;
+use crate::domain::user::{Email, Password, Role, parse_name};
+use crate::startup::Application;
+
+pub async fn run(command: Option<Command>, settings: Settings) -> anyhow::Result<()> {
+    match command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            Application::build(settings)
+                .await?
+                .run_until_stopped()
+                .await?
+        }
+        Command::Migrate => {
+            let db = db::connect(&settings.database).await?;
+            Migrator::up(&db, None).await?;
+            println!("migrations applied");
+        }
+        Command::User(UserCommand::Create {
+            email,
+            password,
+            first_name,
+            last_name,
+            admin,
+        }) => {
+            let email = Email::parse(&email).map_err(|e| anyhow::anyhow!("--email {e}"))?;
+            let password =
+                Password::parse(&password).map_err(|e| anyhow::anyhow!("--password {e}"))?;
+            let db = db::connect(&settings.database).await?;
+            Migrator::up(&db, None).await?;
+            if db::users::find_by_email(&db, email.as_str())
+                .await?
+                .is_some()
+            {
+                anyhow::bail!("a user with the email {} already exists", email.as_str());
+            }
+            let user = db::users::insert(
+                &db,
+                NewUser {
+                    email: email.into_inner(),
+                    password_hash: password::hash(password).await?,
+                    first_name: parse_name(&first_name).map_err(anyhow::Error::msg)?,
+                    last_name: parse_name(&last_name).map_err(anyhow::Error::msg)?,
+                    role: if admin { Role::Admin } else { Role::User },
+                    api_key: api_key::generate(),
+                },
+            )
+            .await?;
+            println!("id: {}\napiKey: {}", user.id, user.api_key);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,14 @@
+//! wamux: many WhatsApp connections behind one REST API.
+
+pub mod auth;
+pub mod bootstrap;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod routes;
+pub mod startup;
+pub mod state;
+pub mod telemetry;

@@ -1,0 +1,121 @@
+//! Makes sure no error leaves the server as plain text or HTML: extractor
+//! failures become `ApiError`s, and any other error response gets a JSON body.
+
+use actix_web::body::MessageBody;
+use actix_web::dev::ServiceResponse;
+use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::http::header::CONTENT_TYPE;
+use actix_web::middleware::ErrorHandlerResponse;
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use crate::error::{ApiError, ErrorBody};
+
+pub fn json_config(limit: usize) -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(limit)
+        .content_type_required(false)
+        .error_handler(|err, _req| json_error(err).into())
+}
+
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|err, _req| query_error(err).into())
+}
+
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default().error_handler(|err, _req| path_error(err).into())
+}
+
+fn json_error(err: JsonPayloadError) -> ApiError {
+    match err {
+        JsonPayloadError::Overflow { limit }
+        | JsonPayloadError::OverflowKnownLength { limit, .. } => {
+            ApiError::PayloadTooLarge { limit }
+        }
+        JsonPayloadError::Deserialize(err) if err.is_data() => {
+            ApiError::validation(format!("invalid request body: {err}"))
+        }
+        JsonPayloadError::Deserialize(err)
+            if err.is_eof() && err.line() == 1 && err.column() == 0 =>
+        {
+            ApiError::bad_request(
+                "invalid_json",
+                "request body is empty; a JSON object is expected",
+            )
+        }
+        JsonPayloadError::Deserialize(err) => {
+            ApiError::bad_request("invalid_json", format!("malformed JSON: {err}"))
+        }
+        JsonPayloadError::ContentType => ApiError::bad_request(
+            "invalid_content_type",
+            "Content-Type must be application/json",
+        ),
+        other => ApiError::bad_request(
+            "invalid_body",
+            format!("could not read request body: {other}"),
+        ),
+    }
+}
+
+fn query_error(err: QueryPayloadError) -> ApiError {
+    let QueryPayloadError::Deserialize(err) = err else {
+        return ApiError::bad_request("invalid_query", "invalid query string");
+    };
+    ApiError::bad_request("invalid_query", format!("invalid query string: {err}"))
+}
+
+fn path_error(err: PathError) -> ApiError {
+    let PathError::Deserialize(err) = err else {
+        return ApiError::not_found("not_found", "not found");
+    };
+    ApiError::not_found("not_found", format!("not found: {err}"))
+}
+
+/// Default service: unknown routes are a JSON 404.
+pub async fn route_not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    Err(ApiError::not_found(
+        "route_not_found",
+        format!("no route for {} {}", req.method(), req.path()),
+    ))
+}
+
+/// Default service of each route path: the path exists, the method does not.
+pub async fn method_not_allowed(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    Err(ApiError::MethodNotAllowed(format!(
+        "{} is not allowed on {}",
+        req.method(),
+        req.path()
+    )))
+}
+
+/// Gives a JSON body to error responses produced outside our handlers
+/// (router 405s, actix's own 4xx/5xx), keeping JSON ones untouched.
+pub fn ensure_json_body<B: MessageBody>(
+    res: ServiceResponse<B>,
+) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_json = res
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("application/json"));
+    if is_json {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let (code, message) = match status.as_u16() {
+        405 => ("method_not_allowed", "method not allowed for this route"),
+        404 => ("route_not_found", "not found"),
+        413 => ("payload_too_large", "request body is too large"),
+        s if s >= 500 => ("internal_error", "internal server error"),
+        _ => (
+            "bad_request",
+            status.canonical_reason().unwrap_or("bad request"),
+        ),
+    };
+    let (req, _) = res.into_parts();
+    let response = HttpResponse::build(status).json(ErrorBody {
+        error: message,
+        code,
+    });
+    let res = ServiceResponse::new(req, response).map_into_right_body();
+    Ok(ErrorHandlerResponse::Response(res))
+}

@@ -1,0 +1,88 @@
+//! `limit`/`skip` query values and the contract's `pagination` object.
+
+use serde::Serialize;
+
+use crate::error::ApiError;
+
+#[derive(Debug, Clone, Copy, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Pagination {
+    pub total: u64,
+    pub limit: u64,
+    pub skip: u64,
+    pub has_more: bool,
+}
+
+impl Pagination {
+    pub fn new(total: u64, page: Page) -> Self {
+        Self {
+            total,
+            limit: page.limit,
+            skip: page.skip,
+            has_more: page.skip.saturating_add(page.limit) < total,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Page {
+    pub limit: u64,
+    pub skip: u64,
+}
+
+/// Largest `skip` accepted: beyond it a request is a mistake or an attack.
+const MAX_SKIP: u64 = 1_000_000_000;
+
+impl Page {
+    /// Checks `limit` (default `default_limit`, 1..=`max_limit`) and `skip` (default 0).
+    pub fn parse(
+        limit: Option<i64>,
+        skip: Option<i64>,
+        default_limit: u64,
+        max_limit: u64,
+    ) -> Result<Self, ApiError> {
+        let limit = match limit {
+            None => default_limit,
+            Some(n) if n >= 1 && n.unsigned_abs() <= max_limit => n.unsigned_abs(),
+            Some(_) => {
+                return Err(ApiError::validation(format!(
+                    "limit must be between 1 and {max_limit}"
+                )));
+            }
+        };
+        let skip = match skip {
+            None => 0,
+            Some(n) if n >= 0 && n.unsigned_abs() <= MAX_SKIP => n.unsigned_abs(),
+            Some(_) => {
+                return Err(ApiError::validation(format!(
+                    "skip must be between 0 and {MAX_SKIP}"
+                )));
+            }
+        };
+        Ok(Self { limit, skip })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_apply_and_bounds_are_enforced() {
+        let page = Page::parse(None, None, 50, 500).ok();
+        assert_eq!(page.map(|p| (p.limit, p.skip)), Some((50, 0)));
+        assert!(Page::parse(Some(0), None, 50, 500).is_err());
+        assert!(Page::parse(Some(501), None, 50, 500).is_err());
+        assert!(Page::parse(None, Some(-1), 50, 500).is_err());
+    }
+
+    #[test]
+    fn has_more_is_true_only_when_rows_remain() {
+        let page = Page {
+            limit: 10,
+            skip: 10,
+        };
+        assert!(Pagination::new(21, page).has_more);
+        assert!(!Pagination::new(20, page).has_more);
+    }
+}
