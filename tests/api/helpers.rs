@@ -1,0 +1,233 @@
+//! `spawn_app()`: the real server on port 0 with a fresh database, and a client for it.
+
+use std::sync::Once;
+use std::time::Duration;
+
+use reqwest::{Method, RequestBuilder, Response};
+use sea_orm::{ConnectionTrait, Database};
+use secrecy::SecretString;
+use serde_json::{Value, json};
+use tempfile::TempDir;
+use wamux::config::Settings;
+use wamux::startup::Application;
+
+pub const ADMIN_EMAIL: &str = "admin@example.com";
+pub const ADMIN_PASSWORD: &str = "admin-password-1";
+pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret!";
+
+/// Which database a test runs on. Every test runs on SQLite; the PostgreSQL
+/// twin runs when `TEST_DATABASE_URL` points at a server.
+#[derive(Debug, Clone, Copy)]
+pub enum TestDb {
+    Sqlite,
+    Postgres,
+}
+
+impl TestDb {
+    pub fn postgres() -> Option<Self> {
+        std::env::var("TEST_DATABASE_URL")
+            .ok()
+            .filter(|url| !url.is_empty())
+            .map(|_| Self::Postgres)
+    }
+
+    /// A URL to a database nobody else uses.
+    async fn provision(self, dir: &TempDir) -> String {
+        match self {
+            Self::Sqlite => format!("sqlite://{}/wamux.db?mode=rwc", dir.path().display()),
+            Self::Postgres => {
+                let admin_url = std::env::var("TEST_DATABASE_URL").unwrap_or_default();
+                let name = format!("wt_{}", uuid::Uuid::now_v7().simple());
+                let admin = Database::connect(admin_url.as_str())
+                    .await
+                    .unwrap_or_else(|e| panic!("TEST_DATABASE_URL does not answer: {e}"));
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                    .await
+                    .unwrap_or_else(|e| panic!("creating test database: {e}"));
+                let _ = admin.close().await;
+                let base = admin_url.split('?').next().unwrap_or_default();
+                let (server, _) = base.rsplit_once('/').unwrap_or((base, ""));
+                format!("{server}/{name}")
+            }
+        }
+    }
+}
+
+/// Declares each `async fn name(db: TestDb)` as a test on SQLite and on PostgreSQL.
+#[macro_export]
+macro_rules! db_tests {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[actix_web::test]
+                async fn $name() {
+                    super::$name($crate::helpers::TestDb::Sqlite).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[actix_web::test]
+                async fn $name() {
+                    if let Some(db) = $crate::helpers::TestDb::postgres() {
+                        super::$name(db).await
+                    }
+                }
+            )*
+        }
+    };
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub settings: Settings,
+    pub client: reqwest::Client,
+    pub admin_token: String,
+    pub admin_key: String,
+    server: Option<actix_web::dev::ServerHandle>,
+    /// Holds the temporary folder (database, data dir) for the app's lifetime.
+    _dir: TempDir,
+}
+
+fn init_once() {
+    static INIT: Once = Once::new();
+    INIT.call_once(|| {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        if std::env::var_os("TEST_LOG").is_some() {
+            wamux::telemetry::init(&Default::default());
+        }
+    });
+}
+
+/// Settings for a test: port 0, a private data folder, a known administrator.
+pub fn test_settings(dir: &TempDir, database_url: String) -> Settings {
+    let mut settings = Settings::default();
+    settings.server.port = 0;
+    settings.server.workers = 1;
+    settings.server.shutdown_timeout_secs = 1;
+    settings.server.data_dir = dir.path().join("data");
+    settings.database.url = database_url;
+    settings.auth.jwt_secret = SecretString::from(JWT_SECRET);
+    settings.auth.bootstrap_admin_email = ADMIN_EMAIL.into();
+    settings.auth.bootstrap_admin_password = SecretString::from(ADMIN_PASSWORD);
+    settings
+}
+
+pub async fn spawn_app(db: TestDb) -> TestApp {
+    spawn_app_with(db, |_| {}).await
+}
+
+pub async fn spawn_app_with(db: TestDb, customize: impl FnOnce(&mut Settings)) -> TestApp {
+    init_once();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = db.provision(&dir).await;
+    let mut settings = test_settings(&dir, url);
+    customize(&mut settings);
+    let mut app = TestApp {
+        address: String::new(),
+        settings,
+        client: reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("http client"),
+        admin_token: String::new(),
+        admin_key: String::new(),
+        server: None,
+        _dir: dir,
+    };
+    app.start().await;
+    let login = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    assert_eq!(login.status(), 200, "bootstrap admin cannot log in");
+    let body: Value = login.json().await.expect("login json");
+    app.admin_token = body["token"].as_str().expect("token").to_owned();
+    app.admin_key = body["user"]["apiKey"].as_str().expect("apiKey").to_owned();
+    app
+}
+
+impl TestApp {
+    async fn start(&mut self) {
+        let application = Application::build(self.settings.clone())
+            .await
+            .expect("application builds");
+        self.address = format!("http://127.0.0.1:{}", application.port());
+        self.server = Some(application.handle());
+        actix_web::rt::spawn(application.run_until_stopped());
+    }
+
+    /// Stops the server gracefully and starts it again on the same database.
+    pub async fn restart(&mut self) {
+        self.stop().await;
+        self.start().await;
+    }
+
+    pub async fn stop(&mut self) {
+        if let Some(handle) = self.server.take() {
+            handle.stop(true).await;
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        self.client.request(method, self.url(path))
+    }
+
+    /// A request authenticated as the bootstrap administrator (Bearer).
+    pub fn as_admin(&self, method: Method, path: &str) -> RequestBuilder {
+        self.request(method, path).bearer_auth(&self.admin_token)
+    }
+
+    pub fn with_key(&self, key: &str, method: Method, path: &str) -> RequestBuilder {
+        self.request(method, path).header("x-api-key", key)
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Response {
+        self.request(Method::POST, "/api/auth/login")
+            .json(&json!({"email": email, "password": password}))
+            .send()
+            .await
+            .expect("login request")
+    }
+
+    /// Creates a user through the admin API; returns (id, apiKey).
+    pub async fn create_user(&self, email: &str, password: &str, role: &str) -> TestUser {
+        let response = self
+            .as_admin(Method::POST, "/api/admin/users")
+            .json(
+                &json!({"email": email, "password": password, "firstName": "Test",
+                          "lastName": "User", "role": role}),
+            )
+            .send()
+            .await
+            .expect("create user");
+        assert_eq!(response.status(), 201, "creating {email}");
+        let body: Value = response.json().await.expect("user json");
+        TestUser {
+            id: body["id"].as_str().expect("id").to_owned(),
+            api_key: body["apiKey"].as_str().expect("apiKey").to_owned(),
+        }
+    }
+}
+
+pub struct TestUser {
+    pub id: String,
+    pub api_key: String,
+}
+
+/// Reads a JSON body, failing the test on anything else.
+pub async fn json_body(response: Response) -> Value {
+    let status = response.status();
+    let text = response.text().await.expect("body");
+    serde_json::from_str(&text).unwrap_or_else(|_| panic!("{status}: not JSON: {text}"))
+}
+
+/// Asserts status and the contract's error shape; returns the `code`.
+pub async fn assert_error(response: Response, status: u16) -> String {
+    assert_eq!(response.status(), status, "unexpected status");
+    let body = json_body(response).await;
+    assert!(body["error"].is_string(), "no error message in {body}");
+    body["code"].as_str().expect("code").to_owned()
+}
