@@ -26,7 +26,112 @@ pub struct Settings {
     pub server: ServerSettings,
     pub database: DatabaseSettings,
     pub auth: AuthSettings,
+    pub whatsapp: WhatsappSettings,
+    pub supervision: SupervisionSettings,
+    pub sim: SimSettings,
     pub log: LogSettings,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub enum Backend {
+    #[serde(rename = "whatsapp-rust")]
+    WhatsappRust,
+    #[serde(rename = "sim")]
+    Sim,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WhatsappSettings {
+    pub backend: Backend,
+    /// One session store per instance lives here (`<data_dir>/<instance_id>.db`).
+    pub data_dir: PathBuf,
+    /// WhatsApp Web version `2.3000.N`; empty: the engine fetches the current one.
+    pub version: String,
+    /// WebSocket address override; empty: WhatsApp's own.
+    pub ws_url: String,
+}
+
+impl Default for WhatsappSettings {
+    fn default() -> Self {
+        Self {
+            backend: Backend::WhatsappRust,
+            data_dir: "data/wa".into(),
+            version: String::new(),
+            ws_url: String::new(),
+        }
+    }
+}
+
+impl WhatsappSettings {
+    /// The configured version as the engine wants it, when one is set.
+    pub fn parsed_version(&self) -> Result<Option<(u32, u32, u32)>, String> {
+        if self.version.trim().is_empty() {
+            return Ok(None);
+        }
+        let parts: Vec<u32> = self
+            .version
+            .trim()
+            .split('.')
+            .map(str::parse)
+            .collect::<Result<_, _>>()
+            .map_err(|_| "must look like 2.3000.1026131876".to_owned())?;
+        match parts.as_slice() {
+            [major, minor, patch] => Ok(Some((*major, *minor, *patch))),
+            _ => Err("must look like 2.3000.1026131876".into()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SupervisionSettings {
+    pub max_restarts: u32,
+    pub restart_window_secs: u64,
+    pub backoff_initial_ms: u64,
+    pub backoff_multiplier: f64,
+    pub backoff_max_ms: u64,
+    pub jitter: f64,
+    pub boot_stagger_ms: u64,
+    pub qr_max_cycles: u32,
+    pub request_timeout_ms: u64,
+    pub mailbox_capacity: usize,
+}
+
+impl Default for SupervisionSettings {
+    fn default() -> Self {
+        Self {
+            max_restarts: 5,
+            restart_window_secs: 300,
+            backoff_initial_ms: 1000,
+            backoff_multiplier: 2.0,
+            backoff_max_ms: 60_000,
+            jitter: 0.2,
+            boot_stagger_ms: 100,
+            qr_max_cycles: 3,
+            request_timeout_ms: 10_000,
+            mailbox_capacity: 256,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SimSettings {
+    pub qr_refresh_ms: u64,
+    /// 0: wait for `/api/sim/instances/{id}/scan`; otherwise pair by itself after this delay.
+    pub auto_pair_ms: u64,
+    pub receipt_delay_ms: u64,
+}
+
+impl Default for SimSettings {
+    fn default() -> Self {
+        Self {
+            qr_refresh_ms: 20_000,
+            auto_pair_ms: 0,
+            receipt_delay_ms: 500,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -170,6 +275,20 @@ impl Settings {
         if self.server.json_limit_bytes == 0 {
             return Err(invalid("server.json_limit_bytes", "must be greater than 0"));
         }
+        self.validate_supervision()?;
+        self.whatsapp
+            .parsed_version()
+            .map_err(|e| invalid("whatsapp.version", e))?;
+        let ws_url = &self.whatsapp.ws_url;
+        if !(ws_url.is_empty() || ws_url.starts_with("ws://") || ws_url.starts_with("wss://")) {
+            return Err(invalid(
+                "whatsapp.ws_url",
+                "must start with ws:// or wss://",
+            ));
+        }
+        if self.sim.qr_refresh_ms == 0 {
+            return Err(invalid("sim.qr_refresh_ms", "must be greater than 0"));
+        }
         crate::telemetry::filter_for(&self.log.level).map_err(|e| invalid("log.level", e))?;
         let admin_email = self.auth.bootstrap_admin_email.trim();
         let admin_password = self.auth.bootstrap_admin_password.expose_secret();
@@ -182,6 +301,55 @@ impl Settings {
             return Err(invalid(
                 "auth.bootstrap_admin_email",
                 "must be set when auth.bootstrap_admin_password is",
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Settings {
+    fn validate_supervision(&self) -> Result<(), SettingsError> {
+        let s = &self.supervision;
+        if s.backoff_initial_ms == 0 {
+            return Err(invalid(
+                "supervision.backoff_initial_ms",
+                "must be greater than 0",
+            ));
+        }
+        if s.backoff_max_ms < s.backoff_initial_ms {
+            return Err(invalid(
+                "supervision.backoff_max_ms",
+                "must be at least supervision.backoff_initial_ms",
+            ));
+        }
+        if !(s.backoff_multiplier >= 1.0 && s.backoff_multiplier <= 100.0) {
+            return Err(invalid(
+                "supervision.backoff_multiplier",
+                "must be between 1 and 100",
+            ));
+        }
+        if !(0.0..=1.0).contains(&s.jitter) {
+            return Err(invalid("supervision.jitter", "must be between 0 and 1"));
+        }
+        if s.restart_window_secs == 0 {
+            return Err(invalid(
+                "supervision.restart_window_secs",
+                "must be greater than 0",
+            ));
+        }
+        if s.qr_max_cycles == 0 {
+            return Err(invalid("supervision.qr_max_cycles", "must be at least 1"));
+        }
+        if s.request_timeout_ms == 0 {
+            return Err(invalid(
+                "supervision.request_timeout_ms",
+                "must be greater than 0",
+            ));
+        }
+        if s.mailbox_capacity == 0 {
+            return Err(invalid(
+                "supervision.mailbox_capacity",
+                "must be at least 1",
             ));
         }
         Ok(())

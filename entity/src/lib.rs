@@ -1,3 +1,6 @@
 //! sea-orm entities. Ids are UUID v7 strings; times are UTC milliseconds since the epoch.
 
+pub mod activity_logs;
+pub mod instances;
+pub mod sim_sessions;
 pub mod users;

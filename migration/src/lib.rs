@@ -3,12 +3,20 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_create_users;
+mod m20261125_000002_create_instances;
+mod m20261125_000003_create_activity_logs;
+mod m20261125_000004_create_sim_sessions;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261125_000001_create_users::Migration)]
+        vec![
+            Box::new(m20261125_000001_create_users::Migration),
+            Box::new(m20261125_000002_create_instances::Migration),
+            Box::new(m20261125_000003_create_activity_logs::Migration),
+            Box::new(m20261125_000004_create_sim_sessions::Migration),
+        ]
     }
 }

@@ -1,5 +1,9 @@
 //! Every query lives here; handlers and actors call these functions.
 
+pub mod activity;
+pub mod instances;
+pub mod recorder;
+pub mod sim_sessions;
 pub mod users;
 
 use std::time::Duration;

@@ -1,0 +1,136 @@
+use entity::instances::{ActiveModel, Column, Entity as Instances, Model as Instance};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, Set,
+};
+
+use crate::domain::instance::InstanceStatus;
+use crate::domain::time::now_millis;
+
+pub struct NewInstance {
+    pub user_id: String,
+    pub name: String,
+    pub description: String,
+    pub webhook: WebhookSettings,
+}
+
+/// Webhook settings as stored; the secret never leaves the server.
+#[derive(Debug, Clone)]
+pub struct WebhookSettings {
+    pub url: Option<String>,
+    pub enabled: bool,
+    pub secret: Option<String>,
+    pub notify_received: bool,
+    pub notify_sent: bool,
+    pub notify_delivery: bool,
+    pub notify_read: bool,
+    pub max_retries: i32,
+    pub retry_interval_ms: i64,
+}
+
+impl WebhookSettings {
+    pub fn of(instance: &Instance) -> Self {
+        Self {
+            url: instance.webhook_url.clone(),
+            enabled: instance.webhook_enabled,
+            secret: instance.webhook_secret.clone(),
+            notify_received: instance.notify_received,
+            notify_sent: instance.notify_sent,
+            notify_delivery: instance.notify_delivery,
+            notify_read: instance.notify_read,
+            max_retries: instance.max_retries,
+            retry_interval_ms: instance.retry_interval_ms,
+        }
+    }
+}
+
+pub async fn insert(db: &impl ConnectionTrait, new: NewInstance) -> Result<Instance, DbErr> {
+    let now = now_millis();
+    let w = new.webhook;
+    ActiveModel {
+        id: Set(uuid::Uuid::now_v7().to_string()),
+        user_id: Set(new.user_id),
+        name: Set(new.name),
+        description: Set(new.description),
+        status: Set(InstanceStatus::Connecting.as_str().to_owned()),
+        phone: Set(None),
+        webhook_url: Set(w.url),
+        webhook_enabled: Set(w.enabled),
+        webhook_secret: Set(w.secret),
+        notify_received: Set(w.notify_received),
+        notify_sent: Set(w.notify_sent),
+        notify_delivery: Set(w.notify_delivery),
+        notify_read: Set(w.notify_read),
+        max_retries: Set(w.max_retries),
+        retry_interval_ms: Set(w.retry_interval_ms),
+        created_at: Set(now),
+        updated_at: Set(now),
+        deleted_at: Set(None),
+    }
+    .insert(db)
+    .await
+}
+
+/// An instance that has not been deleted.
+pub async fn find(db: &impl ConnectionTrait, id: &str) -> Result<Option<Instance>, DbErr> {
+    Instances::find_by_id(id.to_owned())
+        .filter(Column::DeletedAt.is_null())
+        .one(db)
+        .await
+}
+
+/// Live instances, oldest first: the user's own, or everyone's with `None`.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    user_id: Option<&str>,
+) -> Result<Vec<Instance>, DbErr> {
+    let mut query = Instances::find().filter(Column::DeletedAt.is_null());
+    if let Some(user_id) = user_id {
+        query = query.filter(Column::UserId.eq(user_id));
+    }
+    query
+        .order_by_asc(Column::CreatedAt)
+        .order_by_asc(Column::Id)
+        .all(db)
+        .await
+}
+
+pub async fn count_live(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    Instances::find()
+        .filter(Column::DeletedAt.is_null())
+        .count(db)
+        .await
+}
+
+pub async fn save(db: &impl ConnectionTrait, instance: ActiveModel) -> Result<Instance, DbErr> {
+    let mut instance = instance;
+    instance.updated_at = Set(now_millis());
+    instance.update(db).await
+}
+
+/// Hides the instance from the API for good; its history rows stay for statistics.
+pub async fn soft_delete(db: &impl ConnectionTrait, id: &str) -> Result<bool, DbErr> {
+    let result = Instances::update_many()
+        .col_expr(Column::DeletedAt, Expr::value(now_millis()))
+        .filter(Column::Id.eq(id))
+        .filter(Column::DeletedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+pub async fn set_status(
+    db: &impl ConnectionTrait,
+    id: &str,
+    status: InstanceStatus,
+    phone: Option<&str>,
+) -> Result<(), DbErr> {
+    let mut update = Instances::update_many()
+        .col_expr(Column::Status, Expr::value(status.as_str()))
+        .filter(Column::Id.eq(id));
+    if let Some(phone) = phone {
+        update = update.col_expr(Column::Phone, Expr::value(phone));
+    }
+    update.exec(db).await.map(|_| ())
+}

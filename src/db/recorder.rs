@@ -1,0 +1,151 @@
+//! Writes that must keep their order (an instance's status, its activity log)
+//! go through one queue. Whatever piles up while a batch commits goes into the
+//! next transaction together, so a burst costs a few commits, not one per row.
+
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::db;
+use crate::domain::instance::InstanceStatus;
+
+const MAX_BATCH: usize = 512;
+
+#[derive(Debug)]
+pub enum WriteOp {
+    Status {
+        instance_id: String,
+        status: InstanceStatus,
+        phone: Option<String>,
+    },
+    Activity {
+        instance_id: String,
+        action: &'static str,
+        details: serde_json::Value,
+        at: i64,
+    },
+}
+
+impl WriteOp {
+    async fn apply(&self, conn: &impl ConnectionTrait) -> Result<(), DbErr> {
+        match self {
+            Self::Status {
+                instance_id,
+                status,
+                phone,
+            } => db::instances::set_status(conn, instance_id, *status, phone.as_deref()).await,
+            Self::Activity {
+                instance_id,
+                action,
+                details,
+                at,
+            } => db::activity::insert_at(conn, instance_id, action, details, *at).await,
+        }
+    }
+}
+
+/// Told when a write is committed (or failed), for callers that wait.
+type Done = Option<oneshot::Sender<Result<(), DbErr>>>;
+
+enum Job {
+    Write {
+        op: WriteOp,
+        done: Done,
+    },
+    /// Answered once everything queued before it is written.
+    Flush(oneshot::Sender<()>),
+}
+
+#[derive(Clone)]
+pub struct Recorder {
+    jobs: mpsc::UnboundedSender<Job>,
+}
+
+impl Recorder {
+    pub fn spawn(db: DatabaseConnection) -> Self {
+        let (jobs, queue) = mpsc::unbounded_channel();
+        tokio::spawn(run(db, queue));
+        Self { jobs }
+    }
+
+    /// Queues a write; it lands in order with the others.
+    pub fn record(&self, op: WriteOp) {
+        if self.jobs.send(Job::Write { op, done: None }).is_err() {
+            tracing::error!("recorder stopped; a write was dropped");
+        }
+    }
+
+    /// Queues a write and waits until it is committed.
+    pub async fn commit(&self, op: WriteOp) -> Result<(), DbErr> {
+        let (done, committed) = oneshot::channel();
+        self.jobs
+            .send(Job::Write {
+                op,
+                done: Some(done),
+            })
+            .map_err(|_| DbErr::Custom("recorder stopped".into()))?;
+        committed
+            .await
+            .map_err(|_| DbErr::Custom("recorder stopped".into()))?
+    }
+
+    /// Waits until everything queued so far is written.
+    pub async fn flush(&self) {
+        let (done, flushed) = oneshot::channel();
+        if self.jobs.send(Job::Flush(done)).is_ok() {
+            let _ = flushed.await;
+        }
+    }
+}
+
+async fn run(db: DatabaseConnection, mut queue: mpsc::UnboundedReceiver<Job>) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        let mut writes = Vec::with_capacity(batch.len());
+        let mut flushes = Vec::new();
+        for job in batch.drain(..) {
+            match job {
+                Job::Write { op, done } => writes.push((op, done)),
+                Job::Flush(done) => flushes.push(done),
+            }
+        }
+        write_batch(&db, writes).await;
+        for done in flushes {
+            let _ = done.send(());
+        }
+    }
+}
+
+async fn write_batch(db: &DatabaseConnection, writes: Vec<(WriteOp, Done)>) {
+    if writes.is_empty() {
+        return;
+    }
+    if writes.len() > 1 && in_one_transaction(db, &writes).await.is_ok() {
+        for (_, done) in writes {
+            if let Some(done) = done {
+                let _ = done.send(Ok(()));
+            }
+        }
+        return;
+    }
+    // One by one, so that one bad row does not take the others down with it.
+    for (op, done) in writes {
+        let result = op.apply(db).await;
+        if let Err(err) = &result {
+            tracing::error!(error = %err, "write failed");
+        }
+        if let Some(done) = done {
+            let _ = done.send(result);
+        }
+    }
+}
+
+async fn in_one_transaction(
+    db: &DatabaseConnection,
+    writes: &[(WriteOp, Done)],
+) -> Result<(), DbErr> {
+    let txn = db.begin().await?;
+    for (op, _) in writes {
+        op.apply(&txn).await?;
+    }
+    txn.commit().await
+}

@@ -1,0 +1,174 @@
+//! An instance's status and the rules for its settings.
+
+use std::fmt;
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InstanceStatus {
+    Connecting,
+    Qr,
+    Connected,
+    Disconnected,
+    LoggedOut,
+    Failed,
+}
+
+impl InstanceStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Connecting => "connecting",
+            Self::Qr => "qr",
+            Self::Connected => "connected",
+            Self::Disconnected => "disconnected",
+            Self::LoggedOut => "logged_out",
+            Self::Failed => "failed",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        [
+            Self::Connecting,
+            Self::Qr,
+            Self::Connected,
+            Self::Disconnected,
+            Self::LoggedOut,
+            Self::Failed,
+        ]
+        .into_iter()
+        .find(|status| status.as_str() == raw)
+    }
+}
+
+impl fmt::Display for InstanceStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+pub const MAX_NAME_CHARS: usize = 100;
+pub const MAX_DESCRIPTION_CHARS: usize = 1000;
+pub const MAX_WEBHOOK_URL_LEN: usize = 2048;
+pub const MAX_SECRET_LEN: usize = 256;
+pub const MAX_RETRIES: i32 = 20;
+pub const RETRY_INTERVAL_MS: std::ops::RangeInclusive<i64> = 1000..=3_600_000;
+
+pub fn parse_name(raw: &str) -> Result<String, String> {
+    let name = raw.trim();
+    let chars = name.chars().count();
+    if chars == 0 || chars > MAX_NAME_CHARS {
+        return Err(format!("name must be 1-{MAX_NAME_CHARS} characters"));
+    }
+    if name.chars().any(char::is_control) {
+        return Err("name must not contain control characters".into());
+    }
+    Ok(name.to_owned())
+}
+
+pub fn parse_description(raw: &str) -> Result<String, String> {
+    let description = raw.trim();
+    if description.chars().count() > MAX_DESCRIPTION_CHARS {
+        return Err(format!(
+            "description must be at most {MAX_DESCRIPTION_CHARS} characters"
+        ));
+    }
+    Ok(description.to_owned())
+}
+
+/// An absolute http(s) URL with a host.
+pub fn parse_webhook_url(raw: &str) -> Result<String, String> {
+    let url = raw.trim();
+    let problem = || "webhookUrl must be an absolute http:// or https:// URL".to_owned();
+    if url.len() > MAX_WEBHOOK_URL_LEN {
+        return Err(format!(
+            "webhookUrl must be at most {MAX_WEBHOOK_URL_LEN} bytes"
+        ));
+    }
+    let uri: actix_web::http::Uri = url.parse().map_err(|_| problem())?;
+    let scheme_ok = matches!(uri.scheme_str(), Some("http" | "https"));
+    if !scheme_ok || uri.host().is_none_or(str::is_empty) {
+        return Err(problem());
+    }
+    Ok(url.to_owned())
+}
+
+pub fn check_max_retries(value: i64) -> Result<i32, String> {
+    i32::try_from(value)
+        .ok()
+        .filter(|n| (0..=MAX_RETRIES).contains(n))
+        .ok_or_else(|| format!("maxRetries must be between 0 and {MAX_RETRIES}"))
+}
+
+pub fn check_retry_interval(value: i64) -> Result<i64, String> {
+    if RETRY_INTERVAL_MS.contains(&value) {
+        Ok(value)
+    } else {
+        Err(format!(
+            "retryInterval must be between {} and {} ms",
+            RETRY_INTERVAL_MS.start(),
+            RETRY_INTERVAL_MS.end()
+        ))
+    }
+}
+
+pub fn check_secret(value: &str) -> Result<String, String> {
+    if value.len() > MAX_SECRET_LEN {
+        return Err(format!(
+            "webhook secret must be at most {MAX_SECRET_LEN} bytes"
+        ));
+    }
+    Ok(value.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_round_trips_through_its_name() {
+        for status in [
+            "connecting",
+            "qr",
+            "connected",
+            "disconnected",
+            "logged_out",
+            "failed",
+        ] {
+            assert_eq!(
+                InstanceStatus::parse(status).map(InstanceStatus::as_str),
+                Some(status)
+            );
+        }
+        assert_eq!(InstanceStatus::parse("ready"), None);
+    }
+
+    #[test]
+    fn name_is_required_and_bounded() {
+        assert!(parse_name("  ").is_err());
+        assert!(parse_name(&"n".repeat(101)).is_err());
+        assert_eq!(parse_name(" Main "), Ok("Main".into()));
+    }
+
+    #[test]
+    fn webhook_url_must_be_http_or_https_with_a_host() {
+        assert!(parse_webhook_url("https://example.com/hook").is_ok());
+        assert!(parse_webhook_url("http://127.0.0.1:9000/x").is_ok());
+        for bad in [
+            "ftp://example.com",
+            "example.com/hook",
+            "https://",
+            "javascript:alert(1)",
+            "",
+        ] {
+            assert!(parse_webhook_url(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn retry_settings_are_bounded() {
+        assert!(check_max_retries(21).is_err() && check_max_retries(-1).is_err());
+        assert_eq!(check_max_retries(20), Ok(20));
+        assert!(check_retry_interval(999).is_err() && check_retry_interval(3_600_001).is_err());
+    }
+}

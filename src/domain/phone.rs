@@ -1,0 +1,150 @@
+//! Phone numbers and WhatsApp addresses (JIDs) from untrusted input.
+
+use std::fmt;
+
+pub const USER_SERVER: &str = "s.whatsapp.net";
+pub const GROUP_SERVER: &str = "g.us";
+const MIN_DIGITS: usize = 5;
+/// E.164 caps numbers at 15 digits.
+const MAX_DIGITS: usize = 15;
+const MAX_GROUP_ID_LEN: usize = 64;
+
+/// `<digits>@s.whatsapp.net` or `<id>@g.us`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Jid {
+    user: String,
+    server: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidPhone;
+
+impl fmt::Display for InvalidPhone {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "phone must be {MIN_DIGITS}-{MAX_DIGITS} digits with an optional leading +, spaces, dashes or parentheses, or a JID ending in @{USER_SERVER} or @{GROUP_SERVER}"
+        )
+    }
+}
+
+impl Jid {
+    /// A phone number (`+7 (900) 123-45-67`) or a full JID.
+    pub fn parse(raw: &str) -> Result<Self, InvalidPhone> {
+        let raw = raw.trim();
+        if let Some(user) = raw.strip_suffix(&format!("@{USER_SERVER}")) {
+            return Self::phone(&digits_only(user)?);
+        }
+        if let Some(group) = raw.strip_suffix(&format!("@{GROUP_SERVER}")) {
+            let valid = !group.is_empty()
+                && group.len() <= MAX_GROUP_ID_LEN
+                && group.chars().all(|c| c.is_ascii_digit() || c == '-');
+            return valid
+                .then(|| Self {
+                    user: group.to_owned(),
+                    server: GROUP_SERVER,
+                })
+                .ok_or(InvalidPhone);
+        }
+        let rest = raw.strip_prefix('+').unwrap_or(raw);
+        if !rest
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '(' | ')'))
+        {
+            return Err(InvalidPhone);
+        }
+        let digits: String = rest.chars().filter(char::is_ascii_digit).collect();
+        Self::phone(&digits)
+    }
+
+    fn phone(digits: &str) -> Result<Self, InvalidPhone> {
+        if (MIN_DIGITS..=MAX_DIGITS).contains(&digits.len()) && !digits.starts_with('0') {
+            Ok(Self {
+                user: digits.to_owned(),
+                server: USER_SERVER,
+            })
+        } else {
+            Err(InvalidPhone)
+        }
+    }
+
+    pub fn user(&self) -> &str {
+        &self.user
+    }
+
+    pub fn is_group(&self) -> bool {
+        self.server == GROUP_SERVER
+    }
+}
+
+fn digits_only(user: &str) -> Result<String, InvalidPhone> {
+    if !user.is_empty() && user.chars().all(|c| c.is_ascii_digit()) {
+        Ok(user.to_owned())
+    } else {
+        Err(InvalidPhone)
+    }
+}
+
+impl fmt::Display for Jid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}@{}", self.user, self.server)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(raw: &str) -> Option<String> {
+        Jid::parse(raw).ok().map(|jid| jid.to_string())
+    }
+
+    #[test]
+    fn phone_numbers_are_normalised_to_user_jids() {
+        let expected = Some("79001234567@s.whatsapp.net".to_owned());
+        for raw in [
+            "79001234567",
+            "+79001234567",
+            "+7 900 123-45-67",
+            "+7 (900) 123 45 67",
+            " 79001234567 ",
+        ] {
+            assert_eq!(parsed(raw), expected, "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn full_jids_are_kept() {
+        assert_eq!(
+            parsed("79001234567@s.whatsapp.net").as_deref(),
+            Some("79001234567@s.whatsapp.net")
+        );
+        assert_eq!(
+            parsed("120363025246125486@g.us").as_deref(),
+            Some("120363025246125486@g.us")
+        );
+        assert!(Jid::parse("1234567890-1616161616@g.us").is_ok_and(|j| j.is_group()));
+    }
+
+    #[test]
+    fn anything_else_is_an_invalid_phone() {
+        for raw in [
+            "",
+            "+",
+            "abc",
+            "7900123456a",
+            "12",
+            "1234567890123456",
+            "++79001234567",
+            "7900+1234567",
+            "79001234567@lid",
+            "@s.whatsapp.net",
+            "x@g.us",
+            "0123456789",
+            "7900\u{0}1234567",
+            "٧٩٠٠١٢٣٤٥٦٧",
+        ] {
+            assert!(Jid::parse(raw).is_err(), "{raw:?} was accepted");
+        }
+    }
+}
