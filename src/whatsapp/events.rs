@@ -1,0 +1,130 @@
+//! What a session reports to its instance actor.
+
+use actix::Message;
+
+#[derive(Debug, Message)]
+#[rtype(result = "()")]
+pub struct SessionEvent {
+    pub generation: u64,
+    pub event: WaEvent,
+}
+
+#[derive(Debug, Clone)]
+pub enum WaEvent {
+    /// A QR string to show, exactly as WhatsApp gives it.
+    Qr {
+        code: String,
+    },
+    /// An 8-character code to type on the phone (pairing by phone number).
+    PairingCode {
+        code: String,
+    },
+    /// A phone linked this instance.
+    Paired {
+        phone: String,
+        push_name: String,
+    },
+    Connected {
+        phone: Option<String>,
+    },
+    Message(InboundMessage),
+    Receipt {
+        message_ids: Vec<String>,
+        chat: String,
+        status: ReceiptStatus,
+    },
+    Contact(WaContact),
+    /// The session is over; sent once, last.
+    Ended(SessionEnd),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionEnd {
+    /// The QR cycle ran out without a scan.
+    QrExhausted,
+    /// Connection lost or never made: reconnect with backoff.
+    Disconnected { reason: String },
+    /// Expected restart (after pairing): start again at once.
+    RestartNow,
+    /// The session broke (a crash, a conflict, a ban): counts toward giving up.
+    Failed { reason: String },
+    /// The phone or WhatsApp logged this device out: the store is void.
+    LoggedOut { reason: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ReceiptStatus {
+    Delivered,
+    Read,
+}
+
+impl ReceiptStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Delivered => "delivered",
+            Self::Read => "read",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MediaKind {
+    Image,
+    Video,
+    Audio,
+    Document,
+}
+
+impl MediaKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Image => "image",
+            Self::Video => "video",
+            Self::Audio => "audio",
+            Self::Document => "document",
+        }
+    }
+
+    /// What WhatsApp sends a file of this mimetype as.
+    pub fn for_mimetype(mimetype: &str) -> Self {
+        match mimetype.split('/').next().unwrap_or_default() {
+            "image" if mimetype != "image/svg+xml" => Self::Image,
+            "video" => Self::Video,
+            "audio" => Self::Audio,
+            _ => Self::Document,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct MediaInfo {
+    pub kind: MediaKind,
+    pub mimetype: String,
+    pub size: u64,
+    pub filename: Option<String>,
+    /// The bytes, when the session has them at hand (the simulated network does).
+    pub bytes: Option<bytes::Bytes>,
+}
+
+#[derive(Debug, Clone)]
+pub struct InboundMessage {
+    pub id: String,
+    /// The chat: the sender's phone JID, or the group's.
+    pub chat: String,
+    /// Who wrote it, as a phone JID when known.
+    pub sender: String,
+    pub from_me: bool,
+    pub push_name: String,
+    /// Text, or the media caption.
+    pub body: String,
+    pub media: Option<MediaInfo>,
+    /// Unix seconds.
+    pub timestamp: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct WaContact {
+    pub jid: String,
+    pub name: String,
+    pub is_group: bool,
+}

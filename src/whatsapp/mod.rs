@@ -1,0 +1,135 @@
+//! The one boundary to WhatsApp: a session trait with two implementations, the
+//! `whatsapp-rust` engine and the simulated network. Instance actors see only this.
+
+pub mod engine;
+mod events;
+pub mod sim;
+
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+
+use actix::Recipient;
+use futures_util::FutureExt;
+use futures_util::future::BoxFuture;
+
+pub use events::{
+    InboundMessage, MediaInfo, MediaKind, ReceiptStatus, SessionEnd, SessionEvent, WaContact,
+    WaEvent,
+};
+
+use crate::config::{Backend, Settings};
+use crate::domain::phone::Jid;
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum WaError {
+    #[error("the WhatsApp session is not connected")]
+    NotConnected,
+    #[error("{0}")]
+    Rejected(String),
+    #[error("WhatsApp session error: {0}")]
+    Session(String),
+}
+
+/// Media to send: the bytes and what they are.
+#[derive(Debug, Clone)]
+pub struct OutgoingMedia {
+    pub bytes: bytes::Bytes,
+    pub mimetype: String,
+    pub filename: String,
+    pub caption: Option<String>,
+    pub kind: MediaKind,
+}
+
+/// A running connection of one instance. Ends by emitting `WaEvent::Ended`
+/// exactly once, unless `shutdown` or `logout` ended it on purpose.
+pub trait WaSession: Send + Sync {
+    /// The WhatsApp message id of the sent message.
+    fn send_text(&self, to: &Jid, text: &str) -> BoxFuture<'static, Result<String, WaError>>;
+    fn send_media(
+        &self,
+        to: &Jid,
+        media: OutgoingMedia,
+    ) -> BoxFuture<'static, Result<String, WaError>>;
+    /// Logs the linked device out on WhatsApp's side and ends the session.
+    fn logout(&self) -> BoxFuture<'static, ()>;
+    /// Ends the session, keeping its store for the next start.
+    fn shutdown(&self) -> BoxFuture<'static, ()>;
+}
+
+pub trait WaBackend: Send + Sync {
+    /// Starts a session for the instance; its events go to `sink`, in order.
+    fn start(&self, instance_id: &str, sink: EventSink) -> Box<dyn WaSession>;
+    /// Deletes the instance's session store (after a logout or a delete).
+    fn wipe(&self, instance_id: &str) -> BoxFuture<'static, Result<(), WaError>>;
+}
+
+/// Where a session sends its events: the instance actor, tagged with the
+/// session's generation so that late events of an old session are ignored.
+#[derive(Clone)]
+pub struct EventSink {
+    recipient: Recipient<SessionEvent>,
+    generation: u64,
+}
+
+impl EventSink {
+    pub fn new(recipient: Recipient<SessionEvent>, generation: u64) -> Self {
+        Self {
+            recipient,
+            generation,
+        }
+    }
+
+    pub fn emit(&self, event: WaEvent) {
+        self.recipient.do_send(SessionEvent {
+            generation: self.generation,
+            event,
+        });
+    }
+}
+
+/// Runs a session's task so that a panic inside it ends the session with
+/// `SessionEnd::Failed` instead of vanishing: the supervisor then restarts it.
+pub async fn run_guarded<F>(task: F, sink: EventSink)
+where
+    F: Future<Output = ()> + Send,
+{
+    if let Err(panic) = AssertUnwindSafe(task).catch_unwind().await {
+        let reason = panic
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        tracing::error!(%reason, "WhatsApp session panicked");
+        sink.emit(WaEvent::Ended(SessionEnd::Failed {
+            reason: format!("session crashed: {reason}"),
+        }));
+    }
+}
+
+/// The backend `whatsapp.backend` selects, and the simulated network's control
+/// side when that is the one.
+pub struct Backends {
+    pub sessions: Arc<dyn WaBackend>,
+    pub sim: Option<sim::SimNetwork>,
+}
+
+impl Backends {
+    pub fn from_settings(
+        settings: &Settings,
+        db: sea_orm::DatabaseConnection,
+    ) -> anyhow::Result<Self> {
+        Ok(match settings.whatsapp.backend {
+            Backend::Sim => {
+                let network = sim::SimNetwork::new(db, settings.sim.clone());
+                Self {
+                    sessions: Arc::new(network.clone()),
+                    sim: Some(network),
+                }
+            }
+            Backend::WhatsappRust => Self {
+                sessions: Arc::new(engine::EngineBackend::new(&settings.whatsapp)?),
+                sim: None,
+            },
+        })
+    }
+}

@@ -1,0 +1,276 @@
+//! One simulated session: QR cycle, pairing, then connected until a fault or a stop.
+
+use std::time::Duration;
+
+use futures_util::future::BoxFuture;
+use tokio::sync::mpsc;
+
+use super::{Command, FaultKind, SimError, SimNetwork, SimPayload};
+use crate::db;
+use crate::domain::phone::Jid;
+use crate::whatsapp::{
+    EventSink, MediaInfo, OutgoingMedia, SessionEnd, WaError, WaEvent, WaSession,
+};
+
+/// WhatsApp shows six QR codes per pairing attempt before giving up.
+const QR_CODES_PER_CYCLE: u32 = 6;
+
+pub struct SimSession {
+    network: SimNetwork,
+    instance_id: String,
+    token: u64,
+    control: mpsc::UnboundedSender<Command>,
+}
+
+impl SimSession {
+    pub(super) fn new(
+        network: SimNetwork,
+        instance_id: String,
+        token: u64,
+        control: mpsc::UnboundedSender<Command>,
+    ) -> Self {
+        Self {
+            network,
+            instance_id,
+            token,
+            control,
+        }
+    }
+
+    fn carry(&self, to: &Jid, payload: SimPayload) -> BoxFuture<'static, Result<String, WaError>> {
+        let sent = self
+            .network
+            .send(&self.instance_id, self.token, to, payload);
+        Box::pin(std::future::ready(sent))
+    }
+}
+
+impl WaSession for SimSession {
+    fn send_text(&self, to: &Jid, text: &str) -> BoxFuture<'static, Result<String, WaError>> {
+        self.carry(
+            to,
+            SimPayload {
+                body: text.to_owned(),
+                media: None,
+            },
+        )
+    }
+
+    fn send_media(
+        &self,
+        to: &Jid,
+        media: OutgoingMedia,
+    ) -> BoxFuture<'static, Result<String, WaError>> {
+        let payload = SimPayload {
+            body: media.caption.clone().unwrap_or_default(),
+            media: Some(MediaInfo {
+                kind: media.kind,
+                mimetype: media.mimetype,
+                size: media.bytes.len() as u64,
+                filename: Some(media.filename),
+                bytes: Some(media.bytes),
+            }),
+        };
+        self.carry(to, payload)
+    }
+
+    fn logout(&self) -> BoxFuture<'static, ()> {
+        let network = self.network.clone();
+        let (instance_id, token) = (self.instance_id.clone(), self.token);
+        let _ = self.control.send(Command::Stop);
+        Box::pin(async move {
+            network.unregister(&instance_id, token);
+            if let Err(err) = db::sim_sessions::delete(&network.inner.db, &instance_id).await {
+                tracing::warn!(instance_id, error = %err, "sim logout could not forget the pairing");
+            }
+        })
+    }
+
+    fn shutdown(&self) -> BoxFuture<'static, ()> {
+        let _ = self.control.send(Command::Stop);
+        self.network.unregister(&self.instance_id, self.token);
+        Box::pin(std::future::ready(()))
+    }
+}
+
+/// Unregisters the session however its task ends (a panic included).
+struct Registration {
+    network: SimNetwork,
+    instance_id: String,
+    token: u64,
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        self.network.unregister(&self.instance_id, self.token);
+    }
+}
+
+enum QrOutcome {
+    Paired { phone: String, push_name: String },
+    Over(Option<SessionEnd>),
+}
+
+pub(super) async fn run(
+    network: SimNetwork,
+    instance_id: String,
+    token: u64,
+    mut commands: mpsc::UnboundedReceiver<Command>,
+    sink: EventSink,
+) {
+    let _registration = Registration {
+        network: network.clone(),
+        instance_id: instance_id.clone(),
+        token,
+    };
+    let stored = match db::sim_sessions::find(&network.inner.db, &instance_id).await {
+        Ok(stored) => stored,
+        Err(err) => {
+            let reason = format!("session store unavailable: {err}");
+            sink.emit(WaEvent::Ended(SessionEnd::Disconnected { reason }));
+            return;
+        }
+    };
+    let (phone, push_name) = match stored {
+        Some(stored) => (stored.phone, stored.push_name),
+        None => match qr_cycle(&network, &instance_id, &mut commands, &sink).await {
+            QrOutcome::Paired { phone, push_name } => {
+                sink.emit(WaEvent::Paired {
+                    phone: phone.clone(),
+                    push_name: push_name.clone(),
+                });
+                (phone, push_name)
+            }
+            QrOutcome::Over(end) => {
+                if let Some(end) = end {
+                    sink.emit(WaEvent::Ended(end));
+                }
+                return;
+            }
+        },
+    };
+    if !network.connect(&instance_id, token, &phone, &push_name) {
+        let reason = "another instance is connected as the same phone".to_owned();
+        sink.emit(WaEvent::Ended(SessionEnd::Failed { reason }));
+        return;
+    }
+    sink.emit(WaEvent::Connected { phone: Some(phone) });
+    while let Some(command) = commands.recv().await {
+        match command {
+            Command::Scan { reply, .. } => {
+                let _ = reply.send(Err(SimError::NoQrPending));
+            }
+            Command::Fault(kind) => {
+                if let Some(end) = fault(&network, &instance_id, kind).await {
+                    sink.emit(WaEvent::Ended(end));
+                }
+                return;
+            }
+            Command::Stop => return,
+        }
+    }
+}
+
+async fn fault(network: &SimNetwork, instance_id: &str, kind: FaultKind) -> Option<SessionEnd> {
+    match kind {
+        FaultKind::Disconnect => Some(SessionEnd::Disconnected {
+            reason: "connection lost (simulated network fault)".into(),
+        }),
+        FaultKind::Crash => panic!("simulated session crash"),
+        FaultKind::Logout => {
+            if let Err(err) = db::sim_sessions::delete(&network.inner.db, instance_id).await {
+                tracing::warn!(instance_id, error = %err, "sim could not forget the pairing");
+            }
+            Some(SessionEnd::LoggedOut {
+                reason: "logged out from the phone".into(),
+            })
+        }
+    }
+}
+
+async fn qr_cycle(
+    network: &SimNetwork,
+    instance_id: &str,
+    commands: &mut mpsc::UnboundedReceiver<Command>,
+    sink: &EventSink,
+) -> QrOutcome {
+    let settings = &network.inner.settings;
+    let refresh = Duration::from_millis(settings.qr_refresh_ms);
+    let auto_pair =
+        (settings.auto_pair_ms > 0).then(|| Duration::from_millis(settings.auto_pair_ms));
+    let auto_pair_at = auto_pair.map(|delay| tokio::time::Instant::now() + delay);
+    let reference = crate::auth::api_key::random_token(18);
+    for n in 1..=QR_CODES_PER_CYCLE {
+        sink.emit(WaEvent::Qr {
+            code: qr_code(&reference, n),
+        });
+        let next_code = tokio::time::sleep(refresh);
+        tokio::pin!(next_code);
+        loop {
+            let auto_pair_now = async {
+                match auto_pair_at {
+                    Some(at) => tokio::time::sleep_until(at).await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                () = &mut next_code => break,
+                () = auto_pair_now => {
+                    let phone = auto_phone(instance_id);
+                    if let Err(err) = pair(network, instance_id, &phone, "").await {
+                        return QrOutcome::Over(Some(SessionEnd::Failed { reason: err.to_string() }));
+                    }
+                    return QrOutcome::Paired { phone, push_name: String::new() };
+                }
+                command = commands.recv() => match command {
+                    Some(Command::Scan { phone, push_name, reply }) => {
+                        let paired = pair(network, instance_id, &phone, &push_name).await;
+                        let ok = paired.is_ok();
+                        let _ = reply.send(paired);
+                        if ok {
+                            return QrOutcome::Paired { phone, push_name };
+                        }
+                    }
+                    Some(Command::Fault(kind)) => {
+                        return QrOutcome::Over(fault(network, instance_id, kind).await);
+                    }
+                    Some(Command::Stop) | None => return QrOutcome::Over(None),
+                },
+            }
+        }
+    }
+    QrOutcome::Over(Some(SessionEnd::QrExhausted))
+}
+
+/// Stores the pairing: the simulated equivalent of the engine's session file.
+async fn pair(
+    network: &SimNetwork,
+    instance_id: &str,
+    phone: &str,
+    push_name: &str,
+) -> Result<(), SimError> {
+    if network.phone_taken(instance_id, phone) {
+        return Err(SimError::PhoneInUse);
+    }
+    db::sim_sessions::save(&network.inner.db, instance_id, phone, push_name)
+        .await
+        .map_err(|e| SimError::Store(e.to_string()))
+}
+
+/// `2@<ref>,<noise key>,<identity key>,<adv secret>,<n>`, like a real pairing QR.
+fn qr_code(reference: &str, n: u32) -> String {
+    let key = || crate::auth::api_key::random_token(32);
+    format!("2@{reference},{},{},{},{n}", key(), key(), key())
+}
+
+/// A stable phone number for an auto-paired instance (benchmarks).
+fn auto_phone(instance_id: &str) -> String {
+    let digits: String = instance_id
+        .chars()
+        .filter(char::is_ascii_hexdigit)
+        .rev()
+        .take(9)
+        .map(|c| char::from(b'0' + (c.to_digit(16).unwrap_or(0) % 10) as u8))
+        .collect();
+    format!("1555{digits}")
+}
