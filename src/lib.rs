@@ -1,5 +1,6 @@
 //! wamux: many WhatsApp connections behind one REST API.
 
+pub mod actors;
 pub mod auth;
 pub mod bootstrap;
 pub mod cli;
@@ -12,3 +13,4 @@ pub mod routes;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod whatsapp;

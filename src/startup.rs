@@ -1,8 +1,10 @@
-//! Builds the running server: database, migrations, bootstrap admin, HTTP.
+//! Builds the running server: database, migrations, bootstrap admin, actors, HTTP.
 
 use std::net::TcpListener;
 use std::sync::Arc;
+use std::time::Duration;
 
+use actix::{Actor, Addr};
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::ErrorHandlers;
 use actix_web::{App, HttpServer, web};
@@ -10,15 +12,25 @@ use migration::{Migrator, MigratorTrait};
 use secrecy::ExposeSecret;
 use tracing_actix_web::TracingLogger;
 
-use crate::auth::{jwt, password};
+use crate::actors::events::EventBus;
+use crate::actors::supervisor::{
+    InstanceSupervisor, RestoreInstances, ShutdownAll, SupervisorParts,
+};
+use crate::auth::{api_key, jwt, password};
 use crate::config::Settings;
+use crate::db::recorder::Recorder;
+use crate::domain::user::Password;
 use crate::routes::{self, errors};
 use crate::state::AppState;
+use crate::whatsapp::Backends;
 use crate::{bootstrap, db};
 
 pub struct Application {
     port: u16,
     server: Server,
+    supervisor: Addr<InstanceSupervisor>,
+    recorder: Recorder,
+    shutdown_timeout: Duration,
 }
 
 impl Application {
@@ -31,16 +43,30 @@ impl Application {
             settings.auth.jwt_secret.expose_secret(),
             &settings.server.data_dir,
         )?;
-        let decoy_password_hash = password::hash(
-            crate::domain::user::Password::parse(&crate::auth::api_key::random_token(16))
-                .map_err(anyhow::Error::msg)?,
-        )
-        .await?;
+        let decoy = Password::parse(&api_key::random_token(16)).map_err(anyhow::Error::msg)?;
+        let decoy_password_hash = password::hash(decoy).await?;
+
+        let recorder = Recorder::spawn(db.clone());
+        let backends = Backends::from_settings(&settings, db.clone())?;
+        let supervisor = InstanceSupervisor::new(SupervisorParts {
+            db: db.clone(),
+            recorder: recorder.clone(),
+            backend: backends.sessions,
+            events: EventBus::default(),
+            settings: settings.supervision.clone(),
+        })
+        .start();
+        supervisor.send(RestoreInstances).await??;
+
+        let with_sim = backends.sim.is_some();
         let state = web::Data::new(AppState {
             db,
             jwt: jwt::JwtKeys::new(&secret, settings.auth.jwt_ttl_secs),
             settings: settings.clone(),
             decoy_password_hash,
+            recorder: recorder.clone(),
+            supervisor: supervisor.clone(),
+            sim: backends.sim,
         });
 
         let listener = TcpListener::bind((settings.server.host.as_str(), settings.server.port))?;
@@ -54,7 +80,7 @@ impl Application {
                 .app_data(errors::path_config())
                 .wrap(ErrorHandlers::new().default_handler(errors::ensure_json_body))
                 .wrap(TracingLogger::default())
-                .configure(routes::configure)
+                .configure(|cfg| routes::configure(cfg, with_sim))
                 .default_service(web::to(errors::route_not_found))
         })
         .shutdown_timeout(settings.server.shutdown_timeout_secs);
@@ -62,20 +88,40 @@ impl Application {
             server = server.workers(settings.server.workers);
         }
         let server = server.listen(listener)?.run();
-        tracing::info!(host = %settings.server.host, port, "wamux listening");
-        Ok(Self { port, server })
+        tracing::info!(host = %settings.server.host, port, backend = ?settings.whatsapp.backend, "wamux listening");
+        Ok(Self {
+            port,
+            server,
+            supervisor,
+            recorder,
+            shutdown_timeout: Duration::from_secs(settings.server.shutdown_timeout_secs),
+        })
     }
 
     pub fn port(&self) -> u16 {
         self.port
     }
 
-    /// Stops the server from outside (tests, signals already handled by actix).
+    /// Stops the server from outside (tests); SIGTERM/SIGINT are handled by actix.
     pub fn handle(&self) -> ServerHandle {
         self.server.handle()
     }
 
+    /// Serves until stopped, then ends every session and writes what is queued.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        tracing::info!("HTTP stopped; shutting instances down");
+        let stopped = async {
+            let _ = self.supervisor.send(ShutdownAll).await;
+            self.recorder.flush().await;
+        };
+        if tokio::time::timeout(self.shutdown_timeout, stopped)
+            .await
+            .is_err()
+        {
+            tracing::warn!("shutdown timed out; some sessions were not closed cleanly");
+        }
+        tracing::info!("wamux stopped");
+        served
     }
 }

@@ -1,11 +1,16 @@
 //! What every handler can reach through `web::Data<AppState>`.
 
 use std::sync::Arc;
+use std::time::Duration;
 
+use actix::Addr;
 use sea_orm::DatabaseConnection;
 
+use crate::actors::supervisor::InstanceSupervisor;
 use crate::auth::jwt::JwtKeys;
 use crate::config::Settings;
+use crate::db::recorder::Recorder;
+use crate::whatsapp::sim::SimNetwork;
 
 pub struct AppState {
     pub db: DatabaseConnection,
@@ -13,4 +18,15 @@ pub struct AppState {
     pub jwt: JwtKeys,
     /// Verified against when the email is unknown, so both failures cost the same time.
     pub decoy_password_hash: String,
+    pub recorder: Recorder,
+    pub supervisor: Addr<InstanceSupervisor>,
+    /// The simulated network's control side, when `whatsapp.backend = "sim"`.
+    pub sim: Option<SimNetwork>,
+}
+
+impl AppState {
+    /// How long a handler waits for an actor's answer.
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_millis(self.settings.supervision.request_timeout_ms)
+    }
 }

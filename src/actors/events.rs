@@ -1,0 +1,69 @@
+//! What instance actors tell the rest of the server (webhooks, statistics, live
+//! streams), as typed messages. Each consumer subscribes with a `Recipient`.
+
+use actix::{Message, Recipient};
+
+#[derive(Debug, Clone, Message)]
+#[rtype(result = "()")]
+pub struct InstanceEvent {
+    pub instance_id: String,
+    /// When it happened, UTC milliseconds.
+    pub at: i64,
+    pub kind: EventKind,
+}
+
+#[derive(Debug, Clone)]
+pub enum EventKind {
+    QrReceived {
+        qr_code: String,
+    },
+    ConnectionOpened,
+    ConnectionClosed {
+        reason: String,
+        will_reconnect: bool,
+    },
+    MessageReceived(MessageEvent),
+    MessageSent(MessageEvent),
+    MessageStatusChanged {
+        message_id: String,
+        status: &'static str,
+        remote_jid: String,
+        from_me: bool,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct MessageEvent {
+    pub message_id: String,
+    pub remote_jid: String,
+    pub body: String,
+    pub message_type: &'static str,
+    /// Unix seconds.
+    pub timestamp: i64,
+    pub has_media: bool,
+    pub media_size: u64,
+    pub push_name: String,
+}
+
+/// Fan-out of instance events to every subscriber.
+#[derive(Clone, Default)]
+pub struct EventBus {
+    subscribers: Vec<Recipient<InstanceEvent>>,
+}
+
+impl EventBus {
+    pub fn subscribe(&mut self, subscriber: Recipient<InstanceEvent>) {
+        self.subscribers.push(subscriber);
+    }
+
+    pub fn publish(&self, instance_id: &str, kind: EventKind) {
+        let event = InstanceEvent {
+            instance_id: instance_id.to_owned(),
+            at: crate::domain::time::now_millis(),
+            kind,
+        };
+        for subscriber in &self.subscribers {
+            subscriber.do_send(event.clone());
+        }
+    }
+}

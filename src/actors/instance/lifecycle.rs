@@ -1,0 +1,263 @@
+//! The session state machine: connecting -> qr -> connected -> disconnected ->
+//! connecting ..., and the rests `logged_out` and `failed`.
+
+use std::time::Duration;
+
+use actix::prelude::*;
+use serde_json::json;
+
+use super::{InstanceActor, Logout, Reconnect, Shutdown};
+use crate::actors::events::EventKind;
+use crate::actors::policy::{Decision, RestartKind};
+use crate::actors::supervisor::{DecideRestart, ResetRestarts};
+use crate::domain::instance::InstanceStatus;
+use crate::whatsapp::{EventSink, SessionEnd, SessionEvent, WaEvent};
+
+impl InstanceActor {
+    pub(super) fn start_session(&mut self, ctx: &mut Context<Self>) {
+        self.cancel_pending_start(ctx);
+        self.end_session();
+        self.generation += 1;
+        let sink = EventSink::new(ctx.address().recipient(), self.generation);
+        self.session = Some(self.deps.backend.start(&self.id, sink));
+        self.set_status(InstanceStatus::Connecting);
+        self.activity("connecting", json!({}));
+    }
+
+    /// Ends the current session, if any, without waiting for it.
+    fn end_session(&mut self) {
+        self.qr = None;
+        if let Some(session) = self.session.take() {
+            actix::spawn(session.shutdown());
+        }
+    }
+
+    fn cancel_pending_start(&mut self, ctx: &mut Context<Self>) {
+        if let Some(handle) = self.pending_start.take() {
+            ctx.cancel_future(handle);
+        }
+    }
+
+    pub(super) fn schedule_restart(
+        &mut self,
+        delay: Duration,
+        attempt: u32,
+        reason: &str,
+        ctx: &mut Context<Self>,
+    ) {
+        self.set_status(InstanceStatus::Disconnected);
+        let backoff_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
+        tracing::warn!(instance_id = %self.id, attempt, backoff_ms, reason, "restarting session");
+        self.activity(
+            "session_restarted",
+            json!({"attempt": attempt, "backoffMs": backoff_ms, "reason": reason}),
+        );
+        self.cancel_pending_start(ctx);
+        self.pending_start = Some(ctx.run_later(delay, |actor, ctx| {
+            actor.pending_start = None;
+            actor.start_session(ctx);
+        }));
+    }
+
+    fn on_session_end(&mut self, end: SessionEnd, ctx: &mut Context<Self>) {
+        self.session = None;
+        self.qr = None;
+        match end {
+            SessionEnd::QrExhausted => {
+                self.qr_cycles += 1;
+                if self.qr_cycles < self.deps.settings.qr_max_cycles {
+                    self.activity("qr_expired", json!({"cycle": self.qr_cycles}));
+                    self.start_session(ctx);
+                } else {
+                    self.set_status(InstanceStatus::Disconnected);
+                    self.activity("qr_timeout", json!({"cycles": self.qr_cycles}));
+                    tracing::info!(instance_id = %self.id, "QR never scanned; resting until reconnect");
+                }
+            }
+            SessionEnd::RestartNow => self.start_session(ctx),
+            SessionEnd::LoggedOut { reason } => self.logged_out("phone", &reason),
+            SessionEnd::Disconnected { reason } => {
+                self.after_failure(RestartKind::Disconnect, reason, ctx)
+            }
+            SessionEnd::Failed { reason } => self.after_failure(RestartKind::Crash, reason, ctx),
+        }
+    }
+
+    fn after_failure(&mut self, kind: RestartKind, reason: String, ctx: &mut Context<Self>) {
+        let was_connected = self.status == InstanceStatus::Connected;
+        self.set_status(InstanceStatus::Disconnected);
+        let decision = DecideRestart {
+            instance_id: self.id.clone(),
+            kind,
+        };
+        let fallback = Decision::Retry {
+            attempt: 1,
+            backoff: Duration::from_millis(self.deps.settings.backoff_initial_ms),
+        };
+        let asked = self.deps.supervisor.send(decision).into_actor(self).map(
+            move |decision, actor, ctx| {
+                let decision = decision.unwrap_or(fallback);
+                let will_reconnect = matches!(decision, Decision::Retry { .. });
+                if was_connected {
+                    actor.activity(
+                        "connection_closed",
+                        json!({"reason": reason, "willReconnect": will_reconnect}),
+                    );
+                    actor.publish(EventKind::ConnectionClosed {
+                        reason: reason.clone(),
+                        will_reconnect,
+                    });
+                }
+                match decision {
+                    Decision::Retry { attempt, backoff } => {
+                        actor.schedule_restart(backoff, attempt, &reason, ctx);
+                    }
+                    Decision::GiveUp { crashes } => actor.give_up(crashes, &reason),
+                }
+            },
+        );
+        // Nothing else is handled until the decision is in: no half-restarted states.
+        ctx.wait(asked);
+    }
+
+    fn give_up(&mut self, crashes: u32, reason: &str) {
+        self.set_status(InstanceStatus::Failed);
+        tracing::error!(instance_id = %self.id, crashes, reason, "supervisor gave up on the session");
+        self.activity(
+            "supervisor_gave_up",
+            json!({
+                "crashes": crashes,
+                "maxRestarts": self.deps.settings.max_restarts,
+                "windowSecs": self.deps.settings.restart_window_secs,
+                "reason": reason,
+            }),
+        );
+    }
+
+    fn logged_out(&mut self, by: &str, reason: &str) {
+        self.end_session();
+        let was_logged_out = self.status == InstanceStatus::LoggedOut;
+        self.phone = None;
+        self.set_status(InstanceStatus::LoggedOut);
+        let wipe = self.deps.backend.wipe(&self.id);
+        let id = self.id.clone();
+        actix::spawn(async move {
+            if let Err(err) = wipe.await {
+                tracing::error!(instance_id = %id, error = %err, "session store not wiped");
+            }
+        });
+        if !was_logged_out {
+            self.activity("logged_out", json!({"by": by, "reason": reason}));
+            self.publish(EventKind::ConnectionClosed {
+                reason: "logout".into(),
+                will_reconnect: false,
+            });
+        }
+    }
+
+    pub(super) fn publish(&self, kind: EventKind) {
+        self.deps.events.publish(&self.id, kind);
+    }
+
+    fn on_connected(&mut self, phone: Option<String>) {
+        if phone.is_some() {
+            self.phone = phone;
+        }
+        self.qr = None;
+        self.qr_cycles = 0;
+        self.set_status(InstanceStatus::Connected);
+        self.activity("connection_opened", json!({"phone": self.phone}));
+        self.publish(EventKind::ConnectionOpened);
+    }
+}
+
+impl Handler<SessionEvent> for InstanceActor {
+    type Result = ();
+
+    fn handle(&mut self, event: SessionEvent, ctx: &mut Self::Context) {
+        if event.generation != self.generation {
+            return;
+        }
+        match event.event {
+            WaEvent::Qr { code } => {
+                self.qr = Some(code.clone());
+                self.set_status(InstanceStatus::Qr);
+                self.activity("qr_received", json!({}));
+                self.publish(EventKind::QrReceived { qr_code: code });
+            }
+            WaEvent::PairingCode { .. } => {}
+            WaEvent::Paired { phone, push_name } => {
+                self.phone = Some(phone.clone());
+                self.activity("paired", json!({"phone": phone, "pushName": push_name}));
+            }
+            WaEvent::Connected { phone } => self.on_connected(phone),
+            WaEvent::Message(message) => self.on_message(message, ctx),
+            WaEvent::Receipt {
+                message_ids,
+                chat,
+                status,
+            } => self.on_receipt(message_ids, chat, status),
+            WaEvent::Contact(contact) => self.on_contact(contact),
+            WaEvent::Ended(end) => self.on_session_end(end, ctx),
+        }
+    }
+}
+
+impl Handler<Reconnect> for InstanceActor {
+    type Result = ();
+
+    fn handle(&mut self, _: Reconnect, ctx: &mut Self::Context) {
+        self.activity("reconnect_requested", json!({"from": self.status}));
+        self.deps.supervisor.do_send(ResetRestarts {
+            instance_id: self.id.clone(),
+        });
+        self.qr_cycles = 0;
+        self.start_session(ctx);
+    }
+}
+
+impl Handler<Logout> for InstanceActor {
+    type Result = ResponseActFuture<Self, ()>;
+
+    fn handle(&mut self, _: Logout, ctx: &mut Self::Context) -> Self::Result {
+        self.cancel_pending_start(ctx);
+        let session = self.session.take();
+        self.generation += 1;
+        Box::pin(
+            async move {
+                if let Some(session) = session {
+                    session.logout().await;
+                }
+            }
+            .into_actor(self)
+            .map(|(), actor, _| actor.logged_out("api", "logged out through the API")),
+        )
+    }
+}
+
+impl Handler<Shutdown> for InstanceActor {
+    type Result = ResponseActFuture<Self, ()>;
+
+    fn handle(&mut self, msg: Shutdown, ctx: &mut Self::Context) -> Self::Result {
+        self.cancel_pending_start(ctx);
+        self.generation += 1;
+        self.qr = None;
+        let session = self.session.take();
+        let wipe = msg.wipe_session.then(|| self.deps.backend.wipe(&self.id));
+        let id = self.id.clone();
+        Box::pin(
+            async move {
+                if let Some(session) = session {
+                    session.shutdown().await;
+                }
+                if let Some(wipe) = wipe
+                    && let Err(err) = wipe.await
+                {
+                    tracing::error!(instance_id = %id, error = %err, "session store not wiped");
+                }
+            }
+            .into_actor(self)
+            .map(|(), _, ctx| ctx.stop()),
+        )
+    }
+}

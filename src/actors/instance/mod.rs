@@ -1,0 +1,180 @@
+//! One actor per instance: owns its WhatsApp session and its status state
+//! machine, persists status and activity, and publishes events.
+
+mod lifecycle;
+pub mod messages;
+mod messaging;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix::prelude::*;
+use sea_orm::DatabaseConnection;
+
+use super::events::EventBus;
+use super::supervisor::{InstanceExited, InstanceSupervisor};
+use crate::config::SupervisionSettings;
+use crate::db::recorder::{Recorder, WriteOp};
+use crate::domain::instance::InstanceStatus;
+use crate::domain::time::now_millis;
+use crate::whatsapp::{WaBackend, WaSession};
+pub use messages::*;
+
+/// What every instance actor shares.
+pub struct InstanceDeps {
+    pub db: DatabaseConnection,
+    pub recorder: Recorder,
+    pub backend: Arc<dyn WaBackend>,
+    pub supervisor: Addr<InstanceSupervisor>,
+    pub events: EventBus,
+    pub settings: SupervisionSettings,
+}
+
+/// How a new actor begins.
+#[derive(Debug, Clone)]
+pub enum StartPlan {
+    Connect,
+    /// Wait, then connect: a restart after a failure.
+    ConnectAfter {
+        delay: Duration,
+        attempt: u32,
+        reason: String,
+    },
+    /// No session until `Reconnect` (logged out, or the supervisor gave up).
+    Rest(InstanceStatus),
+}
+
+/// Tells the supervisor when the actor is gone, also when a panic took it.
+struct ExitNotice {
+    instance_id: String,
+    incarnation: u64,
+    supervisor: Addr<InstanceSupervisor>,
+    clean: bool,
+}
+
+impl Drop for ExitNotice {
+    fn drop(&mut self) {
+        self.supervisor.do_send(InstanceExited {
+            instance_id: std::mem::take(&mut self.instance_id),
+            incarnation: self.incarnation,
+            clean: self.clean,
+        });
+    }
+}
+
+pub struct InstanceActor {
+    id: String,
+    deps: Arc<InstanceDeps>,
+    status: InstanceStatus,
+    phone: Option<String>,
+    qr: Option<String>,
+    session: Option<Box<dyn WaSession>>,
+    /// Tags the current session's events; older sessions' events are ignored.
+    generation: u64,
+    /// QR cycles run out since the last connect or reconnect request.
+    qr_cycles: u32,
+    pending_start: Option<SpawnHandle>,
+    plan: Option<StartPlan>,
+    exit: ExitNotice,
+}
+
+impl InstanceActor {
+    pub fn new(
+        id: String,
+        phone: Option<String>,
+        plan: StartPlan,
+        incarnation: u64,
+        deps: Arc<InstanceDeps>,
+    ) -> Self {
+        let exit = ExitNotice {
+            instance_id: id.clone(),
+            incarnation,
+            supervisor: deps.supervisor.clone(),
+            clean: false,
+        };
+        Self {
+            id,
+            deps,
+            status: InstanceStatus::Disconnected,
+            phone,
+            qr: None,
+            session: None,
+            generation: 0,
+            qr_cycles: 0,
+            pending_start: None,
+            plan: Some(plan),
+            exit,
+        }
+    }
+
+    fn set_status(&mut self, status: InstanceStatus) {
+        if self.status == status {
+            return;
+        }
+        self.status = status;
+        self.deps.recorder.record(WriteOp::Status {
+            instance_id: self.id.clone(),
+            status,
+            phone: self.phone.clone(),
+        });
+    }
+
+    fn activity(&self, action: &'static str, details: serde_json::Value) {
+        self.deps.recorder.record(WriteOp::Activity {
+            instance_id: self.id.clone(),
+            action,
+            details,
+            at: now_millis(),
+        });
+    }
+
+    fn status_view(&self) -> StatusView {
+        StatusView {
+            ready: self.status == InstanceStatus::Connected,
+            status: self.status,
+            has_qr: self.qr.is_some(),
+        }
+    }
+}
+
+impl Actor for InstanceActor {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        ctx.set_mailbox_capacity(self.deps.settings.mailbox_capacity);
+        match self.plan.take() {
+            Some(StartPlan::Connect) | None => self.start_session(ctx),
+            Some(StartPlan::ConnectAfter {
+                delay,
+                attempt,
+                reason,
+            }) => {
+                self.schedule_restart(delay, attempt, &reason, ctx);
+            }
+            Some(StartPlan::Rest(status)) => self.set_status(status),
+        }
+    }
+
+    fn stopped(&mut self, _: &mut Self::Context) {
+        self.exit.clean = true;
+        if let Some(session) = self.session.take() {
+            actix::spawn(session.shutdown());
+        }
+    }
+}
+
+impl Handler<GetStatus> for InstanceActor {
+    type Result = MessageResult<GetStatus>;
+
+    fn handle(&mut self, _: GetStatus, _: &mut Self::Context) -> Self::Result {
+        MessageResult(self.status_view())
+    }
+}
+
+impl Handler<GetQr> for InstanceActor {
+    type Result = Option<String>;
+
+    fn handle(&mut self, _: GetQr, _: &mut Self::Context) -> Self::Result {
+        self.qr.clone()
+    }
+}

@@ -1,0 +1,6 @@
+//! The actors: a supervisor over one actor per instance, and the event consumers.
+
+pub mod events;
+pub mod instance;
+pub mod policy;
+pub mod supervisor;

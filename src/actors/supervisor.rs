@@ -1,0 +1,349 @@
+//! `InstanceSupervisor`: the registry of live instance actors. It starts, stops
+//! and restores them, decides restarts by the `[supervision]` policy, and
+//! replaces an instance actor that died (a panic) without taking others along.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use actix::prelude::*;
+use entity::instances::Model as Instance;
+use futures_util::future::join_all;
+
+use super::events::EventBus;
+use super::instance::{InstanceActor, InstanceDeps, Shutdown, StartPlan};
+use super::policy::{Decision, RestartHistory, RestartKind, RestartPolicy};
+use crate::config::SupervisionSettings;
+use crate::db;
+use crate::db::recorder::Recorder;
+use crate::domain::instance::InstanceStatus;
+use crate::whatsapp::WaBackend;
+
+/// How long a stopping instance may take to end its session.
+const INSTANCE_STOP_TIMEOUT: Duration = Duration::from_secs(15);
+
+struct Entry {
+    addr: Addr<InstanceActor>,
+    user_id: String,
+    phone: Option<String>,
+    incarnation: u64,
+    history: RestartHistory,
+}
+
+pub struct InstanceSupervisor {
+    parts: Option<SupervisorParts>,
+    deps: Option<Arc<InstanceDeps>>,
+    policy: RestartPolicy,
+    boot_stagger: Duration,
+    entries: HashMap<String, Entry>,
+    next_incarnation: u64,
+    shutting_down: bool,
+}
+
+/// What the supervisor hands every instance actor (with its own address added).
+pub struct SupervisorParts {
+    pub db: sea_orm::DatabaseConnection,
+    pub recorder: Recorder,
+    pub backend: Arc<dyn WaBackend>,
+    pub events: EventBus,
+    pub settings: SupervisionSettings,
+}
+
+impl InstanceSupervisor {
+    pub fn new(parts: SupervisorParts) -> Self {
+        Self {
+            policy: RestartPolicy::new(parts.settings.clone()),
+            boot_stagger: Duration::from_millis(parts.settings.boot_stagger_ms),
+            parts: Some(parts),
+            deps: None,
+            entries: HashMap::new(),
+            next_incarnation: 1,
+            shutting_down: false,
+        }
+    }
+
+    fn spawn_actor(
+        &mut self,
+        id: &str,
+        user_id: String,
+        phone: Option<String>,
+        plan: StartPlan,
+        history: RestartHistory,
+    ) {
+        let Some(deps) = self.deps.clone() else {
+            tracing::error!("supervisor is not started");
+            return;
+        };
+        let incarnation = self.next_incarnation;
+        self.next_incarnation += 1;
+        let actor = InstanceActor::new(id.to_owned(), phone.clone(), plan, incarnation, deps);
+        let entry = Entry {
+            addr: actor.start(),
+            user_id,
+            phone,
+            incarnation,
+            history,
+        };
+        self.entries.insert(id.to_owned(), entry);
+    }
+
+    fn start_instance(&mut self, instance: &Instance, delay: Duration) {
+        if self.shutting_down || self.entries.contains_key(&instance.id) {
+            return;
+        }
+        let plan = match InstanceStatus::parse(&instance.status) {
+            Some(InstanceStatus::LoggedOut) => StartPlan::Rest(InstanceStatus::LoggedOut),
+            _ if delay.is_zero() => StartPlan::Connect,
+            _ => StartPlan::ConnectAfter {
+                delay,
+                attempt: 0,
+                reason: "restoring after start-up".into(),
+            },
+        };
+        self.spawn_actor(
+            &instance.id,
+            instance.user_id.clone(),
+            instance.phone.clone(),
+            plan,
+            RestartHistory::default(),
+        );
+    }
+}
+
+impl Actor for InstanceSupervisor {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        if let Some(parts) = self.parts.take() {
+            self.deps = Some(Arc::new(InstanceDeps {
+                db: parts.db,
+                recorder: parts.recorder,
+                backend: parts.backend,
+                supervisor: ctx.address(),
+                events: parts.events,
+                settings: parts.settings,
+            }));
+        }
+    }
+}
+
+/// A handle for handlers: the instance's actor and its owner.
+#[derive(Clone)]
+pub struct InstanceRef {
+    pub addr: Addr<InstanceActor>,
+    pub user_id: String,
+}
+
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct StartInstance {
+    pub instance: Instance,
+}
+
+impl Handler<StartInstance> for InstanceSupervisor {
+    type Result = ();
+
+    fn handle(&mut self, msg: StartInstance, _: &mut Self::Context) {
+        self.start_instance(&msg.instance, Duration::ZERO);
+    }
+}
+
+/// Starts an actor for every instance in the database, `boot_stagger_ms` apart.
+#[derive(Message)]
+#[rtype(result = "Result<usize, sea_orm::DbErr>")]
+pub struct RestoreInstances;
+
+impl Handler<RestoreInstances> for InstanceSupervisor {
+    type Result = ResponseActFuture<Self, Result<usize, sea_orm::DbErr>>;
+
+    fn handle(&mut self, _: RestoreInstances, _: &mut Self::Context) -> Self::Result {
+        let db = self.deps.as_ref().map(|deps| deps.db.clone());
+        Box::pin(
+            async move {
+                match db {
+                    Some(db) => db::instances::list(&db, None).await,
+                    None => Ok(Vec::new()),
+                }
+            }
+            .into_actor(self)
+            .map(|instances, supervisor, _| {
+                let instances = instances?;
+                let mut delay = Duration::ZERO;
+                for instance in &instances {
+                    supervisor.start_instance(instance, delay);
+                    if instance.status != InstanceStatus::LoggedOut.as_str() {
+                        delay += supervisor.boot_stagger;
+                    }
+                }
+                tracing::info!(count = instances.len(), "instances restored");
+                Ok(instances.len())
+            }),
+        )
+    }
+}
+
+#[derive(Message)]
+#[rtype(result = "Option<InstanceRef>")]
+pub struct Lookup {
+    pub instance_id: String,
+}
+
+impl Handler<Lookup> for InstanceSupervisor {
+    type Result = Option<InstanceRef>;
+
+    fn handle(&mut self, msg: Lookup, _: &mut Self::Context) -> Self::Result {
+        self.entries.get(&msg.instance_id).map(|entry| InstanceRef {
+            addr: entry.addr.clone(),
+            user_id: entry.user_id.clone(),
+        })
+    }
+}
+
+/// Stops an instance for good (delete): ends its session, wipes it when asked.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct StopInstance {
+    pub instance_id: String,
+    pub wipe_session: bool,
+}
+
+impl Handler<StopInstance> for InstanceSupervisor {
+    type Result = ResponseFuture<()>;
+
+    fn handle(&mut self, msg: StopInstance, _: &mut Self::Context) -> Self::Result {
+        let entry = self.entries.remove(&msg.instance_id);
+        Box::pin(async move {
+            if let Some(entry) = entry {
+                let stopping = entry.addr.send(Shutdown {
+                    wipe_session: msg.wipe_session,
+                });
+                let _ = stopping.timeout(INSTANCE_STOP_TIMEOUT).await;
+            }
+        })
+    }
+}
+
+#[derive(Message)]
+#[rtype(result = "Decision")]
+pub struct DecideRestart {
+    pub instance_id: String,
+    pub kind: RestartKind,
+}
+
+impl Handler<DecideRestart> for InstanceSupervisor {
+    type Result = MessageResult<DecideRestart>;
+
+    fn handle(&mut self, msg: DecideRestart, _: &mut Self::Context) -> Self::Result {
+        let policy = &self.policy;
+        let decision = match self.entries.get_mut(&msg.instance_id) {
+            Some(entry) => {
+                policy.decide(&mut entry.history, msg.kind, Instant::now(), rand::random())
+            }
+            None => policy.decide(
+                &mut RestartHistory::default(),
+                msg.kind,
+                Instant::now(),
+                rand::random(),
+            ),
+        };
+        MessageResult(decision)
+    }
+}
+
+/// Forget past restarts (a reconnect asked for by a person).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct ResetRestarts {
+    pub instance_id: String,
+}
+
+impl Handler<ResetRestarts> for InstanceSupervisor {
+    type Result = ();
+
+    fn handle(&mut self, msg: ResetRestarts, _: &mut Self::Context) {
+        if let Some(entry) = self.entries.get_mut(&msg.instance_id) {
+            entry.history.clear();
+        }
+    }
+}
+
+/// Sent by an instance actor's exit notice; `clean` is false when it panicked.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct InstanceExited {
+    pub instance_id: String,
+    pub incarnation: u64,
+    pub clean: bool,
+}
+
+impl Handler<InstanceExited> for InstanceSupervisor {
+    type Result = ();
+
+    fn handle(&mut self, msg: InstanceExited, _: &mut Self::Context) {
+        let current = self
+            .entries
+            .get(&msg.instance_id)
+            .is_some_and(|entry| entry.incarnation == msg.incarnation);
+        if !current || self.shutting_down {
+            return;
+        }
+        let Some(mut entry) = self.entries.remove(&msg.instance_id) else {
+            return;
+        };
+        let reason = if msg.clean {
+            "instance actor stopped unexpectedly"
+        } else {
+            "instance actor panicked"
+        };
+        tracing::error!(instance_id = %msg.instance_id, reason, "replacing instance actor");
+        let decision = self.policy.decide(
+            &mut entry.history,
+            RestartKind::Crash,
+            Instant::now(),
+            rand::random(),
+        );
+        let plan = match decision {
+            Decision::Retry { attempt, backoff } => StartPlan::ConnectAfter {
+                delay: backoff,
+                attempt,
+                reason: reason.into(),
+            },
+            Decision::GiveUp { .. } => StartPlan::Rest(InstanceStatus::Failed),
+        };
+        self.spawn_actor(
+            &msg.instance_id,
+            entry.user_id,
+            entry.phone,
+            plan,
+            entry.history,
+        );
+    }
+}
+
+/// Graceful shutdown: every instance ends its session (store kept) and stops.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct ShutdownAll;
+
+impl Handler<ShutdownAll> for InstanceSupervisor {
+    type Result = ResponseFuture<()>;
+
+    fn handle(&mut self, _: ShutdownAll, _: &mut Self::Context) -> Self::Result {
+        self.shutting_down = true;
+        let stops: Vec<_> = self
+            .entries
+            .drain()
+            .map(|(_, entry)| {
+                entry
+                    .addr
+                    .send(Shutdown {
+                        wipe_session: false,
+                    })
+                    .timeout(INSTANCE_STOP_TIMEOUT)
+            })
+            .collect();
+        Box::pin(async move {
+            join_all(stops).await;
+        })
+    }
+}
