@@ -1,15 +1,19 @@
 //! HTTP routes; `configure` mounts them all.
 
+pub mod access;
 mod admin;
 mod auth;
 pub mod errors;
 mod health;
+mod instances;
 pub mod pagination;
+mod sim;
 
 use actix_web::middleware::from_fn;
 use actix_web::{Resource, web};
 
 use crate::auth::extractor::require_auth;
+use instances::control;
 
 /// Handlers put `AuthUser`/`AdminUser` before any body extractor, so that the
 /// role check answers before body validation does.
@@ -19,7 +23,7 @@ pub fn resource(path: &str) -> Resource {
     web::resource(path).default_service(web::to(errors::method_not_allowed))
 }
 
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut web::ServiceConfig, with_sim: bool) {
     cfg.service(resource("/health").route(web::get().to(health::health)))
         .service(
             web::scope("/api/auth")
@@ -48,5 +52,43 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .route(web::patch().to(admin::update_user))
                         .route(web::delete().to(admin::delete_user)),
                 ),
+        )
+        .service(
+            web::scope("/api/instances")
+                .wrap(from_fn(require_auth))
+                .service(
+                    resource("")
+                        .route(web::post().to(instances::create))
+                        .route(web::get().to(instances::list)),
+                )
+                .service(
+                    resource("/{instance_id}")
+                        .route(web::get().to(instances::get))
+                        .route(web::put().to(instances::update))
+                        .route(web::delete().to(instances::delete)),
+                )
+                .service(
+                    resource("/{instance_id}/reconnect").route(web::post().to(control::reconnect)),
+                )
+                .service(resource("/{instance_id}/logout").route(web::post().to(control::logout)))
+                .service(resource("/{instance_id}/qr").route(web::get().to(control::qr)))
+                .service(
+                    resource("/{instance_id}/activity").route(web::get().to(control::activity)),
+                ),
+        )
+        .service(
+            web::scope("/api/whatsapp/{instance_id}")
+                .wrap(from_fn(require_auth))
+                .service(resource("/status").route(web::get().to(control::status)))
+                .service(resource("/qr").route(web::get().to(control::qr)))
+                .service(resource("/logout").route(web::post().to(control::whatsapp_logout))),
         );
+    if with_sim {
+        cfg.service(
+            web::scope("/api/sim/instances/{instance_id}")
+                .wrap(from_fn(require_auth))
+                .service(resource("/scan").route(web::post().to(sim::scan)))
+                .service(resource("/fault").route(web::post().to(sim::fault))),
+        );
+    }
 }

@@ -8,7 +8,7 @@ use sea_orm::{ConnectionTrait, Database};
 use secrecy::SecretString;
 use serde_json::{Value, json};
 use tempfile::TempDir;
-use wamux::config::Settings;
+use wamux::config::{Backend, Settings};
 use wamux::startup::Application;
 
 pub const ADMIN_EMAIL: &str = "admin@example.com";
@@ -118,6 +118,25 @@ pub async fn spawn_app(db: TestDb) -> TestApp {
     spawn_app_with(db, |_| {}).await
 }
 
+/// The simulated network, tuned for quick tests: short QR cycles and backoffs.
+pub fn fast_sim(settings: &mut Settings) {
+    settings.whatsapp.backend = Backend::Sim;
+    settings.whatsapp.data_dir = settings.server.data_dir.join("wa");
+    settings.sim.qr_refresh_ms = 100;
+    settings.sim.receipt_delay_ms = 20;
+    settings.supervision.backoff_initial_ms = 50;
+    settings.supervision.backoff_multiplier = 2.0;
+    settings.supervision.backoff_max_ms = 2000;
+    settings.supervision.jitter = 0.0;
+    settings.supervision.max_restarts = 3;
+    settings.supervision.qr_max_cycles = 2;
+    settings.supervision.boot_stagger_ms = 0;
+}
+
+pub async fn spawn_sim_app(db: TestDb) -> TestApp {
+    spawn_app_with(db, fast_sim).await
+}
+
 pub async fn spawn_app_with(db: TestDb, customize: impl FnOnce(&mut Settings)) -> TestApp {
     init_once();
     let dir = tempfile::tempdir().expect("temp dir");
@@ -209,6 +228,103 @@ impl TestApp {
             id: body["id"].as_str().expect("id").to_owned(),
             api_key: body["apiKey"].as_str().expect("apiKey").to_owned(),
         }
+    }
+}
+
+/// Polls every 20 ms for up to 15 s.
+pub async fn eventually<T, F, Fut>(what: &str, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    for _ in 0..750 {
+        if let Some(found) = probe().await {
+            return found;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+impl TestApp {
+    /// Creates an instance as the user with `key`; returns its id.
+    pub async fn create_instance(&self, key: &str, body: Value) -> String {
+        let response = self
+            .with_key(key, Method::POST, "/api/instances")
+            .json(&body)
+            .send()
+            .await
+            .expect("create instance");
+        assert_eq!(response.status(), 201, "creating an instance");
+        json_body(response).await["id"]
+            .as_str()
+            .expect("id")
+            .to_owned()
+    }
+
+    pub async fn status(&self, key: &str, id: &str) -> Value {
+        let response = self
+            .with_key(key, Method::GET, &format!("/api/whatsapp/{id}/status"))
+            .send()
+            .await
+            .expect("status");
+        json_body(response).await
+    }
+
+    pub async fn wait_for_status(&self, key: &str, id: &str, status: &str) -> Value {
+        eventually(&format!("status {status}"), || async {
+            let current = self.status(key, id).await;
+            (current["status"] == status).then_some(current)
+        })
+        .await
+    }
+
+    /// Waits for the QR, scans it as `phone`, waits until connected.
+    pub async fn pair(&self, key: &str, id: &str, phone: &str, push_name: &str) {
+        self.wait_for_status(key, id, "qr").await;
+        let response = self
+            .with_key(key, Method::POST, &format!("/api/sim/instances/{id}/scan"))
+            .json(&json!({"phone": phone, "pushName": push_name}))
+            .send()
+            .await
+            .expect("scan");
+        assert_eq!(response.status(), 200, "scan");
+        self.wait_for_status(key, id, "connected").await;
+    }
+
+    pub async fn fault(&self, key: &str, id: &str, kind: &str) {
+        let response = self
+            .with_key(key, Method::POST, &format!("/api/sim/instances/{id}/fault"))
+            .json(&json!({"kind": kind}))
+            .send()
+            .await
+            .expect("fault");
+        assert_eq!(response.status(), 200, "fault {kind}");
+    }
+
+    /// The activity log, oldest first.
+    pub async fn activity(&self, key: &str, id: &str) -> Vec<Value> {
+        let response = self
+            .with_key(
+                key,
+                Method::GET,
+                &format!("/api/instances/{id}/activity?limit=1000"),
+            )
+            .send()
+            .await
+            .expect("activity");
+        let body = json_body(response).await;
+        let mut logs = body["logs"].as_array().expect("logs").clone();
+        logs.reverse();
+        logs
+    }
+
+    pub async fn actions(&self, key: &str, id: &str) -> Vec<String> {
+        self.activity(key, id)
+            .await
+            .iter()
+            .map(|log| log["action"].as_str().unwrap_or_default().to_owned())
+            .collect()
     }
 }
 

@@ -1,8 +1,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod activity;
 mod admin;
 mod auth;
 mod cli;
 mod config;
+mod engine;
 mod health;
 mod helpers;
+mod instances;
+mod supervision;

@@ -1,0 +1,66 @@
+//! Finding the instance a request is about, as its caller may see it.
+
+use actix::dev::ToEnvelope;
+use actix::{Actor, Addr, Handler, MailboxError, Message};
+use entity::instances::Model as Instance;
+
+use crate::actors::instance::InstanceActor;
+use crate::actors::supervisor::Lookup;
+use crate::auth::AuthUser;
+use crate::db;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub fn instance_not_found() -> ApiError {
+    ApiError::not_found("instance_not_found", "instance not found")
+}
+
+/// The instance's row, when it exists and the caller owns it (or is an admin).
+/// Another user's instance is a 404, exactly like a missing one.
+pub async fn visible_instance(
+    state: &AppState,
+    user: &AuthUser,
+    instance_id: &str,
+) -> Result<Instance, ApiError> {
+    db::instances::find(&state.db, instance_id)
+        .await?
+        .filter(|instance| user.is_admin() || instance.user_id == user.id)
+        .ok_or_else(instance_not_found)
+}
+
+/// The live actor of an instance the caller may touch.
+pub async fn live_instance(
+    state: &AppState,
+    user: &AuthUser,
+    instance_id: &str,
+) -> Result<Addr<InstanceActor>, ApiError> {
+    let lookup = Lookup {
+        instance_id: instance_id.to_owned(),
+    };
+    ask(state, &state.supervisor, lookup)
+        .await?
+        .filter(|found| user.is_admin() || found.user_id == user.id)
+        .map(|found| found.addr)
+        .ok_or_else(instance_not_found)
+}
+
+/// Sends `message` and waits at most `supervision.request_timeout_ms`.
+pub async fn ask<A, M>(state: &AppState, addr: &Addr<A>, message: M) -> Result<M::Result, ApiError>
+where
+    A: Actor + Handler<M>,
+    A::Context: ToEnvelope<A, M>,
+    M: Message + Send + 'static,
+    M::Result: Send,
+{
+    addr.send(message)
+        .timeout(state.request_timeout())
+        .await
+        .map_err(|err| match err {
+            MailboxError::Timeout => {
+                ApiError::ServiceUnavailable("the instance did not answer in time; try again")
+            }
+            MailboxError::Closed => {
+                ApiError::ServiceUnavailable("the instance is restarting; try again")
+            }
+        })
+}

@@ -1,0 +1,177 @@
+//! Instance management: create, list, read, update, delete.
+
+mod body;
+pub mod control;
+mod view;
+
+use actix_web::{HttpResponse, web};
+use entity::instances::ActiveModel;
+use futures_util::future::join_all;
+use sea_orm::{IntoActiveModel, Set};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::actors::instance::GetStatus;
+use crate::actors::supervisor::{StartInstance, StopInstance};
+use crate::auth::AuthUser;
+use crate::db;
+use crate::db::instances::{NewInstance, WebhookSettings};
+use crate::db::recorder::WriteOp;
+use crate::domain::time::now_millis;
+use crate::error::ApiError;
+use crate::routes::access::{ask, instance_not_found, live_instance, visible_instance};
+use crate::state::AppState;
+pub use body::{CreateInstance, UpdateInstance};
+
+pub async fn create(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: web::Json<CreateInstance>,
+) -> Result<HttpResponse, ApiError> {
+    let valid = body.into_inner().validate()?;
+    let instance = db::instances::insert(
+        &state.db,
+        NewInstance {
+            user_id: user.id.clone(),
+            name: valid.name,
+            description: valid.description,
+            webhook: valid.webhook,
+        },
+    )
+    .await?;
+    state.recorder.record(WriteOp::Activity {
+        instance_id: instance.id.clone(),
+        action: "instance_created",
+        details: json!({"name": instance.name}),
+        at: now_millis(),
+    });
+    ask(
+        &state,
+        &state.supervisor,
+        StartInstance {
+            instance: instance.clone(),
+        },
+    )
+    .await?;
+    tracing::info!(instance_id = %instance.id, user_id = %user.id, "instance created");
+    Ok(HttpResponse::Created().json(view::Created::new(instance)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    /// Administrators: `true` lists every user's instances.
+    all: Option<bool>,
+}
+
+pub async fn list(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    if query.all == Some(true) && !user.is_admin() {
+        return Err(ApiError::Forbidden(
+            "only administrators may list all instances",
+        ));
+    }
+    let owner = (query.all != Some(true)).then_some(user.id.as_str());
+    let instances = db::instances::list(&state.db, owner).await?;
+    let statuses = join_all(
+        instances
+            .iter()
+            .map(|instance| live_status(&state, &user, &instance.id)),
+    )
+    .await;
+    let items: Vec<_> = instances
+        .into_iter()
+        .zip(statuses)
+        .map(|(instance, live)| view::ListItem::new(instance, live, false))
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({ "instances": items })))
+}
+
+async fn live_status(
+    state: &AppState,
+    user: &AuthUser,
+    instance_id: &str,
+) -> Option<crate::actors::instance::StatusView> {
+    let addr = live_instance(state, user, instance_id).await.ok()?;
+    ask(state, &addr, GetStatus).await.ok()
+}
+
+pub async fn get(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let instance = visible_instance(&state, &user, &path).await?;
+    let live = live_status(&state, &user, &instance.id).await;
+    Ok(HttpResponse::Ok().json(view::ListItem::new(instance, live, true)))
+}
+
+pub async fn update(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    body: web::Json<UpdateInstance>,
+) -> Result<HttpResponse, ApiError> {
+    let instance = visible_instance(&state, &user, &path).await?;
+    let applied = body.into_inner().apply(WebhookSettings::of(&instance))?;
+    let mut row: ActiveModel = instance.into_active_model();
+    if let Some(name) = applied.name {
+        row.name = Set(name);
+    }
+    if let Some(description) = applied.description {
+        row.description = Set(description);
+    }
+    let w = applied.webhook;
+    row.webhook_url = Set(w.url);
+    row.webhook_enabled = Set(w.enabled);
+    row.webhook_secret = Set(w.secret);
+    row.notify_received = Set(w.notify_received);
+    row.notify_sent = Set(w.notify_sent);
+    row.notify_delivery = Set(w.notify_delivery);
+    row.notify_read = Set(w.notify_read);
+    row.max_retries = Set(w.max_retries);
+    row.retry_interval_ms = Set(w.retry_interval_ms);
+    let instance = db::instances::save(&state.db, row).await?;
+    state.recorder.record(WriteOp::Activity {
+        instance_id: instance.id.clone(),
+        action: "instance_updated",
+        details: json!({"fields": applied.changed}),
+        at: now_millis(),
+    });
+    Ok(HttpResponse::Ok().json(view::Updated::new(instance)))
+}
+
+pub async fn delete(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let instance = visible_instance(&state, &user, &path).await?;
+    if !db::instances::soft_delete(&state.db, &instance.id).await? {
+        return Err(instance_not_found());
+    }
+    state.recorder.record(WriteOp::Activity {
+        instance_id: instance.id.clone(),
+        action: "instance_deleted",
+        details: json!({}),
+        at: now_millis(),
+    });
+    let stop = StopInstance {
+        instance_id: instance.id.clone(),
+        wipe_session: true,
+    };
+    // Stopping may take a moment (a real client says goodbye); it is already gone for the API.
+    state
+        .supervisor
+        .send(stop)
+        .await
+        .map_err(|_| ApiError::ServiceUnavailable("the supervisor is not running"))?;
+    tracing::info!(instance_id = %instance.id, "instance deleted");
+    Ok(HttpResponse::Ok().json(json!({
+        "success": true,
+        "message": format!("Instance {} deleted successfully", instance.id),
+    })))
+}

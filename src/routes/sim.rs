@@ -1,0 +1,97 @@
+//! Control routes of the simulated network (only with `whatsapp.backend = "sim"`):
+//! they play the phone that scans, the people who write, and the faults of the network.
+
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::auth::AuthUser;
+use crate::domain::phone::Jid;
+use crate::error::ApiError;
+use crate::routes::access::visible_instance;
+use crate::state::AppState;
+use crate::whatsapp::sim::{FaultKind, SimError, SimNetwork};
+
+const MAX_PUSH_NAME_CHARS: usize = 100;
+
+fn network(state: &AppState) -> Result<&SimNetwork, ApiError> {
+    state
+        .sim
+        .as_ref()
+        .ok_or_else(|| ApiError::not_found("route_not_found", "the simulated network is off"))
+}
+
+pub fn sim_error(err: SimError) -> ApiError {
+    let message = err.to_string();
+    match err {
+        SimError::NoSession => ApiError::conflict("no_session", message),
+        SimError::NoQrPending => ApiError::conflict("no_qr_pending", message),
+        SimError::NotConnected => ApiError::conflict("instance_not_connected", message),
+        SimError::PhoneInUse => ApiError::conflict("phone_in_use", message),
+        SimError::Store(_) => ApiError::ServiceUnavailable("the session store is unavailable"),
+    }
+}
+
+pub fn parse_phone(raw: &str) -> Result<Jid, ApiError> {
+    Jid::parse(raw)
+        .ok()
+        .filter(|jid| !jid.is_group())
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                "invalid_phone",
+                crate::domain::phone::InvalidPhone.to_string(),
+            )
+        })
+}
+
+pub fn parse_push_name(raw: Option<&str>) -> Result<String, ApiError> {
+    let name = raw.unwrap_or_default().trim();
+    if name.chars().count() > MAX_PUSH_NAME_CHARS || name.chars().any(char::is_control) {
+        return Err(ApiError::validation(format!(
+            "pushName must be at most {MAX_PUSH_NAME_CHARS} printable characters"
+        )));
+    }
+    Ok(name.to_owned())
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Scan {
+    phone: String,
+    push_name: Option<String>,
+}
+
+pub async fn scan(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    body: web::Json<Scan>,
+) -> Result<HttpResponse, ApiError> {
+    let network = network(&state)?;
+    let instance = visible_instance(&state, &user, &path).await?;
+    let phone = parse_phone(&body.phone)?;
+    let push_name = parse_push_name(body.push_name.as_deref())?;
+    network
+        .scan(&instance.id, &phone, &push_name)
+        .await
+        .map_err(sim_error)?;
+    Ok(HttpResponse::Ok().json(json!({ "success": true })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fault {
+    kind: FaultKind,
+}
+
+pub async fn fault(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    body: web::Json<Fault>,
+) -> Result<HttpResponse, ApiError> {
+    let network = network(&state)?;
+    let instance = visible_instance(&state, &user, &path).await?;
+    network.fault(&instance.id, body.kind).map_err(sim_error)?;
+    Ok(HttpResponse::Ok().json(json!({ "success": true })))
+}
