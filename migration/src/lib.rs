@@ -6,6 +6,9 @@ mod m20261125_000001_create_users;
 mod m20261125_000002_create_instances;
 mod m20261125_000003_create_activity_logs;
 mod m20261125_000004_create_sim_sessions;
+mod m20261125_000005_create_messages;
+mod m20261125_000006_create_contacts;
+mod m20261125_000007_create_idempotency_keys;
 
 pub struct Migrator;
 
@@ -17,6 +20,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000002_create_instances::Migration),
             Box::new(m20261125_000003_create_activity_logs::Migration),
             Box::new(m20261125_000004_create_sim_sessions::Migration),
+            Box::new(m20261125_000005_create_messages::Migration),
+            Box::new(m20261125_000006_create_contacts::Migration),
+            Box::new(m20261125_000007_create_idempotency_keys::Migration),
         ]
     }
 }

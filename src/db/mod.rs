@@ -1,7 +1,10 @@
 //! Every query lives here; handlers and actors call these functions.
 
 pub mod activity;
+pub mod contacts;
+pub mod idempotency;
 pub mod instances;
+pub mod messages;
 pub mod recorder;
 pub mod sim_sessions;
 pub mod users;

@@ -23,6 +23,20 @@ pub enum WriteOp {
         details: serde_json::Value,
         at: i64,
     },
+    Message(Box<db::messages::NewMessage>),
+    MarkSent {
+        row_id: String,
+        message_id: String,
+    },
+    MarkFailed {
+        row_id: String,
+    },
+    Receipt {
+        instance_id: String,
+        message_ids: Vec<String>,
+        status: &'static str,
+    },
+    Contact(db::contacts::ContactUpsert),
 }
 
 impl WriteOp {
@@ -39,6 +53,17 @@ impl WriteOp {
                 details,
                 at,
             } => db::activity::insert_at(conn, instance_id, action, details, *at).await,
+            Self::Message(message) => db::messages::insert(conn, message).await,
+            Self::MarkSent { row_id, message_id } => {
+                db::messages::mark_sent(conn, row_id, message_id).await
+            }
+            Self::MarkFailed { row_id } => db::messages::mark_failed(conn, row_id).await,
+            Self::Receipt {
+                instance_id,
+                message_ids,
+                status,
+            } => db::messages::apply_receipt(conn, instance_id, message_ids, status).await,
+            Self::Contact(contact) => db::contacts::upsert(conn, contact).await,
         }
     }
 }

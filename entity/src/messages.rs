@@ -1,0 +1,32 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "messages")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: String,
+    pub instance_id: String,
+    pub remote_jid: String,
+    pub from_me: bool,
+    /// text | image | video | audio | document
+    pub message_type: String,
+    /// The text, or the media caption.
+    pub content: String,
+    /// WhatsApp's id; empty until the send is confirmed.
+    pub message_id: Option<String>,
+    pub has_media: bool,
+    pub media_mimetype: Option<String>,
+    pub media_size: Option<i64>,
+    pub media_filename: Option<String>,
+    /// Where received media bytes are kept, relative to the media folder.
+    pub media_path: Option<String>,
+    pub push_name: Option<String>,
+    /// pending | sent | delivered | read | failed (outgoing), received (incoming)
+    pub status: String,
+    pub created_at: i64,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

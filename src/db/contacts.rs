@@ -1,0 +1,47 @@
+use entity::contacts::{ActiveModel, Column, Entity as Contacts, Model as Contact};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};
+
+use crate::domain::time::now_millis;
+
+#[derive(Debug, Clone)]
+pub struct ContactUpsert {
+    pub instance_id: String,
+    pub jid: String,
+    /// Empty: keep the name already known.
+    pub name: String,
+    pub is_group: bool,
+}
+
+pub async fn upsert(db: &impl ConnectionTrait, contact: &ContactUpsert) -> Result<(), DbErr> {
+    let number = contact.jid.split('@').next().unwrap_or_default().to_owned();
+    let row = ActiveModel {
+        instance_id: Set(contact.instance_id.clone()),
+        jid: Set(contact.jid.clone()),
+        name: Set(contact.name.clone()),
+        number: Set(number),
+        is_group: Set(contact.is_group),
+        updated_at: Set(now_millis()),
+    };
+    let mut on_conflict = OnConflict::columns([Column::InstanceId, Column::Jid]);
+    if contact.name.is_empty() {
+        on_conflict.update_column(Column::UpdatedAt);
+    } else {
+        on_conflict.update_columns([Column::Name, Column::UpdatedAt]);
+    }
+    Contacts::insert(row)
+        .on_conflict(on_conflict.to_owned())
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+pub async fn list(db: &impl ConnectionTrait, instance_id: &str) -> Result<Vec<Contact>, DbErr> {
+    Contacts::find()
+        .filter(Column::InstanceId.eq(instance_id))
+        .order_by_asc(Column::IsGroup)
+        .order_by_asc(Expr::col(Column::Name))
+        .order_by_asc(Column::Jid)
+        .all(db)
+        .await
+}

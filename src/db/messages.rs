@@ -1,0 +1,166 @@
+use entity::messages::{ActiveModel, Column, Entity as Messages, Model as Message};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select, Set,
+};
+
+pub const PENDING: &str = "pending";
+pub const SENT: &str = "sent";
+pub const FAILED: &str = "failed";
+pub const RECEIVED: &str = "received";
+
+/// Statuses a receipt may move forward from: sent -> delivered -> read, never back.
+fn predecessors(status: &str) -> &'static [&'static str] {
+    match status {
+        "delivered" => &[PENDING, SENT],
+        "read" => &[PENDING, SENT, "delivered"],
+        _ => &[],
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewMessage {
+    pub id: String,
+    pub instance_id: String,
+    pub remote_jid: String,
+    pub from_me: bool,
+    pub message_type: &'static str,
+    pub content: String,
+    pub message_id: Option<String>,
+    pub media: Option<StoredMedia>,
+    pub push_name: Option<String>,
+    pub status: &'static str,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct StoredMedia {
+    pub mimetype: String,
+    pub size: u64,
+    pub filename: Option<String>,
+    pub path: Option<String>,
+}
+
+/// Inserts the message; one that is already stored (same WhatsApp id) is left alone.
+pub async fn insert(db: &impl ConnectionTrait, message: &NewMessage) -> Result<(), DbErr> {
+    let media = message.media.as_ref();
+    let row = ActiveModel {
+        id: Set(message.id.clone()),
+        instance_id: Set(message.instance_id.clone()),
+        remote_jid: Set(message.remote_jid.clone()),
+        from_me: Set(message.from_me),
+        message_type: Set(message.message_type.to_owned()),
+        content: Set(message.content.clone()),
+        message_id: Set(message.message_id.clone()),
+        has_media: Set(media.is_some()),
+        media_mimetype: Set(media.map(|m| m.mimetype.clone())),
+        media_size: Set(media.map(|m| i64::try_from(m.size).unwrap_or(i64::MAX))),
+        media_filename: Set(media.and_then(|m| m.filename.clone())),
+        media_path: Set(media.and_then(|m| m.path.clone())),
+        push_name: Set(message.push_name.clone()),
+        status: Set(message.status.to_owned()),
+        created_at: Set(message.created_at),
+    };
+    Messages::insert(row)
+        .on_conflict_do_nothing_on([Column::InstanceId, Column::MessageId])
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+/// A pending outgoing message went out with WhatsApp id `message_id`.
+pub async fn mark_sent(
+    db: &impl ConnectionTrait,
+    row_id: &str,
+    message_id: &str,
+) -> Result<(), DbErr> {
+    Messages::update_many()
+        .col_expr(Column::MessageId, Expr::value(message_id))
+        .col_expr(Column::Status, Expr::value(SENT))
+        .filter(Column::Id.eq(row_id))
+        .filter(Column::Status.eq(PENDING))
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+pub async fn mark_failed(db: &impl ConnectionTrait, row_id: &str) -> Result<(), DbErr> {
+    Messages::update_many()
+        .col_expr(Column::Status, Expr::value(FAILED))
+        .filter(Column::Id.eq(row_id))
+        .filter(Column::Status.eq(PENDING))
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+/// Moves the instance's sent messages with these ids forward to `status`.
+pub async fn apply_receipt(
+    db: &impl ConnectionTrait,
+    instance_id: &str,
+    message_ids: &[String],
+    status: &str,
+) -> Result<(), DbErr> {
+    Messages::update_many()
+        .col_expr(Column::Status, Expr::value(status))
+        .filter(Column::InstanceId.eq(instance_id))
+        .filter(Column::MessageId.is_in(message_ids.iter().cloned()))
+        .filter(Column::FromMe.eq(true))
+        .filter(Column::Status.is_in(predecessors(status).iter().copied()))
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+#[derive(Debug, Default)]
+pub struct ChatFilter {
+    pub start: Option<i64>,
+    pub end: Option<i64>,
+}
+
+fn chat(instance_id: &str, remote_jid: &str, filter: &ChatFilter) -> Select<Messages> {
+    let mut query = Messages::find()
+        .filter(Column::InstanceId.eq(instance_id))
+        .filter(Column::RemoteJid.eq(remote_jid));
+    if let Some(start) = filter.start {
+        query = query.filter(Column::CreatedAt.gte(start));
+    }
+    if let Some(end) = filter.end {
+        query = query.filter(Column::CreatedAt.lte(end));
+    }
+    query
+}
+
+/// One chat's messages, newest first, and how many match.
+pub async fn history(
+    db: &impl ConnectionTrait,
+    instance_id: &str,
+    remote_jid: &str,
+    filter: &ChatFilter,
+    limit: u64,
+    skip: u64,
+) -> Result<(Vec<Message>, u64), DbErr> {
+    let total = chat(instance_id, remote_jid, filter).count(db).await?;
+    let messages = chat(instance_id, remote_jid, filter)
+        .order_by_desc(Column::CreatedAt)
+        .order_by_desc(Column::Id)
+        .offset(skip)
+        .limit(limit)
+        .all(db)
+        .await?;
+    Ok((messages, total))
+}
+
+/// A stored message by our id or by its WhatsApp id.
+pub async fn find(
+    db: &impl ConnectionTrait,
+    instance_id: &str,
+    id: &str,
+) -> Result<Option<Message>, DbErr> {
+    Messages::find()
+        .filter(Column::InstanceId.eq(instance_id))
+        .filter(Column::Id.eq(id).or(Column::MessageId.eq(id)))
+        .one(db)
+        .await
+}
