@@ -50,6 +50,10 @@ pub struct WhatsappSettings {
     pub version: String,
     /// WebSocket address override; empty: WhatsApp's own.
     pub ws_url: String,
+    pub media_fetch_timeout_ms: u64,
+    pub max_media_bytes: usize,
+    /// Lets send-media fetch from private, loopback and link-local addresses (tests).
+    pub allow_private_media_urls: bool,
 }
 
 impl Default for WhatsappSettings {
@@ -59,6 +63,9 @@ impl Default for WhatsappSettings {
             data_dir: "data/wa".into(),
             version: String::new(),
             ws_url: String::new(),
+            media_fetch_timeout_ms: 30_000,
+            max_media_bytes: 64 * 1024 * 1024,
+            allow_private_media_urls: false,
         }
     }
 }
@@ -284,6 +291,18 @@ impl Settings {
             return Err(invalid(
                 "whatsapp.ws_url",
                 "must start with ws:// or wss://",
+            ));
+        }
+        if self.whatsapp.max_media_bytes == 0 {
+            return Err(invalid(
+                "whatsapp.max_media_bytes",
+                "must be greater than 0",
+            ));
+        }
+        if self.whatsapp.media_fetch_timeout_ms == 0 {
+            return Err(invalid(
+                "whatsapp.media_fetch_timeout_ms",
+                "must be greater than 0",
             ));
         }
         if self.sim.qr_refresh_ms == 0 {

@@ -1,0 +1,4 @@
+//! Outbound HTTP to addresses users give us (media URLs, webhook targets).
+
+pub mod fetch;
+pub mod guard;
