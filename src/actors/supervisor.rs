@@ -47,6 +47,7 @@ pub struct SupervisorParts {
     pub backend: Arc<dyn WaBackend>,
     pub events: EventBus,
     pub settings: SupervisionSettings,
+    pub media_dir: std::path::PathBuf,
 }
 
 impl InstanceSupervisor {
@@ -122,6 +123,7 @@ impl Actor for InstanceSupervisor {
                 supervisor: ctx.address(),
                 events: parts.events,
                 settings: parts.settings,
+                media_dir: parts.media_dir,
             }));
         }
     }

@@ -58,7 +58,7 @@ pub trait WaSession: Send + Sync {
 
 pub trait WaBackend: Send + Sync {
     /// Starts a session for the instance; its events go to `sink`, in order.
-    fn start(&self, instance_id: &str, sink: EventSink) -> Box<dyn WaSession>;
+    fn start(&self, instance_id: &str, sink: EventSink) -> Arc<dyn WaSession>;
     /// Deletes the instance's session store (after a logout or a delete).
     fn wipe(&self, instance_id: &str) -> BoxFuture<'static, Result<(), WaError>>;
 }

@@ -4,6 +4,8 @@ use actix::Message;
 use serde::Serialize;
 
 use crate::domain::instance::InstanceStatus;
+use crate::domain::phone::Jid;
+use crate::whatsapp::OutgoingMedia;
 
 /// The contract's `connectionStatus`.
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -39,3 +41,33 @@ pub struct Logout;
 pub struct Shutdown {
     pub wipe_session: bool,
 }
+
+pub enum Outgoing {
+    Text(String),
+    Media(OutgoingMedia),
+}
+
+/// Sends a message; the answer is WhatsApp's message id.
+#[derive(Message)]
+#[rtype(result = "Result<String, SendMessageError>")]
+pub struct SendMessage {
+    pub to: Jid,
+    pub content: Outgoing,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SendMessageError {
+    #[error("the instance is not connected to WhatsApp")]
+    NotConnected,
+    #[error("WhatsApp refused the message: {0}")]
+    Rejected(String),
+    #[error("the message could not be sent: {0}")]
+    Failed(String),
+    #[error("the message could not be recorded: {0}")]
+    Storage(String),
+}
+
+/// Answered once everything the instance did before it is written down.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Flush;

@@ -1,25 +1,299 @@
-//! Messages, receipts and contacts reported by the session.
+//! Sending and receiving: every message is kept, receipts move sent messages
+//! forward, and contacts are learned from whatever the session reports.
+
+use std::time::{Duration, Instant};
 
 use actix::prelude::*;
 
-use super::InstanceActor;
-use crate::whatsapp::{InboundMessage, ReceiptStatus, WaContact};
+use super::{Flush, InstanceActor, Outgoing, SendMessage, SendMessageError};
+use crate::actors::events::{EventKind, MessageEvent};
+use crate::db::contacts::ContactUpsert;
+use crate::db::messages::{self, NewMessage, StoredMedia};
+use crate::db::recorder::WriteOp;
+use crate::domain::instance::InstanceStatus;
+use crate::domain::time::now_millis;
+use crate::whatsapp::{InboundMessage, ReceiptStatus, WaContact, WaError};
+
+/// Receipts that may belong to a send still in flight wait at most this long.
+const ORPHAN_RECEIPT_TTL: Duration = Duration::from_secs(5);
+const MAX_ORPHAN_RECEIPTS: usize = 4096;
+
+pub(super) struct OrphanReceipt {
+    message_ids: Vec<String>,
+    chat: String,
+    status: ReceiptStatus,
+    since: Instant,
+}
+
+impl From<WaError> for SendMessageError {
+    fn from(err: WaError) -> Self {
+        match err {
+            WaError::NotConnected => Self::NotConnected,
+            WaError::Rejected(reason) => Self::Rejected(reason),
+            WaError::Session(reason) => Self::Failed(reason),
+        }
+    }
+}
 
 impl InstanceActor {
-    pub(super) fn on_message(&mut self, message: InboundMessage, _ctx: &mut Context<Self>) {
-        tracing::debug!(instance_id = %self.id, message_id = %message.id, "message received");
+    pub(super) fn on_message(&mut self, message: InboundMessage, ctx: &mut Context<Self>) {
+        let row_id = uuid::Uuid::now_v7().to_string();
+        if !message.from_me {
+            self.learn_contact(&message.sender, &message.push_name, false);
+        }
+        if message.chat != message.sender || message.from_me {
+            self.learn_contact(&message.chat, "", message.chat.ends_with("@g.us"));
+        }
+        let event = MessageEvent {
+            message_id: message.id.clone(),
+            remote_jid: if message.from_me {
+                message.chat.clone()
+            } else {
+                message.sender.clone()
+            },
+            body: message.body.clone(),
+            message_type: message.media.as_ref().map_or("text", |m| m.kind.as_str()),
+            timestamp: message.timestamp,
+            has_media: message.media.is_some(),
+            media_size: message.media.as_ref().map_or(0, |m| m.size),
+            push_name: message.push_name.clone(),
+        };
+        let bytes = message.media.as_ref().and_then(|m| m.bytes.clone());
+        let path = bytes.as_ref().map(|_| format!("{}/{row_id}", self.id));
+        let row = NewMessage {
+            id: row_id,
+            instance_id: self.id.clone(),
+            remote_jid: message.chat,
+            from_me: message.from_me,
+            message_type: event.message_type,
+            content: message.body,
+            message_id: Some(message.id),
+            media: message.media.map(|m| StoredMedia {
+                mimetype: m.mimetype,
+                size: m.size,
+                filename: m.filename,
+                path: path.clone(),
+            }),
+            push_name: Some(message.push_name).filter(|n| !n.is_empty()),
+            status: if message.from_me {
+                messages::SENT
+            } else {
+                messages::RECEIVED
+            },
+            created_at: if message.timestamp > 0 {
+                message.timestamp * 1000
+            } else {
+                now_millis()
+            },
+        };
+        let kind = if row.from_me {
+            EventKind::MessageSent(event)
+        } else {
+            EventKind::MessageReceived(event)
+        };
+        match (bytes, path) {
+            (Some(bytes), Some(path)) => {
+                // The file first, then the row that points at it; the mailbox waits,
+                // so later events (and flushes) come after this message.
+                let file = self.deps.media_dir.join(&path);
+                let write = async move {
+                    if let Some(dir) = file.parent() {
+                        tokio::fs::create_dir_all(dir).await?;
+                    }
+                    tokio::fs::write(&file, &bytes).await
+                };
+                ctx.wait(write.into_actor(self).map(move |written, actor, _| {
+                    let mut row = row;
+                    if let Err(err) = written {
+                        tracing::error!(instance_id = %actor.id, error = %err, "received media not stored");
+                        if let Some(media) = row.media.as_mut() {
+                            media.path = None;
+                        }
+                    }
+                    actor.deps.recorder.record(WriteOp::Message(Box::new(row)));
+                    actor.publish(kind);
+                }));
+            }
+            _ => {
+                self.deps.recorder.record(WriteOp::Message(Box::new(row)));
+                self.publish(kind);
+            }
+        }
+    }
+
+    fn learn_contact(&self, jid: &str, name: &str, is_group: bool) {
+        if jid.is_empty() {
+            return;
+        }
+        self.deps.recorder.record(WriteOp::Contact(ContactUpsert {
+            instance_id: self.id.clone(),
+            jid: jid.to_owned(),
+            name: name.to_owned(),
+            is_group,
+        }));
     }
 
     pub(super) fn on_receipt(
         &mut self,
         message_ids: Vec<String>,
-        _chat: String,
+        chat: String,
         status: ReceiptStatus,
     ) {
-        tracing::debug!(instance_id = %self.id, count = message_ids.len(), status = status.as_str(), "receipt");
+        if self.sends_in_flight == 0 {
+            self.apply_receipt(message_ids, chat, status);
+            return;
+        }
+        // A receipt can overtake the send it answers; it waits for the send's id.
+        if self.orphan_receipts.len() >= MAX_ORPHAN_RECEIPTS
+            && let Some(oldest) = self.orphan_receipts.pop_front()
+        {
+            self.apply_receipt(oldest.message_ids, oldest.chat, oldest.status);
+        }
+        self.orphan_receipts.push_back(OrphanReceipt {
+            message_ids,
+            chat,
+            status,
+            since: Instant::now(),
+        });
+    }
+
+    fn apply_receipt(&self, message_ids: Vec<String>, chat: String, status: ReceiptStatus) {
+        for message_id in &message_ids {
+            self.publish(EventKind::MessageStatusChanged {
+                message_id: message_id.clone(),
+                status: status.as_str(),
+                remote_jid: chat.clone(),
+                from_me: true,
+            });
+        }
+        self.deps.recorder.record(WriteOp::Receipt {
+            instance_id: self.id.clone(),
+            message_ids,
+            status: status.as_str(),
+        });
+    }
+
+    /// A send finished: receipts waiting for its id (or for too long) go through.
+    fn send_finished(&mut self, message_id: Option<&str>) {
+        self.sends_in_flight = self.sends_in_flight.saturating_sub(1);
+        let waiting = std::mem::take(&mut self.orphan_receipts);
+        for orphan in waiting {
+            let ready = self.sends_in_flight == 0
+                || orphan.since.elapsed() > ORPHAN_RECEIPT_TTL
+                || message_id.is_some_and(|id| orphan.message_ids.iter().any(|m| m == id));
+            if ready {
+                self.apply_receipt(orphan.message_ids, orphan.chat, orphan.status);
+            } else {
+                self.orphan_receipts.push_back(orphan);
+            }
+        }
     }
 
     pub(super) fn on_contact(&mut self, contact: WaContact) {
-        tracing::debug!(instance_id = %self.id, is_group = contact.is_group, "contact update");
+        self.learn_contact(&contact.jid, &contact.name, contact.is_group);
+    }
+}
+
+impl Handler<SendMessage> for InstanceActor {
+    type Result = ResponseActFuture<Self, Result<String, SendMessageError>>;
+
+    /// Keeps the message as pending before it leaves, and answers only once
+    /// WhatsApp took it and that is written down: an answered send is never lost.
+    fn handle(&mut self, msg: SendMessage, _: &mut Self::Context) -> Self::Result {
+        let session = match &self.session {
+            Some(session) if self.status == InstanceStatus::Connected => session.clone(),
+            _ => return Box::pin(actix::fut::ready(Err(SendMessageError::NotConnected))),
+        };
+        let to = msg.to;
+        let (message_type, body, media) = match &msg.content {
+            Outgoing::Text(text) => ("text", text.clone(), None),
+            Outgoing::Media(media) => (
+                media.kind.as_str(),
+                media.caption.clone().unwrap_or_default(),
+                Some(StoredMedia {
+                    mimetype: media.mimetype.clone(),
+                    size: media.bytes.len() as u64,
+                    filename: Some(media.filename.clone()),
+                    path: None,
+                }),
+            ),
+        };
+        let media_size = media.as_ref().map_or(0, |m| m.size);
+        let row = NewMessage {
+            id: uuid::Uuid::now_v7().to_string(),
+            instance_id: self.id.clone(),
+            remote_jid: to.to_string(),
+            from_me: true,
+            message_type,
+            content: body.clone(),
+            message_id: None,
+            media,
+            push_name: None,
+            status: messages::PENDING,
+            created_at: now_millis(),
+        };
+        let remote_jid = to.to_string();
+        let contact = ContactUpsert {
+            instance_id: self.id.clone(),
+            jid: remote_jid.clone(),
+            name: String::new(),
+            is_group: to.is_group(),
+        };
+        let recorder = self.deps.recorder.clone();
+        let row_id = row.id.clone();
+        let content = msg.content;
+        let work = async move {
+            let storage = |err: sea_orm::DbErr| SendMessageError::Storage(err.to_string());
+            recorder
+                .commit(WriteOp::Message(Box::new(row)))
+                .await
+                .map_err(storage)?;
+            let sent = match content {
+                Outgoing::Text(text) => session.send_text(&to, &text).await,
+                Outgoing::Media(media) => session.send_media(&to, media).await,
+            };
+            match sent {
+                Ok(message_id) => {
+                    let mark = WriteOp::MarkSent {
+                        row_id,
+                        message_id: message_id.clone(),
+                    };
+                    recorder.commit(mark).await.map_err(storage)?;
+                    recorder.record(WriteOp::Contact(contact));
+                    Ok(message_id)
+                }
+                Err(err) => {
+                    recorder.record(WriteOp::MarkFailed { row_id });
+                    Err(SendMessageError::from(err))
+                }
+            }
+        };
+        self.sends_in_flight += 1;
+        Box::pin(work.into_actor(self).map(move |result, actor, _| {
+            actor.send_finished(result.as_ref().ok().map(String::as_str));
+            if let Ok(message_id) = &result {
+                actor.publish(EventKind::MessageSent(MessageEvent {
+                    message_id: message_id.clone(),
+                    remote_jid,
+                    body,
+                    message_type,
+                    timestamp: now_millis() / 1000,
+                    has_media: message_type != "text",
+                    media_size,
+                    push_name: String::new(),
+                }));
+            }
+            result
+        }))
+    }
+}
+
+impl Handler<Flush> for InstanceActor {
+    type Result = ResponseFuture<()>;
+
+    /// Answers once everything this instance did before is written.
+    fn handle(&mut self, _: Flush, _: &mut Self::Context) -> Self::Result {
+        let recorder = self.deps.recorder.clone();
+        Box::pin(async move { recorder.flush().await })
     }
 }

@@ -28,6 +28,8 @@ pub struct InstanceDeps {
     pub supervisor: Addr<InstanceSupervisor>,
     pub events: EventBus,
     pub settings: SupervisionSettings,
+    /// Received media bytes live here, `<instance_id>/<message row id>`.
+    pub media_dir: std::path::PathBuf,
 }
 
 /// How a new actor begins.
@@ -68,12 +70,14 @@ pub struct InstanceActor {
     status: InstanceStatus,
     phone: Option<String>,
     qr: Option<String>,
-    session: Option<Box<dyn WaSession>>,
+    session: Option<Arc<dyn WaSession>>,
     /// Tags the current session's events; older sessions' events are ignored.
     generation: u64,
     /// QR cycles run out since the last connect or reconnect request.
     qr_cycles: u32,
     pending_start: Option<SpawnHandle>,
+    sends_in_flight: usize,
+    orphan_receipts: std::collections::VecDeque<messaging::OrphanReceipt>,
     plan: Option<StartPlan>,
     exit: ExitNotice,
 }
@@ -102,6 +106,8 @@ impl InstanceActor {
             generation: 0,
             qr_cycles: 0,
             pending_start: None,
+            sends_in_flight: 0,
+            orphan_receipts: std::collections::VecDeque::new(),
             plan: Some(plan),
             exit,
         }

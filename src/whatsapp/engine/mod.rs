@@ -67,7 +67,7 @@ struct SessionSpec {
 }
 
 impl WaBackend for EngineBackend {
-    fn start(&self, instance_id: &str, sink: EventSink) -> Box<dyn WaSession> {
+    fn start(&self, instance_id: &str, sink: EventSink) -> Arc<dyn WaSession> {
         let client = Arc::new(OnceLock::new());
         let (stop, stopped) = oneshot::channel();
         let spec = SessionSpec {
@@ -78,7 +78,7 @@ impl WaBackend for EngineBackend {
         };
         let task = run_session(spec, sink.clone(), client.clone(), stopped);
         let join = self.runtime.handle().spawn(super::run_guarded(task, sink));
-        Box::new(EngineSession {
+        Arc::new(EngineSession {
             runtime: self.runtime.clone(),
             client,
             stop: Mutex::new(Some(stop)),

@@ -296,7 +296,7 @@ fn new_message_id() -> String {
 }
 
 impl WaBackend for SimNetwork {
-    fn start(&self, instance_id: &str, sink: EventSink) -> Box<dyn WaSession> {
+    fn start(&self, instance_id: &str, sink: EventSink) -> Arc<dyn WaSession> {
         let token = self.inner.next_token.fetch_add(1, Ordering::Relaxed);
         let (control, commands) = mpsc::unbounded_channel();
         self.register(
@@ -316,7 +316,7 @@ impl WaBackend for SimNetwork {
             sink.clone(),
         );
         tokio::spawn(super::run_guarded(task, sink));
-        Box::new(session::SimSession::new(
+        Arc::new(session::SimSession::new(
             self.clone(),
             instance_id.to_owned(),
             token,
