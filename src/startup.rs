@@ -20,6 +20,7 @@ use crate::auth::{api_key, jwt, password};
 use crate::config::Settings;
 use crate::db::recorder::Recorder;
 use crate::domain::user::Password;
+use crate::net::fetch::MediaFetcher;
 use crate::routes::{self, errors};
 use crate::state::AppState;
 use crate::whatsapp::Backends;
@@ -54,10 +55,12 @@ impl Application {
             backend: backends.sessions,
             events: EventBus::default(),
             settings: settings.supervision.clone(),
+            media_dir: settings.server.data_dir.join("media"),
         })
         .start();
         supervisor.send(RestoreInstances).await??;
 
+        spawn_housekeeping(db.clone());
         let with_sim = backends.sim.is_some();
         let state = web::Data::new(AppState {
             db,
@@ -72,9 +75,17 @@ impl Application {
         let listener = TcpListener::bind((settings.server.host.as_str(), settings.server.port))?;
         let port = listener.local_addr()?.port();
         let json_limit = settings.server.json_limit_bytes;
+        let media = settings.whatsapp.clone();
         let mut server = HttpServer::new(move || {
+            // awc::Client is not Send: each worker gets its own fetcher.
+            let fetcher = MediaFetcher::new(
+                Duration::from_millis(media.media_fetch_timeout_ms),
+                media.max_media_bytes,
+                media.allow_private_media_urls,
+            );
             App::new()
                 .app_data(state.clone())
+                .app_data(web::Data::new(fetcher))
                 .app_data(errors::json_config(json_limit))
                 .app_data(errors::query_config())
                 .app_data(errors::path_config())
@@ -124,4 +135,20 @@ impl Application {
         tracing::info!("wamux stopped");
         served
     }
+}
+
+/// Forgets idempotency keys past their 24 hours, once an hour.
+fn spawn_housekeeping(db: sea_orm::DatabaseConnection) {
+    const EVERY: Duration = Duration::from_secs(60 * 60);
+    actix::spawn(async move {
+        let mut ticks = tokio::time::interval(EVERY);
+        loop {
+            ticks.tick().await;
+            match crate::db::idempotency::expire(&db).await {
+                Ok(0) => {}
+                Ok(expired) => tracing::debug!(expired, "idempotency keys expired"),
+                Err(err) => tracing::warn!(error = %err, "idempotency keys not expired"),
+            }
+        }
+    });
 }

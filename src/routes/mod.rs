@@ -6,6 +6,7 @@ mod auth;
 pub mod errors;
 mod health;
 mod instances;
+mod messaging;
 pub mod pagination;
 mod sim;
 
@@ -74,6 +75,14 @@ pub fn configure(cfg: &mut web::ServiceConfig, with_sim: bool) {
                 .service(resource("/{instance_id}/qr").route(web::get().to(control::qr)))
                 .service(
                     resource("/{instance_id}/activity").route(web::get().to(control::activity)),
+                )
+                .service(
+                    resource("/{instance_id}/chats/{chat_id}/messages")
+                        .route(web::get().to(messaging::history)),
+                )
+                .service(
+                    resource("/{instance_id}/messages/{message_id}/media")
+                        .route(web::get().to(messaging::media)),
                 ),
         )
         .service(
@@ -81,14 +90,19 @@ pub fn configure(cfg: &mut web::ServiceConfig, with_sim: bool) {
                 .wrap(from_fn(require_auth))
                 .service(resource("/status").route(web::get().to(control::status)))
                 .service(resource("/qr").route(web::get().to(control::qr)))
-                .service(resource("/logout").route(web::post().to(control::whatsapp_logout))),
+                .service(resource("/logout").route(web::post().to(control::whatsapp_logout)))
+                .service(resource("/send").route(web::post().to(messaging::send)))
+                .service(resource("/send-media").route(web::post().to(messaging::send_media)))
+                .service(resource("/send-file").route(web::post().to(messaging::send_file)))
+                .service(resource("/contacts").route(web::get().to(messaging::contacts))),
         );
     if with_sim {
         cfg.service(
             web::scope("/api/sim/instances/{instance_id}")
                 .wrap(from_fn(require_auth))
                 .service(resource("/scan").route(web::post().to(sim::scan)))
-                .service(resource("/fault").route(web::post().to(sim::fault))),
+                .service(resource("/fault").route(web::post().to(sim::fault)))
+                .service(resource("/inbound").route(web::post().to(sim::inbound))),
         );
     }
 }

@@ -5,12 +5,14 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::actors::instance::Flush;
 use crate::auth::AuthUser;
 use crate::domain::phone::Jid;
 use crate::error::ApiError;
-use crate::routes::access::visible_instance;
+use crate::routes::access::{ask, live_instance, visible_instance};
 use crate::state::AppState;
-use crate::whatsapp::sim::{FaultKind, SimError, SimNetwork};
+use crate::whatsapp::sim::{FaultKind, SimError, SimNetwork, SimPayload};
+use crate::whatsapp::{MediaInfo, MediaKind};
 
 const MAX_PUSH_NAME_CHARS: usize = 100;
 
@@ -94,4 +96,67 @@ pub async fn fault(
     let instance = visible_instance(&state, &user, &path).await?;
     network.fault(&instance.id, body.kind).map_err(sim_error)?;
     Ok(HttpResponse::Ok().json(json!({ "success": true })))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Inbound {
+    from: String,
+    #[serde(default)]
+    body: String,
+    push_name: Option<String>,
+    media: Option<InboundMedia>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InboundMedia {
+    mimetype: String,
+    filename: Option<String>,
+    /// The bytes, base64.
+    data: String,
+}
+
+/// Someone writes to the instance; answered once the message is stored.
+pub async fn inbound(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    body: web::Json<Inbound>,
+) -> Result<HttpResponse, ApiError> {
+    use base64::Engine;
+    let network = network(&state)?;
+    let addr = live_instance(&state, &user, &path).await?;
+    let Inbound {
+        from,
+        body,
+        push_name,
+        media,
+    } = body.into_inner();
+    let from = parse_phone(&from)?;
+    let push_name = parse_push_name(push_name.as_deref())?;
+    let media = media
+        .map(|media| {
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(media.data.as_bytes())
+                .map_err(|_| ApiError::validation("media.data must be base64"))?;
+            Ok::<_, ApiError>(MediaInfo {
+                kind: MediaKind::for_mimetype(&media.mimetype),
+                size: bytes.len() as u64,
+                mimetype: media.mimetype,
+                filename: media.filename,
+                bytes: Some(bytes.into()),
+            })
+        })
+        .transpose()?;
+    if body.is_empty() && media.is_none() {
+        return Err(ApiError::validation(
+            "an inbound message needs a body or media",
+        ));
+    }
+    let id = network
+        .inject_inbound(&path, &from, &push_name, SimPayload { body, media })
+        .map_err(sim_error)?;
+    ask(&state, &addr, Flush).await?;
+    Ok(HttpResponse::Ok().json(json!({ "id": id })))
 }

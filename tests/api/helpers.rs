@@ -131,6 +131,7 @@ pub fn fast_sim(settings: &mut Settings) {
     settings.supervision.max_restarts = 3;
     settings.supervision.qr_max_cycles = 2;
     settings.supervision.boot_stagger_ms = 0;
+    settings.whatsapp.allow_private_media_urls = true;
 }
 
 pub async fn spawn_sim_app(db: TestDb) -> TestApp {
@@ -346,4 +347,79 @@ pub async fn assert_error(response: Response, status: u16) -> String {
     let body = json_body(response).await;
     assert!(body["error"].is_string(), "no error message in {body}");
     body["code"].as_str().expect("code").to_owned()
+}
+
+/// A throwaway HTTP server on 127.0.0.1 serving fixed files: `(path, content type, bytes)`.
+pub async fn serve_files(files: Vec<(&'static str, &'static str, Vec<u8>)>) -> String {
+    use actix_web::{App, HttpResponse, HttpServer, web};
+    let files = std::sync::Arc::new(files);
+    let server = HttpServer::new(move || {
+        let files = files.clone();
+        App::new().default_service(web::to(move |req: actix_web::HttpRequest| {
+            let files = files.clone();
+            async move {
+                match files.iter().find(|(path, _, _)| *path == req.path()) {
+                    Some((_, content_type, bytes)) => {
+                        let mut response = HttpResponse::Ok();
+                        if !content_type.is_empty() {
+                            response.content_type(*content_type);
+                        }
+                        response.body(bytes.clone())
+                    }
+                    None if req.path() == "/redirect" => HttpResponse::Found()
+                        .insert_header(("location", "/image.png"))
+                        .finish(),
+                    None => HttpResponse::NotFound().finish(),
+                }
+            }
+        }))
+    })
+    .workers(1)
+    .bind(("127.0.0.1", 0))
+    .expect("bind file server");
+    let port = server.addrs()[0].port();
+    actix_web::rt::spawn(server.run());
+    format!("http://127.0.0.1:{port}")
+}
+
+impl TestApp {
+    /// A chat's messages, newest first.
+    pub async fn history(&self, key: &str, id: &str, chat: &str) -> Vec<Value> {
+        let response = self
+            .with_key(
+                key,
+                Method::GET,
+                &format!("/api/instances/{id}/chats/{chat}/messages?limit=500"),
+            )
+            .send()
+            .await
+            .expect("history");
+        assert_eq!(response.status(), 200, "history");
+        json_body(response).await["messages"]
+            .as_array()
+            .expect("messages")
+            .clone()
+    }
+
+    pub async fn send_text(&self, key: &str, id: &str, phone: &str, message: &str) -> Response {
+        self.with_key(key, Method::POST, &format!("/api/whatsapp/{id}/send"))
+            .json(&json!({"phone": phone, "message": message}))
+            .send()
+            .await
+            .expect("send")
+    }
+
+    /// Two instances of the admin, paired as Alice (79001111111) and Bob (79002222222).
+    pub async fn alice_and_bob(&self) -> (String, String) {
+        let alice = self
+            .create_instance(&self.admin_key, json!({"name": "Alice"}))
+            .await;
+        let bob = self
+            .create_instance(&self.admin_key, json!({"name": "Bob"}))
+            .await;
+        self.pair(&self.admin_key, &alice, "79001111111", "Alice")
+            .await;
+        self.pair(&self.admin_key, &bob, "79002222222", "Bob").await;
+        (alice, bob)
+    }
 }

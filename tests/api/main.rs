@@ -9,4 +9,5 @@ mod engine;
 mod health;
 mod helpers;
 mod instances;
+mod messaging;
 mod supervision;

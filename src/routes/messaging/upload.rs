@@ -1,0 +1,115 @@
+//! The `multipart/form-data` body of send-file, read with a size cap.
+
+use actix_multipart::{Field, Multipart};
+use bytes::{Bytes, BytesMut};
+use futures_util::TryStreamExt;
+
+use crate::error::ApiError;
+
+/// Text fields (`phone`, `caption`) are short; this bounds them.
+const MAX_TEXT_FIELD_BYTES: usize = 64 * 1024;
+
+pub struct Upload {
+    pub phone: String,
+    pub caption: Option<String>,
+    pub file: Bytes,
+    pub filename: String,
+    pub mimetype: Option<String>,
+}
+
+fn invalid(err: impl std::fmt::Display) -> ApiError {
+    ApiError::bad_request(
+        "invalid_multipart",
+        format!("invalid multipart/form-data body: {err}"),
+    )
+}
+
+pub async fn read(mut form: Multipart, max_file_bytes: usize) -> Result<Upload, ApiError> {
+    let (mut phone, mut caption, mut file) = (None, None, None);
+    while let Some(field) = form.try_next().await.map_err(invalid)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        match name.as_str() {
+            "phone" => phone = Some(read_text(field, "phone").await?),
+            "caption" => caption = Some(read_text(field, "caption").await?),
+            "file" => {
+                let filename = field
+                    .content_disposition()
+                    .and_then(|cd| cd.get_filename())
+                    .map(sanitize_filename)
+                    .unwrap_or_else(|| "file".into());
+                let mimetype = field
+                    .content_type()
+                    .map(|m| m.essence_str().to_owned())
+                    .filter(|m| m != "application/octet-stream");
+                let bytes = read_capped(field, max_file_bytes).await?;
+                file = Some((bytes, filename, mimetype));
+            }
+            other => {
+                return Err(ApiError::validation(format!(
+                    "unexpected form field {other:?}: send phone, caption and file"
+                )));
+            }
+        }
+    }
+    let phone = phone.ok_or_else(|| ApiError::validation("missing form field `phone`"))?;
+    let (file, filename, mimetype) =
+        file.ok_or_else(|| ApiError::validation("missing form field `file`"))?;
+    if file.is_empty() {
+        return Err(ApiError::validation("the file is empty"));
+    }
+    Ok(Upload {
+        phone,
+        caption,
+        file,
+        filename,
+        mimetype,
+    })
+}
+
+async fn read_text(field: Field, name: &str) -> Result<String, ApiError> {
+    let bytes = read_capped(field, MAX_TEXT_FIELD_BYTES)
+        .await
+        .map_err(|err| match err {
+            ApiError::PayloadTooLarge { .. } => ApiError::validation(format!("{name} is too long")),
+            other => other,
+        })?;
+    String::from_utf8(bytes.to_vec())
+        .map_err(|_| ApiError::validation(format!("{name} must be UTF-8 text")))
+}
+
+async fn read_capped(mut field: Field, limit: usize) -> Result<Bytes, ApiError> {
+    let mut buffer = BytesMut::new();
+    while let Some(chunk) = field.try_next().await.map_err(invalid)? {
+        if buffer.len() + chunk.len() > limit {
+            return Err(ApiError::PayloadTooLarge { limit });
+        }
+        buffer.extend_from_slice(&chunk);
+    }
+    Ok(buffer.freeze())
+}
+
+/// A file name is shown to the recipient, never used as a path.
+pub fn sanitize_filename(raw: &str) -> String {
+    let base = raw.rsplit(['/', '\\']).next().unwrap_or_default();
+    let clean: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
+    let clean = clean.trim().trim_start_matches('.').trim();
+    if clean.is_empty() {
+        "file".into()
+    } else {
+        clean.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_lose_their_paths_and_control_characters() {
+        assert_eq!(sanitize_filename("../../etc/passwd"), "passwd");
+        assert_eq!(sanitize_filename("C:\\Users\\a\\report.pdf"), "report.pdf");
+        assert_eq!(sanitize_filename("in\u{0}voice\n.pdf"), "invoice.pdf");
+        assert_eq!(sanitize_filename(".."), "file");
+        assert_eq!(sanitize_filename(""), "file");
+    }
+}
