@@ -7,3 +7,4 @@ pub mod instances;
 pub mod messages;
 pub mod sim_sessions;
 pub mod users;
+pub mod webhook_deliveries;

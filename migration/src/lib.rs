@@ -9,6 +9,7 @@ mod m20261125_000004_create_sim_sessions;
 mod m20261125_000005_create_messages;
 mod m20261125_000006_create_contacts;
 mod m20261125_000007_create_idempotency_keys;
+mod m20261125_000008_create_webhook_deliveries;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000005_create_messages::Migration),
             Box::new(m20261125_000006_create_contacts::Migration),
             Box::new(m20261125_000007_create_idempotency_keys::Migration),
+            Box::new(m20261125_000008_create_webhook_deliveries::Migration),
         ]
     }
 }

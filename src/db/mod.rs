@@ -8,6 +8,7 @@ pub mod messages;
 pub mod recorder;
 pub mod sim_sessions;
 pub mod users;
+pub mod webhooks;
 
 use std::time::Duration;
 

@@ -37,6 +37,20 @@ pub enum WriteOp {
         status: &'static str,
     },
     Contact(db::contacts::ContactUpsert),
+    Delivery(Box<entity::webhook_deliveries::Model>),
+    DeliveryFailed {
+        id: String,
+        attempts: i32,
+        next_attempt_at: i64,
+        error: String,
+        status: Option<u16>,
+        gave_up: bool,
+    },
+    DeliverySucceeded {
+        id: String,
+        attempts: i32,
+        status: u16,
+    },
 }
 
 impl WriteOp {
@@ -64,6 +78,31 @@ impl WriteOp {
                 status,
             } => db::messages::apply_receipt(conn, instance_id, message_ids, status).await,
             Self::Contact(contact) => db::contacts::upsert(conn, contact).await,
+            Self::Delivery(delivery) => db::webhooks::insert(conn, delivery).await,
+            Self::DeliveryFailed {
+                id,
+                attempts,
+                next_attempt_at,
+                error,
+                status,
+                gave_up,
+            } => {
+                db::webhooks::record_failure(
+                    conn,
+                    id,
+                    *attempts,
+                    *next_attempt_at,
+                    error,
+                    *status,
+                    *gave_up,
+                )
+                .await
+            }
+            Self::DeliverySucceeded {
+                id,
+                attempts,
+                status,
+            } => db::webhooks::mark_delivered(conn, id, *attempts, *status).await,
         }
     }
 }
@@ -99,25 +138,33 @@ impl Recorder {
         }
     }
 
-    /// Queues a write and waits until it is committed.
-    pub async fn commit(&self, op: WriteOp) -> Result<(), DbErr> {
+    /// Queues a write now, and resolves once it is committed.
+    pub fn commit(&self, op: WriteOp) -> impl Future<Output = Result<(), DbErr>> + 'static {
         let (done, committed) = oneshot::channel();
-        self.jobs
+        let queued = self
+            .jobs
             .send(Job::Write {
                 op,
                 done: Some(done),
             })
-            .map_err(|_| DbErr::Custom("recorder stopped".into()))?;
-        committed
-            .await
-            .map_err(|_| DbErr::Custom("recorder stopped".into()))?
+            .is_ok();
+        async move {
+            let stopped = || DbErr::Custom("recorder stopped".into());
+            if !queued {
+                return Err(stopped());
+            }
+            committed.await.map_err(|_| stopped())?
+        }
     }
 
-    /// Waits until everything queued so far is written.
-    pub async fn flush(&self) {
+    /// Resolves once everything queued before this call is written.
+    pub fn flush(&self) -> impl Future<Output = ()> + 'static {
         let (done, flushed) = oneshot::channel();
-        if self.jobs.send(Job::Flush(done)).is_ok() {
-            let _ = flushed.await;
+        let queued = self.jobs.send(Job::Flush(done)).is_ok();
+        async move {
+            if queued {
+                let _ = flushed.await;
+            }
         }
     }
 }
