@@ -28,8 +28,30 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub whatsapp: WhatsappSettings,
     pub supervision: SupervisionSettings,
+    pub webhooks: WebhookDeliverySettings,
     pub sim: SimSettings,
     pub log: LogSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WebhookDeliverySettings {
+    /// One attempt may take this long before it counts as failed.
+    pub timeout_ms: u64,
+    /// Deliveries in flight at once, over all instances (one per instance at a time).
+    pub concurrency: usize,
+    /// Lets webhook URLs point at private, loopback and link-local addresses (tests).
+    pub allow_private_targets: bool,
+}
+
+impl Default for WebhookDeliverySettings {
+    fn default() -> Self {
+        Self {
+            timeout_ms: 10_000,
+            concurrency: 64,
+            allow_private_targets: false,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -304,6 +326,12 @@ impl Settings {
                 "whatsapp.media_fetch_timeout_ms",
                 "must be greater than 0",
             ));
+        }
+        if self.webhooks.timeout_ms == 0 {
+            return Err(invalid("webhooks.timeout_ms", "must be greater than 0"));
+        }
+        if self.webhooks.concurrency == 0 {
+            return Err(invalid("webhooks.concurrency", "must be at least 1"));
         }
         if self.sim.qr_refresh_ms == 0 {
             return Err(invalid("sim.qr_refresh_ms", "must be greater than 0"));
