@@ -16,6 +16,7 @@ use crate::actors::events::EventBus;
 use crate::actors::supervisor::{
     InstanceSupervisor, RestoreInstances, ShutdownAll, SupervisorParts,
 };
+use crate::actors::webhook::{StopDeliveries, WebhookActor};
 use crate::auth::{api_key, jwt, password};
 use crate::config::Settings;
 use crate::db::recorder::Recorder;
@@ -30,6 +31,7 @@ pub struct Application {
     port: u16,
     server: Server,
     supervisor: Addr<InstanceSupervisor>,
+    webhooks: Addr<WebhookActor>,
     recorder: Recorder,
     shutdown_timeout: Duration,
 }
@@ -49,11 +51,20 @@ impl Application {
 
         let recorder = Recorder::spawn(db.clone());
         let backends = Backends::from_settings(&settings, db.clone())?;
+        let webhooks = WebhookActor::new(
+            db.clone(),
+            recorder.clone(),
+            settings.webhooks.clone(),
+            None,
+        )
+        .start();
+        let mut events = EventBus::default();
+        events.subscribe(webhooks.clone().recipient());
         let supervisor = InstanceSupervisor::new(SupervisorParts {
             db: db.clone(),
             recorder: recorder.clone(),
             backend: backends.sessions,
-            events: EventBus::default(),
+            events,
             settings: settings.supervision.clone(),
             media_dir: settings.server.data_dir.join("media"),
         })
@@ -69,6 +80,7 @@ impl Application {
             decoy_password_hash,
             recorder: recorder.clone(),
             supervisor: supervisor.clone(),
+            webhooks: webhooks.clone(),
             sim: backends.sim,
         });
 
@@ -104,6 +116,7 @@ impl Application {
             port,
             server,
             supervisor,
+            webhooks,
             recorder,
             shutdown_timeout: Duration::from_secs(settings.server.shutdown_timeout_secs),
         })
@@ -124,6 +137,7 @@ impl Application {
         tracing::info!("HTTP stopped; shutting instances down");
         let stopped = async {
             let _ = self.supervisor.send(ShutdownAll).await;
+            let _ = self.webhooks.send(StopDeliveries).await;
             self.recorder.flush().await;
         };
         if tokio::time::timeout(self.shutdown_timeout, stopped)

@@ -7,6 +7,7 @@ use actix::Addr;
 use sea_orm::DatabaseConnection;
 
 use crate::actors::supervisor::InstanceSupervisor;
+use crate::actors::webhook::WebhookActor;
 use crate::auth::jwt::JwtKeys;
 use crate::config::Settings;
 use crate::db::recorder::Recorder;
@@ -20,6 +21,7 @@ pub struct AppState {
     pub decoy_password_hash: String,
     pub recorder: Recorder,
     pub supervisor: Addr<InstanceSupervisor>,
+    pub webhooks: Addr<WebhookActor>,
     /// The simulated network's control side, when `whatsapp.backend = "sim"`.
     pub sim: Option<SimNetwork>,
 }

@@ -4,3 +4,4 @@ pub mod events;
 pub mod instance;
 pub mod policy;
 pub mod supervisor;
+pub mod webhook;

@@ -1,0 +1,333 @@
+//! `WebhookActor`: turns instance events into deliveries through a durable
+//! outbox (a row before the first attempt), signs them, retries them by the
+//! instance's settings, and resumes pending ones after a restart.
+
+mod attempt;
+mod queue;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use actix::prelude::*;
+use entity::webhook_deliveries::Model as Delivery;
+use sea_orm::DatabaseConnection;
+use serde_json::json;
+
+use super::events::InstanceEvent;
+use crate::config::WebhookDeliverySettings;
+use crate::db;
+use crate::db::instances::WebhookSettings;
+use crate::db::recorder::{Recorder, WriteOp};
+use crate::domain::time::now_millis;
+use crate::webhooks::{payload, sign};
+use attempt::Outcome;
+use queue::{Job, Queues};
+
+pub struct WebhookActor {
+    db: DatabaseConnection,
+    recorder: Recorder,
+    settings: WebhookDeliverySettings,
+    client: awc::Client,
+    queues: Queues,
+    /// Instances' webhook settings; `None` for a deleted instance. Dropped on change.
+    instances: HashMap<String, Option<WebhookSettings>>,
+    delivered: Option<Recipient<WebhookDelivered>>,
+}
+
+/// Told to the statistics when a delivery reached its receiver (2xx).
+#[derive(Debug, Clone, Message)]
+#[rtype(result = "()")]
+pub struct WebhookDelivered {
+    pub instance_id: String,
+}
+
+impl WebhookActor {
+    pub fn new(
+        db: DatabaseConnection,
+        recorder: Recorder,
+        settings: WebhookDeliverySettings,
+        delivered: Option<Recipient<WebhookDelivered>>,
+    ) -> Self {
+        let client = awc::Client::builder().disable_redirects().finish();
+        Self {
+            queues: Queues::new(settings.concurrency),
+            db,
+            recorder,
+            settings,
+            client,
+            instances: HashMap::new(),
+            delivered,
+        }
+    }
+
+    fn enqueue(&mut self, delivery: Delivery, persisted: bool, ctx: &mut Context<Self>) {
+        self.queues.push(Job {
+            delivery,
+            persisted,
+        });
+        self.pump(ctx);
+    }
+
+    /// Starts every attempt that is due and has a free slot.
+    fn pump(&mut self, ctx: &mut Context<Self>) {
+        for delivery in self.queues.take_startable() {
+            let wait = delivery.next_attempt_at - now_millis();
+            if wait > 0 {
+                // Not due yet (resumed after a restart): give the slot back and come back later.
+                self.queues.attempt_ended();
+                let instance_id = delivery.instance_id.clone();
+                ctx.run_later(
+                    Duration::from_millis(wait.unsigned_abs()),
+                    move |actor, ctx| {
+                        actor.queues.release(&instance_id);
+                        actor.pump(ctx);
+                    },
+                );
+                continue;
+            }
+            let timeout = Duration::from_millis(self.settings.timeout_ms);
+            let post = attempt::post(
+                self.client.clone(),
+                delivery.clone(),
+                timeout,
+                self.settings.allow_private_targets,
+            );
+            ctx.spawn(post.into_actor(self).map(move |outcome, actor, ctx| {
+                actor.queues.attempt_ended();
+                actor.finish(delivery, outcome, ctx);
+                actor.pump(ctx);
+            }));
+        }
+    }
+
+    fn finish(&mut self, delivery: Delivery, outcome: Outcome, ctx: &mut Context<Self>) {
+        let attempts = delivery.attempts + 1;
+        let instance_id = delivery.instance_id.clone();
+        match outcome {
+            Outcome::Delivered { status } => {
+                self.recorder.record(WriteOp::DeliverySucceeded {
+                    id: delivery.id,
+                    attempts,
+                    status,
+                });
+                if let Some(stats) = &self.delivered {
+                    stats.do_send(WebhookDelivered {
+                        instance_id: instance_id.clone(),
+                    });
+                }
+                self.queues.done(&instance_id);
+            }
+            Outcome::Failed { error, status } => {
+                let gave_up = attempts > delivery.max_retries;
+                let next_attempt_at = now_millis() + delivery.retry_interval_ms;
+                tracing::warn!(%instance_id, delivery_id = %delivery.id, attempts, gave_up, %error, "webhook attempt failed");
+                self.recorder.record(WriteOp::DeliveryFailed {
+                    id: delivery.id.clone(),
+                    attempts,
+                    next_attempt_at,
+                    error: error.clone(),
+                    status,
+                    gave_up,
+                });
+                if gave_up {
+                    self.recorder.record(WriteOp::Activity {
+                        instance_id: instance_id.clone(),
+                        action: "webhook_failed",
+                        details: json!({"deliveryId": delivery.id, "event": delivery.event,
+                                        "attempts": attempts, "lastError": error}),
+                        at: now_millis(),
+                    });
+                    self.queues.done(&instance_id);
+                } else {
+                    self.queues
+                        .update_head(&instance_id, attempts, next_attempt_at);
+                    let interval = Duration::from_millis(delivery.retry_interval_ms.unsigned_abs());
+                    ctx.run_later(interval, move |actor, ctx| {
+                        actor.queues.release(&instance_id);
+                        actor.pump(ctx);
+                    });
+                }
+            }
+        }
+    }
+
+    /// Turns an event into a delivery, if the instance wants it.
+    fn accept(&mut self, event: &InstanceEvent, ctx: &mut Context<Self>) {
+        let Some(Some(settings)) = self.instances.get(&event.instance_id) else {
+            return;
+        };
+        let Some(url) = settings.url.clone().filter(|_| settings.enabled) else {
+            return;
+        };
+        if !payload::wanted(&event.kind, settings) {
+            return;
+        }
+        let (name, envelope) = payload::envelope(event);
+        let body = envelope.to_string();
+        let now = now_millis();
+        let delivery = Delivery {
+            id: uuid::Uuid::now_v7().to_string(),
+            instance_id: event.instance_id.clone(),
+            event: name.to_owned(),
+            signature: settings
+                .secret
+                .as_deref()
+                .and_then(|secret| sign(secret, body.as_bytes())),
+            payload: body,
+            url,
+            state: db::webhooks::PENDING.to_owned(),
+            attempts: 0,
+            max_retries: settings.max_retries,
+            retry_interval_ms: settings.retry_interval_ms,
+            next_attempt_at: now,
+            last_error: None,
+            last_status: None,
+            created_at: now,
+            updated_at: now,
+            delivered_at: None,
+        };
+        let committed = self
+            .recorder
+            .commit(WriteOp::Delivery(Box::new(delivery.clone())));
+        let (instance_id, delivery_id) = (delivery.instance_id.clone(), delivery.id.clone());
+        self.enqueue(delivery, false, ctx);
+        ctx.spawn(committed.into_actor(self).map(move |result, actor, ctx| {
+            if let Err(err) = result {
+                // Not durable, but still worth delivering now.
+                tracing::error!(%instance_id, error = %err, "webhook delivery not written to the outbox");
+            }
+            actor.queues.persisted(&instance_id, &delivery_id);
+            actor.pump(ctx);
+        }));
+    }
+}
+
+impl Actor for WebhookActor {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        let db = self.db.clone();
+        // New events wait until what was pending before the restart is back in line.
+        ctx.wait(
+            async move { db::webhooks::pending(&db).await }
+                .into_actor(self)
+                .map(|pending, actor, ctx| match pending {
+                    Ok(pending) => {
+                        if !pending.is_empty() {
+                            tracing::info!(
+                                count = pending.len(),
+                                "resuming pending webhook deliveries"
+                            );
+                        }
+                        for delivery in pending {
+                            actor.enqueue(delivery, true, ctx);
+                        }
+                    }
+                    Err(err) => {
+                        tracing::error!(error = %err, "pending webhook deliveries not resumed")
+                    }
+                }),
+        );
+    }
+}
+
+impl Handler<InstanceEvent> for WebhookActor {
+    type Result = ();
+
+    fn handle(&mut self, event: InstanceEvent, ctx: &mut Self::Context) {
+        if self.instances.contains_key(&event.instance_id) {
+            self.accept(&event, ctx);
+            return;
+        }
+        // Settings are read once, then kept until they change; the mailbox waits
+        // meanwhile so that events keep their order.
+        let db = self.db.clone();
+        let instance_id = event.instance_id.clone();
+        ctx.wait(
+            async move { db::instances::find(&db, &instance_id).await }
+                .into_actor(self)
+                .map(move |found, actor, ctx| {
+                    match found {
+                        Ok(instance) => {
+                            let settings = instance.as_ref().map(WebhookSettings::of);
+                            actor.instances.insert(event.instance_id.clone(), settings);
+                        }
+                        Err(err) => {
+                            tracing::error!(error = %err, "webhook settings not read; event dropped");
+                            return;
+                        }
+                    }
+                    actor.accept(&event, ctx);
+                }),
+        );
+    }
+}
+
+/// An instance's webhook settings changed (or it was deleted): read them again.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct SettingsChanged {
+    pub instance_id: String,
+}
+
+impl Handler<SettingsChanged> for WebhookActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: SettingsChanged, _: &mut Self::Context) {
+        self.instances.remove(&msg.instance_id);
+    }
+}
+
+/// A failed delivery was requeued through the API.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Requeue {
+    pub delivery: Delivery,
+}
+
+impl Handler<Requeue> for WebhookActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: Requeue, ctx: &mut Self::Context) {
+        self.enqueue(msg.delivery, true, ctx);
+    }
+}
+
+/// How many deliveries wait in memory (the outbox depth).
+#[derive(Message)]
+#[rtype(result = "usize")]
+pub struct GetOutboxDepth;
+
+impl Handler<GetOutboxDepth> for WebhookActor {
+    type Result = usize;
+
+    fn handle(&mut self, _: GetOutboxDepth, _: &mut Self::Context) -> usize {
+        self.queues.depth()
+    }
+}
+
+/// Answered once every event received before it is in the outbox (durable).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct FlushOutbox;
+
+impl Handler<FlushOutbox> for WebhookActor {
+    type Result = ResponseFuture<()>;
+
+    fn handle(&mut self, _: FlushOutbox, _: &mut Self::Context) -> Self::Result {
+        Box::pin(self.recorder.flush())
+    }
+}
+
+/// Server shutdown: stop sending; whatever is not delivered stays pending.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct StopDeliveries;
+
+impl Handler<StopDeliveries> for WebhookActor {
+    type Result = ();
+
+    fn handle(&mut self, _: StopDeliveries, ctx: &mut Self::Context) {
+        ctx.stop();
+    }
+}
