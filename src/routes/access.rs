@@ -64,3 +64,9 @@ where
             }
         })
 }
+
+/// Waits until the webhooks of everything that happened so far are in the outbox,
+/// so an answered request cannot lose its webhook to a crash.
+pub async fn webhooks_durable(state: &AppState) -> Result<(), ApiError> {
+    ask(state, &state.webhooks, crate::actors::webhook::FlushOutbox).await
+}

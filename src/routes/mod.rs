@@ -9,6 +9,7 @@ mod instances;
 mod messaging;
 pub mod pagination;
 mod sim;
+mod webhooks;
 
 use actix_web::middleware::from_fn;
 use actix_web::{Resource, web};
@@ -83,6 +84,14 @@ pub fn configure(cfg: &mut web::ServiceConfig, with_sim: bool) {
                 .service(
                     resource("/{instance_id}/messages/{message_id}/media")
                         .route(web::get().to(messaging::media)),
+                )
+                .service(
+                    resource("/{instance_id}/webhooks/deliveries")
+                        .route(web::get().to(webhooks::list)),
+                )
+                .service(
+                    resource("/{instance_id}/webhooks/deliveries/{delivery_id}/retry")
+                        .route(web::post().to(webhooks::retry)),
                 ),
         )
         .service(

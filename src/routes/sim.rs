@@ -9,7 +9,7 @@ use crate::actors::instance::Flush;
 use crate::auth::AuthUser;
 use crate::domain::phone::Jid;
 use crate::error::ApiError;
-use crate::routes::access::{ask, live_instance, visible_instance};
+use crate::routes::access::{ask, live_instance, visible_instance, webhooks_durable};
 use crate::state::AppState;
 use crate::whatsapp::sim::{FaultKind, SimError, SimNetwork, SimPayload};
 use crate::whatsapp::{MediaInfo, MediaKind};
@@ -158,5 +158,6 @@ pub async fn inbound(
         .inject_inbound(&path, &from, &push_name, SimPayload { body, media })
         .map_err(sim_error)?;
     ask(&state, &addr, Flush).await?;
+    webhooks_durable(&state).await?;
     Ok(HttpResponse::Ok().json(json!({ "id": id })))
 }

@@ -82,6 +82,7 @@ fn bad_config_stops_start_up_with_a_message_naming_the_key() {
 
 #[actix_web::test]
 async fn first_start_creates_admin_at_localhost_and_prints_its_password_once() {
+    crate::helpers::init_once();
     let dir = tempfile::tempdir().unwrap();
     let mut child = wamux(dir.path())
         .env("WAMUX__SERVER__PORT", "0")
@@ -151,6 +152,7 @@ async fn first_start_creates_admin_at_localhost_and_prints_its_password_once() {
 
 #[actix_web::test]
 async fn user_create_prints_an_id_and_a_working_api_key() {
+    crate::helpers::init_once();
     let dir = tempfile::tempdir().unwrap();
     let output = wamux(dir.path()).arg("migrate").output().unwrap();
     assert!(

@@ -90,7 +90,7 @@ pub struct TestApp {
     _dir: TempDir,
 }
 
-fn init_once() {
+pub fn init_once() {
     static INIT: Once = Once::new();
     INIT.call_once(|| {
         let _ = rustls::crypto::ring::default_provider().install_default();
@@ -132,6 +132,8 @@ pub fn fast_sim(settings: &mut Settings) {
     settings.supervision.qr_max_cycles = 2;
     settings.supervision.boot_stagger_ms = 0;
     settings.whatsapp.allow_private_media_urls = true;
+    settings.webhooks.allow_private_targets = true;
+    settings.webhooks.timeout_ms = 2000;
 }
 
 pub async fn spawn_sim_app(db: TestDb) -> TestApp {
@@ -421,5 +423,40 @@ impl TestApp {
             .await;
         self.pair(&self.admin_key, &bob, "79002222222", "Bob").await;
         (alice, bob)
+    }
+}
+
+impl TestApp {
+    /// Injects a message from `from` into the instance (sim), waits until it is stored.
+    pub async fn inbound(&self, key: &str, id: &str, from: &str, body: &str) -> String {
+        let response = self
+            .with_key(
+                key,
+                Method::POST,
+                &format!("/api/sim/instances/{id}/inbound"),
+            )
+            .json(&json!({"from": from, "body": body, "pushName": "Ivan"}))
+            .send()
+            .await
+            .expect("inbound");
+        assert_eq!(response.status(), 200, "inbound");
+        json_body(response).await["id"]
+            .as_str()
+            .expect("id")
+            .to_owned()
+    }
+
+    pub async fn deliveries(&self, key: &str, id: &str, query: &str) -> Value {
+        let response = self
+            .with_key(
+                key,
+                Method::GET,
+                &format!("/api/instances/{id}/webhooks/deliveries?{query}"),
+            )
+            .send()
+            .await
+            .expect("deliveries");
+        assert_eq!(response.status(), 200, "deliveries");
+        json_body(response).await
     }
 }

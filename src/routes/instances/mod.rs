@@ -13,15 +13,44 @@ use serde_json::json;
 
 use crate::actors::instance::GetStatus;
 use crate::actors::supervisor::{StartInstance, StopInstance};
+use crate::actors::webhook::SettingsChanged;
 use crate::auth::AuthUser;
 use crate::db;
 use crate::db::instances::{NewInstance, WebhookSettings};
 use crate::db::recorder::WriteOp;
 use crate::domain::time::now_millis;
 use crate::error::ApiError;
+use crate::net::guard::{self, TargetError};
 use crate::routes::access::{ask, instance_not_found, live_instance, visible_instance};
 use crate::state::AppState;
 pub use body::{CreateInstance, UpdateInstance};
+
+/// Refuses webhook URLs on private, loopback or link-local addresses, unless allowed.
+/// A name that does not resolve now is accepted: deliveries retry, and check again.
+async fn check_webhook_target(state: &AppState, url: Option<&str>) -> Result<(), ApiError> {
+    let Some(url) = url.filter(|_| !state.settings.webhooks.allow_private_targets) else {
+        return Ok(());
+    };
+    let (_, host, port) =
+        guard::http_target(url).map_err(|e| ApiError::validation(format!("webhookUrl: {e}")))?;
+    match guard::resolve(&host, port, false).await {
+        Err(TargetError::Private) => Err(ApiError::bad_request(
+            "webhook_url_not_allowed",
+            "webhookUrl points at a private, loopback or link-local address",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The webhook actor reads the instance's settings again before its next event.
+async fn settings_changed(state: &AppState, instance_id: &str) {
+    let changed = SettingsChanged {
+        instance_id: instance_id.to_owned(),
+    };
+    if state.webhooks.send(changed).await.is_err() {
+        tracing::error!(instance_id, "webhook actor not told about new settings");
+    }
+}
 
 pub async fn create(
     state: web::Data<AppState>,
@@ -29,6 +58,7 @@ pub async fn create(
     body: web::Json<CreateInstance>,
 ) -> Result<HttpResponse, ApiError> {
     let valid = body.into_inner().validate()?;
+    check_webhook_target(&state, valid.webhook.url.as_deref()).await?;
     let instance = db::instances::insert(
         &state.db,
         NewInstance {
@@ -117,6 +147,7 @@ pub async fn update(
 ) -> Result<HttpResponse, ApiError> {
     let instance = visible_instance(&state, &user, &path).await?;
     let applied = body.into_inner().apply(WebhookSettings::of(&instance))?;
+    check_webhook_target(&state, applied.webhook.url.as_deref()).await?;
     let mut row: ActiveModel = instance.into_active_model();
     if let Some(name) = applied.name {
         row.name = Set(name);
@@ -135,6 +166,7 @@ pub async fn update(
     row.max_retries = Set(w.max_retries);
     row.retry_interval_ms = Set(w.retry_interval_ms);
     let instance = db::instances::save(&state.db, row).await?;
+    settings_changed(&state, &instance.id).await;
     state.recorder.record(WriteOp::Activity {
         instance_id: instance.id.clone(),
         action: "instance_updated",
@@ -153,6 +185,7 @@ pub async fn delete(
     if !db::instances::soft_delete(&state.db, &instance.id).await? {
         return Err(instance_not_found());
     }
+    settings_changed(&state, &instance.id).await;
     state.recorder.record(WriteOp::Activity {
         instance_id: instance.id.clone(),
         action: "instance_deleted",

@@ -19,7 +19,7 @@ use crate::domain::phone::{InvalidPhone, Jid};
 use crate::error::ApiError;
 use crate::net::fetch::{FetchError, MediaFetcher};
 use crate::net::guard::TargetError;
-use crate::routes::access::{ask, live_instance, visible_instance};
+use crate::routes::access::{ask, live_instance, visible_instance, webhooks_durable};
 use crate::state::AppState;
 use crate::whatsapp::{MediaKind, OutgoingMedia};
 pub use history::{history, media};
@@ -78,6 +78,7 @@ async fn deliver(
     let id = ask(state, instance, SendMessage { to, content })
         .await?
         .map_err(send_error)?;
+    webhooks_durable(state).await?;
     Ok(json!({ "id": id }))
 }
 
