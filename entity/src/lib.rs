@@ -6,5 +6,6 @@ pub mod idempotency_keys;
 pub mod instances;
 pub mod messages;
 pub mod sim_sessions;
+pub mod usage_daily;
 pub mod users;
 pub mod webhook_deliveries;

@@ -16,6 +16,8 @@ pub struct Model {
     pub active: bool,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The last authenticated request, at most an hour stale (statistics).
+    pub last_active_at: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

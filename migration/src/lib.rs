@@ -10,6 +10,7 @@ mod m20261125_000005_create_messages;
 mod m20261125_000006_create_contacts;
 mod m20261125_000007_create_idempotency_keys;
 mod m20261125_000008_create_webhook_deliveries;
+mod m20261125_000009_create_usage_daily;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000006_create_contacts::Migration),
             Box::new(m20261125_000007_create_idempotency_keys::Migration),
             Box::new(m20261125_000008_create_webhook_deliveries::Migration),
+            Box::new(m20261125_000009_create_usage_daily::Migration),
         ]
     }
 }

@@ -134,3 +134,15 @@ pub async fn set_status(
     }
     update.exec(db).await.map(|_| ())
 }
+
+/// Live instances whose stored status is `status`.
+pub async fn count_with_status(
+    db: &impl ConnectionTrait,
+    status: InstanceStatus,
+) -> Result<u64, DbErr> {
+    Instances::find()
+        .filter(Column::DeletedAt.is_null())
+        .filter(Column::Status.eq(status.as_str()))
+        .count(db)
+        .await
+}

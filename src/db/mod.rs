@@ -7,6 +7,7 @@ pub mod instances;
 pub mod messages;
 pub mod recorder;
 pub mod sim_sessions;
+pub mod usage;
 pub mod users;
 pub mod webhooks;
 

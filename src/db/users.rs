@@ -1,5 +1,5 @@
 use entity::users::{self, ActiveModel, Column, Entity as Users, Model as User};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, Set,
@@ -51,6 +51,7 @@ pub async fn insert(db: &impl ConnectionTrait, new: NewUser) -> Result<User, DbE
         active: Set(true),
         created_at: Set(now),
         updated_at: Set(now),
+        last_active_at: Set(None),
     }
     .insert(db)
     .await
@@ -130,6 +131,35 @@ pub async fn count_other_active_admins(
         .filter(users::Column::Role.eq(Role::Admin.as_str()))
         .filter(Column::Active.eq(true))
         .filter(Column::Id.ne(except_id))
+        .count(db)
+        .await
+}
+
+/// Records that these users made requests at `at` (never moving the time back).
+pub async fn mark_active(
+    db: &impl ConnectionTrait,
+    user_ids: &[String],
+    at: i64,
+) -> Result<(), DbErr> {
+    if user_ids.is_empty() {
+        return Ok(());
+    }
+    Users::update_many()
+        .col_expr(Column::LastActiveAt, Expr::value(at))
+        .filter(Column::Id.is_in(user_ids.iter().cloned()))
+        .filter(
+            Column::LastActiveAt
+                .is_null()
+                .or(Column::LastActiveAt.lt(at)),
+        )
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+pub async fn count_active_since(db: &impl ConnectionTrait, since: i64) -> Result<u64, DbErr> {
+    Users::find()
+        .filter(Column::LastActiveAt.gte(since))
         .count(db)
         .await
 }
