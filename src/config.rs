@@ -29,6 +29,7 @@ pub struct Settings {
     pub whatsapp: WhatsappSettings,
     pub supervision: SupervisionSettings,
     pub webhooks: WebhookDeliverySettings,
+    pub stats: StatsSettings,
     pub sim: SimSettings,
     pub log: LogSettings,
 }
@@ -140,6 +141,21 @@ impl Default for SupervisionSettings {
             qr_max_cycles: 3,
             request_timeout_ms: 10_000,
             mailbox_capacity: 256,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StatsSettings {
+    /// Counts are written to the database this often (and at shutdown).
+    pub flush_interval_ms: u64,
+}
+
+impl Default for StatsSettings {
+    fn default() -> Self {
+        Self {
+            flush_interval_ms: 5000,
         }
     }
 }
@@ -332,6 +348,9 @@ impl Settings {
         }
         if self.webhooks.concurrency == 0 {
             return Err(invalid("webhooks.concurrency", "must be at least 1"));
+        }
+        if self.stats.flush_interval_ms == 0 {
+            return Err(invalid("stats.flush_interval_ms", "must be greater than 0"));
         }
         if self.sim.qr_refresh_ms == 0 {
             return Err(invalid("sim.qr_refresh_ms", "must be greater than 0"));

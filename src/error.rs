@@ -34,6 +34,10 @@ pub enum ApiError {
     Internal(#[source] anyhow::Error),
 }
 
+/// Rides along an error response, for middleware that needs to know what failed.
+#[derive(Debug, Clone, Copy)]
+pub struct ErrorCode(pub &'static str);
+
 #[derive(Serialize)]
 pub struct ErrorBody<'a> {
     pub error: &'a str,
@@ -128,6 +132,7 @@ impl ResponseError for ApiError {
             error: &message,
             code: self.code(),
         });
+        response.extensions_mut().insert(ErrorCode(self.code()));
         if let Self::TooManyRequests { retry_after_secs } = self
             && let Ok(value) = HeaderValue::from_str(&retry_after_secs.to_string())
         {

@@ -13,6 +13,7 @@ use secrecy::ExposeSecret;
 use tracing_actix_web::TracingLogger;
 
 use crate::actors::events::EventBus;
+use crate::actors::stats::{FlushStats, StatsActor};
 use crate::actors::supervisor::{
     InstanceSupervisor, RestoreInstances, ShutdownAll, SupervisorParts,
 };
@@ -32,6 +33,7 @@ pub struct Application {
     server: Server,
     supervisor: Addr<InstanceSupervisor>,
     webhooks: Addr<WebhookActor>,
+    stats: Addr<StatsActor>,
     recorder: Recorder,
     shutdown_timeout: Duration,
 }
@@ -51,15 +53,21 @@ impl Application {
 
         let recorder = Recorder::spawn(db.clone());
         let backends = Backends::from_settings(&settings, db.clone())?;
+        let stats = StatsActor::new(
+            db.clone(),
+            Duration::from_millis(settings.stats.flush_interval_ms),
+        )
+        .start();
         let webhooks = WebhookActor::new(
             db.clone(),
             recorder.clone(),
             settings.webhooks.clone(),
-            None,
+            Some(stats.clone().recipient()),
         )
         .start();
         let mut events = EventBus::default();
         events.subscribe(webhooks.clone().recipient());
+        events.subscribe(stats.clone().recipient());
         let supervisor = InstanceSupervisor::new(SupervisorParts {
             db: db.clone(),
             recorder: recorder.clone(),
@@ -81,6 +89,7 @@ impl Application {
             recorder: recorder.clone(),
             supervisor: supervisor.clone(),
             webhooks: webhooks.clone(),
+            stats: stats.clone(),
             sim: backends.sim,
         });
 
@@ -117,6 +126,7 @@ impl Application {
             server,
             supervisor,
             webhooks,
+            stats,
             recorder,
             shutdown_timeout: Duration::from_secs(settings.server.shutdown_timeout_secs),
         })
@@ -138,6 +148,9 @@ impl Application {
         let stopped = async {
             let _ = self.supervisor.send(ShutdownAll).await;
             let _ = self.webhooks.send(StopDeliveries).await;
+            if let Ok(Err(err)) = self.stats.send(FlushStats).await {
+                tracing::error!(error = %err, "usage statistics not written at shutdown");
+            }
             self.recorder.flush().await;
         };
         if tokio::time::timeout(self.shutdown_timeout, stopped)

@@ -6,6 +6,7 @@ use std::time::Duration;
 use actix::Addr;
 use sea_orm::DatabaseConnection;
 
+use crate::actors::stats::StatsActor;
 use crate::actors::supervisor::InstanceSupervisor;
 use crate::actors::webhook::WebhookActor;
 use crate::auth::jwt::JwtKeys;
@@ -22,6 +23,7 @@ pub struct AppState {
     pub recorder: Recorder,
     pub supervisor: Addr<InstanceSupervisor>,
     pub webhooks: Addr<WebhookActor>,
+    pub stats: Addr<StatsActor>,
     /// The simulated network's control side, when `whatsapp.backend = "sim"`.
     pub sim: Option<SimNetwork>,
 }

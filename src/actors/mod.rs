@@ -3,5 +3,6 @@
 pub mod events;
 pub mod instance;
 pub mod policy;
+pub mod stats;
 pub mod supervisor;
 pub mod webhook;

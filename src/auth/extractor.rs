@@ -13,9 +13,10 @@ use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 
+use crate::actors::stats::ApiCall;
 use crate::db;
 use crate::domain::user::Role;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
 
 pub const API_KEY_HEADER: &str = "x-api-key";
@@ -98,17 +99,43 @@ fn authenticate_request(
 }
 
 /// Middleware for authenticated routes: 401 before anything else is looked at.
+/// Afterwards the call is counted for the statistics: for the user, and for the
+/// instance when it was one of its routes and the caller could see it.
 pub async fn require_auth(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let user = authenticate_request(
-        req.app_data::<web::Data<AppState>>().cloned(),
-        req.headers(),
-    )
-    .await?;
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let user = authenticate_request(state.clone(), req.headers()).await?;
+    let user_id = user.id.clone();
     req.extensions_mut().insert(user);
-    next.call(req).await
+    let response = next.call(req).await?;
+    if let Some(state) = state {
+        let instance_id = instance_of_route(&response);
+        state.stats.do_send(ApiCall {
+            user_id,
+            instance_id,
+        });
+    }
+    Ok(response)
+}
+
+/// The instance an instance route was about, unless the caller could not see it.
+fn instance_of_route<B>(response: &ServiceResponse<B>) -> Option<String> {
+    let request = response.request();
+    let path = request.path();
+    if !(path.starts_with("/api/instances/") || path.starts_with("/api/whatsapp/")) {
+        return None;
+    }
+    let hidden = response
+        .response()
+        .extensions()
+        .get::<ErrorCode>()
+        .is_some_and(|code| code.0 == "instance_not_found");
+    if hidden {
+        return None;
+    }
+    request.match_info().get("instance_id").map(str::to_owned)
 }
 
 impl FromRequest for AuthUser {
