@@ -9,6 +9,7 @@ mod instances;
 mod messaging;
 pub mod pagination;
 mod sim;
+mod stats;
 mod webhooks;
 
 use actix_web::middleware::from_fn;
@@ -105,6 +106,13 @@ pub fn configure(cfg: &mut web::ServiceConfig, with_sim: bool) {
                 .service(resource("/send-file").route(web::post().to(messaging::send_file)))
                 .service(resource("/contacts").route(web::get().to(messaging::contacts))),
         );
+    cfg.service(
+        web::scope("/api/stats")
+            .wrap(from_fn(require_auth))
+            .service(resource("/user").route(web::get().to(stats::user)))
+            .service(resource("/instances/{instance_id}").route(web::get().to(stats::instance)))
+            .service(resource("/system").route(web::get().to(stats::system))),
+    );
     if with_sim {
         cfg.service(
             web::scope("/api/sim/instances/{instance_id}")

@@ -97,10 +97,23 @@ async fn webhooks_survive_a_dead_receiver_and_a_sigkilled_server() {
 #[actix_web::test]
 async fn sigterm_shuts_down_gracefully_and_instances_come_back() {
     let dir = tempfile::tempdir().unwrap();
-    let mut server =
-        ServerProcess::start(dir.path(), &[("WAMUX__SERVER__SHUTDOWN_TIMEOUT_SECS", "5")]).await;
+    let mut server = ServerProcess::start(
+        dir.path(),
+        &[
+            ("WAMUX__SERVER__SHUTDOWN_TIMEOUT_SECS", "5"),
+            ("WAMUX__STATS__FLUSH_INTERVAL_MS", "600000"),
+        ],
+    )
+    .await;
     let alice = server.paired_instance("Alice", ALICE, json!({})).await;
     let bob = server.paired_instance("Bob", BOB, json!({})).await;
+    for n in 0..2 {
+        let body = json!({"phone": BOB, "message": format!("m{n}")});
+        let sent = server
+            .post(&format!("/api/whatsapp/{alice}/send"), body)
+            .await;
+        assert_eq!(sent.status(), 200);
+    }
     let (took, status) = server.terminate();
     assert!(status.success(), "exit status {status}");
     assert!(
@@ -110,6 +123,11 @@ async fn sigterm_shuts_down_gracefully_and_instances_come_back() {
     let log = std::fs::read_to_string(dir.path().join("wamux.log")).unwrap();
     assert!(log.contains("wamux stopped"), "{log}");
     server.start_again().await;
+    // Counted only in memory before SIGTERM (no periodic flush): written at shutdown.
+    let usage = server.get(&format!("/api/stats/instances/{alice}")).await;
+    assert_eq!(usage["usage"]["messagesSent"], 2);
+    let usage = server.get(&format!("/api/stats/instances/{bob}")).await;
+    assert_eq!(usage["usage"]["messagesReceived"], 2);
     server.wait_for_status(&alice, "connected").await;
     server.wait_for_status(&bob, "connected").await;
 }

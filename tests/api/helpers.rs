@@ -134,6 +134,7 @@ pub fn fast_sim(settings: &mut Settings) {
     settings.whatsapp.allow_private_media_urls = true;
     settings.webhooks.allow_private_targets = true;
     settings.webhooks.timeout_ms = 2000;
+    settings.stats.flush_interval_ms = 200;
 }
 
 pub async fn spawn_sim_app(db: TestDb) -> TestApp {

@@ -13,5 +13,6 @@ mod instances;
 mod messaging;
 mod process;
 mod receiver;
+mod stats;
 mod supervision;
 mod webhooks;
