@@ -68,6 +68,7 @@ pub fn parse_name(raw: &str) -> Result<String, String> {
 
 pub fn parse_description(raw: &str) -> Result<String, String> {
     let description = raw.trim();
+    super::text::check_no_nul("description", description)?;
     if description.chars().count() > MAX_DESCRIPTION_CHARS {
         return Err(format!(
             "description must be at most {MAX_DESCRIPTION_CHARS} characters"
@@ -113,6 +114,7 @@ pub fn check_retry_interval(value: i64) -> Result<i64, String> {
 }
 
 pub fn check_secret(value: &str) -> Result<String, String> {
+    super::text::check_no_nul("webhook secret", value)?;
     if value.len() > MAX_SECRET_LEN {
         return Err(format!(
             "webhook secret must be at most {MAX_SECRET_LEN} bytes"

@@ -3,5 +3,6 @@
 pub mod instance;
 pub mod period;
 pub mod phone;
+pub mod text;
 pub mod time;
 pub mod user;

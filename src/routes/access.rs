@@ -8,6 +8,7 @@ use crate::actors::instance::InstanceActor;
 use crate::actors::supervisor::Lookup;
 use crate::auth::AuthUser;
 use crate::db;
+use crate::domain::text::is_uuid;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -22,6 +23,9 @@ pub async fn visible_instance(
     user: &AuthUser,
     instance_id: &str,
 ) -> Result<Instance, ApiError> {
+    if !is_uuid(instance_id) {
+        return Err(instance_not_found());
+    }
     db::instances::find(&state.db, instance_id)
         .await?
         .filter(|instance| user.is_admin() || instance.user_id == user.id)
@@ -34,6 +38,9 @@ pub async fn live_instance(
     user: &AuthUser,
     instance_id: &str,
 ) -> Result<Addr<InstanceActor>, ApiError> {
+    if !is_uuid(instance_id) {
+        return Err(instance_not_found());
+    }
     let lookup = Lookup {
         instance_id: instance_id.to_owned(),
     };

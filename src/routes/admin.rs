@@ -139,6 +139,9 @@ pub async fn list_users(
 }
 
 async fn existing_user(state: &AppState, user_id: &str) -> Result<User, ApiError> {
+    if !crate::domain::text::is_uuid(user_id) {
+        return Err(ApiError::not_found("user_not_found", "user not found"));
+    }
     db::users::find_by_id(&state.db, user_id)
         .await?
         .ok_or_else(|| ApiError::not_found("user_not_found", "user not found"))

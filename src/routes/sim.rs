@@ -149,6 +149,7 @@ pub async fn inbound(
             })
         })
         .transpose()?;
+    crate::domain::text::check_no_nul("body", &body).map_err(ApiError::validation)?;
     if body.is_empty() && media.is_none() {
         return Err(ApiError::validation(
             "an inbound message needs a body or media",

@@ -79,6 +79,12 @@ pub async fn retry(
 ) -> Result<HttpResponse, ApiError> {
     let (instance_id, delivery_id) = path.into_inner();
     let instance = visible_instance(&state, &user, &instance_id).await?;
+    if !crate::domain::text::is_uuid(&delivery_id) {
+        return Err(ApiError::not_found(
+            "delivery_not_found",
+            "delivery not found",
+        ));
+    }
     state.recorder.flush().await;
     let Some(delivery) = db::webhooks::requeue(&state.db, &instance.id, &delivery_id).await? else {
         return match db::webhooks::find(&state.db, &instance.id, &delivery_id).await? {

@@ -11,6 +11,7 @@ use crate::db::contacts::ContactUpsert;
 use crate::db::messages::{self, NewMessage, StoredMedia};
 use crate::db::recorder::WriteOp;
 use crate::domain::instance::InstanceStatus;
+use crate::domain::text::storable;
 use crate::domain::time::now_millis;
 use crate::whatsapp::{InboundMessage, ReceiptStatus, WaContact, WaError};
 
@@ -25,6 +26,17 @@ pub(super) struct OrphanReceipt {
     since: Instant,
 }
 
+/// What WhatsApp delivers is kept, NUL characters replaced (PostgreSQL refuses them).
+fn storable_message(mut message: InboundMessage) -> InboundMessage {
+    message.body = storable(&message.body);
+    message.push_name = storable(&message.push_name);
+    if let Some(media) = message.media.as_mut() {
+        media.mimetype = storable(&media.mimetype);
+        media.filename = media.filename.as_deref().map(storable);
+    }
+    message
+}
+
 impl From<WaError> for SendMessageError {
     fn from(err: WaError) -> Self {
         match err {
@@ -37,6 +49,7 @@ impl From<WaError> for SendMessageError {
 
 impl InstanceActor {
     pub(super) fn on_message(&mut self, message: InboundMessage, ctx: &mut Context<Self>) {
+        let message = storable_message(message);
         let row_id = uuid::Uuid::now_v7().to_string();
         if !message.from_me {
             self.learn_contact(&message.sender, &message.push_name, false);
@@ -190,7 +203,11 @@ impl InstanceActor {
     }
 
     pub(super) fn on_contact(&mut self, contact: WaContact) {
-        self.learn_contact(&contact.jid, &contact.name, contact.is_group);
+        self.learn_contact(
+            &storable(&contact.jid),
+            &storable(&contact.name),
+            contact.is_group,
+        );
     }
 }
 

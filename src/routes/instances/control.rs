@@ -112,6 +112,7 @@ pub async fn activity(
         .split(',')
         .map(str::trim)
         .filter(|a| !a.is_empty())
+        .filter(|a| a.len() <= 64 && a.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
         .map(str::to_owned)
         .collect();
     if actions.len() > MAX_ACTIONS_FILTER {

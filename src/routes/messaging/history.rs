@@ -88,6 +88,12 @@ pub async fn media(
 ) -> Result<HttpResponse, ApiError> {
     let (instance_id, message_id) = path.into_inner();
     let instance = visible_instance(&state, &user, &instance_id).await?;
+    if !crate::domain::text::is_message_id(&message_id) {
+        return Err(ApiError::not_found(
+            "message_not_found",
+            "message not found",
+        ));
+    }
     state.recorder.flush().await;
     let message = db::messages::find(&state.db, &instance.id, &message_id)
         .await?

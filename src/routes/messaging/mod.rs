@@ -35,6 +35,7 @@ pub fn parse_jid(raw: &str) -> Result<Jid, ApiError> {
 }
 
 fn text(name: &str, value: &str, max: usize) -> Result<String, ApiError> {
+    crate::domain::text::check_no_nul(name, value).map_err(ApiError::validation)?;
     let chars = value.chars().count();
     if value.trim().is_empty() || chars > max {
         return Err(ApiError::validation(format!(
@@ -45,6 +46,9 @@ fn text(name: &str, value: &str, max: usize) -> Result<String, ApiError> {
 }
 
 fn caption(value: Option<String>) -> Result<Option<String>, ApiError> {
+    if let Some(caption) = &value {
+        crate::domain::text::check_no_nul("caption", caption).map_err(ApiError::validation)?;
+    }
     match value.filter(|c| !c.is_empty()) {
         Some(c) if c.chars().count() > MAX_CAPTION_CHARS => Err(ApiError::validation(format!(
             "caption must be at most {MAX_CAPTION_CHARS} characters"

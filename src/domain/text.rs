@@ -1,0 +1,49 @@
+//! Text from outside on its way into the database. PostgreSQL refuses NUL in
+//! text, so it is either refused (requests) or replaced (what WhatsApp delivers).
+
+/// Replaces NUL, which no database text column accepts everywhere.
+pub fn storable(text: &str) -> String {
+    text.replace('\0', "\u{FFFD}")
+}
+
+/// Requests carrying NUL in a text field are refused.
+pub fn check_no_nul(field: &str, text: &str) -> Result<(), String> {
+    if text.contains('\0') {
+        return Err(format!("{field} must not contain NUL characters"));
+    }
+    Ok(())
+}
+
+/// Our ids are UUIDs; anything else cannot name a row.
+pub fn is_uuid(raw: &str) -> bool {
+    uuid::Uuid::parse_str(raw).is_ok()
+}
+
+/// WhatsApp message ids: short, letters, digits and a few marks.
+pub fn is_message_id(raw: &str) -> bool {
+    (1..=128).contains(&raw.len())
+        && raw
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nul_is_replaced_or_refused() {
+        assert_eq!(storable("a\0b"), "a\u{FFFD}b");
+        assert!(check_no_nul("message", "a\0b").is_err());
+        assert!(check_no_nul("message", "fine 😀").is_ok());
+    }
+
+    #[test]
+    fn ids_are_checked_before_they_reach_a_query() {
+        assert!(is_uuid("01a2141d-458e-73bb-954c-65853fc0e06a"));
+        assert!(!is_uuid("' OR 1=1"));
+        assert!(is_message_id("3EB0C258F6AA7F19E2F2C2"));
+        assert!(!is_message_id("3EB0\0"));
+        assert!(!is_message_id(""));
+    }
+}
