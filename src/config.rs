@@ -5,6 +5,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use secrecy::{ExposeSecret, SecretString};
+
+use crate::net::client_ip::IpRange;
 use serde::Deserialize;
 
 pub const DEFAULT_CONFIG_FILE: &str = "config.toml";
@@ -30,6 +32,7 @@ pub struct Settings {
     pub supervision: SupervisionSettings,
     pub webhooks: WebhookDeliverySettings,
     pub stats: StatsSettings,
+    pub limits: LimitSettings,
     pub sim: SimSettings,
     pub log: LogSettings,
 }
@@ -147,6 +150,26 @@ impl Default for SupervisionSettings {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+pub struct LimitSettings {
+    /// Login attempts a minute, per client address and per email; 0: no limit.
+    pub login_attempts_per_minute: u32,
+    /// Requests a second per user (or API key) once past `burst`; 0: no limit.
+    pub requests_per_second: u32,
+    pub burst: u32,
+}
+
+impl Default for LimitSettings {
+    fn default() -> Self {
+        Self {
+            login_attempts_per_minute: 10,
+            requests_per_second: 100,
+            burst: 200,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct StatsSettings {
     /// Counts are written to the database this often (and at shutdown).
     pub flush_interval_ms: u64,
@@ -189,6 +212,15 @@ pub struct ServerSettings {
     pub data_dir: PathBuf,
     pub json_limit_bytes: usize,
     pub shutdown_timeout_secs: u64,
+    /// Addresses or CIDR ranges allowed to reach the server; empty: everyone.
+    pub allowed_ips: Vec<IpRange>,
+    /// Proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<IpRange>,
+    /// Browser origins allowed by CORS; empty: CORS off.
+    pub cors_allowed_origins: Vec<String>,
+    /// PEM files for direct HTTPS; both empty: plain HTTP.
+    pub tls_cert: String,
+    pub tls_key: String,
 }
 
 impl Default for ServerSettings {
@@ -200,6 +232,11 @@ impl Default for ServerSettings {
             data_dir: "data".into(),
             json_limit_bytes: 1024 * 1024,
             shutdown_timeout_secs: 30,
+            allowed_ips: Vec::new(),
+            trusted_proxies: Vec::new(),
+            cors_allowed_origins: Vec::new(),
+            tls_cert: String::new(),
+            tls_key: String::new(),
         }
     }
 }
@@ -210,6 +247,10 @@ pub struct DatabaseSettings {
     pub url: String,
     pub max_connections: u32,
     pub connect_timeout_secs: u64,
+    /// An idle pooled connection is closed after this long.
+    pub idle_timeout_secs: u64,
+    /// Any pooled connection is replaced after this long.
+    pub max_lifetime_secs: u64,
 }
 
 impl Default for DatabaseSettings {
@@ -218,6 +259,8 @@ impl Default for DatabaseSettings {
             url: "sqlite://data/wamux.db?mode=rwc".into(),
             max_connections: 10,
             connect_timeout_secs: 5,
+            idle_timeout_secs: 600,
+            max_lifetime_secs: 1800,
         }
     }
 }
@@ -285,6 +328,10 @@ impl Settings {
                     .prefix_separator(ENV_SEPARATOR)
                     .separator(ENV_SEPARATOR)
                     .try_parsing(true)
+                    .list_separator(",")
+                    .with_list_parse_key("server.allowed_ips")
+                    .with_list_parse_key("server.trusted_proxies")
+                    .with_list_parse_key("server.cors_allowed_origins")
                     .source(Some(env)),
             )
             .build()?
@@ -341,6 +388,26 @@ impl Settings {
             return Err(invalid(
                 "whatsapp.media_fetch_timeout_ms",
                 "must be greater than 0",
+            ));
+        }
+        if self.server.tls_cert.is_empty() != self.server.tls_key.is_empty() {
+            return Err(invalid(
+                "server.tls_cert",
+                "server.tls_cert and server.tls_key go together",
+            ));
+        }
+        for origin in &self.server.cors_allowed_origins {
+            if !(origin == "*" || origin.starts_with("http://") || origin.starts_with("https://")) {
+                return Err(invalid(
+                    "server.cors_allowed_origins",
+                    format!("{origin:?} must be an http(s) origin or *"),
+                ));
+            }
+        }
+        if self.limits.requests_per_second > 0 && self.limits.burst == 0 {
+            return Err(invalid(
+                "limits.burst",
+                "must be at least 1 when limits.requests_per_second is set",
             ));
         }
         if self.webhooks.timeout_ms == 0 {

@@ -11,6 +11,7 @@ pub mod domain;
 pub mod error;
 pub mod net;
 pub mod routes;
+pub mod security;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use actix::{Actor, Addr};
 use actix_web::dev::{Server, ServerHandle};
-use actix_web::middleware::ErrorHandlers;
+use actix_web::middleware::{ErrorHandlers, from_fn};
 use actix_web::{App, HttpServer, web};
 use migration::{Migrator, MigratorTrait};
 use secrecy::ExposeSecret;
@@ -24,6 +24,8 @@ use crate::db::recorder::Recorder;
 use crate::domain::user::Password;
 use crate::net::fetch::MediaFetcher;
 use crate::routes::{self, errors};
+use crate::security;
+use crate::security::limits::RateLimits;
 use crate::state::AppState;
 use crate::whatsapp::Backends;
 use crate::{bootstrap, db};
@@ -90,13 +92,22 @@ impl Application {
             supervisor: supervisor.clone(),
             webhooks: webhooks.clone(),
             stats: stats.clone(),
+            limits: RateLimits::new(&settings.limits),
             sim: backends.sim,
         });
+        spawn_limit_housekeeping(state.clone());
 
         let listener = TcpListener::bind((settings.server.host.as_str(), settings.server.port))?;
         let port = listener.local_addr()?.port();
         let json_limit = settings.server.json_limit_bytes;
         let media = settings.whatsapp.clone();
+        let tls = (!settings.server.tls_cert.is_empty())
+            .then(|| {
+                security::tls::server_config(&settings.server.tls_cert, &settings.server.tls_key)
+            })
+            .transpose()?;
+        let with_tls = tls.is_some();
+        let cors_origins = settings.server.cors_allowed_origins.clone();
         let mut server = HttpServer::new(move || {
             // awc::Client is not Send: each worker gets its own fetcher.
             let fetcher = MediaFetcher::new(
@@ -110,7 +121,10 @@ impl Application {
                 .app_data(errors::json_config(json_limit))
                 .app_data(errors::query_config())
                 .app_data(errors::path_config())
+                .wrap(security::headers::cors(&cors_origins))
+                .wrap(from_fn(security::allowlist::allowed_ips_only))
                 .wrap(ErrorHandlers::new().default_handler(errors::ensure_json_body))
+                .wrap(security::headers::security_headers(with_tls))
                 .wrap(TracingLogger::default())
                 .configure(|cfg| routes::configure(cfg, with_sim))
                 .default_service(web::to(errors::route_not_found))
@@ -119,8 +133,12 @@ impl Application {
         if settings.server.workers > 0 {
             server = server.workers(settings.server.workers);
         }
-        let server = server.listen(listener)?.run();
-        tracing::info!(host = %settings.server.host, port, backend = ?settings.whatsapp.backend, "wamux listening");
+        let server = match tls {
+            Some(tls) => server.listen_rustls_0_23(listener, tls)?,
+            None => server.listen(listener)?,
+        }
+        .run();
+        tracing::info!(host = %settings.server.host, port, tls = with_tls, backend = ?settings.whatsapp.backend, "wamux listening");
         Ok(Self {
             port,
             server,
@@ -176,6 +194,18 @@ fn spawn_housekeeping(db: sea_orm::DatabaseConnection) {
                 Ok(expired) => tracing::debug!(expired, "idempotency keys expired"),
                 Err(err) => tracing::warn!(error = %err, "idempotency keys not expired"),
             }
+        }
+    });
+}
+
+/// Lets rate limiters forget callers who are back to a full allowance.
+fn spawn_limit_housekeeping(state: web::Data<AppState>) {
+    const EVERY: Duration = Duration::from_secs(60);
+    actix::spawn(async move {
+        let mut ticks = tokio::time::interval(EVERY);
+        loop {
+            ticks.tick().await;
+            state.limits.forget_idle();
         }
     });
 }

@@ -12,6 +12,7 @@ use crate::actors::webhook::WebhookActor;
 use crate::auth::jwt::JwtKeys;
 use crate::config::Settings;
 use crate::db::recorder::Recorder;
+use crate::security::limits::RateLimits;
 use crate::whatsapp::sim::SimNetwork;
 
 pub struct AppState {
@@ -24,6 +25,7 @@ pub struct AppState {
     pub supervisor: Addr<InstanceSupervisor>,
     pub webhooks: Addr<WebhookActor>,
     pub stats: Addr<StatsActor>,
+    pub limits: RateLimits,
     /// The simulated network's control side, when `whatsapp.backend = "sim"`.
     pub sim: Option<SimNetwork>,
 }

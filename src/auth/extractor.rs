@@ -107,6 +107,9 @@ pub async fn require_auth(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let user = authenticate_request(state.clone(), req.headers()).await?;
+    if let Some(state) = &state {
+        state.limits.request(&user.id)?;
+    }
     let user_id = user.id.clone();
     req.extensions_mut().insert(user);
     let response = next.call(req).await?;

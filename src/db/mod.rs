@@ -37,6 +37,8 @@ pub async fn connect(settings: &DatabaseSettings) -> Result<DatabaseConnection, 
         .max_connections(settings.max_connections)
         .connect_timeout(Duration::from_secs(settings.connect_timeout_secs))
         .acquire_timeout(Duration::from_secs(settings.connect_timeout_secs))
+        .idle_timeout(Duration::from_secs(settings.idle_timeout_secs))
+        .max_lifetime(Duration::from_secs(settings.max_lifetime_secs))
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(|opts| {
             opts.journal_mode(SqliteJournalMode::Wal)

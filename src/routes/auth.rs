@@ -1,10 +1,11 @@
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::{AuthUser, api_key, password};
 use crate::db;
 use crate::domain::user::Email;
 use crate::error::ApiError;
+use crate::net::client_ip::client_ip;
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -37,9 +38,12 @@ const BAD_LOGIN: &str = "invalid email or password";
 
 pub async fn login(
     state: web::Data<AppState>,
+    req: HttpRequest,
     body: web::Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let LoginRequest { email, password } = body.into_inner();
+    let address = client_ip(&req, &state.settings.server.trusted_proxies);
+    state.limits.login(address, &email)?;
     let user = match Email::parse(&email) {
         Ok(email) => db::users::find_by_email(&state.db, email.as_str()).await?,
         Err(_) => None,

@@ -1,0 +1,109 @@
+//! Rate limits of `[limits]`, answered with 429 and `Retry-After`.
+
+use std::hash::Hash;
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+
+use crate::config::LimitSettings;
+use crate::error::ApiError;
+
+pub struct RateLimits {
+    login_by_address: Option<DefaultKeyedRateLimiter<IpAddr>>,
+    login_by_email: Option<DefaultKeyedRateLimiter<String>>,
+    per_user: Option<DefaultKeyedRateLimiter<String>>,
+}
+
+fn check<K: Clone + Hash + Eq>(
+    limiter: Option<&DefaultKeyedRateLimiter<K>>,
+    key: &K,
+) -> Result<(), ApiError> {
+    let Some(limiter) = limiter else {
+        return Ok(());
+    };
+    limiter.check_key(key).map_err(|not_until| {
+        let wait = not_until.wait_time_from(DefaultClock::default().now());
+        ApiError::TooManyRequests {
+            retry_after_secs: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
+        }
+    })
+}
+
+impl RateLimits {
+    pub fn new(settings: &LimitSettings) -> Self {
+        let login = NonZeroU32::new(settings.login_attempts_per_minute).map(Quota::per_minute);
+        let per_user = NonZeroU32::new(settings.requests_per_second).map(|rate| {
+            let burst = NonZeroU32::new(settings.burst).unwrap_or(rate);
+            Quota::per_second(rate).allow_burst(burst)
+        });
+        Self {
+            login_by_address: login.map(RateLimiter::keyed),
+            login_by_email: login.map(RateLimiter::keyed),
+            per_user: per_user.map(RateLimiter::keyed),
+        }
+    }
+
+    /// One login attempt from `address` for `email`.
+    pub fn login(&self, address: Option<IpAddr>, email: &str) -> Result<(), ApiError> {
+        if let Some(address) = address {
+            check(self.login_by_address.as_ref(), &address)?;
+        }
+        check(self.login_by_email.as_ref(), &email.trim().to_lowercase())
+    }
+
+    /// One request by an authenticated user.
+    pub fn request(&self, user_id: &str) -> Result<(), ApiError> {
+        check(self.per_user.as_ref(), &user_id.to_owned())
+    }
+
+    /// Forgets keys that are back to a full allowance (keeps memory bounded).
+    pub fn forget_idle(&self) {
+        for limiter in [&self.login_by_email, &self.per_user].into_iter().flatten() {
+            limiter.retain_recent();
+        }
+        if let Some(limiter) = &self.login_by_address {
+            limiter.retain_recent();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn login_attempts_are_limited_per_email_and_per_address() {
+        let limits = RateLimits::new(&LimitSettings {
+            login_attempts_per_minute: 2,
+            ..LimitSettings::default()
+        });
+        let home = Some(IpAddr::from([192, 0, 2, 1]));
+        let elsewhere = Some(IpAddr::from([192, 0, 2, 2]));
+        assert!(limits.login(home, "a@example.com").is_ok());
+        assert!(limits.login(home, "b@example.com").is_ok());
+        assert!(matches!(
+            limits.login(home, "c@example.com"),
+            Err(ApiError::TooManyRequests { .. })
+        ));
+        assert!(limits.login(elsewhere, "A@example.com").is_ok());
+        assert!(matches!(
+            limits.login(Some(IpAddr::from([192, 0, 2, 3])), "a@example.com"),
+            Err(ApiError::TooManyRequests { retry_after_secs }) if retry_after_secs > 0
+        ));
+    }
+
+    #[test]
+    fn zero_turns_a_limit_off() {
+        let limits = RateLimits::new(&LimitSettings {
+            login_attempts_per_minute: 0,
+            requests_per_second: 0,
+            burst: 0,
+        });
+        for _ in 0..1000 {
+            assert!(limits.login(None, "a@example.com").is_ok());
+            assert!(limits.request("user").is_ok());
+        }
+    }
+}
