@@ -148,3 +148,38 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod props {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #[test]
+        fn parsing_never_panics_and_yields_a_clean_jid(raw in "\\PC{0,40}") {
+            if let Ok(jid) = Jid::parse(&raw) {
+                let text = jid.to_string();
+                prop_assert!(text.ends_with("@s.whatsapp.net") || text.ends_with("@g.us"));
+                prop_assert!(jid.user().chars().all(|c| c.is_ascii_digit() || c == '-'));
+            }
+        }
+
+        #[test]
+        fn a_parsed_jid_parses_to_itself(raw in "[+]?[0-9 ()-]{0,25}") {
+            if let Ok(jid) = Jid::parse(&raw) {
+                prop_assert_eq!(Jid::parse(&jid.to_string()), Ok(jid));
+            }
+        }
+
+        #[test]
+        fn decorated_numbers_normalise_to_their_digits(digits in "[1-9][0-9]{6,14}", seps in proptest::collection::vec("[ ()-]{0,2}", 16)) {
+            let mut raw = String::from("+");
+            for (n, digit) in digits.chars().enumerate() {
+                raw.push(digit);
+                raw.push_str(&seps[n % seps.len()]);
+            }
+            prop_assert_eq!(Jid::parse(&raw).map(|j| j.to_string()), Ok(format!("{digits}@s.whatsapp.net")));
+        }
+    }
+}

@@ -145,3 +145,29 @@ mod tests {
         assert!(Role::parse("root").is_err());
     }
 }
+
+#[cfg(test)]
+mod props {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #[test]
+        fn a_parsed_email_is_lower_case_without_whitespace(raw in "\\PC{0,60}") {
+            if let Ok(email) = Email::parse(&raw) {
+                prop_assert_eq!(email.as_str(), email.as_str().to_lowercase());
+                prop_assert!(!email.as_str().chars().any(char::is_whitespace));
+                prop_assert_eq!(email.as_str().matches('@').count(), 1);
+            }
+        }
+
+        #[test]
+        fn names_are_bounded_and_printable(raw in "\\PC{0,150}") {
+            if let Ok(name) = parse_name(&raw) {
+                prop_assert!(name.chars().count() <= 100);
+                prop_assert!(!name.chars().any(char::is_control));
+            }
+        }
+    }
+}

@@ -221,3 +221,83 @@ impl WebhookSettingsPatch {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod props {
+    use proptest::prelude::*;
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::db::instances::WebhookSettings;
+
+    fn any_json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            "\\PC{0,30}".prop_map(Value::from),
+        ];
+        leaf.prop_recursive(3, 24, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
+                proptest::collection::hash_map(
+                    prop_oneof![
+                        Just("name".to_owned()),
+                        Just("webhookUrl".to_owned()),
+                        Just("maxRetries".to_owned()),
+                        Just("retryInterval".to_owned()),
+                        Just("webhookSettings".to_owned()),
+                        Just("secret".to_owned()),
+                        "[a-zA-Z]{1,8}",
+                    ],
+                    inner,
+                    0..5,
+                )
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    fn settings() -> WebhookSettings {
+        WebhookSettings {
+            url: None,
+            enabled: false,
+            secret: None,
+            notify_received: true,
+            notify_sent: true,
+            notify_delivery: false,
+            notify_read: false,
+            max_retries: 3,
+            retry_interval_ms: 60_000,
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_create_body_is_refused_or_valid(body in any_json()) {
+            if let Ok(create) = serde_json::from_value::<CreateInstance>(body)
+                && let Ok(valid) = create.validate()
+            {
+                prop_assert!(!valid.name.is_empty() && valid.name.chars().count() <= 100);
+                prop_assert!((0..=20).contains(&valid.webhook.max_retries));
+                prop_assert!((1000..=3_600_000).contains(&valid.webhook.retry_interval_ms));
+                prop_assert!(!valid.webhook.enabled || valid.webhook.url.is_some());
+            }
+        }
+
+        #[test]
+        fn any_update_body_is_refused_or_keeps_settings_valid(body in any_json(), name in "\\PC{0,120}") {
+            let mut body = body;
+            if let Some(object) = body.as_object_mut() {
+                object.insert("name".into(), json!(name));
+            }
+            if let Ok(update) = serde_json::from_value::<UpdateInstance>(body)
+                && let Ok(applied) = update.apply(settings())
+            {
+                prop_assert!((0..=20).contains(&applied.webhook.max_retries));
+                prop_assert!(!applied.webhook.enabled || applied.webhook.url.is_some());
+                prop_assert!(applied.name.is_none_or(|n| !n.is_empty() && n.chars().count() <= 100));
+            }
+        }
+    }
+}
