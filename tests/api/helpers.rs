@@ -133,7 +133,7 @@ pub fn fast_sim(settings: &mut Settings) {
     settings.supervision.boot_stagger_ms = 0;
     settings.whatsapp.allow_private_media_urls = true;
     settings.webhooks.allow_private_targets = true;
-    settings.webhooks.timeout_ms = 2000;
+    settings.webhooks.timeout_ms = 5000;
     settings.stats.flush_interval_ms = 200;
 }
 

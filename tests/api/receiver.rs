@@ -118,7 +118,20 @@ impl Receiver {
     pub fn requests(&self) -> Vec<Received> {
         self.received.lock().unwrap().clone()
     }
+}
 
+/// The first request of each delivery: an attempt that timed out on the
+/// sender's side may arrive again under the same `X-Webhook-Id`.
+pub fn distinct(requests: &[Received]) -> Vec<Received> {
+    let mut seen = std::collections::HashSet::new();
+    requests
+        .iter()
+        .filter(|r| seen.insert(r.header("x-webhook-id").unwrap_or_default().to_owned()))
+        .cloned()
+        .collect()
+}
+
+impl Receiver {
     pub fn events(&self) -> Vec<String> {
         self.requests().iter().map(Received::event).collect()
     }

@@ -10,7 +10,7 @@ use crate::db_tests;
 use crate::helpers::{
     TestDb, assert_error, eventually, fast_sim, json_body, spawn_app_with, spawn_sim_app,
 };
-use crate::receiver::{Answer, Received, Receiver, always_ok, free_port};
+use crate::receiver::{Answer, Received, Receiver, always_ok, distinct, free_port};
 
 db_tests!(
     each_event_arrives_with_the_contract_payload_and_a_valid_signature,
@@ -123,10 +123,14 @@ async fn each_event_arrives_with_the_contract_payload_and_a_valid_signature(db: 
     );
     let statuses = receiver
         .wait_until("delivered and read", |r| {
-            r.iter().filter(|r| r.event() == "message_status").count() == 2
+            distinct(r)
+                .iter()
+                .filter(|r| r.event() == "message_status")
+                .count()
+                == 2
         })
         .await;
-    let statuses: Vec<Value> = statuses
+    let statuses: Vec<Value> = distinct(&statuses)
         .iter()
         .filter(|r| r.event() == "message_status")
         .map(|r| r.json()["data"].clone())
@@ -237,8 +241,7 @@ async fn notify_flags_and_webhook_enabled_filter_events(db: TestDb) {
         !events.contains(&"message_received".to_owned()),
         "{events:?}"
     );
-    let statuses: Vec<_> = receiver
-        .requests()
+    let statuses: Vec<_> = distinct(&receiver.requests())
         .iter()
         .filter(|r| r.event() == "message_status")
         .map(|r| r.json()["data"]["status"].clone())
@@ -462,10 +465,14 @@ async fn deliveries_of_one_instance_arrive_in_event_order(db: TestDb) {
     }
     let requests = receiver
         .wait_until("forty message_sent", |r| {
-            r.iter().filter(|r| r.event() == "message_sent").count() == 40
+            distinct(r)
+                .iter()
+                .filter(|r| r.event() == "message_sent")
+                .count()
+                == 40
         })
         .await;
-    let arrived: Vec<String> = requests
+    let arrived: Vec<String> = distinct(&requests)
         .iter()
         .filter(|r| r.event() == "message_sent")
         .map(|r| r.json()["data"]["messageId"].as_str().unwrap().to_owned())
@@ -500,7 +507,11 @@ async fn a_dead_receiver_of_one_instance_does_not_hold_up_another(db: TestDb) {
     }
     healthy
         .wait_until("all ten messages", |r| {
-            r.iter().filter(|r| r.event() == "message_received").count() == 10
+            distinct(r)
+                .iter()
+                .filter(|r| r.event() == "message_received")
+                .count()
+                == 10
         })
         .await;
     // The hanging receiver is still holding its very first request.
