@@ -3,6 +3,7 @@
 pub mod events;
 pub mod instance;
 pub mod policy;
+pub mod registry;
 pub mod stats;
 pub mod supervisor;
 pub mod webhook;

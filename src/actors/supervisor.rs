@@ -13,6 +13,7 @@ use futures_util::future::join_all;
 use super::events::EventBus;
 use super::instance::{InstanceActor, InstanceDeps, Shutdown, StartPlan};
 use super::policy::{Decision, RestartHistory, RestartKind, RestartPolicy};
+use super::registry::{InstanceRef, Registry};
 use crate::config::SupervisionSettings;
 use crate::db;
 use crate::db::recorder::Recorder;
@@ -32,6 +33,7 @@ struct Entry {
 
 pub struct InstanceSupervisor {
     parts: Option<SupervisorParts>,
+    registry: Registry,
     deps: Option<Arc<InstanceDeps>>,
     policy: RestartPolicy,
     boot_stagger: Duration,
@@ -48,11 +50,14 @@ pub struct SupervisorParts {
     pub events: EventBus,
     pub settings: SupervisionSettings,
     pub media_dir: std::path::PathBuf,
+    /// Kept up to date with the live actors, for handlers to read.
+    pub registry: Registry,
 }
 
 impl InstanceSupervisor {
     pub fn new(parts: SupervisorParts) -> Self {
         Self {
+            registry: parts.registry.clone(),
             policy: RestartPolicy::new(parts.settings.clone()),
             boot_stagger: Duration::from_millis(parts.settings.boot_stagger_ms),
             parts: Some(parts),
@@ -78,8 +83,16 @@ impl InstanceSupervisor {
         let incarnation = self.next_incarnation;
         self.next_incarnation += 1;
         let actor = InstanceActor::new(id.to_owned(), phone.clone(), plan, incarnation, deps);
+        let addr = actor.start();
+        self.registry.insert(
+            id,
+            InstanceRef {
+                addr: addr.clone(),
+                user_id: user_id.clone(),
+            },
+        );
         let entry = Entry {
-            addr: actor.start(),
+            addr,
             user_id,
             phone,
             incarnation,
@@ -127,13 +140,6 @@ impl Actor for InstanceSupervisor {
             }));
         }
     }
-}
-
-/// A handle for handlers: the instance's actor and its owner.
-#[derive(Clone)]
-pub struct InstanceRef {
-    pub addr: Addr<InstanceActor>,
-    pub user_id: String,
 }
 
 #[derive(Message)]
@@ -184,23 +190,6 @@ impl Handler<RestoreInstances> for InstanceSupervisor {
     }
 }
 
-#[derive(Message)]
-#[rtype(result = "Option<InstanceRef>")]
-pub struct Lookup {
-    pub instance_id: String,
-}
-
-impl Handler<Lookup> for InstanceSupervisor {
-    type Result = Option<InstanceRef>;
-
-    fn handle(&mut self, msg: Lookup, _: &mut Self::Context) -> Self::Result {
-        self.entries.get(&msg.instance_id).map(|entry| InstanceRef {
-            addr: entry.addr.clone(),
-            user_id: entry.user_id.clone(),
-        })
-    }
-}
-
 /// Stops an instance for good (delete): ends its session, wipes it when asked.
 #[derive(Message)]
 #[rtype(result = "()")]
@@ -214,6 +203,7 @@ impl Handler<StopInstance> for InstanceSupervisor {
 
     fn handle(&mut self, msg: StopInstance, _: &mut Self::Context) -> Self::Result {
         let entry = self.entries.remove(&msg.instance_id);
+        self.registry.remove(&msg.instance_id);
         Box::pin(async move {
             if let Some(entry) = entry {
                 let stopping = entry.addr.send(Shutdown {
@@ -292,6 +282,7 @@ impl Handler<InstanceExited> for InstanceSupervisor {
         let Some(mut entry) = self.entries.remove(&msg.instance_id) else {
             return;
         };
+        self.registry.remove(&msg.instance_id);
         let reason = if msg.clean {
             "instance actor stopped unexpectedly"
         } else {
@@ -332,6 +323,7 @@ impl Handler<ShutdownAll> for InstanceSupervisor {
 
     fn handle(&mut self, _: ShutdownAll, _: &mut Self::Context) -> Self::Result {
         self.shutting_down = true;
+        self.registry.clear();
         let stops: Vec<_> = self
             .entries
             .drain()

@@ -5,7 +5,6 @@ use actix::{Actor, Addr, Handler, MailboxError, Message};
 use entity::instances::Model as Instance;
 
 use crate::actors::instance::InstanceActor;
-use crate::actors::supervisor::Lookup;
 use crate::auth::AuthUser;
 use crate::db;
 use crate::domain::text::is_uuid;
@@ -33,7 +32,7 @@ pub async fn visible_instance(
 }
 
 /// The live actor of an instance the caller may touch.
-pub async fn live_instance(
+pub fn live_instance(
     state: &AppState,
     user: &AuthUser,
     instance_id: &str,
@@ -41,11 +40,9 @@ pub async fn live_instance(
     if !is_uuid(instance_id) {
         return Err(instance_not_found());
     }
-    let lookup = Lookup {
-        instance_id: instance_id.to_owned(),
-    };
-    ask(state, &state.supervisor, lookup)
-        .await?
+    state
+        .registry
+        .get(instance_id)
         .filter(|found| user.is_admin() || found.user_id == user.id)
         .map(|found| found.addr)
         .ok_or_else(instance_not_found)

@@ -126,7 +126,7 @@ pub async fn inbound(
 ) -> Result<HttpResponse, ApiError> {
     use base64::Engine;
     let network = network(&state)?;
-    let addr = live_instance(&state, &user, &path).await?;
+    let addr = live_instance(&state, &user, &path)?;
     let Inbound {
         from,
         body,

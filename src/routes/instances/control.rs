@@ -21,7 +21,7 @@ pub async fn reconnect(
     user: AuthUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let addr = live_instance(&state, &user, &path).await?;
+    let addr = live_instance(&state, &user, &path)?;
     ask(&state, &addr, Reconnect).await?;
     Ok(HttpResponse::Ok().json(json!({
         "success": true,
@@ -34,7 +34,7 @@ pub async fn logout(
     user: AuthUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let addr = live_instance(&state, &user, &path).await?;
+    let addr = live_instance(&state, &user, &path)?;
     ask(&state, &addr, Logout).await?;
     Ok(HttpResponse::Ok().json(json!({
         "success": true,
@@ -48,7 +48,7 @@ pub async fn whatsapp_logout(
     user: AuthUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let addr = live_instance(&state, &user, &path).await?;
+    let addr = live_instance(&state, &user, &path)?;
     ask(&state, &addr, Logout).await?;
     Ok(HttpResponse::Ok().json(json!({ "success": true })))
 }
@@ -58,7 +58,7 @@ pub async fn qr(
     user: AuthUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let addr = live_instance(&state, &user, &path).await?;
+    let addr = live_instance(&state, &user, &path)?;
     match ask(&state, &addr, GetQr).await? {
         Some(code) => Ok(HttpResponse::Ok().json(json!({ "qrCode": code }))),
         None => Err(ApiError::not_found(
@@ -73,7 +73,7 @@ pub async fn status(
     user: AuthUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let addr = live_instance(&state, &user, &path).await?;
+    let addr = live_instance(&state, &user, &path)?;
     Ok(HttpResponse::Ok().json(ask(&state, &addr, GetStatus).await?))
 }
 

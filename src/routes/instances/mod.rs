@@ -125,7 +125,7 @@ async fn live_status(
     user: &AuthUser,
     instance_id: &str,
 ) -> Option<crate::actors::instance::StatusView> {
-    let addr = live_instance(state, user, instance_id).await.ok()?;
+    let addr = live_instance(state, user, instance_id).ok()?;
     ask(state, &addr, GetStatus).await.ok()
 }
 

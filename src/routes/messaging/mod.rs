@@ -103,7 +103,7 @@ pub async fn send(
     let key = IdempotencyKey::from_headers(req.headers())?;
     let to = parse_jid(&body.phone)?;
     let message = text("message", &body.message, MAX_TEXT_CHARS)?;
-    let instance = live_instance(&state, &user, &path).await?;
+    let instance = live_instance(&state, &user, &path)?;
     let print = fingerprint(&[b"send", to.to_string().as_bytes(), message.as_bytes()]);
     let sending = deliver(&state, &instance, to, Outgoing::Text(message));
     idempotency::once(&state, &path, key, &print, sending).await
@@ -165,7 +165,7 @@ pub async fn send_media(
     let to = parse_jid(&phone)?;
     let caption = caption(raw_caption)?;
     crate::net::guard::http_target(&url).map_err(|e| ApiError::validation(format!("url: {e}")))?;
-    let instance = live_instance(&state, &user, &path).await?;
+    let instance = live_instance(&state, &user, &path)?;
     let print = fingerprint(&[
         b"send-media",
         to.to_string().as_bytes(),
@@ -209,7 +209,7 @@ pub async fn send_file(
     form: Multipart,
 ) -> Result<HttpResponse, ApiError> {
     let key = IdempotencyKey::from_headers(req.headers())?;
-    let instance = live_instance(&state, &user, &path).await?;
+    let instance = live_instance(&state, &user, &path)?;
     let upload = upload::read(form, state.settings.whatsapp.max_media_bytes).await?;
     let to = parse_jid(&upload.phone)?;
     let caption = caption(upload.caption)?;

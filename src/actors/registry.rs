@@ -1,0 +1,50 @@
+//! Live instance actors by id. Only the supervisor writes it; handlers read it to
+//! find the actor they then message, without a round trip through the supervisor.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use actix::Addr;
+
+use super::instance::InstanceActor;
+
+/// A handle for handlers: the instance's actor and its owner.
+#[derive(Clone)]
+pub struct InstanceRef {
+    pub addr: Addr<InstanceActor>,
+    pub user_id: String,
+}
+
+#[derive(Clone, Default)]
+pub struct Registry(Arc<RwLock<HashMap<String, InstanceRef>>>);
+
+impl Registry {
+    pub fn get(&self, instance_id: &str) -> Option<InstanceRef> {
+        self.0
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(instance_id)
+            .cloned()
+    }
+
+    pub(super) fn insert(&self, instance_id: &str, found: InstanceRef) {
+        self.0
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(instance_id.to_owned(), found);
+    }
+
+    pub(super) fn remove(&self, instance_id: &str) {
+        self.0
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(instance_id);
+    }
+
+    pub(super) fn clear(&self) {
+        self.0
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clear();
+    }
+}
