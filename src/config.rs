@@ -271,6 +271,8 @@ pub struct AuthSettings {
     /// Empty: generated once and kept in `server.data_dir`.
     pub jwt_secret: SecretString,
     pub jwt_ttl_secs: u64,
+    /// How long an authenticated caller is remembered (0: every request reads the database).
+    pub cache_ttl_secs: u64,
     pub bootstrap_admin_email: String,
     pub bootstrap_admin_password: SecretString,
 }
@@ -280,6 +282,7 @@ impl Default for AuthSettings {
         Self {
             jwt_secret: SecretString::from(String::new()),
             jwt_ttl_secs: 24 * 60 * 60,
+            cache_ttl_secs: 30,
             bootstrap_admin_email: String::new(),
             bootstrap_admin_password: SecretString::from(String::new()),
         }

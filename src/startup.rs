@@ -13,11 +13,13 @@ use secrecy::ExposeSecret;
 use tracing_actix_web::TracingLogger;
 
 use crate::actors::events::EventBus;
+use crate::actors::registry::Registry;
 use crate::actors::stats::{FlushStats, StatsActor};
 use crate::actors::supervisor::{
     InstanceSupervisor, RestoreInstances, ShutdownAll, SupervisorParts,
 };
 use crate::actors::webhook::{StopDeliveries, WebhookActor};
+use crate::auth::cache::AuthCache;
 use crate::auth::{api_key, jwt, password};
 use crate::config::Settings;
 use crate::db::recorder::Recorder;
@@ -67,6 +69,7 @@ impl Application {
             Some(stats.clone().recipient()),
         )
         .start();
+        let registry = Registry::default();
         let mut events = EventBus::default();
         events.subscribe(webhooks.clone().recipient());
         events.subscribe(stats.clone().recipient());
@@ -77,6 +80,7 @@ impl Application {
             events,
             settings: settings.supervision.clone(),
             media_dir: settings.server.data_dir.join("media"),
+            registry: registry.clone(),
         })
         .start();
         supervisor.send(RestoreInstances).await??;
@@ -86,10 +90,12 @@ impl Application {
         let state = web::Data::new(AppState {
             db,
             jwt: jwt::JwtKeys::new(&secret, settings.auth.jwt_ttl_secs),
+            auth_cache: AuthCache::new(Duration::from_secs(settings.auth.cache_ttl_secs)),
             settings: settings.clone(),
             decoy_password_hash,
             recorder: recorder.clone(),
             supervisor: supervisor.clone(),
+            registry,
             webhooks: webhooks.clone(),
             stats: stats.clone(),
             limits: RateLimits::new(&settings.limits),

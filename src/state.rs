@@ -6,9 +6,11 @@ use std::time::Duration;
 use actix::Addr;
 use sea_orm::DatabaseConnection;
 
+use crate::actors::registry::Registry;
 use crate::actors::stats::StatsActor;
 use crate::actors::supervisor::InstanceSupervisor;
 use crate::actors::webhook::WebhookActor;
+use crate::auth::cache::AuthCache;
 use crate::auth::jwt::JwtKeys;
 use crate::config::Settings;
 use crate::db::recorder::Recorder;
@@ -19,10 +21,13 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub settings: Arc<Settings>,
     pub jwt: JwtKeys,
+    pub auth_cache: AuthCache,
     /// Verified against when the email is unknown, so both failures cost the same time.
     pub decoy_password_hash: String,
     pub recorder: Recorder,
     pub supervisor: Addr<InstanceSupervisor>,
+    /// Live instance actors, as the supervisor keeps them.
+    pub registry: Registry,
     pub webhooks: Addr<WebhookActor>,
     pub stats: Addr<StatsActor>,
     pub limits: RateLimits,

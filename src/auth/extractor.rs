@@ -69,13 +69,29 @@ fn invalid() -> ApiError {
 }
 
 async fn authenticate(state: &AppState, credential: Credential) -> Result<AuthUser, ApiError> {
-    let user = match credential {
+    match credential {
         Credential::Bearer(token) => {
             let user_id = state.jwt.verify(&token).ok_or_else(invalid)?;
-            db::users::find_by_id(&state.db, &user_id).await?
+            if let Some(user) = state.auth_cache.by_user_id(&user_id) {
+                return Ok(user);
+            }
+            let user = to_auth_user(db::users::find_by_id(&state.db, &user_id).await?)?;
+            state.auth_cache.remember_id(&user);
+            Ok(user)
         }
-        Credential::ApiKey(key) => db::users::find_by_api_key(&state.db, &key).await?,
-    };
+        Credential::ApiKey(key) => {
+            if let Some(user) = state.auth_cache.by_api_key(&key) {
+                return Ok(user);
+            }
+            let user = to_auth_user(db::users::find_by_api_key(&state.db, &key).await?)?;
+            state.auth_cache.remember_key(&key, &user);
+            Ok(user)
+        }
+    }
+}
+
+/// An active user, or 401.
+fn to_auth_user(user: Option<entity::users::Model>) -> Result<AuthUser, ApiError> {
     let user = user.filter(|user| user.active).ok_or_else(invalid)?;
     let role = Role::parse(&user.role).map_err(|e| ApiError::internal(anyhow::anyhow!(e)))?;
     Ok(AuthUser {

@@ -188,6 +188,7 @@ pub async fn update_user(
         changes.password_hash = Some(password::hash(new_password).await?);
     }
     let user = db::users::update(&state.db, user, changes).await?;
+    state.auth_cache.forget_user(&user.id);
     tracing::info!(user_id = %user.id, "user updated");
     Ok(HttpResponse::Ok().json(UserView::new(user, false)))
 }
@@ -200,6 +201,7 @@ pub async fn delete_user(
     let user = existing_user(&state, &path).await?;
     keep_an_admin(&state, &user).await?;
     db::users::delete(&state.db, &user.id).await?;
+    state.auth_cache.forget_user(&user.id);
     tracing::info!(user_id = %user.id, "user deleted");
     Ok(HttpResponse::Ok().json(serde_json::json!({
         "success": true,

@@ -88,6 +88,7 @@ pub async fn rotate_api_key(
     if !db::users::set_api_key(&state.db, &user.id, &key).await? {
         return Err(ApiError::Unauthorized("invalid or expired credentials"));
     }
+    state.auth_cache.forget_user(&user.id);
     tracing::info!(user_id = %user.id, "API key rotated");
     Ok(HttpResponse::Ok().json(serde_json::json!({ "apiKey": key })))
 }

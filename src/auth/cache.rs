@@ -1,0 +1,119 @@
+//! Recently authenticated callers, so a request does not cost a database read.
+//! Any change to a user (rotation, deactivation, deletion, role) drops them at
+//! once in this process; `auth.cache_ttl_secs` bounds how long another process
+//! sharing the database may go on trusting a changed user.
+
+use std::collections::HashMap;
+use std::sync::RwLock;
+use std::time::{Duration, Instant};
+
+use super::AuthUser;
+
+/// Past this many entries the cache starts over rather than grow.
+const MAX_ENTRIES: usize = 100_000;
+
+pub struct AuthCache {
+    ttl: Duration,
+    by_key: RwLock<HashMap<String, (AuthUser, Instant)>>,
+    by_id: RwLock<HashMap<String, (AuthUser, Instant)>>,
+}
+
+fn fresh(
+    map: &RwLock<HashMap<String, (AuthUser, Instant)>>,
+    key: &str,
+    ttl: Duration,
+) -> Option<AuthUser> {
+    let map = map
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    map.get(key)
+        .filter(|(_, at)| at.elapsed() < ttl)
+        .map(|(user, _)| user.clone())
+}
+
+fn remember(map: &RwLock<HashMap<String, (AuthUser, Instant)>>, key: &str, user: &AuthUser) {
+    let mut map = map
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if map.len() >= MAX_ENTRIES {
+        map.clear();
+    }
+    map.insert(key.to_owned(), (user.clone(), Instant::now()));
+}
+
+impl AuthCache {
+    pub fn new(ttl: Duration) -> Self {
+        Self {
+            ttl,
+            by_key: RwLock::new(HashMap::new()),
+            by_id: RwLock::new(HashMap::new()),
+        }
+    }
+
+    pub fn by_api_key(&self, key: &str) -> Option<AuthUser> {
+        fresh(&self.by_key, key, self.ttl)
+    }
+
+    pub fn by_user_id(&self, user_id: &str) -> Option<AuthUser> {
+        fresh(&self.by_id, user_id, self.ttl)
+    }
+
+    pub fn remember_key(&self, key: &str, user: &AuthUser) {
+        if !self.ttl.is_zero() {
+            remember(&self.by_key, key, user);
+        }
+    }
+
+    pub fn remember_id(&self, user: &AuthUser) {
+        if !self.ttl.is_zero() {
+            remember(&self.by_id, &user.id, user);
+        }
+    }
+
+    /// Drops everything known about the user (called on every change to them).
+    pub fn forget_user(&self, user_id: &str) {
+        self.by_id
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(user_id);
+        self.by_key
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .retain(|_, (user, _)| user.id != user_id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::user::Role;
+
+    fn user(id: &str) -> AuthUser {
+        AuthUser {
+            id: id.into(),
+            email: format!("{id}@example.com"),
+            first_name: String::new(),
+            last_name: String::new(),
+            role: Role::User,
+        }
+    }
+
+    #[test]
+    fn forgetting_a_user_drops_their_keys_and_id() {
+        let cache = AuthCache::new(Duration::from_secs(60));
+        cache.remember_key("key-a", &user("a"));
+        cache.remember_key("key-b", &user("b"));
+        cache.remember_id(&user("a"));
+        cache.forget_user("a");
+        assert!(cache.by_api_key("key-a").is_none());
+        assert!(cache.by_user_id("a").is_none());
+        assert!(cache.by_api_key("key-b").is_some());
+    }
+
+    #[test]
+    fn a_zero_ttl_caches_nothing() {
+        let cache = AuthCache::new(Duration::ZERO);
+        cache.remember_key("key-a", &user("a"));
+        assert!(cache.by_api_key("key-a").is_none());
+    }
+}
