@@ -1,6 +1,7 @@
 //! Every query lives here; handlers and actors call these functions.
 
 pub mod activity;
+mod bulk;
 pub mod contacts;
 pub mod idempotency;
 pub mod instances;

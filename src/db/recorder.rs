@@ -216,8 +216,76 @@ async fn in_one_transaction(
     writes: &[(WriteOp, Done)],
 ) -> Result<(), DbErr> {
     let txn = db.begin().await?;
-    for (op, _) in writes {
-        op.apply(&txn).await?;
-    }
+    apply_grouped(&txn, writes.iter().map(|(op, _)| op)).await?;
     txn.commit().await
+}
+
+/// Applies writes grouped by kind, one statement per kind where it can. The
+/// kinds go in an order that keeps every dependency between them: a message is
+/// inserted before it is marked sent, marked sent before a receipt moves it on,
+/// a delivery is inserted before its outcome is written.
+async fn apply_grouped<'a>(
+    conn: &impl ConnectionTrait,
+    writes: impl Iterator<Item = &'a WriteOp>,
+) -> Result<(), DbErr> {
+    let mut in_order = Vec::new();
+    let mut activities = Vec::new();
+    let mut messages = Vec::new();
+    let mut sent = Vec::new();
+    let mut receipts: Vec<(&str, &'static str, Vec<String>)> = Vec::new();
+    let mut contacts = Vec::new();
+    let mut deliveries = Vec::new();
+    let mut delivered = Vec::new();
+    for op in writes {
+        match op {
+            WriteOp::Activity {
+                instance_id,
+                action,
+                details,
+                at,
+            } => {
+                activities.push((instance_id.as_str(), *action, details, *at));
+            }
+            WriteOp::Message(message) => messages.push(message.as_ref()),
+            WriteOp::MarkSent { row_id, message_id } => {
+                sent.push((row_id.as_str(), message_id.as_str()))
+            }
+            WriteOp::Receipt {
+                instance_id,
+                message_ids,
+                status,
+            } => {
+                match receipts
+                    .iter_mut()
+                    .find(|(i, s, _)| *i == instance_id && s == status)
+                {
+                    Some((_, _, ids)) => ids.extend(message_ids.iter().cloned()),
+                    None => receipts.push((instance_id, status, message_ids.clone())),
+                }
+            }
+            WriteOp::Contact(contact) => contacts.push(contact),
+            WriteOp::Delivery(delivery) => deliveries.push(delivery.as_ref()),
+            WriteOp::DeliverySucceeded {
+                id,
+                attempts,
+                status,
+            } => delivered.push((id.as_str(), *attempts, *status)),
+            WriteOp::Status { .. }
+            | WriteOp::MarkFailed { .. }
+            | WriteOp::DeliveryFailed { .. } => in_order.push(op),
+        }
+    }
+    db::bulk::insert_activities(conn, &activities).await?;
+    db::bulk::insert_messages(conn, &messages).await?;
+    db::bulk::mark_sent(conn, &sent).await?;
+    for (instance_id, status, ids) in &receipts {
+        db::messages::apply_receipt(conn, instance_id, ids, status).await?;
+    }
+    db::bulk::upsert_contacts(conn, &contacts).await?;
+    db::bulk::insert_deliveries(conn, &deliveries).await?;
+    // Few and order-sensitive (a status's last value wins): one by one, in order.
+    for op in in_order {
+        op.apply(conn).await?;
+    }
+    db::bulk::mark_delivered(conn, &delivered).await
 }
