@@ -18,6 +18,8 @@ use crate::whatsapp::{InboundMessage, ReceiptStatus, WaContact, WaError};
 /// Receipts that may belong to a send still in flight wait at most this long.
 const ORPHAN_RECEIPT_TTL: Duration = Duration::from_secs(5);
 const MAX_ORPHAN_RECEIPTS: usize = 4096;
+/// Contacts an actor remembers having written, so a busy chat is not rewritten per message.
+const MAX_KNOWN_CONTACTS: usize = 4096;
 
 pub(super) struct OrphanReceipt {
     message_ids: Vec<String>,
@@ -134,10 +136,19 @@ impl InstanceActor {
         }
     }
 
-    fn learn_contact(&self, jid: &str, name: &str, is_group: bool) {
+    /// Records a contact, unless this actor already recorded it with that name.
+    fn learn_contact(&mut self, jid: &str, name: &str, is_group: bool) {
         if jid.is_empty() {
             return;
         }
+        match self.known_contacts.get(jid) {
+            Some(known) if name.is_empty() || known == name => return,
+            _ => {}
+        }
+        if self.known_contacts.len() >= MAX_KNOWN_CONTACTS {
+            self.known_contacts.clear();
+        }
+        self.known_contacts.insert(jid.to_owned(), name.to_owned());
         self.deps.recorder.record(WriteOp::Contact(ContactUpsert {
             instance_id: self.id.clone(),
             jid: jid.to_owned(),
@@ -250,12 +261,7 @@ impl Handler<SendMessage> for InstanceActor {
             created_at: now_millis(),
         };
         let remote_jid = to.to_string();
-        let contact = ContactUpsert {
-            instance_id: self.id.clone(),
-            jid: remote_jid.clone(),
-            name: String::new(),
-            is_group: to.is_group(),
-        };
+        let is_group = to.is_group();
         let recorder = self.deps.recorder.clone();
         let row_id = row.id.clone();
         let content = msg.content;
@@ -276,7 +282,6 @@ impl Handler<SendMessage> for InstanceActor {
                         message_id: message_id.clone(),
                     };
                     recorder.commit(mark).await.map_err(storage)?;
-                    recorder.record(WriteOp::Contact(contact));
                     Ok(message_id)
                 }
                 Err(err) => {
@@ -289,6 +294,7 @@ impl Handler<SendMessage> for InstanceActor {
         Box::pin(work.into_actor(self).map(move |result, actor, _| {
             actor.send_finished(result.as_ref().ok().map(String::as_str));
             if let Ok(message_id) = &result {
+                actor.learn_contact(&remote_jid, "", is_group);
                 actor.publish(EventKind::MessageSent(MessageEvent {
                     message_id: message_id.clone(),
                     remote_jid,

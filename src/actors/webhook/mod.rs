@@ -32,6 +32,8 @@ pub struct WebhookActor {
     /// Instances' webhook settings; `None` for a deleted instance. Dropped on change.
     instances: HashMap<String, Option<WebhookSettings>>,
     delivered: Option<Recipient<WebhookDelivered>>,
+    /// Outbox rows queued but not yet confirmed written.
+    uncommitted: usize,
 }
 
 /// Told to the statistics when a delivery reached its receiver (2xx).
@@ -57,6 +59,7 @@ impl WebhookActor {
             client,
             instances: HashMap::new(),
             delivered,
+            uncommitted: 0,
         }
     }
 
@@ -189,9 +192,11 @@ impl WebhookActor {
         let committed = self
             .recorder
             .commit(WriteOp::Delivery(Box::new(delivery.clone())));
+        self.uncommitted += 1;
         let (instance_id, delivery_id) = (delivery.instance_id.clone(), delivery.id.clone());
         self.enqueue(delivery, false, ctx);
         ctx.spawn(committed.into_actor(self).map(move |result, actor, ctx| {
+            actor.uncommitted = actor.uncommitted.saturating_sub(1);
             if let Err(err) = result {
                 // Not durable, but still worth delivering now.
                 tracing::error!(%instance_id, error = %err, "webhook delivery not written to the outbox");
@@ -315,6 +320,10 @@ impl Handler<FlushOutbox> for WebhookActor {
     type Result = ResponseFuture<()>;
 
     fn handle(&mut self, _: FlushOutbox, _: &mut Self::Context) -> Self::Result {
+        if self.uncommitted == 0 {
+            // Everything accepted so far is written (or nothing was wanted).
+            return Box::pin(std::future::ready(()));
+        }
         Box::pin(self.recorder.flush())
     }
 }

@@ -14,6 +14,9 @@ use crate::state::AppState;
 pub const HEADER: &str = "idempotency-key";
 pub const REPLAYED_HEADER: &str = "idempotent-replayed";
 const MAX_KEY_LEN: usize = 255;
+/// A first request still "in progress" after this long died with its process
+/// (a send takes at most the request and media-download timeouts).
+const ABANDONED_AFTER_MS: i64 = 2 * 60 * 1000;
 
 pub struct IdempotencyKey(String);
 
@@ -93,7 +96,9 @@ async fn claim_or_replay(
         let Some(stored) = db::idempotency::find(&state.db, instance_id, key).await? else {
             continue;
         };
-        if stored.created_at < now_millis() - KEY_LIFETIME_MS {
+        let abandoned = stored.response_status.is_none()
+            && stored.created_at < now_millis() - ABANDONED_AFTER_MS;
+        if abandoned || stored.created_at < now_millis() - KEY_LIFETIME_MS {
             db::idempotency::release(&state.db, instance_id, key).await?;
             continue;
         }

@@ -57,7 +57,7 @@ enum Command {
 
 struct Link {
     token: u64,
-    control: mpsc::UnboundedSender<Command>,
+    control: mpsc::UnboundedSender<Box<Command>>,
     sink: EventSink,
     /// Set once connected: the phone and push name this instance speaks as.
     identity: Option<(String, String)>,
@@ -111,7 +111,9 @@ impl SimNetwork {
     fn command(&self, instance_id: &str, command: Command) -> Result<(), SimError> {
         let registry = self.registry();
         let link = registry.links.get(instance_id).ok_or(SimError::NoSession)?;
-        link.control.send(command).map_err(|_| SimError::NoSession)
+        link.control
+            .send(Box::new(command))
+            .map_err(|_| SimError::NoSession)
     }
 
     /// A phone scans the instance's QR code.
@@ -216,7 +218,7 @@ impl SimNetwork {
     fn register(&self, instance_id: &str, link: Link) {
         let mut registry = self.registry();
         if let Some(old) = registry.links.insert(instance_id.to_owned(), link) {
-            let _ = old.control.send(Command::Stop);
+            let _ = old.control.send(Box::new(Command::Stop));
             if let Some((phone, _)) = old.identity {
                 registry.phones.remove(&phone);
             }

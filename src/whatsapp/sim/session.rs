@@ -19,7 +19,7 @@ pub struct SimSession {
     network: SimNetwork,
     instance_id: String,
     token: u64,
-    control: mpsc::UnboundedSender<Command>,
+    control: mpsc::UnboundedSender<Box<Command>>,
 }
 
 impl SimSession {
@@ -27,7 +27,7 @@ impl SimSession {
         network: SimNetwork,
         instance_id: String,
         token: u64,
-        control: mpsc::UnboundedSender<Command>,
+        control: mpsc::UnboundedSender<Box<Command>>,
     ) -> Self {
         Self {
             network,
@@ -77,7 +77,7 @@ impl WaSession for SimSession {
     fn logout(&self) -> BoxFuture<'static, ()> {
         let network = self.network.clone();
         let (instance_id, token) = (self.instance_id.clone(), self.token);
-        let _ = self.control.send(Command::Stop);
+        let _ = self.control.send(Box::new(Command::Stop));
         Box::pin(async move {
             network.unregister(&instance_id, token);
             if let Err(err) = db::sim_sessions::delete(&network.inner.db, &instance_id).await {
@@ -87,7 +87,7 @@ impl WaSession for SimSession {
     }
 
     fn shutdown(&self) -> BoxFuture<'static, ()> {
-        let _ = self.control.send(Command::Stop);
+        let _ = self.control.send(Box::new(Command::Stop));
         self.network.unregister(&self.instance_id, self.token);
         Box::pin(std::future::ready(()))
     }
@@ -115,7 +115,7 @@ pub(super) async fn run(
     network: SimNetwork,
     instance_id: String,
     token: u64,
-    mut commands: mpsc::UnboundedReceiver<Command>,
+    mut commands: mpsc::UnboundedReceiver<Box<Command>>,
     sink: EventSink,
 ) {
     let _registration = Registration {
@@ -156,7 +156,7 @@ pub(super) async fn run(
     }
     sink.emit(WaEvent::Connected { phone: Some(phone) });
     while let Some(command) = commands.recv().await {
-        match command {
+        match *command {
             Command::Scan { reply, .. } => {
                 let _ = reply.send(Err(SimError::NoQrPending));
             }
@@ -191,7 +191,7 @@ async fn fault(network: &SimNetwork, instance_id: &str, kind: FaultKind) -> Opti
 async fn qr_cycle(
     network: &SimNetwork,
     instance_id: &str,
-    commands: &mut mpsc::UnboundedReceiver<Command>,
+    commands: &mut mpsc::UnboundedReceiver<Box<Command>>,
     sink: &EventSink,
 ) -> QrOutcome {
     let settings = &network.inner.settings;
@@ -222,7 +222,7 @@ async fn qr_cycle(
                     }
                     return QrOutcome::Paired { phone, push_name: String::new() };
                 }
-                command = commands.recv() => match command {
+                command = commands.recv() => match command.map(|c| *c) {
                     Some(Command::Scan { phone, push_name, reply }) => {
                         let paired = pair(network, instance_id, &phone, &push_name).await;
                         let ok = paired.is_ok();
@@ -269,7 +269,7 @@ fn auto_phone(instance_id: &str) -> String {
         .chars()
         .filter(char::is_ascii_hexdigit)
         .rev()
-        .take(9)
+        .take(11)
         .map(|c| char::from(b'0' + (c.to_digit(16).unwrap_or(0) % 10) as u8))
         .collect();
     format!("1555{digits}")
