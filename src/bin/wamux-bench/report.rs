@@ -1,0 +1,179 @@
+//! The report: one table, with the machine it was measured on.
+
+use std::fmt::Write;
+
+use crate::scenarios::{Plan, Results, Sends, Throughput};
+
+fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".into())
+}
+
+fn memory_gib() -> f64 {
+    std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|l| l.starts_with("MemTotal:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kib| kib.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kib| kib / 1024.0 / 1024.0)
+}
+
+fn mark(met: bool) -> &'static str {
+    if met { "yes" } else { "**no**" }
+}
+
+fn throughput_row(
+    out: &mut String,
+    name: &str,
+    t: &Throughput,
+    unit: &str,
+    target: &str,
+    met: Option<bool>,
+) {
+    let _ = writeln!(
+        out,
+        "| {name} | {:.0} {unit}/s, p50 {:.2} ms, p99 {:.2} ms{} | {target} | {} |",
+        t.per_second,
+        t.p50_ms,
+        t.p99_ms,
+        if t.failed > 0 {
+            format!(", {} failed", t.failed)
+        } else {
+            String::new()
+        },
+        met.map_or("—", mark)
+    );
+}
+
+fn sends_row(out: &mut String, name: &str, sends: &Sends, target: &str, met: Option<bool>) {
+    throughput_row(out, name, &sends.figures, "messages", target, met);
+    let _ = writeln!(
+        out,
+        "| {name}: persisted | {} of {} answered sends in the history | every answered send | {} |",
+        sends.persisted,
+        sends.answered,
+        mark(sends.persisted >= sends.answered)
+    );
+}
+
+pub fn render(plan: &Plan, r: &Results) -> String {
+    let mut out = String::new();
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let build = if cfg!(debug_assertions) {
+        "debug build"
+    } else {
+        "release build"
+    };
+    let _ = writeln!(out, "# wamux benchmarks\n");
+    let _ = writeln!(
+        out,
+        "Measured {} on {cores} cores ({}), {:.1} GiB memory, {build}{}. Server and load generator share the machine; \
+         each throughput figure is the median of {} runs of {} s with {} requests in flight.\n",
+        chrono::Utc::now().format("%Y-%m-%d %H:%M UTC"),
+        cpu_model(),
+        memory_gib(),
+        if plan.quick {
+            ", quick mode (small sizes; not comparable)"
+        } else {
+            ""
+        },
+        plan.reps,
+        plan.duration.as_secs(),
+        plan.threads * plan.concurrency,
+    );
+    let _ = writeln!(out, "| measurement | result | target | met |");
+    let _ = writeln!(out, "|---|---|---|---|");
+    let ratio = r.status.per_second / r.bare.per_second.max(1e-9);
+    throughput_row(
+        &mut out,
+        "GET /api/whatsapp/{id}/status (API key)",
+        &r.status,
+        "req",
+        "",
+        None,
+    );
+    throughput_row(
+        &mut out,
+        "bare actix-web JSON handler",
+        &r.bare,
+        "req",
+        "",
+        None,
+    );
+    let _ = writeln!(
+        out,
+        "| status / bare actix-web | {:.2} | ≥ 0.50 | {} |",
+        ratio,
+        mark(ratio >= 0.5)
+    );
+    sends_row(
+        &mut out,
+        "POST send, SQLite",
+        &r.sends_sqlite,
+        "≥ 5,000 messages/s",
+        Some(r.sends_sqlite.figures.per_second >= 5000.0),
+    );
+    match &r.sends_postgres {
+        Some(pg) => sends_row(&mut out, "POST send, PostgreSQL", pg, "", None),
+        None => {
+            let _ = writeln!(
+                out,
+                "| POST send, PostgreSQL | not run (set BENCH_DATABASE_URL) | | — |"
+            );
+        }
+    }
+    let w = &r.webhooks;
+    let _ = writeln!(
+        out,
+        "| webhooks (signed, {} delivered, {} bad signatures) | {:.0} deliveries/s, event to receipt p50 {:.1} ms, p99 {:.1} ms | ≥ 5,000/s, p99 < 50 ms | {} |",
+        w.delivered,
+        w.bad_signatures,
+        w.per_second,
+        w.p50_ms,
+        w.p99_ms,
+        mark(w.per_second >= 5000.0 && w.p99_ms < 50.0 && w.bad_signatures == 0)
+    );
+    for s in &r.scale {
+        let _ = writeln!(
+            out,
+            "| {} idle sim instances | {:.1} KB resident per instance | ≤ 20 KB | {} |",
+            s.instances,
+            s.bytes_per_instance / 1024.0,
+            mark(s.bytes_per_instance <= 20.0 * 1024.0)
+        );
+        let _ = writeln!(
+            out,
+            "| restore {} instances at boot (process start to all connected) | {:.2} s | {} | {} |",
+            s.instances,
+            s.restore_secs,
+            if s.instances == 10_000 { "< 5 s" } else { "" },
+            if s.instances == 10_000 {
+                mark(s.restore_secs < 5.0)
+            } else {
+                "—"
+            }
+        );
+    }
+    let m = &r.media;
+    let growth = m.peak_growth_bytes as f64 / m.file_bytes.max(1) as f64;
+    let _ = writeln!(
+        out,
+        "| send-file of {:.1} MB | {:.1} MB/s, peak RSS growth {:.1} MB ({:.2}× the file) | growth < 4× | {} |",
+        m.file_bytes as f64 / 1024.0 / 1024.0,
+        m.mb_per_second,
+        m.peak_growth_bytes as f64 / 1024.0 / 1024.0,
+        growth,
+        mark(growth < 4.0)
+    );
+    out
+}
