@@ -55,7 +55,7 @@ impl Application {
         let decoy = Password::parse(&api_key::random_token(16)).map_err(anyhow::Error::msg)?;
         let decoy_password_hash = password::hash(decoy).await?;
 
-        let recorder = Recorder::spawn(db.clone());
+        let recorder = Recorder::spawn(db::connect_writer(&settings.database).await?);
         let backends = Backends::from_settings(&settings, db.clone())?;
         let stats = StatsActor::new(
             db.clone(),

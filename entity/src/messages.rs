@@ -12,7 +12,7 @@ pub struct Model {
     pub message_type: String,
     /// The text, or the media caption.
     pub content: String,
-    /// WhatsApp's id; empty until the send is confirmed.
+    /// WhatsApp's id (ours choose it before sending).
     pub message_id: Option<String>,
     pub has_media: bool,
     pub media_mimetype: Option<String>,

@@ -64,21 +64,12 @@ pub async fn insert_messages(db: &impl ConnectionTrait, rows: &[&NewMessage]) ->
     Ok(())
 }
 
-/// Pending messages went out: each row gets its WhatsApp id.
-pub async fn mark_sent(db: &impl ConnectionTrait, rows: &[(&str, &str)]) -> Result<(), DbErr> {
-    for chunk in rows.chunks(CHUNK) {
-        let mut ids = CaseStatement::new();
-        for (row_id, message_id) in chunk {
-            ids = ids.case(
-                Expr::col(messages::Column::Id).eq(*row_id),
-                Expr::val(*message_id),
-            );
-        }
-        let ids = ids.finally(Expr::col(messages::Column::MessageId));
+/// Pending messages went out.
+pub async fn mark_sent(db: &impl ConnectionTrait, row_ids: &[&str]) -> Result<(), DbErr> {
+    for chunk in row_ids.chunks(CHUNK) {
         messages::Entity::update_many()
-            .col_expr(messages::Column::MessageId, ids.into())
             .col_expr(messages::Column::Status, Expr::val(SENT))
-            .filter(messages::Column::Id.is_in(chunk.iter().map(|(row_id, _)| *row_id)))
+            .filter(messages::Column::Id.is_in(chunk.iter().copied()))
             .filter(messages::Column::Status.eq(PENDING))
             .exec(db)
             .await?;

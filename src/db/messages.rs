@@ -69,22 +69,6 @@ pub async fn insert(db: &impl ConnectionTrait, message: &NewMessage) -> Result<(
         .map(|_| ())
 }
 
-/// A pending outgoing message went out with WhatsApp id `message_id`.
-pub async fn mark_sent(
-    db: &impl ConnectionTrait,
-    row_id: &str,
-    message_id: &str,
-) -> Result<(), DbErr> {
-    Messages::update_many()
-        .col_expr(Column::MessageId, Expr::value(message_id))
-        .col_expr(Column::Status, Expr::value(SENT))
-        .filter(Column::Id.eq(row_id))
-        .filter(Column::Status.eq(PENDING))
-        .exec(db)
-        .await
-        .map(|_| ())
-}
-
 pub async fn mark_failed(db: &impl ConnectionTrait, row_id: &str) -> Result<(), DbErr> {
     Messages::update_many()
         .col_expr(Column::Status, Expr::value(FAILED))

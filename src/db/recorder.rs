@@ -26,7 +26,6 @@ pub enum WriteOp {
     Message(Box<db::messages::NewMessage>),
     MarkSent {
         row_id: String,
-        message_id: String,
     },
     MarkFailed {
         row_id: String,
@@ -68,9 +67,7 @@ impl WriteOp {
                 at,
             } => db::activity::insert_at(conn, instance_id, action, details, *at).await,
             Self::Message(message) => db::messages::insert(conn, message).await,
-            Self::MarkSent { row_id, message_id } => {
-                db::messages::mark_sent(conn, row_id, message_id).await
-            }
+            Self::MarkSent { row_id } => db::bulk::mark_sent(conn, &[row_id.as_str()]).await,
             Self::MarkFailed { row_id } => db::messages::mark_failed(conn, row_id).await,
             Self::Receipt {
                 instance_id,
@@ -247,9 +244,7 @@ async fn apply_grouped<'a>(
                 activities.push((instance_id.as_str(), *action, details, *at));
             }
             WriteOp::Message(message) => messages.push(message.as_ref()),
-            WriteOp::MarkSent { row_id, message_id } => {
-                sent.push((row_id.as_str(), message_id.as_str()))
-            }
+            WriteOp::MarkSent { row_id } => sent.push(row_id.as_str()),
             WriteOp::Receipt {
                 instance_id,
                 message_ids,

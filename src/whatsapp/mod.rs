@@ -43,13 +43,20 @@ pub struct OutgoingMedia {
 /// A running connection of one instance. Ends by emitting `WaEvent::Ended`
 /// exactly once, unless `shutdown` or `logout` ended it on purpose.
 pub trait WaSession: Send + Sync {
-    /// The WhatsApp message id of the sent message.
-    fn send_text(&self, to: &Jid, text: &str) -> BoxFuture<'static, Result<String, WaError>>;
+    /// Sends with the given WhatsApp message id (see [`new_message_id`]): the
+    /// id is known, and written down, before the message leaves.
+    fn send_text(
+        &self,
+        message_id: &str,
+        to: &Jid,
+        text: &str,
+    ) -> BoxFuture<'static, Result<(), WaError>>;
     fn send_media(
         &self,
+        message_id: &str,
         to: &Jid,
         media: OutgoingMedia,
-    ) -> BoxFuture<'static, Result<String, WaError>>;
+    ) -> BoxFuture<'static, Result<(), WaError>>;
     /// Logs the linked device out on WhatsApp's side and ends the session.
     fn logout(&self) -> BoxFuture<'static, ()>;
     /// Ends the session, keeping its store for the next start.
@@ -61,6 +68,14 @@ pub trait WaBackend: Send + Sync {
     fn start(&self, instance_id: &str, sink: EventSink) -> Arc<dyn WaSession>;
     /// Deletes the instance's session store (after a logout or a delete).
     fn wipe(&self, instance_id: &str) -> BoxFuture<'static, Result<(), WaError>>;
+}
+
+/// A new WhatsApp message id, shaped like WhatsApp Web's: `3EB0` and 18
+/// upper-case hex digits.
+pub fn new_message_id() -> String {
+    let mut bytes = [0u8; 9];
+    rand::fill(&mut bytes);
+    format!("3EB0{}", hex::encode_upper(bytes))
 }
 
 /// Where a session sends its events: the instance actor, tagged with the

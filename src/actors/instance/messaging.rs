@@ -1,8 +1,6 @@
 //! Sending and receiving: every message is kept, receipts move sent messages
 //! forward, and contacts are learned from whatever the session reports.
 
-use std::time::{Duration, Instant};
-
 use actix::prelude::*;
 
 use super::{Flush, InstanceActor, Outgoing, SendMessage, SendMessageError};
@@ -15,18 +13,8 @@ use crate::domain::text::storable;
 use crate::domain::time::now_millis;
 use crate::whatsapp::{InboundMessage, ReceiptStatus, WaContact, WaError};
 
-/// Receipts that may belong to a send still in flight wait at most this long.
-const ORPHAN_RECEIPT_TTL: Duration = Duration::from_secs(5);
-const MAX_ORPHAN_RECEIPTS: usize = 4096;
 /// Contacts an actor remembers having written, so a busy chat is not rewritten per message.
 const MAX_KNOWN_CONTACTS: usize = 4096;
-
-pub(super) struct OrphanReceipt {
-    message_ids: Vec<String>,
-    chat: String,
-    status: ReceiptStatus,
-    since: Instant,
-}
 
 /// What WhatsApp delivers is kept, NUL characters replaced (PostgreSQL refuses them).
 fn storable_message(mut message: InboundMessage) -> InboundMessage {
@@ -157,31 +145,14 @@ impl InstanceActor {
         }));
     }
 
+    /// A receipt moves sent messages forward. Their rows exist already: a send
+    /// is written, with its WhatsApp id, before it leaves.
     pub(super) fn on_receipt(
         &mut self,
         message_ids: Vec<String>,
         chat: String,
         status: ReceiptStatus,
     ) {
-        if self.sends_in_flight == 0 {
-            self.apply_receipt(message_ids, chat, status);
-            return;
-        }
-        // A receipt can overtake the send it answers; it waits for the send's id.
-        if self.orphan_receipts.len() >= MAX_ORPHAN_RECEIPTS
-            && let Some(oldest) = self.orphan_receipts.pop_front()
-        {
-            self.apply_receipt(oldest.message_ids, oldest.chat, oldest.status);
-        }
-        self.orphan_receipts.push_back(OrphanReceipt {
-            message_ids,
-            chat,
-            status,
-            since: Instant::now(),
-        });
-    }
-
-    fn apply_receipt(&self, message_ids: Vec<String>, chat: String, status: ReceiptStatus) {
         for message_id in &message_ids {
             self.publish(EventKind::MessageStatusChanged {
                 message_id: message_id.clone(),
@@ -197,22 +168,6 @@ impl InstanceActor {
         });
     }
 
-    /// A send finished: receipts waiting for its id (or for too long) go through.
-    fn send_finished(&mut self, message_id: Option<&str>) {
-        self.sends_in_flight = self.sends_in_flight.saturating_sub(1);
-        let waiting = std::mem::take(&mut self.orphan_receipts);
-        for orphan in waiting {
-            let ready = self.sends_in_flight == 0
-                || orphan.since.elapsed() > ORPHAN_RECEIPT_TTL
-                || message_id.is_some_and(|id| orphan.message_ids.iter().any(|m| m == id));
-            if ready {
-                self.apply_receipt(orphan.message_ids, orphan.chat, orphan.status);
-            } else {
-                self.orphan_receipts.push_back(orphan);
-            }
-        }
-    }
-
     pub(super) fn on_contact(&mut self, contact: WaContact) {
         self.learn_contact(
             &storable(&contact.jid),
@@ -225,8 +180,9 @@ impl InstanceActor {
 impl Handler<SendMessage> for InstanceActor {
     type Result = ResponseActFuture<Self, Result<String, SendMessageError>>;
 
-    /// Keeps the message as pending before it leaves, and answers only once
-    /// WhatsApp took it and that is written down: an answered send is never lost.
+    /// Writes the message as pending, with its WhatsApp id, before it leaves,
+    /// and answers only once WhatsApp took it and that is written down: an
+    /// answered send is never lost, and a receipt always finds its row.
     fn handle(&mut self, msg: SendMessage, _: &mut Self::Context) -> Self::Result {
         let session = match &self.session {
             Some(session) if self.status == InstanceStatus::Connected => session.clone(),
@@ -247,6 +203,7 @@ impl Handler<SendMessage> for InstanceActor {
             ),
         };
         let media_size = media.as_ref().map_or(0, |m| m.size);
+        let message_id = crate::whatsapp::new_message_id();
         let row = NewMessage {
             id: uuid::Uuid::now_v7().to_string(),
             instance_id: self.id.clone(),
@@ -254,7 +211,7 @@ impl Handler<SendMessage> for InstanceActor {
             from_me: true,
             message_type,
             content: body.clone(),
-            message_id: None,
+            message_id: Some(message_id.clone()),
             media,
             push_name: None,
             status: messages::PENDING,
@@ -272,16 +229,15 @@ impl Handler<SendMessage> for InstanceActor {
                 .await
                 .map_err(storage)?;
             let sent = match content {
-                Outgoing::Text(text) => session.send_text(&to, &text).await,
-                Outgoing::Media(media) => session.send_media(&to, media).await,
+                Outgoing::Text(text) => session.send_text(&message_id, &to, &text).await,
+                Outgoing::Media(media) => session.send_media(&message_id, &to, media).await,
             };
             match sent {
-                Ok(message_id) => {
-                    let mark = WriteOp::MarkSent {
-                        row_id,
-                        message_id: message_id.clone(),
-                    };
-                    recorder.commit(mark).await.map_err(storage)?;
+                Ok(()) => {
+                    recorder
+                        .commit(WriteOp::MarkSent { row_id })
+                        .await
+                        .map_err(storage)?;
                     Ok(message_id)
                 }
                 Err(err) => {
@@ -290,9 +246,7 @@ impl Handler<SendMessage> for InstanceActor {
                 }
             }
         };
-        self.sends_in_flight += 1;
         Box::pin(work.into_actor(self).map(move |result, actor, _| {
-            actor.send_finished(result.as_ref().ok().map(String::as_str));
             if let Ok(message_id) = &result {
                 actor.learn_contact(&remote_jid, "", is_group);
                 actor.publish(EventKind::MessageSent(MessageEvent {

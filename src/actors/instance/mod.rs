@@ -76,9 +76,7 @@ pub struct InstanceActor {
     /// QR cycles run out since the last connect or reconnect request.
     qr_cycles: u32,
     pending_start: Option<SpawnHandle>,
-    sends_in_flight: usize,
     known_contacts: std::collections::HashMap<String, String>,
-    orphan_receipts: std::collections::VecDeque<messaging::OrphanReceipt>,
     plan: Option<StartPlan>,
     exit: ExitNotice,
 }
@@ -107,9 +105,7 @@ impl InstanceActor {
             generation: 0,
             qr_cycles: 0,
             pending_start: None,
-            sends_in_flight: 0,
             known_contacts: std::collections::HashMap::new(),
-            orphan_receipts: std::collections::VecDeque::new(),
             plan: Some(plan),
             exit,
         }

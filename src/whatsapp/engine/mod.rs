@@ -14,6 +14,7 @@ use tokio::sync::oneshot;
 use whatsapp_rust::Client;
 use whatsapp_rust::bot::Bot;
 use whatsapp_rust::http::UreqHttpClient;
+use whatsapp_rust::send::SendOptions;
 use whatsapp_rust::store::SqliteStore;
 use whatsapp_rust::transport::TokioWebSocketTransportFactory;
 
@@ -245,26 +246,35 @@ impl EngineSession {
 }
 
 impl WaSession for EngineSession {
-    fn send_text(&self, to: &Jid, text: &str) -> BoxFuture<'static, Result<String, WaError>> {
+    fn send_text(
+        &self,
+        message_id: &str,
+        to: &Jid,
+        text: &str,
+    ) -> BoxFuture<'static, Result<(), WaError>> {
+        use whatsapp_rust::wacore::proto_helpers::MessageBuilderExt;
         let prepared = self
             .logged_in_client()
             .and_then(|client| Ok((client, convert::jid(to)?)));
-        let text = text.to_owned();
+        let message = whatsapp_rust::waproto::whatsapp::Message::text(text);
+        let options = SendOptions::default().with_message_id(message_id);
         self.on_engine(async move {
             let (client, jid) = prepared?;
             client
-                .send_text(jid, text)
+                .send_message_with_options(jid, message, options)
                 .await
-                .map(|sent| sent.message_id)
+                .map(|_| ())
                 .map_err(convert::send_error)
         })
     }
 
     fn send_media(
         &self,
+        message_id: &str,
         to: &Jid,
         media: OutgoingMedia,
-    ) -> BoxFuture<'static, Result<String, WaError>> {
+    ) -> BoxFuture<'static, Result<(), WaError>> {
+        let options = SendOptions::default().with_message_id(message_id);
         let prepared = self
             .logged_in_client()
             .and_then(|client| Ok((client, convert::jid(to)?)));
@@ -280,9 +290,9 @@ impl WaSession for EngineSession {
                 .map_err(|err| WaError::Session(format!("media upload failed: {err}")))?;
             let message = convert::media_message(upload, &media);
             client
-                .send_message(jid, message)
+                .send_message_with_options(jid, message, options)
                 .await
-                .map(|sent| sent.message_id)
+                .map(|_| ())
                 .map_err(convert::send_error)
         })
     }

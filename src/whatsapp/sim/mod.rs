@@ -152,7 +152,7 @@ impl SimNetwork {
         if link.identity.is_none() {
             return Err(SimError::NotConnected);
         }
-        let id = new_message_id();
+        let id = super::new_message_id();
         link.sink.emit(WaEvent::Message(InboundMessage {
             id: id.clone(),
             chat: from.to_string(),
@@ -166,14 +166,15 @@ impl SimNetwork {
         Ok(id)
     }
 
-    /// Carries a message from a connected instance; answers with its id.
+    /// Carries a message, with the id its sender chose, from a connected instance.
     fn send(
         &self,
         from_instance: &str,
         token: u64,
+        id: &str,
         to: &Jid,
         payload: SimPayload,
-    ) -> Result<String, WaError> {
+    ) -> Result<(), WaError> {
         let registry = self.registry();
         let sender = registry
             .links
@@ -181,7 +182,7 @@ impl SimNetwork {
             .filter(|link| link.token == token)
             .ok_or(WaError::NotConnected)?;
         let (sender_phone, sender_name) = sender.identity.clone().ok_or(WaError::NotConnected)?;
-        let id = new_message_id();
+        let id = id.to_owned();
         let recipient = (!to.is_group())
             .then(|| registry.phones.get(to.user()))
             .flatten()
@@ -207,12 +208,12 @@ impl SimNetwork {
         };
         schedule_receipts(
             sender.sink.clone(),
-            id.clone(),
+            id,
             to.to_string(),
             receipts.to_vec(),
             Duration::from_millis(self.inner.settings.receipt_delay_ms),
         );
-        Ok(id)
+        Ok(())
     }
 
     fn register(&self, instance_id: &str, link: Link) {
@@ -288,13 +289,6 @@ fn schedule_receipts(
             });
         }
     });
-}
-
-/// Shaped like WhatsApp Web's ids: `3EB0` and 18 upper-case hex digits.
-fn new_message_id() -> String {
-    let mut bytes = [0u8; 9];
-    rand::fill(&mut bytes);
-    format!("3EB0{}", hex::encode_upper(bytes))
 }
 
 impl WaBackend for SimNetwork {

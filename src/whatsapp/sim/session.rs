@@ -37,17 +37,28 @@ impl SimSession {
         }
     }
 
-    fn carry(&self, to: &Jid, payload: SimPayload) -> BoxFuture<'static, Result<String, WaError>> {
+    fn carry(
+        &self,
+        id: &str,
+        to: &Jid,
+        payload: SimPayload,
+    ) -> BoxFuture<'static, Result<(), WaError>> {
         let sent = self
             .network
-            .send(&self.instance_id, self.token, to, payload);
+            .send(&self.instance_id, self.token, id, to, payload);
         Box::pin(std::future::ready(sent))
     }
 }
 
 impl WaSession for SimSession {
-    fn send_text(&self, to: &Jid, text: &str) -> BoxFuture<'static, Result<String, WaError>> {
+    fn send_text(
+        &self,
+        message_id: &str,
+        to: &Jid,
+        text: &str,
+    ) -> BoxFuture<'static, Result<(), WaError>> {
         self.carry(
+            message_id,
             to,
             SimPayload {
                 body: text.to_owned(),
@@ -58,9 +69,10 @@ impl WaSession for SimSession {
 
     fn send_media(
         &self,
+        message_id: &str,
         to: &Jid,
         media: OutgoingMedia,
-    ) -> BoxFuture<'static, Result<String, WaError>> {
+    ) -> BoxFuture<'static, Result<(), WaError>> {
         let payload = SimPayload {
             body: media.caption.clone().unwrap_or_default(),
             media: Some(MediaInfo {
@@ -71,7 +83,7 @@ impl WaSession for SimSession {
                 bytes: Some(media.bytes),
             }),
         };
-        self.carry(to, payload)
+        self.carry(message_id, to, payload)
     }
 
     fn logout(&self) -> BoxFuture<'static, ()> {
