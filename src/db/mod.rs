@@ -23,6 +23,18 @@ const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Connects to SQLite (creating the file's folder and turning on WAL) or PostgreSQL.
 pub async fn connect(settings: &DatabaseSettings) -> Result<DatabaseConnection, DbErr> {
+    open(settings, settings.max_connections, None).await
+}
+
+/// Page cache of the recorder's SQLite connection, in KiB: every batch writes
+/// through it, so its B-tree pages stay in memory instead of being read again.
+const WRITER_CACHE_KIB: i64 = 16 * 1024;
+
+async fn open(
+    settings: &DatabaseSettings,
+    max_connections: u32,
+    cache_kib: Option<i64>,
+) -> Result<DatabaseConnection, DbErr> {
     if let Some(path) = sqlite_file(&settings.url)
         && let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
     {
@@ -35,21 +47,22 @@ pub async fn connect(settings: &DatabaseSettings) -> Result<DatabaseConnection, 
     }
     let mut options = ConnectOptions::new(settings.url.clone());
     options
-        .max_connections(settings.max_connections)
+        .max_connections(max_connections)
         .connect_timeout(Duration::from_secs(settings.connect_timeout_secs))
         .acquire_timeout(Duration::from_secs(settings.connect_timeout_secs))
         .idle_timeout(Duration::from_secs(settings.idle_timeout_secs))
         .max_lifetime(Duration::from_secs(settings.max_lifetime_secs))
         .sqlx_logging(false)
-        .map_sqlx_sqlite_opts(|opts| {
-            opts.journal_mode(SqliteJournalMode::Wal)
+        .map_sqlx_sqlite_opts(move |opts| {
+            let opts = opts
+                .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(SQLITE_BUSY_TIMEOUT)
-                .foreign_keys(true)
-                // Pages are read through a memory map and a larger cache rather
-                // than copied in by read(2) calls: most of SQLite's cost under load.
-                .pragma("mmap_size", "268435456")
-                .pragma("cache_size", "-16384")
+                .foreign_keys(true);
+            match cache_kib {
+                Some(kib) => opts.pragma("cache_size", format!("-{kib}")),
+                None => opts,
+            }
         });
     Database::connect(options).await
 }
@@ -58,11 +71,7 @@ pub async fn connect(settings: &DatabaseSettings) -> Result<DatabaseConnection, 
 /// batches, where a pool would hand each batch a connection whose cache the
 /// previous batch (on another connection) made stale.
 pub async fn connect_writer(settings: &DatabaseSettings) -> Result<DatabaseConnection, DbErr> {
-    let writer = DatabaseSettings {
-        max_connections: 1,
-        ..settings.clone()
-    };
-    connect(&writer).await
+    open(settings, 1, Some(WRITER_CACHE_KIB)).await
 }
 
 /// The file of a `sqlite://path?...` URL; `None` for in-memory or non-SQLite URLs.

@@ -6,6 +6,7 @@ mod events;
 pub mod sim;
 
 use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use actix::Recipient;
@@ -104,10 +105,8 @@ impl EventSink {
 
 /// Runs a session's task so that a panic inside it ends the session with
 /// `SessionEnd::Failed` instead of vanishing: the supervisor then restarts it.
-pub async fn run_guarded<F>(task: F, sink: EventSink)
-where
-    F: Future<Output = ()> + Send,
-{
+/// The task is boxed once here, so an idle session's memory is its own state.
+pub async fn run_guarded(task: Pin<Box<dyn Future<Output = ()> + Send>>, sink: EventSink) {
     if let Err(panic) = AssertUnwindSafe(task).catch_unwind().await {
         let reason = panic
             .downcast_ref::<&str>()

@@ -177,6 +177,12 @@ async fn every_endpoint_and_period_shows_exactly_what_happened_and_survives_a_re
     let mut scenario = scenario;
     scenario.e1["apiCalls"] = json!(scenario.e1["apiCalls"].as_i64().unwrap() + 1);
     app.restart().await;
+    // Waiting through system statistics: status polls would count as API calls.
+    crate::helpers::eventually("the instances to reconnect", || async {
+        let system = get(&app, &admin, "/api/stats/system").await;
+        (system["instances"]["active"] == 3).then_some(())
+    })
+    .await;
     check(&app, &scenario).await;
 }
 

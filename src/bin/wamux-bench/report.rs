@@ -175,5 +175,40 @@ pub fn render(plan: &Plan, r: &Results) -> String {
         growth,
         mark(growth < 4.0)
     );
+    out.push_str(NOTES);
     out
 }
+
+const NOTES: &str = "
+## How it is measured, and what limits it
+
+- Run with `cargo run --release --bin wamux-bench` (`BENCH_DATABASE_URL=postgres://…` adds
+  PostgreSQL). The server is the real `wamux` code on the simulated network, in its own
+  process with a fresh database; the load generator is an awc client on two threads in
+  the parent process, over loopback. Both share the same two cores, so every figure
+  includes the generator's own cost, and the bare actix-web figure is measured the same
+  way in the same run.
+- **Status route**: authentication (cached API key), the registry lookup, a message to the
+  instance actor and back, the request span, the rate limiter and the statistics
+  middleware. The instance actor's round trip across threads is most of the gap to bare
+  actix-web.
+- **Sends** are persisted before they are answered: each one is written as pending with
+  its WhatsApp id, handed to the session, marked sent, and only then answered. SQLite
+  has one writer: all writes go through one queue whose batches become one transaction
+  with one multi-row statement per kind of row. That writer is the limit
+  (profile: SQLite B-tree and WAL work, malloc, context switches). PostgreSQL pays a
+  commit (fsync) per batch.
+- **Webhooks** are signed, written to the outbox before their first attempt, one in
+  flight per instance; the figure is limited by how fast sends create events.
+- **Memory per idle instance** is (RSS with N connected instances − RSS of the same
+  server, started the same way, with none) / N, read from `/proc/<pid>/status` three
+  seconds after the last instance connected. An idle simulated session keeps only its
+  own small state (database and QR futures are boxed and freed once awaited), and the
+  session store is read by at most four instances at once at boot, so restoring does
+  not leave the allocator holding a burst.
+- **Restore** is from process start (migrations included) until the system statistics
+  report every instance connected, with `supervision.boot_stagger_ms = 0`.
+- **send-file** peak growth is the peak RSS (`VmHWM`, reset before the runs) minus the
+  resident size before them: the upload is buffered once, shared with the simulated
+  recipient, and written to its media folder.
+";

@@ -384,9 +384,12 @@ async fn scale(count: usize) -> anyhow::Result<Scale> {
     wait_active(&server, count, Duration::from_secs(600)).await?;
     server.stop()?;
 
+    // The baseline: the same server with no instance, started the same way
+    // (second start: the administrator exists, as in the restored one).
     let empty = tempfile::tempdir()?;
+    Server::start(empty.path(), &auto_pair).await?.stop()?;
     let baseline = Server::start(empty.path(), &auto_pair).await?;
-    actix_web::rt::time::sleep(Duration::from_secs(2)).await;
+    actix_web::rt::time::sleep(Duration::from_secs(3)).await;
     let (rss_empty, _) = rss(baseline.pid())?;
     baseline.stop()?;
 

@@ -77,7 +77,7 @@ impl WaBackend for EngineBackend {
             ws_url: self.ws_url.clone(),
             runtime: self.runtime.handle(),
         };
-        let task = run_session(spec, sink.clone(), client.clone(), stopped);
+        let task = Box::pin(run_session(spec, sink.clone(), client.clone(), stopped));
         let join = self.runtime.handle().spawn(super::run_guarded(task, sink));
         Arc::new(EngineSession {
             runtime: self.runtime.clone(),

@@ -20,6 +20,8 @@ use crate::config::SimSettings;
 use crate::db;
 use crate::domain::phone::Jid;
 
+const STORE_READERS: usize = 4;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FaultKind {
@@ -72,6 +74,10 @@ struct Registry {
 
 struct Inner {
     db: DatabaseConnection,
+    /// Bounds concurrent reads of the session store: restoring thousands of
+    /// instances at once would otherwise queue thousands of queries, each
+    /// holding its buffers, and leave the allocator with that peak for good.
+    store_reads: tokio::sync::Semaphore,
     settings: SimSettings,
     registry: Mutex<Registry>,
     next_token: AtomicU64,
@@ -94,6 +100,7 @@ impl SimNetwork {
         Self {
             inner: Arc::new(Inner {
                 db,
+                store_reads: tokio::sync::Semaphore::new(STORE_READERS),
                 settings,
                 registry: Mutex::new(Registry::default()),
                 next_token: AtomicU64::new(1),
@@ -304,13 +311,13 @@ impl WaBackend for SimNetwork {
                 identity: None,
             },
         );
-        let task = session::run(
+        let task = Box::pin(session::run(
             self.clone(),
             instance_id.to_owned(),
             token,
             commands,
             sink.clone(),
-        );
+        ));
         tokio::spawn(super::run_guarded(task, sink));
         Arc::new(session::SimSession::new(
             self.clone(),

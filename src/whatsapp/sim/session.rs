@@ -135,7 +135,12 @@ pub(super) async fn run(
         instance_id: instance_id.clone(),
         token,
     };
-    let stored = match db::sim_sessions::find(&network.inner.db, &instance_id).await {
+    // Database futures are large; boxed, they are freed once done instead of
+    // sizing the idle session's state for good. Likewise the QR cycle.
+    let permit = network.inner.store_reads.acquire().await;
+    let stored = Box::pin(db::sim_sessions::find(&network.inner.db, &instance_id)).await;
+    drop(permit);
+    let stored = match stored {
         Ok(stored) => stored,
         Err(err) => {
             let reason = format!("session store unavailable: {err}");
@@ -145,7 +150,7 @@ pub(super) async fn run(
     };
     let (phone, push_name) = match stored {
         Some(stored) => (stored.phone, stored.push_name),
-        None => match qr_cycle(&network, &instance_id, &mut commands, &sink).await {
+        None => match Box::pin(qr_cycle(&network, &instance_id, &mut commands, &sink)).await {
             QrOutcome::Paired { phone, push_name } => {
                 sink.emit(WaEvent::Paired {
                     phone: phone.clone(),
@@ -173,7 +178,7 @@ pub(super) async fn run(
                 let _ = reply.send(Err(SimError::NoQrPending));
             }
             Command::Fault(kind) => {
-                if let Some(end) = fault(&network, &instance_id, kind).await {
+                if let Some(end) = Box::pin(fault(&network, &instance_id, kind)).await {
                     sink.emit(WaEvent::Ended(end));
                 }
                 return;
@@ -285,4 +290,33 @@ fn auto_phone(instance_id: &str) -> String {
         .map(|c| char::from(b'0' + (c.to_digit(16).unwrap_or(0) % 10) as u8))
         .collect();
     format!("1555{digits}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix::prelude::*;
+
+    struct Sink;
+    impl Actor for Sink {
+        type Context = Context<Self>;
+    }
+    impl Handler<crate::whatsapp::SessionEvent> for Sink {
+        type Result = ();
+        fn handle(&mut self, _: crate::whatsapp::SessionEvent, _: &mut Self::Context) {}
+    }
+
+    /// An idle session lives for days: its task must not keep the state of the
+    /// (large) database and QR futures it once awaited.
+    #[actix_web::test]
+    async fn an_idle_session_task_stays_small() {
+        let network = SimNetwork::new(sea_orm::DatabaseConnection::default(), Default::default());
+        let (_control, commands) = mpsc::unbounded_channel();
+        let sink = EventSink::new(Sink.start().recipient(), 1);
+        let task = run(network, "x".into(), 1, commands, sink.clone());
+        let task_size = std::mem::size_of_val(&task);
+        let guarded = crate::whatsapp::run_guarded(Box::pin(task), sink);
+        assert!(task_size <= 512, "session task state is {task_size} bytes");
+        assert!(std::mem::size_of_val(&guarded) <= 256);
+    }
 }
