@@ -27,6 +27,16 @@ pub enum Command {
     /// Manage users.
     #[command(subcommand)]
     User(UserCommand),
+    /// Check the configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Validate the configuration (file and environment) and print the
+    /// effective settings, secrets masked.
+    Check,
 }
 
 #[derive(Debug, Subcommand)]

@@ -3,7 +3,7 @@
 use migration::{Migrator, MigratorTrait};
 
 use crate::auth::{api_key, password};
-use crate::cli::{Command, UserCommand};
+use crate::cli::{Command, ConfigCommand, UserCommand};
 use crate::config::Settings;
 use crate::db;
 use crate::db::users::NewUser;
@@ -17,6 +17,10 @@ pub async fn run(command: Option<Command>, settings: Settings) -> anyhow::Result
                 .await?
                 .run_until_stopped()
                 .await?
+        }
+        Command::Config(ConfigCommand::Check) => {
+            println!("# configuration is valid; effective settings (secrets masked):\n");
+            println!("{}", settings.to_masked_toml()?);
         }
         Command::Migrate => {
             let db = db::connect(&settings.database).await?;

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::net::client_ip::IpRange;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize, Serializer};
 
 pub const DEFAULT_CONFIG_FILE: &str = "config.toml";
 const ENV_PREFIX: &str = "WAMUX";
@@ -22,7 +22,7 @@ pub enum SettingsError {
     Invalid { key: &'static str, problem: String },
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Settings {
     pub server: ServerSettings,
@@ -33,11 +33,12 @@ pub struct Settings {
     pub webhooks: WebhookDeliverySettings,
     pub stats: StatsSettings,
     pub limits: LimitSettings,
+    pub metrics: MetricsSettings,
     pub sim: SimSettings,
     pub log: LogSettings,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct WebhookDeliverySettings {
     /// One attempt may take this long before it counts as failed.
@@ -58,7 +59,7 @@ impl Default for WebhookDeliverySettings {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 pub enum Backend {
     #[serde(rename = "whatsapp-rust")]
     WhatsappRust,
@@ -66,7 +67,7 @@ pub enum Backend {
     Sim,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct WhatsappSettings {
     pub backend: Backend,
@@ -116,7 +117,7 @@ impl WhatsappSettings {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SupervisionSettings {
     pub max_restarts: u32,
@@ -148,7 +149,7 @@ impl Default for SupervisionSettings {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct LimitSettings {
     /// Login attempts a minute, per client address and per email; 0: no limit.
@@ -168,7 +169,30 @@ impl Default for LimitSettings {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricsSettings {
+    pub enabled: bool,
+    /// Scrapers send `Authorization: Bearer <token>`; empty: `allowed_ips` decide.
+    #[serde(serialize_with = "masked")]
+    pub token: SecretString,
+    pub allowed_ips: Vec<IpRange>,
+}
+
+impl Default for MetricsSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            token: SecretString::from(String::new()),
+            allowed_ips: ["127.0.0.1", "::1"]
+                .iter()
+                .filter_map(|ip| IpRange::parse(ip).ok())
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct StatsSettings {
     /// Counts are written to the database this often (and at shutdown).
@@ -183,7 +207,7 @@ impl Default for StatsSettings {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SimSettings {
     pub qr_refresh_ms: u64,
@@ -202,7 +226,7 @@ impl Default for SimSettings {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ServerSettings {
     pub host: String,
@@ -241,9 +265,10 @@ impl Default for ServerSettings {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DatabaseSettings {
+    #[serde(serialize_with = "without_password")]
     pub url: String,
     pub max_connections: u32,
     pub connect_timeout_secs: u64,
@@ -265,15 +290,17 @@ impl Default for DatabaseSettings {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AuthSettings {
     /// Empty: generated once and kept in `server.data_dir`.
+    #[serde(serialize_with = "masked")]
     pub jwt_secret: SecretString,
     pub jwt_ttl_secs: u64,
     /// How long an authenticated caller is remembered (0: every request reads the database).
     pub cache_ttl_secs: u64,
     pub bootstrap_admin_email: String,
+    #[serde(serialize_with = "masked")]
     pub bootstrap_admin_password: SecretString,
 }
 
@@ -289,12 +316,14 @@ impl Default for AuthSettings {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct LogSettings {
     /// A tracing filter; `RUST_LOG` wins when set.
     pub level: String,
     pub json: bool,
+    /// Draws each new QR code on the console, for operators pairing by hand.
+    pub qr_terminal: bool,
 }
 
 impl Default for LogSettings {
@@ -302,6 +331,7 @@ impl Default for LogSettings {
         Self {
             level: "info".into(),
             json: false,
+            qr_terminal: false,
         }
     }
 }
@@ -335,6 +365,7 @@ impl Settings {
                     .with_list_parse_key("server.allowed_ips")
                     .with_list_parse_key("server.trusted_proxies")
                     .with_list_parse_key("server.cors_allowed_origins")
+                    .with_list_parse_key("metrics.allowed_ips")
                     .source(Some(env)),
             )
             .build()?
@@ -496,5 +527,36 @@ fn invalid(key: &'static str, problem: impl Into<String>) -> SettingsError {
     SettingsError::Invalid {
         key,
         problem: problem.into(),
+    }
+}
+
+/// Secrets show as `***` when set (`wamux config check`).
+fn masked<S: Serializer>(secret: &SecretString, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(if secret.expose_secret().is_empty() {
+        ""
+    } else {
+        "***"
+    })
+}
+
+/// `postgres://user:secret@host/db` shows as `postgres://user:***@host/db`.
+fn without_password<S: Serializer>(url: &str, serializer: S) -> Result<S::Ok, S::Error> {
+    let masked = match url.split_once("://") {
+        Some((scheme, rest)) => match rest.split_once('@') {
+            Some((credentials, host)) => match credentials.split_once(':') {
+                Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+                None => url.to_owned(),
+            },
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    };
+    serializer.serialize_str(&masked)
+}
+
+impl Settings {
+    /// The effective settings as TOML, secrets masked.
+    pub fn to_masked_toml(&self) -> Result<String, toml::ser::Error> {
+        toml::to_string_pretty(self)
     }
 }

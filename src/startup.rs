@@ -13,6 +13,7 @@ use secrecy::ExposeSecret;
 use tracing_actix_web::TracingLogger;
 
 use crate::actors::events::EventBus;
+use crate::actors::live::LiveEvents;
 use crate::actors::registry::Registry;
 use crate::actors::stats::{FlushStats, StatsActor};
 use crate::actors::supervisor::{
@@ -24,6 +25,7 @@ use crate::auth::{api_key, jwt, password};
 use crate::config::Settings;
 use crate::db::recorder::Recorder;
 use crate::domain::user::Password;
+use crate::metrics::Metrics;
 use crate::net::fetch::MediaFetcher;
 use crate::routes::{self, errors};
 use crate::security;
@@ -56,10 +58,12 @@ impl Application {
         let decoy_password_hash = password::hash(decoy).await?;
 
         let recorder = Recorder::spawn(db::connect_writer(&settings.database).await?);
+        let metrics = Arc::new(Metrics::new()?);
         let backends = Backends::from_settings(&settings, db.clone())?;
         let stats = StatsActor::new(
             db.clone(),
             Duration::from_millis(settings.stats.flush_interval_ms),
+            metrics.clone(),
         )
         .start();
         let webhooks = WebhookActor::new(
@@ -67,12 +71,15 @@ impl Application {
             recorder.clone(),
             settings.webhooks.clone(),
             Some(stats.clone().recipient()),
+            metrics.clone(),
         )
         .start();
         let registry = Registry::default();
         let mut events = EventBus::default();
         events.subscribe(webhooks.clone().recipient());
         events.subscribe(stats.clone().recipient());
+        let live = LiveEvents::default().start();
+        events.subscribe(live.clone().recipient());
         let supervisor = InstanceSupervisor::new(SupervisorParts {
             db: db.clone(),
             recorder: recorder.clone(),
@@ -80,6 +87,8 @@ impl Application {
             events,
             settings: settings.supervision.clone(),
             media_dir: settings.server.data_dir.join("media"),
+            qr_terminal: settings.log.qr_terminal,
+            metrics: metrics.clone(),
             registry: registry.clone(),
         })
         .start();
@@ -98,7 +107,9 @@ impl Application {
             registry,
             webhooks: webhooks.clone(),
             stats: stats.clone(),
+            live,
             limits: RateLimits::new(&settings.limits),
+            metrics: metrics.clone(),
             sim: backends.sim,
         });
         spawn_limit_housekeeping(state.clone());
@@ -114,6 +125,11 @@ impl Application {
             .transpose()?;
         let with_tls = tls.is_some();
         let cors_origins = settings.server.cors_allowed_origins.clone();
+        let http_metrics = actix_web_prom::PrometheusMetricsBuilder::new("wamux")
+            .registry(metrics.registry.clone())
+            .mask_unmatched_patterns("UNKNOWN")
+            .build()
+            .map_err(|e| anyhow::anyhow!("HTTP metrics: {e}"))?;
         let mut server = HttpServer::new(move || {
             // awc::Client is not Send: each worker gets its own fetcher.
             let fetcher = MediaFetcher::new(
@@ -127,6 +143,7 @@ impl Application {
                 .app_data(errors::json_config(json_limit))
                 .app_data(errors::query_config())
                 .app_data(errors::path_config())
+                .wrap(http_metrics.clone())
                 .wrap(security::headers::cors(&cors_origins))
                 .wrap(from_fn(security::allowlist::allowed_ips_only))
                 .wrap(ErrorHandlers::new().default_handler(errors::ensure_json_body))

@@ -6,6 +6,7 @@ use std::time::Duration;
 use actix::Addr;
 use sea_orm::DatabaseConnection;
 
+use crate::actors::live::LiveEvents;
 use crate::actors::registry::Registry;
 use crate::actors::stats::StatsActor;
 use crate::actors::supervisor::InstanceSupervisor;
@@ -14,6 +15,7 @@ use crate::auth::cache::AuthCache;
 use crate::auth::jwt::JwtKeys;
 use crate::config::Settings;
 use crate::db::recorder::Recorder;
+use crate::metrics::Metrics;
 use crate::security::limits::RateLimits;
 use crate::whatsapp::sim::SimNetwork;
 
@@ -30,7 +32,10 @@ pub struct AppState {
     pub registry: Registry,
     pub webhooks: Addr<WebhookActor>,
     pub stats: Addr<StatsActor>,
+    /// Clients watching instances' events over Server-Sent Events.
+    pub live: Addr<LiveEvents>,
     pub limits: RateLimits,
+    pub metrics: Arc<Metrics>,
     /// The simulated network's control side, when `whatsapp.backend = "sim"`.
     pub sim: Option<SimNetwork>,
 }

@@ -2,6 +2,7 @@
 
 pub mod events;
 pub mod instance;
+pub mod live;
 pub mod policy;
 pub mod registry;
 pub mod stats;

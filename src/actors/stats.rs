@@ -3,6 +3,7 @@
 //! not yet written is part of every answer.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix::prelude::*;
@@ -15,6 +16,7 @@ use crate::db;
 use crate::db::usage::{Counters, DayUsage};
 use crate::domain::period::day_of;
 use crate::domain::time::now_millis;
+use crate::metrics::Metrics;
 
 /// A user's activity time is written at most this often.
 const USER_ACTIVITY_GRANULARITY_MS: i64 = 60 * 60 * 1000;
@@ -29,11 +31,13 @@ pub struct StatsActor {
     /// When each user's activity was last written.
     written_users: HashMap<String, i64>,
     flushes: u64,
+    metrics: Arc<Metrics>,
 }
 
 impl StatsActor {
-    pub fn new(db: DatabaseConnection, flush_every: Duration) -> Self {
+    pub fn new(db: DatabaseConnection, flush_every: Duration, metrics: Arc<Metrics>) -> Self {
         Self {
+            metrics,
             db,
             flush_every,
             pending: HashMap::new(),
@@ -82,10 +86,12 @@ impl StatsActor {
                 Ok(users) => {
                     tracing::debug!(users = users.len(), "usage statistics written");
                     actor.flushes += 1;
+                    actor.metrics.stats_flushes.with_label_values(&["ok"]).inc();
                     actor.written_users.extend(users);
                     Ok(())
                 }
                 Err(err) => {
+                    actor.metrics.stats_flushes.with_label_values(&["error"]).inc();
                     tracing::error!(error = %err, "usage statistics not written; kept for the next flush");
                     for usage in retry_batch {
                         *actor.pending.entry((usage.instance_id, usage.day)).or_default() += usage.counters;

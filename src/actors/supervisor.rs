@@ -50,6 +50,8 @@ pub struct SupervisorParts {
     pub events: EventBus,
     pub settings: SupervisionSettings,
     pub media_dir: std::path::PathBuf,
+    pub qr_terminal: bool,
+    pub metrics: Arc<crate::metrics::Metrics>,
     /// Kept up to date with the live actors, for handlers to read.
     pub registry: Registry,
 }
@@ -137,6 +139,8 @@ impl Actor for InstanceSupervisor {
                 events: parts.events,
                 settings: parts.settings,
                 media_dir: parts.media_dir,
+                qr_terminal: parts.qr_terminal,
+                metrics: parts.metrics,
             }));
         }
     }

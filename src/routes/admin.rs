@@ -86,6 +86,34 @@ fn optional<T>(
     raw.map(|raw| field(name, parse(raw))).transpose()
 }
 
+/// Create a user (administrators only).
+///
+/// `firstName`, `lastName` (default empty) and `role` (`user` (default) or `admin`) are
+/// optional; the password needs at least 8 characters. The answer holds the new
+/// user's API key.
+#[utoipa::path(post, path = "/api/admin/users", tag = "admin", operation_id = "createUser",
+    request_body(content = serde_json::Value, description = "The new user",
+        example = json!({"email": "ivan.petrov@example.com", "password": "Str0ng-passw0rd", "firstName": "Ivan", "lastName": "Petrov", "role": "user"})),
+    responses(
+        (status = 201, description = "Created, with the user's API key", body = serde_json::Value,
+            example = json!({
+                "id": "0193a0c2-6f1e-7c3b-9a2d-4b8f2e1d0c5a",
+                "email": "ivan.petrov@example.com",
+                "firstName": "Ivan",
+                "lastName": "Petrov",
+                "role": "user",
+                "active": true,
+                "apiKey": "wmx_Q2hhbmdlTWVJbnRvQVJlYWxLZXlPZjMyUmFuZG9tQnl0ZXM",
+                "createdAt": "2026-11-25T18:03:12.345Z",
+                "updatedAt": "2026-11-25T18:03:12.345Z"
+            })),
+        (status = 400, description = "A field is missing or invalid", body = serde_json::Value,
+            example = json!(crate::routes::openapi::error_example("validation_error", "password must be at least 8 characters"))),
+        (status = 403, description = "The caller is not an administrator", body = serde_json::Value,
+            example = json!(crate::routes::openapi::error_example("forbidden", "administrator role required"))),
+        (status = 409, description = "A user with this email already exists", body = serde_json::Value,
+            example = json!(crate::routes::openapi::error_example("email_taken", "a user with this email already exists"))),
+    ))]
 pub async fn create_user(
     state: web::Data<AppState>,
     _admin: AdminUser,
@@ -124,6 +152,32 @@ fn email_taken() -> ApiError {
     ApiError::conflict("email_taken", "a user with this email already exists")
 }
 
+/// List all users (administrators only), oldest first, without their API keys.
+#[utoipa::path(get, path = "/api/admin/users", tag = "admin", operation_id = "listUsers",
+    params(
+        ("limit" = Option<i64>, Query, description = "Users per page, 1 to 1000 (default 100)"),
+        ("skip" = Option<i64>, Query, description = "Users to skip (default 0)"),
+    ),
+    responses(
+        (status = 200, description = "A page of users", body = serde_json::Value,
+            example = json!({
+                "users": [{
+                    "id": "0193a0c2-6f1e-7c3b-9a2d-4b8f2e1d0c5a",
+                    "email": "ivan.petrov@example.com",
+                    "firstName": "Ivan",
+                    "lastName": "Petrov",
+                    "role": "user",
+                    "active": true,
+                    "createdAt": "2026-11-25T18:03:12.345Z",
+                    "updatedAt": "2026-11-25T18:03:12.345Z"
+                }],
+                "pagination": {"total": 20, "limit": 100, "skip": 0, "hasMore": false}
+            })),
+        (status = 400, description = "`limit` or `skip` out of range, or an unknown query parameter", body = serde_json::Value,
+            example = json!(crate::routes::openapi::error_example("validation_error", "limit must be between 1 and 1000"))),
+        (status = 403, description = "The caller is not an administrator", body = serde_json::Value,
+            example = json!(crate::routes::openapi::error_example("forbidden", "administrator role required"))),
+    ))]
 pub async fn list_users(
     state: web::Data<AppState>,
     _admin: AdminUser,
@@ -161,6 +215,35 @@ async fn keep_an_admin(state: &AppState, user: &User) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Change a user (administrators only); every field is optional.
+///
+/// Fields: `firstName`, `lastName`, `role` (`user` or `admin`), `active`, `password`
+/// (at least 8 characters). Deactivated users can no longer log in or use their key.
+#[utoipa::path(patch, path = "/api/admin/users/{user_id}", tag = "admin", operation_id = "updateUser",
+    params(("user_id" = String, Path, description = "User id (UUID)")),
+    request_body(content = serde_json::Value, description = "The fields to change",
+        example = json!({"firstName": "Ivan", "lastName": "Petrov", "active": true})),
+    responses(
+        (status = 200, description = "The updated user (without API key)", body = serde_json::Value,
+            example = json!({
+                "id": "0193a0c2-6f1e-7c3b-9a2d-4b8f2e1d0c5a",
+                "email": "ivan.petrov@example.com",
+                "firstName": "Ivan",
+                "lastName": "Petrov",
+                "role": "user",
+                "active": true,
+                "createdAt": "2026-11-25T18:03:12.345Z",
+                "updatedAt": "2026-11-26T09:14:02.118Z"
+            })),
+        (status = 400, description = "A field is invalid or unknown", body = serde_json::Value,
+            example = json!(crate::routes::openapi::error_example("validation_error", "role must be \"user\" or \"admin\""))),
+        (status = 403, description = "The caller is not an administrator", body = serde_json::Value,
+            example = json!(crate::routes::openapi::error_example("forbidden", "administrator role required"))),
+        (status = 404, description = "No such user", body = serde_json::Value,
+            example = json!(crate::routes::openapi::error_example("user_not_found", "user not found"))),
+        (status = 409, description = "The change would leave no active administrator", body = serde_json::Value,
+            example = json!(crate::routes::openapi::error_example("last_admin", "this is the last active administrator"))),
+    ))]
 pub async fn update_user(
     state: web::Data<AppState>,
     _admin: AdminUser,
@@ -193,6 +276,19 @@ pub async fn update_user(
     Ok(HttpResponse::Ok().json(UserView::new(user, false)))
 }
 
+/// Delete a user (administrators only).
+#[utoipa::path(delete, path = "/api/admin/users/{user_id}", tag = "admin", operation_id = "deleteUser",
+    params(("user_id" = String, Path, description = "User id (UUID)")),
+    responses(
+        (status = 200, description = "Deleted", body = serde_json::Value,
+            example = json!({"success": true, "message": "User 0193a0c2-6f1e-7c3b-9a2d-4b8f2e1d0c5a deleted successfully"})),
+        (status = 403, description = "The caller is not an administrator", body = serde_json::Value,
+            example = json!(crate::routes::openapi::error_example("forbidden", "administrator role required"))),
+        (status = 404, description = "No such user", body = serde_json::Value,
+            example = json!(crate::routes::openapi::error_example("user_not_found", "user not found"))),
+        (status = 409, description = "The change would leave no active administrator", body = serde_json::Value,
+            example = json!(crate::routes::openapi::error_example("last_admin", "this is the last active administrator"))),
+    ))]
 pub async fn delete_user(
     state: web::Data<AppState>,
     _admin: AdminUser,

@@ -36,6 +36,32 @@ struct Me<'a> {
 
 const BAD_LOGIN: &str = "invalid email or password";
 
+/// Log in with email and password.
+///
+/// Returns a JWT for `Authorization: Bearer <token>` (lifetime `auth.jwt_ttl_secs`) and the
+/// user with their API key (for `x-api-key`). Attempts are rate limited per address and email.
+#[utoipa::path(post, path = "/api/auth/login", tag = "auth", operation_id = "login",
+    request_body(content = serde_json::Value, description = "The user's email and password",
+        example = json!({"email": "admin@localhost", "password": "your-password"})),
+    responses(
+        (status = 200, description = "Logged in: a JWT and the user", body = serde_json::Value,
+            example = json!({
+                "token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIwMTkzYTBjMi02ZjFlLTdjM2ItOWEyZC00YjhmMmUxZDBjNWEifQ.c2lnbmF0dXJl",
+                "user": {
+                    "id": "0193a0c2-6f1e-7c3b-9a2d-4b8f2e1d0c5a",
+                    "email": "admin@localhost",
+                    "firstName": "John",
+                    "lastName": "Doe",
+                    "apiKey": "wmx_Q2hhbmdlTWVJbnRvQVJlYWxLZXlPZjMyUmFuZG9tQnl0ZXM"
+                }
+            })),
+        (status = 400, description = "Body is not `{email, password}` (missing or unknown field)", body = serde_json::Value,
+            example = json!(crate::routes::openapi::error_example("validation_error", "invalid request body: missing field `password` at line 1 column 28"))),
+        (status = 401, description = "Wrong email or password, or the user is deactivated", body = serde_json::Value,
+            example = json!(crate::routes::openapi::error_example("unauthorized", "invalid email or password"))),
+        (status = 429, description = "Too many login attempts from this address or for this email; see `Retry-After`", body = serde_json::Value,
+            example = json!(crate::routes::openapi::error_example("rate_limited", "too many requests, retry in 12 s"))),
+    ))]
 pub async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -71,6 +97,17 @@ pub async fn login(
     })))
 }
 
+/// The authenticated user.
+#[utoipa::path(get, path = "/api/auth/me", tag = "auth", operation_id = "getCurrentUser",
+    responses(
+        (status = 200, description = "The caller", body = serde_json::Value,
+            example = json!({
+                "id": "0193a0c2-6f1e-7c3b-9a2d-4b8f2e1d0c5a",
+                "email": "user@example.com",
+                "firstName": "John",
+                "lastName": "Doe"
+            })),
+    ))]
 pub async fn me(user: AuthUser) -> HttpResponse {
     HttpResponse::Ok().json(Me {
         id: &user.id,
@@ -80,6 +117,15 @@ pub async fn me(user: AuthUser) -> HttpResponse {
     })
 }
 
+/// Replace the caller's API key with a new one.
+///
+/// The old key stops working (on other servers sharing the database within
+/// `auth.cache_ttl_secs`); login tokens stay valid.
+#[utoipa::path(post, path = "/api/auth/api-key/rotate", tag = "auth", operation_id = "rotateApiKey",
+    responses(
+        (status = 200, description = "The new API key", body = serde_json::Value,
+            example = json!({"apiKey": "wmx_Q2hhbmdlTWVJbnRvQVJlYWxLZXlPZjMyUmFuZG9tQnl0ZXM"})),
+    ))]
 pub async fn rotate_api_key(
     state: web::Data<AppState>,
     user: AuthUser,

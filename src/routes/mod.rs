@@ -1,12 +1,17 @@
-//! HTTP routes; `configure` mounts them all.
+//! HTTP routes. Each route is listed once, in `routes!` below: the list mounts
+//! them and also tells what is mounted (`inventory`), which the OpenAPI test
+//! checks against the published document.
 
 pub mod access;
 mod admin;
 mod auth;
 pub mod errors;
+mod events;
 mod health;
 mod instances;
 mod messaging;
+mod metrics;
+pub mod openapi;
 pub mod pagination;
 mod sim;
 mod stats;
@@ -14,112 +19,133 @@ mod webhooks;
 
 use actix_web::middleware::from_fn;
 use actix_web::{Resource, web};
+use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 
 use crate::auth::extractor::require_auth;
 use instances::control;
 
+/// A route path whose unsupported methods answer 405 JSON (not the app's 404).
+///
 /// Handlers put `AuthUser`/`AdminUser` before any body extractor, so that the
 /// role check answers before body validation does.
-///
-/// A route path whose unsupported methods answer 405 JSON (not the app's 404).
 pub fn resource(path: &str) -> Resource {
     web::resource(path).default_service(web::to(errors::method_not_allowed))
 }
 
-pub fn configure(cfg: &mut web::ServiceConfig, with_sim: bool) {
-    cfg.service(resource("/health").route(web::get().to(health::health)))
-        .service(
-            web::scope("/api/auth")
-                .service(resource("/login").route(web::post().to(auth::login)))
-                .service(
-                    resource("/me")
-                        .wrap(from_fn(require_auth))
-                        .route(web::get().to(auth::me)),
-                )
-                .service(
-                    resource("/api-key/rotate")
-                        .wrap(from_fn(require_auth))
-                        .route(web::post().to(auth::rotate_api_key)),
-                ),
-        )
-        .service(
-            web::scope("/api/admin")
-                .wrap(from_fn(require_auth))
-                .service(
-                    resource("/users")
-                        .route(web::post().to(admin::create_user))
-                        .route(web::get().to(admin::list_users)),
-                )
-                .service(
-                    resource("/users/{user_id}")
-                        .route(web::patch().to(admin::update_user))
-                        .route(web::delete().to(admin::delete_user)),
-                ),
-        )
-        .service(
-            web::scope("/api/instances")
-                .wrap(from_fn(require_auth))
-                .service(
-                    resource("")
-                        .route(web::post().to(instances::create))
-                        .route(web::get().to(instances::list)),
-                )
-                .service(
-                    resource("/{instance_id}")
-                        .route(web::get().to(instances::get))
-                        .route(web::put().to(instances::update))
-                        .route(web::delete().to(instances::delete)),
-                )
-                .service(
-                    resource("/{instance_id}/reconnect").route(web::post().to(control::reconnect)),
-                )
-                .service(resource("/{instance_id}/logout").route(web::post().to(control::logout)))
-                .service(resource("/{instance_id}/qr").route(web::get().to(control::qr)))
-                .service(
-                    resource("/{instance_id}/activity").route(web::get().to(control::activity)),
-                )
-                .service(
-                    resource("/{instance_id}/chats/{chat_id}/messages")
-                        .route(web::get().to(messaging::history)),
-                )
-                .service(
-                    resource("/{instance_id}/messages/{message_id}/media")
-                        .route(web::get().to(messaging::media)),
-                )
-                .service(
-                    resource("/{instance_id}/webhooks/deliveries")
-                        .route(web::get().to(webhooks::list)),
-                )
-                .service(
-                    resource("/{instance_id}/webhooks/deliveries/{delivery_id}/retry")
-                        .route(web::post().to(webhooks::retry)),
-                ),
-        )
-        .service(
-            web::scope("/api/whatsapp/{instance_id}")
-                .wrap(from_fn(require_auth))
-                .service(resource("/status").route(web::get().to(control::status)))
-                .service(resource("/qr").route(web::get().to(control::qr)))
-                .service(resource("/logout").route(web::post().to(control::whatsapp_logout)))
-                .service(resource("/send").route(web::post().to(messaging::send)))
-                .service(resource("/send-media").route(web::post().to(messaging::send_media)))
-                .service(resource("/send-file").route(web::post().to(messaging::send_file)))
-                .service(resource("/contacts").route(web::get().to(messaging::contacts))),
-        );
-    cfg.service(
-        web::scope("/api/stats")
-            .wrap(from_fn(require_auth))
-            .service(resource("/user").route(web::get().to(stats::user)))
-            .service(resource("/instances/{instance_id}").route(web::get().to(stats::instance)))
-            .service(resource("/system").route(web::get().to(stats::system))),
-    );
-    if with_sim {
-        cfg.service(
-            web::scope("/api/sim/instances/{instance_id}")
-                .wrap(from_fn(require_auth))
-                .service(resource("/scan").route(web::post().to(sim::scan)))
-                .service(resource("/fault").route(web::post().to(sim::fault)))
-                .service(resource("/inbound").route(web::post().to(sim::inbound))),
-        );
+/// `public` routes take no credentials; `auth` routes authenticate first
+/// (401 before anything else), then count the call for the statistics.
+macro_rules! routes {
+    ($mount:ident, $inventory:ident; $( $access:ident $path:literal => { $( $method:ident: $handler:path ),+ $(,)? } )*) => {
+        fn $mount(cfg: &mut web::ServiceConfig) {
+            $( cfg.service(routes!(@resource $access $path) $( .route(web::$method().to($handler)) )+ ); )*
+        }
+
+        /// Every route `$mount` mounts.
+        fn $inventory() -> Vec<Mounted> {
+            vec![ $( $( Mounted {
+                method: stringify!($method),
+                path: $path,
+                public: routes!(@public $access),
+            } ),+ ),* ]
+        }
+    };
+    (@resource public $path:literal) => { resource($path) };
+    (@resource auth $path:literal) => { resource($path).wrap(from_fn(require_auth)) };
+    (@public public) => { true };
+    (@public auth) => { false };
+}
+
+routes! { mount_api, api_inventory;
+    public "/health" => { get: health::health }
+    public "/metrics" => { get: metrics::scrape }
+    public "/api/openapi.json" => { get: openapi::document }
+    public "/api/auth/login" => { post: auth::login }
+    auth "/api/auth/me" => { get: auth::me }
+    auth "/api/auth/api-key/rotate" => { post: auth::rotate_api_key }
+    auth "/api/admin/users" => { post: admin::create_user, get: admin::list_users }
+    auth "/api/admin/users/{user_id}" => { patch: admin::update_user, delete: admin::delete_user }
+    auth "/api/instances" => { post: instances::create, get: instances::list }
+    auth "/api/instances/{instance_id}" => {
+        get: instances::get, put: instances::update, delete: instances::delete
     }
+    auth "/api/instances/{instance_id}/reconnect" => { post: control::reconnect }
+    auth "/api/instances/{instance_id}/logout" => { post: control::logout }
+    auth "/api/instances/{instance_id}/qr" => { get: control::qr }
+    auth "/api/instances/{instance_id}/pairing-code" => { post: control::pairing_code }
+    auth "/api/instances/{instance_id}/activity" => { get: control::activity }
+    auth "/api/instances/{instance_id}/events" => { get: events::events }
+    auth "/api/instances/{instance_id}/chats/{chat_id}/messages" => { get: messaging::history }
+    auth "/api/instances/{instance_id}/messages/{message_id}/media" => { get: messaging::media }
+    auth "/api/instances/{instance_id}/webhooks/deliveries" => { get: webhooks::list }
+    auth "/api/instances/{instance_id}/webhooks/deliveries/{delivery_id}/retry" => { post: webhooks::retry }
+    auth "/api/whatsapp/{instance_id}/status" => { get: control::status }
+    auth "/api/whatsapp/{instance_id}/qr" => { get: control::whatsapp_qr }
+    auth "/api/whatsapp/{instance_id}/logout" => { post: control::whatsapp_logout }
+    auth "/api/whatsapp/{instance_id}/send" => { post: messaging::send }
+    auth "/api/whatsapp/{instance_id}/send-media" => { post: messaging::send_media }
+    auth "/api/whatsapp/{instance_id}/send-file" => { post: messaging::send_file }
+    auth "/api/whatsapp/{instance_id}/contacts" => { get: messaging::contacts }
+    auth "/api/stats/user" => { get: stats::user }
+    auth "/api/stats/instances/{instance_id}" => { get: stats::instance }
+    auth "/api/stats/system" => { get: stats::system }
+}
+
+routes! { mount_sim, sim_inventory;
+    auth "/api/sim/instances/{instance_id}/scan" => { post: sim::scan }
+    auth "/api/sim/instances/{instance_id}/inbound" => { post: sim::inbound }
+    auth "/api/sim/instances/{instance_id}/fault" => { post: sim::fault }
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig, with_sim: bool) {
+    mount_api(cfg);
+    if with_sim {
+        mount_sim(cfg);
+    }
+    mount_docs(cfg);
+}
+
+/// Swagger UI at `/docs/`, from assets compiled into the binary (no CDN), reading
+/// the document `/api/openapi.json` serves.
+fn mount_docs(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::redirect("/docs", "/docs/"));
+    cfg.service(
+        SwaggerUi::new("/docs/{_:.*}").config(
+            SwaggerConfig::new(["/api/openapi.json"])
+                .persist_authorization(true)
+                .try_it_out_enabled(true),
+        ),
+    );
+}
+
+/// A mounted route: its method (lower case), path template and whether it takes
+/// no credentials.
+#[derive(Debug, Clone, Copy)]
+pub struct Mounted {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub public: bool,
+}
+
+/// `(method, path)` of every mounted route, the simulated network's included
+/// when it is on.
+pub fn inventory(with_sim: bool) -> Vec<(&'static str, &'static str)> {
+    mounted(with_sim)
+        .into_iter()
+        .map(|route| (route.method, route.path))
+        .collect()
+}
+
+fn mounted(with_sim: bool) -> Vec<Mounted> {
+    let mut routes = api_inventory();
+    if with_sim {
+        routes.extend(sim_inventory());
+    }
+    routes
+}
+
+/// Whether the route takes no credentials (unknown routes count as secured).
+pub fn is_public(method: &str, path: &str) -> bool {
+    mounted(true)
+        .iter()
+        .any(|route| route.public && route.method == method && route.path == path)
 }

@@ -30,6 +30,7 @@ pub fn sim_error(err: SimError) -> ApiError {
         SimError::NoQrPending => ApiError::conflict("no_qr_pending", message),
         SimError::NotConnected => ApiError::conflict("instance_not_connected", message),
         SimError::PhoneInUse => ApiError::conflict("phone_in_use", message),
+        SimError::AlreadyPaired => ApiError::conflict("already_paired", message),
         SimError::Store(_) => ApiError::ServiceUnavailable("the session store is unavailable"),
     }
 }
@@ -63,6 +64,22 @@ pub struct Scan {
     push_name: Option<String>,
 }
 
+/// A simulated phone scans the instance's pending QR code, linking the instance.
+///
+/// `phone` becomes the instance's own number; `pushName` (optional, at most 100
+/// characters) its display name.
+#[utoipa::path(post, path = "/api/sim/instances/{instance_id}/scan", tag = "sim", operation_id = "simScanQr",
+    params(("instance_id" = String, Path, description = "Instance id")),
+    request_body(content = serde_json::Value, description = "The phone that scans",
+        example = json!({"phone": "79001234567", "pushName": "Ivan"})),
+    responses(
+        (status = 200, description = "Scanned; the instance connects", body = serde_json::Value,
+            example = json!({"success": true})),
+        (status = 400, description = "Invalid phone or field", body = serde_json::Value,
+            example = json!(crate::routes::openapi::error_example("invalid_phone", "phone must be 5-15 digits with an optional leading +, spaces, dashes or parentheses, or a JID ending in @s.whatsapp.net or @g.us"))),
+        (status = 409, description = "No session, no QR pending, already paired, or the phone is linked to another connected instance (`no_session`, `no_qr_pending`, `already_paired`, `phone_in_use`)", body = serde_json::Value,
+            example = json!(crate::routes::openapi::error_example("no_qr_pending", "no QR code is waiting to be scanned"))),
+    ))]
 pub async fn scan(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -86,6 +103,22 @@ pub struct Fault {
     kind: FaultKind,
 }
 
+/// Inject a network fault into the instance's simulated session.
+///
+/// `kind`: `disconnect` (the connection drops), `crash` (the session panics) or
+/// `logout` (the phone removes this linked device).
+#[utoipa::path(post, path = "/api/sim/instances/{instance_id}/fault", tag = "sim", operation_id = "simInjectFault",
+    params(("instance_id" = String, Path, description = "Instance id")),
+    request_body(content = serde_json::Value, description = "The fault",
+        example = json!({"kind": "disconnect"})),
+    responses(
+        (status = 200, description = "The fault was injected", body = serde_json::Value,
+            example = json!({"success": true})),
+        (status = 400, description = "Unknown `kind`", body = serde_json::Value,
+            example = json!(crate::routes::openapi::error_example("validation_error", "invalid request body: unknown variant `reboot`, expected one of `disconnect`, `crash`, `logout` at line 1 column 17"))),
+        (status = 409, description = "The instance has no running session", body = serde_json::Value,
+            example = json!(crate::routes::openapi::error_example("no_session", "the instance has no running session"))),
+    ))]
 pub async fn fault(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -118,6 +151,22 @@ pub struct InboundMedia {
 }
 
 /// Someone writes to the instance; answered once the message is stored.
+///
+/// Needs `body` or `media` (`{"mimetype", "filename"?, "data": "<base64>"}`), or both;
+/// `pushName` is optional. The answer is the WhatsApp id of the received message; its
+/// webhook is queued before the answer.
+#[utoipa::path(post, path = "/api/sim/instances/{instance_id}/inbound", tag = "sim", operation_id = "simInjectInbound",
+    params(("instance_id" = String, Path, description = "Instance id")),
+    request_body(content = serde_json::Value, description = "The incoming message",
+        example = json!({"from": "79001234567", "body": "Hello! How are you?", "pushName": "Ivan"})),
+    responses(
+        (status = 200, description = "Received and stored", body = serde_json::Value,
+            example = json!({"id": "3EB0A1B2C3D4E5F6A7B8C9"})),
+        (status = 400, description = "Invalid `from`, no body nor media, or media data that is not base64", body = serde_json::Value,
+            example = json!(crate::routes::openapi::error_example("validation_error", "an inbound message needs a body or media"))),
+        (status = 409, description = "The instance has no session or is not connected (`no_session`, `instance_not_connected`)", body = serde_json::Value,
+            example = json!(crate::routes::openapi::error_example("instance_not_connected", "the session is not connected"))),
+    ))]
 pub async fn inbound(
     state: web::Data<AppState>,
     user: AuthUser,

@@ -60,6 +60,28 @@ fn total(rows: &[DayUsage]) -> Counters {
     total
 }
 
+/// Usage of the caller's instances: totals and one entry per instance.
+///
+/// Counts are summed over whole UTC days: `week`, `month` and `year` are the last 7, 30
+/// and 365 days including today.
+#[utoipa::path(get, path = "/api/stats/user", tag = "stats", operation_id = "getUserStats",
+    params(("period" = Option<String>, Query, description = "week, month (default), year or all")),
+    responses(
+        (status = 200, description = "Totals and per-instance usage", body = serde_json::Value,
+            example = json!({
+                "total": {
+                    "messagesSent": 1500, "messagesReceived": 1200, "mediaSent": 45, "mediaReceived": 30,
+                    "totalMediaSize": 125000000, "apiCalls": 3200, "webhookSent": 2700, "instanceCount": 3
+                },
+                "instances": [{
+                    "instanceId": "0193a0c2-6f1e-7c3b-9a2d-4b8f2e1d0c5a", "name": "Main WhatsApp",
+                    "messagesSent": 600, "messagesReceived": 500, "mediaSent": 20, "mediaReceived": 12,
+                    "totalMediaSize": 50000000, "apiCalls": 1500, "webhookSent": 1100
+                }]
+            })),
+        (status = 400, description = "Unknown `period` (or query parameter)", body = serde_json::Value,
+            example = json!(crate::routes::openapi::error_example("validation_error", "period must be one of: week, month, year, all"))),
+    ))]
 pub async fn user(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -92,6 +114,30 @@ pub async fn user(
     Ok(HttpResponse::Ok().json(json!({ "total": all, "instances": per_instance })))
 }
 
+/// Usage of one instance: totals and a per-day breakdown.
+///
+/// `dailyStats` lists only the UTC days with some activity, oldest first; `date` is
+/// the day's midnight UTC. `week` and `month` are the last 7 and 30 days including today.
+#[utoipa::path(get, path = "/api/stats/instances/{instance_id}", tag = "stats", operation_id = "getInstanceStats",
+    params(
+        ("instance_id" = String, Path, description = "Instance id"),
+        ("period" = Option<String>, Query, description = "today (default), week, month or all"),
+    ),
+    responses(
+        (status = 200, description = "The instance's usage", body = serde_json::Value,
+            example = json!({
+                "usage": {
+                    "messagesSent": 150, "messagesReceived": 120, "mediaSent": 5, "mediaReceived": 3,
+                    "totalMediaSize": 12500000, "apiCalls": 320, "webhookSent": 270,
+                    "dailyStats": [{
+                        "date": "2026-11-25T00:00:00.000Z", "messagesSent": 50,
+                        "messagesReceived": 40, "mediaSent": 2, "mediaReceived": 1
+                    }]
+                }
+            })),
+        (status = 400, description = "Unknown `period` (or query parameter)", body = serde_json::Value,
+            example = json!(crate::routes::openapi::error_example("validation_error", "period must be one of: today, week, month, all"))),
+    ))]
 pub async fn instance(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -127,6 +173,27 @@ pub async fn instance(
     Ok(HttpResponse::Ok().json(json!({ "usage": usage })))
 }
 
+/// Server-wide figures (administrators only).
+///
+/// `instances.active`: instances connected now; `users.active`: users who made an
+/// authenticated call in the last 30 days. `usage` covers the period.
+#[utoipa::path(get, path = "/api/stats/system", tag = "stats", operation_id = "getSystemStats",
+    params(("period" = Option<String>, Query, description = "today, week, month, year or all (default)")),
+    responses(
+        (status = 200, description = "Instances, users and usage of the whole server", body = serde_json::Value,
+            example = json!({
+                "instances": {"total": 50, "active": 35},
+                "users": {"total": 20, "active": 15},
+                "usage": {
+                    "messagesSent": 15000, "messagesReceived": 12000, "mediaSent": 450, "mediaReceived": 300,
+                    "totalMediaSize": 1250000000, "apiCalls": 32000, "webhookSent": 27000
+                }
+            })),
+        (status = 400, description = "Unknown `period` (or query parameter)", body = serde_json::Value,
+            example = json!(crate::routes::openapi::error_example("validation_error", "period must be one of: today, week, month, year, all"))),
+        (status = 403, description = "The caller is not an administrator", body = serde_json::Value,
+            example = json!(crate::routes::openapi::error_example("forbidden", "administrator role required"))),
+    ))]
 pub async fn system(
     state: web::Data<AppState>,
     _admin: AdminUser,

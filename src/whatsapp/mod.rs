@@ -58,6 +58,9 @@ pub trait WaSession: Send + Sync {
         to: &Jid,
         media: OutgoingMedia,
     ) -> BoxFuture<'static, Result<(), WaError>>;
+    /// Asks WhatsApp for an 8-character code to link this device by typing it
+    /// on the phone `phone` (instead of scanning the QR code).
+    fn pair_with_code(&self, phone: &str) -> BoxFuture<'static, Result<String, WaError>>;
     /// Logs the linked device out on WhatsApp's side and ends the session.
     fn logout(&self) -> BoxFuture<'static, ()>;
     /// Ends the session, keeping its store for the next start.

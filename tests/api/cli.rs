@@ -214,3 +214,74 @@ async fn user_create_prints_an_id_and_a_working_api_key() {
     assert_eq!(json_body(me).await["id"], id.as_str());
     let _ = TestDb::Sqlite;
 }
+
+#[test]
+fn config_check_prints_effective_settings_with_secrets_masked() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("prod.toml"),
+        "[server]\nport = 9123\n\n[auth]\njwt_secret = \"file-secret-0123456789-abcdefghijkl\"\n\n\
+         [database]\nurl = \"postgres://wamux:db-pass-42@127.0.0.1:5432/wamux\"\n\n\
+         [metrics]\ntoken = \"scrape-token-777\"\n",
+    )
+    .unwrap();
+    let output = wamux(dir.path())
+        .args(["--config", "prod.toml", "config", "check"])
+        .env("WAMUX__WEBHOOKS__TIMEOUT_MS", "4321")
+        .env(
+            "WAMUX__AUTH__BOOTSTRAP_ADMIN_PASSWORD",
+            "env-admin-password-1",
+        )
+        .env("WAMUX__AUTH__BOOTSTRAP_ADMIN_EMAIL", "ops@example.com")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // The file and the environment both count, and the result is valid TOML.
+    let effective: toml::Table = stdout.parse().expect("effective settings are TOML");
+    assert_eq!(effective["server"]["port"].as_integer(), Some(9123));
+    assert_eq!(effective["webhooks"]["timeout_ms"].as_integer(), Some(4321));
+    assert_eq!(effective["auth"]["jwt_secret"].as_str(), Some("***"));
+    assert_eq!(effective["metrics"]["token"].as_str(), Some("***"));
+    assert_eq!(
+        effective["database"]["url"].as_str(),
+        Some("postgres://wamux:***@127.0.0.1:5432/wamux")
+    );
+    for secret in [
+        "file-secret",
+        "db-pass-42",
+        "scrape-token-777",
+        "env-admin-password",
+    ] {
+        assert!(!stdout.contains(secret), "{secret} printed");
+    }
+}
+
+#[test]
+fn config_check_names_the_bad_key_and_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("bad.toml"), "[webhooks]\ntimeout = 5\n").unwrap();
+    let output = wamux(dir.path())
+        .args(["--config", "bad.toml", "config", "check"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("timeout"), "{stderr}");
+    assert!(
+        output.stdout.is_empty(),
+        "no settings printed for a bad file"
+    );
+
+    let output = wamux(dir.path())
+        .args(["config", "check"])
+        .env("WAMUX__SUPERVISION__BACKOFF_MULTIPLIER", "0.5")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("backoff_multiplier"));
+}

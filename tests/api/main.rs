@@ -13,6 +13,8 @@ mod helpers;
 mod instances;
 mod matrix;
 mod messaging;
+mod observability;
+mod openapi;
 mod process;
 mod receiver;
 mod routes;

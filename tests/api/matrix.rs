@@ -8,6 +8,19 @@ use crate::routes::{Access, Ids, all};
 
 db_tests!(every_route_refuses_strangers_the_way_the_matrix_says);
 
+#[test]
+fn the_matrix_walks_every_mounted_route() {
+    let walked: std::collections::BTreeSet<(String, String)> = all()
+        .iter()
+        .map(|route| (route.method.as_str().to_lowercase(), route.template()))
+        .collect();
+    let mounted = wamux::routes::inventory(true)
+        .into_iter()
+        .map(|(method, path)| (method.to_owned(), path.to_owned()))
+        .collect();
+    assert_eq!(walked, mounted);
+}
+
 async fn every_route_refuses_strangers_the_way_the_matrix_says(db: TestDb) {
     let app = spawn_sim_app(db).await;
     let owner = app

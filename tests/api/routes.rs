@@ -47,6 +47,8 @@ pub fn all() -> Vec<Route> {
     let j = Body::Json;
     vec![
         route(M::GET, "/health", Public, none()),
+        route(M::GET, "/metrics", Public, none()),
+        route(M::GET, "/api/openapi.json", Public, none()),
         route(
             M::POST,
             "/api/auth/login",
@@ -90,6 +92,13 @@ pub fn all() -> Vec<Route> {
         route(M::POST, "/api/instances/{id}/logout", Instance, none()),
         route(M::GET, "/api/instances/{id}/qr", Instance, none()),
         route(M::GET, "/api/instances/{id}/activity", Instance, none()),
+        route(
+            M::POST,
+            "/api/instances/{id}/pairing-code",
+            Instance,
+            j(json!({"phone": "79001234567"})),
+        ),
+        route(M::GET, "/api/instances/{id}/events", Instance, none()),
         route(
             M::GET,
             "/api/instances/{id}/chats/{chat}/messages",
@@ -164,6 +173,16 @@ pub struct Ids<'a> {
 }
 
 impl Route {
+    /// The path as the router spells it (`wamux::routes::inventory`).
+    pub fn template(&self) -> String {
+        self.path
+            .replace("{id}", "{instance_id}")
+            .replace("{user}", "{user_id}")
+            .replace("{chat}", "{chat_id}")
+            .replace("{message}", "{message_id}")
+            .replace("{delivery}", "{delivery_id}")
+    }
+
     pub fn path_with(&self, ids: &Ids) -> String {
         self.path
             .replace("{id}", ids.instance)

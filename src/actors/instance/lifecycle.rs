@@ -6,7 +6,7 @@ use std::time::Duration;
 use actix::prelude::*;
 use serde_json::json;
 
-use super::{InstanceActor, Logout, Reconnect, Shutdown};
+use super::{InstanceActor, Logout, PairingCodeError, Reconnect, RequestPairingCode, Shutdown};
 use crate::actors::events::EventKind;
 use crate::actors::policy::{Decision, RestartKind};
 use crate::actors::supervisor::{DecideRestart, ResetRestarts};
@@ -46,6 +46,7 @@ impl InstanceActor {
         ctx: &mut Context<Self>,
     ) {
         self.set_status(InstanceStatus::Disconnected);
+        self.deps.metrics.session_restarts.inc();
         let backoff_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
         tracing::warn!(instance_id = %self.id, attempt, backoff_ms, reason, "restarting session");
         self.activity(
@@ -122,6 +123,7 @@ impl InstanceActor {
 
     fn give_up(&mut self, crashes: u32, reason: &str) {
         self.set_status(InstanceStatus::Failed);
+        self.deps.metrics.supervisor_give_ups.inc();
         tracing::error!(instance_id = %self.id, crashes, reason, "supervisor gave up on the session");
         self.activity(
             "supervisor_gave_up",
@@ -180,6 +182,15 @@ impl Handler<SessionEvent> for InstanceActor {
         }
         match event.event {
             WaEvent::Qr { code } => {
+                if self.deps.qr_terminal
+                    && let Some(drawing) = crate::qr::terminal(&code)
+                {
+                    // For the operator at the console; not a log line.
+                    println!(
+                        "QR code for instance {} (WhatsApp > Linked devices):\n{drawing}",
+                        self.id
+                    );
+                }
                 self.qr = Some(code.clone());
                 self.set_status(InstanceStatus::Qr);
                 self.activity("qr_received", json!({}));
@@ -259,5 +270,26 @@ impl Handler<Shutdown> for InstanceActor {
             .into_actor(self)
             .map(|(), _, ctx| ctx.stop()),
         )
+    }
+}
+
+impl Handler<RequestPairingCode> for InstanceActor {
+    type Result = ResponseActFuture<Self, Result<String, PairingCodeError>>;
+
+    fn handle(&mut self, msg: RequestPairingCode, _: &mut Self::Context) -> Self::Result {
+        let session = match &self.session {
+            Some(session) if self.status == InstanceStatus::Qr => session.clone(),
+            _ => {
+                let refused = Err(PairingCodeError::NotPairable(self.status));
+                return Box::pin(actix::fut::ready(refused));
+            }
+        };
+        let phone = msg.phone.user().to_owned();
+        let asked = session.pair_with_code(&phone);
+        Box::pin(asked.into_actor(self).map(move |code, actor, _| {
+            let code = code.map_err(|err| PairingCodeError::Refused(err.to_string()))?;
+            actor.activity("pairing_code", json!({"phone": phone}));
+            Ok(code)
+        }))
     }
 }

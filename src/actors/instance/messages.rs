@@ -71,3 +71,18 @@ pub enum SendMessageError {
 #[derive(Message)]
 #[rtype(result = "()")]
 pub struct Flush;
+
+/// Pairing by phone number: a code to type on that phone instead of scanning.
+#[derive(Message)]
+#[rtype(result = "Result<String, PairingCodeError>")]
+pub struct RequestPairingCode {
+    pub phone: Jid,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PairingCodeError {
+    #[error("the instance is {0}: a pairing code needs a session waiting to be linked (status qr)")]
+    NotPairable(InstanceStatus),
+    #[error("{0}")]
+    Refused(String),
+}

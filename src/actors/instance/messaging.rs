@@ -90,8 +90,10 @@ impl InstanceActor {
             },
         };
         let kind = if row.from_me {
+            self.deps.metrics.messages_sent.inc();
             EventKind::MessageSent(event)
         } else {
+            self.deps.metrics.messages_received.inc();
             EventKind::MessageReceived(event)
         };
         match (bytes, path) {
@@ -249,6 +251,7 @@ impl Handler<SendMessage> for InstanceActor {
         Box::pin(work.into_actor(self).map(move |result, actor, _| {
             if let Ok(message_id) = &result {
                 actor.learn_contact(&remote_jid, "", is_group);
+                actor.deps.metrics.messages_sent.inc();
                 actor.publish(EventKind::MessageSent(MessageEvent {
                     message_id: message_id.clone(),
                     remote_jid,

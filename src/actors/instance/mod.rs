@@ -30,6 +30,9 @@ pub struct InstanceDeps {
     pub settings: SupervisionSettings,
     /// Received media bytes live here, `<instance_id>/<message row id>`.
     pub media_dir: std::path::PathBuf,
+    /// Draw QR codes on the console (`log.qr_terminal`).
+    pub qr_terminal: bool,
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 /// How a new actor begins.

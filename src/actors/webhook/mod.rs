@@ -6,6 +6,7 @@ mod attempt;
 mod queue;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix::prelude::*;
@@ -19,6 +20,7 @@ use crate::db;
 use crate::db::instances::WebhookSettings;
 use crate::db::recorder::{Recorder, WriteOp};
 use crate::domain::time::now_millis;
+use crate::metrics::Metrics;
 use crate::webhooks::{payload, sign};
 use attempt::Outcome;
 use queue::{Job, Queues};
@@ -34,6 +36,7 @@ pub struct WebhookActor {
     delivered: Option<Recipient<WebhookDelivered>>,
     /// Outbox rows queued but not yet confirmed written.
     uncommitted: usize,
+    metrics: Arc<Metrics>,
 }
 
 /// Told to the statistics when a delivery reached its receiver (2xx).
@@ -49,6 +52,7 @@ impl WebhookActor {
         recorder: Recorder,
         settings: WebhookDeliverySettings,
         delivered: Option<Recipient<WebhookDelivered>>,
+        metrics: Arc<Metrics>,
     ) -> Self {
         let client = awc::Client::builder().disable_redirects().finish();
         Self {
@@ -60,6 +64,7 @@ impl WebhookActor {
             instances: HashMap::new(),
             delivered,
             uncommitted: 0,
+            metrics,
         }
     }
 
@@ -73,6 +78,9 @@ impl WebhookActor {
 
     /// Starts every attempt that is due and has a free slot.
     fn pump(&mut self, ctx: &mut Context<Self>) {
+        self.metrics
+            .webhook_outbox
+            .set(i64::try_from(self.queues.depth()).unwrap_or(i64::MAX));
         for delivery in self.queues.take_startable() {
             let wait = delivery.next_attempt_at - now_millis();
             if wait > 0 {
@@ -89,6 +97,7 @@ impl WebhookActor {
                 continue;
             }
             let timeout = Duration::from_millis(self.settings.timeout_ms);
+            let started = std::time::Instant::now();
             let post = attempt::post(
                 self.client.clone(),
                 delivery.clone(),
@@ -96,6 +105,10 @@ impl WebhookActor {
                 self.settings.allow_private_targets,
             );
             ctx.spawn(post.into_actor(self).map(move |outcome, actor, ctx| {
+                actor
+                    .metrics
+                    .webhook_seconds
+                    .observe(started.elapsed().as_secs_f64());
                 actor.queues.attempt_ended();
                 actor.finish(delivery, outcome, ctx);
                 actor.pump(ctx);
@@ -108,6 +121,10 @@ impl WebhookActor {
         let instance_id = delivery.instance_id.clone();
         match outcome {
             Outcome::Delivered { status } => {
+                self.metrics
+                    .webhook_deliveries
+                    .with_label_values(&["delivered"])
+                    .inc();
                 self.recorder.record(WriteOp::DeliverySucceeded {
                     id: delivery.id,
                     attempts,
@@ -122,6 +139,11 @@ impl WebhookActor {
             }
             Outcome::Failed { error, status } => {
                 let gave_up = attempts > delivery.max_retries;
+                let outcome = if gave_up { "failed" } else { "retry" };
+                self.metrics
+                    .webhook_deliveries
+                    .with_label_values(&[outcome])
+                    .inc();
                 let next_attempt_at = now_millis() + delivery.retry_interval_ms;
                 tracing::warn!(%instance_id, delivery_id = %delivery.id, attempts, gave_up, %error, "webhook attempt failed");
                 self.recorder.record(WriteOp::DeliveryFailed {

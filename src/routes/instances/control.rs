@@ -4,7 +4,9 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::actors::instance::{GetQr, GetStatus, Logout, Reconnect};
+use crate::actors::instance::{
+    GetQr, GetStatus, Logout, PairingCodeError, Reconnect, RequestPairingCode,
+};
 use crate::auth::AuthUser;
 use crate::db;
 use crate::db::activity::ActivityFilter;
@@ -16,6 +18,17 @@ use crate::state::AppState;
 
 const MAX_ACTIONS_FILTER: usize = 50;
 
+/// Drop the instance's WhatsApp session and connect again.
+///
+/// Also restarts an instance that is `failed` or `logged_out`.
+#[utoipa::path(post, path = "/api/instances/{instance_id}/reconnect", tag = "instances", operation_id = "reconnectInstance",
+    params(("instance_id" = String, Path, description = "Instance id (UUID)")),
+    responses(
+        (status = 200, description = "Reconnecting", body = serde_json::Value,
+            example = json!({"success": true, "message": "Instance 0193a0c2-6f1e-7c3b-9a2d-4b8f2e1d0c5a reconnected"})),
+        (status = 503, description = "The instance did not answer in time or is restarting; try again", body = serde_json::Value,
+            example = json!(crate::routes::openapi::error_example("service_unavailable", "the instance did not answer in time; try again"))),
+    ))]
 pub async fn reconnect(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -29,6 +42,18 @@ pub async fn reconnect(
     })))
 }
 
+/// Log the instance's WhatsApp session out.
+///
+/// The linked device is removed and the session wiped; the instance does not reconnect
+/// by itself (use reconnect to link it again with a new QR code).
+#[utoipa::path(post, path = "/api/instances/{instance_id}/logout", tag = "instances", operation_id = "logoutInstance",
+    params(("instance_id" = String, Path, description = "Instance id (UUID)")),
+    responses(
+        (status = 200, description = "Logged out", body = serde_json::Value,
+            example = json!({"success": true, "message": "Instance 0193a0c2-6f1e-7c3b-9a2d-4b8f2e1d0c5a logged out"})),
+        (status = 503, description = "The instance did not answer in time or is restarting; try again", body = serde_json::Value,
+            example = json!(crate::routes::openapi::error_example("service_unavailable", "the instance did not answer in time; try again"))),
+    ))]
 pub async fn logout(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -42,7 +67,17 @@ pub async fn logout(
     })))
 }
 
+/// Log the instance's WhatsApp session out (WhatsApp API).
+///
 /// `POST /api/whatsapp/{id}/logout`: the same, in the WhatsApp API's shape.
+#[utoipa::path(post, path = "/api/whatsapp/{instance_id}/logout", tag = "whatsapp", operation_id = "whatsappLogout",
+    params(("instance_id" = String, Path, description = "Instance id (UUID)")),
+    responses(
+        (status = 200, description = "Logged out", body = serde_json::Value,
+            example = json!({"success": true})),
+        (status = 503, description = "The instance did not answer in time or is restarting; try again", body = serde_json::Value,
+            example = json!(crate::routes::openapi::error_example("service_unavailable", "the instance did not answer in time; try again"))),
+    ))]
 pub async fn whatsapp_logout(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -53,21 +88,84 @@ pub async fn whatsapp_logout(
     Ok(HttpResponse::Ok().json(json!({ "success": true })))
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QrQuery {
+    format: Option<String>,
+}
+
+/// Get the QR code to scan with WhatsApp (Linked devices) to link the instance.
+///
+/// Available while the status is `qr` (`hasQr` true). The code changes while the
+/// instance waits (WhatsApp rotates it), so fetch it again rather than caching it.
+#[utoipa::path(get, path = "/api/instances/{instance_id}/qr", tag = "instances", operation_id = "getInstanceQr",
+    params(
+        ("instance_id" = String, Path, description = "Instance id (UUID)"),
+        ("format" = Option<String>, Query, description = "json (default), png or svg"),
+    ),
+    responses(
+        (status = 200, description = "The pending QR code: JSON with the raw string a QR generator encodes (not base64 image data), or the rendered image with `format=png` / `format=svg`", content(
+            (serde_json::Value = "application/json", example = json!({"qrCode": "2@Xk3PqM8fQm0dR5bTzA9cVw1yLh7nE2sJ4uG6oI8pK0aB,Zt9RfV2xWq4Lm6Nk8Pj0Hg3Ds5Ya7Uc1Ie9Ob2Kx4M=,dGhpcy1pcy1hLWRldmljZS1pZA==,cHViLWtleQ=="})),
+            (Vec<u8> = "image/png"),
+            (String = "image/svg+xml"))),
+        (status = 400, description = "`format` is not json, png or svg (`validation_error`), or an unknown query parameter (`invalid_query`)", body = serde_json::Value,
+            example = json!(crate::routes::openapi::error_example("validation_error", "format must be json, png or svg"))),
+        (status = 404, description = "No QR code is pending: the instance is connected, connecting or resting (`qr_not_available`); or no such instance for this user (`instance_not_found`)", body = serde_json::Value,
+            example = json!(crate::routes::openapi::error_example("qr_not_available", "no QR code is pending: the instance is connected, connecting or resting"))),
+        (status = 503, description = "The instance did not answer in time or is restarting; try again", body = serde_json::Value,
+            example = json!(crate::routes::openapi::error_example("service_unavailable", "the instance did not answer in time; try again"))),
+    ))]
 pub async fn qr(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
+    query: web::Query<QrQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let addr = live_instance(&state, &user, &path)?;
-    match ask(&state, &addr, GetQr).await? {
-        Some(code) => Ok(HttpResponse::Ok().json(json!({ "qrCode": code }))),
-        None => Err(ApiError::not_found(
+    let format = query.format.as_deref().unwrap_or("json");
+    if !matches!(format, "json" | "png" | "svg") {
+        return Err(ApiError::validation("format must be json, png or svg"));
+    }
+    let Some(code) = ask(&state, &addr, GetQr).await? else {
+        return Err(ApiError::not_found(
             "qr_not_available",
             "no QR code is pending: the instance is connected, connecting or resting",
-        )),
-    }
+        ));
+    };
+    Ok(match format {
+        "png" => HttpResponse::Ok()
+            .content_type("image/png")
+            .body(crate::qr::png(&code)?),
+        "svg" => HttpResponse::Ok()
+            .content_type("image/svg+xml")
+            .body(crate::qr::svg(&code)?),
+        _ => HttpResponse::Ok().json(json!({ "qrCode": code })),
+    })
 }
 
+/// `GET /api/whatsapp/{id}/qr`, the same as the instance route; documented as its
+/// alias (`openapi::WhatsappAliases`).
+pub async fn whatsapp_qr(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    query: web::Query<QrQuery>,
+) -> Result<HttpResponse, ApiError> {
+    qr(state, user, path, query).await
+}
+
+/// Get the instance's live connection status (WhatsApp API).
+///
+/// `status` is one of `connecting`, `qr`, `connected`, `disconnected`, `logged_out`,
+/// `failed`; `ready` is true only when `connected`, `hasQr` only when a QR code is pending.
+#[utoipa::path(get, path = "/api/whatsapp/{instance_id}/status", tag = "whatsapp", operation_id = "whatsappStatus",
+    params(("instance_id" = String, Path, description = "Instance id (UUID)")),
+    responses(
+        (status = 200, description = "The connection status", body = serde_json::Value,
+            example = json!({"ready": true, "status": "connected", "hasQr": false})),
+        (status = 503, description = "The instance did not answer in time or is restarting; try again", body = serde_json::Value,
+            example = json!(crate::routes::openapi::error_example("service_unavailable", "the instance did not answer in time; try again"))),
+    ))]
 pub async fn status(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -97,6 +195,35 @@ fn date(name: &str, value: Option<&str>) -> Result<Option<i64>, ApiError> {
         .transpose()
 }
 
+/// List the instance's activity log, newest first.
+///
+/// Filter by `actions` (comma-separated, e.g. `instance_created,connection_opened`) and
+/// by time with `startDate` / `endDate` (ISO 8601 date or date-time). `details` depends
+/// on the action.
+#[utoipa::path(get, path = "/api/instances/{instance_id}/activity", tag = "instances", operation_id = "listInstanceActivity",
+    params(
+        ("instance_id" = String, Path, description = "Instance id (UUID)"),
+        ("limit" = Option<i64>, Query, description = "Entries per page, 1 to 1000 (default 100)"),
+        ("skip" = Option<i64>, Query, description = "Entries to skip (default 0)"),
+        ("actions" = Option<String>, Query, description = "Comma-separated action types to keep (at most 50), e.g. `instance_created,connection_opened`"),
+        ("startDate" = Option<String>, Query, description = "Only entries at or after this ISO 8601 date or date-time, e.g. `2026-11-01` or `2026-11-01T00:00:00Z`"),
+        ("endDate" = Option<String>, Query, description = "Only entries at or before this ISO 8601 date or date-time"),
+    ),
+    responses(
+        (status = 200, description = "A page of activity entries", body = serde_json::Value,
+            example = json!({
+                "logs": [{
+                    "id": "0193a0c3-1a2b-7c3d-8e4f-5a6b7c8d9e0f",
+                    "instanceId": "0193a0c2-6f1e-7c3b-9a2d-4b8f2e1d0c5a",
+                    "action": "instance_created",
+                    "details": {},
+                    "createdAt": "2026-11-25T18:03:12.345Z"
+                }],
+                "pagination": {"total": 150, "limit": 100, "skip": 0, "hasMore": true}
+            })),
+        (status = 400, description = "`limit`, `skip`, a date or the number of actions is invalid (`validation_error`), or an unknown or malformed query parameter (`invalid_query`)", body = serde_json::Value,
+            example = json!(crate::routes::openapi::error_example("validation_error", "startDate must be an ISO 8601 date or date-time"))),
+    ))]
 pub async fn activity(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -145,4 +272,64 @@ pub async fn activity(
         "logs": logs,
         "pagination": Pagination::new(total, page),
     })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PairingCodeRequest {
+    phone: String,
+}
+
+/// Link the instance by phone number instead of scanning a QR code.
+///
+/// Pairing by phone number: `{"pairingCode": "ABCD-EFGH"}` to type on that phone.
+/// Works while the instance waits to be linked (status `qr`); on the phone: WhatsApp,
+/// Linked devices, Link with phone number.
+#[utoipa::path(post, path = "/api/instances/{instance_id}/pairing-code", tag = "instances", operation_id = "requestPairingCode",
+    params(("instance_id" = String, Path, description = "Instance id (UUID)")),
+    request_body(content = serde_json::Value, description = "The phone number of the WhatsApp account to link (digits, optional leading +)",
+        example = json!({"phone": "79001234567"})),
+    responses(
+        (status = 200, description = "The code to type on the phone", body = serde_json::Value,
+            example = json!({"pairingCode": "ABCD-EFGH"})),
+        (status = 400, description = "`phone` is not a valid phone number (`invalid_phone`), or the body is invalid (`validation_error`, `invalid_json`)", body = serde_json::Value,
+            example = json!(crate::routes::openapi::error_example("invalid_phone", "phone must be 5-15 digits with an optional leading +, spaces, dashes or parentheses, or a JID ending in @s.whatsapp.net or @g.us"))),
+        (status = 409, description = "The instance is not waiting to be linked (already connected, connecting, logged out, ...)", body = serde_json::Value,
+            example = json!(crate::routes::openapi::error_example("instance_not_pairable", "the instance is connected: a pairing code needs a session waiting to be linked (status qr)"))),
+        (status = 502, description = "WhatsApp refused to issue a pairing code", body = serde_json::Value,
+            example = json!(crate::routes::openapi::error_example("pairing_refused", "pairing code refused: rate limited, try again later"))),
+        (status = 503, description = "The instance did not answer in time or is restarting; try again", body = serde_json::Value,
+            example = json!(crate::routes::openapi::error_example("service_unavailable", "the instance did not answer in time; try again"))),
+    ))]
+pub async fn pairing_code(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    body: web::Json<PairingCodeRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let phone = crate::domain::phone::Jid::parse(&body.phone)
+        .ok()
+        .filter(|jid| !jid.is_group())
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                "invalid_phone",
+                crate::domain::phone::InvalidPhone.to_string(),
+            )
+        })?;
+    let addr = live_instance(&state, &user, &path)?;
+    let code = ask(&state, &addr, RequestPairingCode { phone })
+        .await?
+        .map_err(|err| {
+            let message = err.to_string();
+            match err {
+                PairingCodeError::NotPairable(_) => {
+                    ApiError::conflict("instance_not_pairable", message)
+                }
+                PairingCodeError::Refused(_) => ApiError::BadGateway {
+                    code: "pairing_refused",
+                    message,
+                },
+            }
+        })?;
+    Ok(HttpResponse::Ok().json(json!({ "pairingCode": code })))
 }

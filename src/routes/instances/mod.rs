@@ -52,6 +52,46 @@ async fn settings_changed(state: &AppState, instance_id: &str) {
     }
 }
 
+/// Create an instance and start connecting it to WhatsApp.
+///
+/// Only `name` is required. A `webhookUrl` turns webhooks on unless `webhookEnabled` says
+/// otherwise; `webhookEnabled: true` needs a `webhookUrl`. Defaults: `notifyReceived` and
+/// `notifySent` true, `notifyDelivery` and `notifyRead` false, `maxRetries` 3 (0 to 20),
+/// `retryInterval` 60000 ms (1000 to 3600000). The secret, if any, signs deliveries and is
+/// never returned. Follow the connection with `GET /api/instances/{instance_id}/qr`.
+#[utoipa::path(post, path = "/api/instances", tag = "instances", operation_id = "createInstance",
+    request_body(content = serde_json::Value, description = "The new instance and its webhook settings",
+        example = json!({
+            "name": "Sales",
+            "description": "Sales team account",
+            "webhookUrl": "https://hooks.example.com/wamux",
+            "webhookEnabled": true,
+            "notifyReceived": true,
+            "notifySent": true,
+            "notifyDelivery": false,
+            "notifyRead": false,
+            "maxRetries": 3,
+            "retryInterval": 60000,
+            "webhookSecret": "s3cr3t-signing-key"
+        })),
+    responses(
+        (status = 201, description = "Created; the instance starts connecting", body = serde_json::Value,
+            example = json!({
+                "id": "0193a0c2-6f1e-7c3b-9a2d-4b8f2e1d0c5a",
+                "name": "Sales",
+                "description": "Sales team account",
+                "userId": "0193a0b8-2c4d-7e1f-8a3b-5c6d7e8f9a0b",
+                "status": "connecting",
+                "webhookUrl": "https://hooks.example.com/wamux",
+                "webhookEnabled": true,
+                "createdAt": "2026-11-25T18:03:12.345Z",
+                "updatedAt": "2026-11-25T18:03:12.345Z"
+            })),
+        (status = 400, description = "A field is missing, invalid or unknown (`validation_error`), the body is not JSON (`invalid_json`), or `webhookUrl` points at a private, loopback or link-local address (`webhook_url_not_allowed`)", body = serde_json::Value,
+            example = json!(crate::routes::openapi::error_example("validation_error", "name must be 1-100 characters"))),
+        (status = 503, description = "The database or the instance supervisor did not answer; try again", body = serde_json::Value,
+            example = json!(crate::routes::openapi::error_example("service_unavailable", "the instance did not answer in time; try again"))),
+    ))]
 pub async fn create(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -94,6 +134,32 @@ pub struct ListQuery {
     all: Option<bool>,
 }
 
+/// List the caller's instances with their live connection status.
+///
+/// Administrators may pass `all=true` to list every user's instances. Items do not
+/// carry `webhookSettings` (see `GET /api/instances/{instance_id}`).
+#[utoipa::path(get, path = "/api/instances", tag = "instances", operation_id = "listInstances",
+    params(("all" = Option<bool>, Query, description = "Administrators only: `true` lists every user's instances (default false)")),
+    responses(
+        (status = 200, description = "The instances, oldest first", body = serde_json::Value,
+            example = json!({
+                "instances": [{
+                    "id": "0193a0c2-6f1e-7c3b-9a2d-4b8f2e1d0c5a",
+                    "name": "Sales",
+                    "description": "Sales team account",
+                    "status": "connected",
+                    "webhookUrl": null,
+                    "webhookEnabled": false,
+                    "createdAt": "2026-11-25T18:03:12.345Z",
+                    "updatedAt": "2026-11-25T18:03:12.345Z",
+                    "connectionStatus": {"ready": true, "status": "connected", "hasQr": false}
+                }]
+            })),
+        (status = 400, description = "Unknown or malformed query parameter", body = serde_json::Value,
+            example = json!(crate::routes::openapi::error_example("invalid_query", "invalid query string: unknown field `page`, expected `all`"))),
+        (status = 403, description = "`all=true` from a caller who is not an administrator", body = serde_json::Value,
+            example = json!(crate::routes::openapi::error_example("forbidden", "only administrators may list all instances"))),
+    ))]
 pub async fn list(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -129,6 +195,33 @@ async fn live_status(
     ask(state, &addr, GetStatus).await.ok()
 }
 
+/// Get one instance, with its live connection status and webhook settings.
+///
+/// The webhook secret is never returned.
+#[utoipa::path(get, path = "/api/instances/{instance_id}", tag = "instances", operation_id = "getInstance",
+    params(("instance_id" = String, Path, description = "Instance id (UUID)")),
+    responses(
+        (status = 200, description = "The instance", body = serde_json::Value,
+            example = json!({
+                "id": "0193a0c2-6f1e-7c3b-9a2d-4b8f2e1d0c5a",
+                "name": "Sales",
+                "description": "Sales team account",
+                "status": "qr",
+                "webhookUrl": null,
+                "webhookEnabled": false,
+                "createdAt": "2026-11-25T18:03:12.345Z",
+                "updatedAt": "2026-11-25T18:03:12.345Z",
+                "connectionStatus": {"ready": false, "status": "qr", "hasQr": true},
+                "webhookSettings": {
+                    "notifyReceived": true,
+                    "notifySent": true,
+                    "notifyDelivery": false,
+                    "notifyRead": false,
+                    "maxRetries": 3,
+                    "retryInterval": 60000
+                }
+            })),
+    ))]
 pub async fn get(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -139,6 +232,43 @@ pub async fn get(
     Ok(HttpResponse::Ok().json(view::ListItem::new(instance, live, true)))
 }
 
+/// Update an instance's name, description or webhook settings.
+///
+/// Every field is optional; only those present change. `webhookUrl: null` (or `""`)
+/// removes the URL, which needs `webhookEnabled` false. Inside `webhookSettings`:
+/// `notifyReceived`, `notifySent`, `notifyDelivery`, `notifyRead`, `maxRetries` (0 to
+/// 20), `retryInterval` (ms, 1000 to 3600000) and `secret` (`null` removes it).
+#[utoipa::path(put, path = "/api/instances/{instance_id}", tag = "instances", operation_id = "updateInstance",
+    params(("instance_id" = String, Path, description = "Instance id (UUID)")),
+    request_body(content = serde_json::Value, description = "The fields to change",
+        example = json!({
+            "name": "Sales EU",
+            "description": "Sales team, European numbers",
+            "webhookUrl": "https://hooks.example.com/wamux/sales",
+            "webhookEnabled": true,
+            "webhookSettings": {
+                "notifyReceived": true,
+                "notifySent": false,
+                "notifyDelivery": true,
+                "notifyRead": true,
+                "maxRetries": 5,
+                "retryInterval": 30000,
+                "secret": "n3w-signing-key"
+            }
+        })),
+    responses(
+        (status = 200, description = "The updated instance", body = serde_json::Value,
+            example = json!({
+                "id": "0193a0c2-6f1e-7c3b-9a2d-4b8f2e1d0c5a",
+                "name": "Sales EU",
+                "description": "Sales team, European numbers",
+                "webhookUrl": "https://hooks.example.com/wamux/sales",
+                "webhookEnabled": true,
+                "updatedAt": "2026-11-26T09:14:02.118Z"
+            })),
+        (status = 400, description = "A field is invalid or unknown (`validation_error`), the body is not JSON (`invalid_json`), or `webhookUrl` points at a private, loopback or link-local address (`webhook_url_not_allowed`)", body = serde_json::Value,
+            example = json!(crate::routes::openapi::error_example("validation_error", "webhookUrl is required when webhookEnabled is true"))),
+    ))]
 pub async fn update(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -176,6 +306,17 @@ pub async fn update(
     Ok(HttpResponse::Ok().json(view::Updated::new(instance)))
 }
 
+/// Delete an instance: its WhatsApp session is closed and wiped.
+///
+/// The instance disappears from the API at once; its session is closed in the background.
+#[utoipa::path(delete, path = "/api/instances/{instance_id}", tag = "instances", operation_id = "deleteInstance",
+    params(("instance_id" = String, Path, description = "Instance id (UUID)")),
+    responses(
+        (status = 200, description = "Deleted", body = serde_json::Value,
+            example = json!({"success": true, "message": "Instance 0193a0c2-6f1e-7c3b-9a2d-4b8f2e1d0c5a deleted successfully"})),
+        (status = 503, description = "The instance supervisor is not running", body = serde_json::Value,
+            example = json!(crate::routes::openapi::error_example("service_unavailable", "the supervisor is not running"))),
+    ))]
 pub async fn delete(
     state: web::Data<AppState>,
     user: AuthUser,

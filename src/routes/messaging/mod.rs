@@ -22,7 +22,7 @@ use crate::net::guard::TargetError;
 use crate::routes::access::{ask, live_instance, visible_instance, webhooks_durable};
 use crate::state::AppState;
 use crate::whatsapp::{MediaKind, OutgoingMedia};
-pub use history::{history, media};
+pub use history::{__path_history, __path_media, history, media};
 use idempotency::{IdempotencyKey, fingerprint};
 
 /// WhatsApp's own limit for one text message.
@@ -93,6 +93,20 @@ pub struct SendText {
     message: String,
 }
 
+/// Send a text message.
+///
+/// `phone` is digits (optional leading `+`, spaces, dashes) or a JID ending in
+/// `@s.whatsapp.net` / `@g.us`. Answers once WhatsApp took the message.
+#[utoipa::path(post, path = "/api/whatsapp/{instance_id}/send", tag = "whatsapp", operation_id = "sendText",
+    params(("instance_id" = String, Path, description = "Instance id (UUID)")),
+    request_body(content = serde_json::Value, description = "`phone` (required) and `message` (required, 1-65536 characters); no other fields",
+        example = json!({"phone": "79001234567", "message": "Hello! How are you?"})),
+    responses(
+        (status = 400, description = "Invalid body: `validation_error` (message empty or too long, missing or unknown field), `invalid_phone`, `invalid_json`, `invalid_idempotency_key`, or WhatsApp refused the message (`send_rejected`)", body = serde_json::Value,
+            example = json!(crate::routes::openapi::error_example("invalid_phone", "phone must be 5-15 digits with an optional leading +, spaces, dashes or parentheses, or a JID ending in @s.whatsapp.net or @g.us"))),
+        (status = 413, description = "The request body is larger than the server's JSON limit", body = serde_json::Value,
+            example = json!(crate::routes::openapi::error_example("payload_too_large", "request body is larger than the limit of 1048576 bytes"))),
+    ))]
 pub async fn send(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -147,6 +161,24 @@ fn mimetype_for(declared: Option<String>, filename: &str) -> String {
         })
 }
 
+/// Send media downloaded from a URL.
+///
+/// The server downloads `url` (http/https; private, loopback and link-local addresses
+/// are refused unless the server allows them) and sends it as image, video, audio or
+/// document according to its content type. `caption` (at most 1024 characters) and
+/// `filename` (the name the recipient sees; default: the URL's last path segment) are optional.
+#[utoipa::path(post, path = "/api/whatsapp/{instance_id}/send-media", tag = "whatsapp", operation_id = "sendMedia",
+    params(("instance_id" = String, Path, description = "Instance id (UUID)")),
+    request_body(content = serde_json::Value, description = "`phone` (required), `url` (required, absolute http(s) URL), `caption` and `filename` (optional); no other fields",
+        example = json!({"phone": "79001234567", "url": "https://example.com/image.jpg", "caption": "Image caption", "filename": "image.jpg"})),
+    responses(
+        (status = 400, description = "Invalid body: `validation_error` (bad URL, caption too long, missing or unknown field), `invalid_phone`, `invalid_json`, `invalid_idempotency_key`; the URL points at a private address (`url_not_allowed`); or WhatsApp refused the message (`send_rejected`)", body = serde_json::Value,
+            example = json!(crate::routes::openapi::error_example("url_not_allowed", "the URL points at a private, loopback or link-local address, which is not allowed"))),
+        (status = 413, description = "The media (or the request body) is larger than the server's limit", body = serde_json::Value,
+            example = json!(crate::routes::openapi::error_example("payload_too_large", "request body is larger than the limit of 67108864 bytes"))),
+        (status = 422, description = "The media could not be downloaded: bad status, timeout, too many redirects, unresolvable host (`media_fetch_failed`); or this `Idempotency-Key` was already used for a different request (`idempotency_key_reused`)", body = serde_json::Value,
+            example = json!(crate::routes::openapi::error_example("media_fetch_failed", "the media URL answered 404 Not Found"))),
+    ))]
 pub async fn send_media(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -201,6 +233,37 @@ fn outgoing_media(
     }
 }
 
+/// The send-file form as the OpenAPI document shows it; the handler reads the
+/// parts itself, streamed, so nothing ever builds this.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct SendFileForm {
+    /// Recipient: digits with an optional leading +, or a JID.
+    #[schema(example = "79001234567")]
+    phone: String,
+    /// Optional, at most 1024 characters.
+    caption: Option<String>,
+    /// The file part, with its `filename` and `Content-Type`; not empty, at most
+    /// `whatsapp.max_media_bytes` (64 MiB by default).
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
+/// Send an uploaded file.
+///
+/// `multipart/form-data` with `phone`, optional `caption` and `file`. The file is sent
+/// as image, video, audio or document according to its part's `Content-Type` (or, when
+/// that is missing or `application/octet-stream`, its file name); the recipient sees the file name.
+#[utoipa::path(post, path = "/api/whatsapp/{instance_id}/send-file", tag = "whatsapp", operation_id = "sendFile",
+    params(("instance_id" = String, Path, description = "Instance id (UUID)")),
+    request_body(content_type = "multipart/form-data", content = SendFileForm,
+        description = "No fields besides these three."),
+    responses(
+        (status = 400, description = "Invalid form: `invalid_multipart` (not a readable multipart/form-data body), `validation_error` (missing `phone` or `file`, empty file, unknown field, caption too long), `invalid_phone`, `invalid_idempotency_key`, or WhatsApp refused the message (`send_rejected`)", body = serde_json::Value,
+            example = json!(crate::routes::openapi::error_example("validation_error", "missing form field `file`"))),
+        (status = 413, description = "The file is larger than the server's media limit", body = serde_json::Value,
+            example = json!(crate::routes::openapi::error_example("payload_too_large", "request body is larger than the limit of 67108864 bytes"))),
+    ))]
 pub async fn send_file(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -227,6 +290,16 @@ pub async fn send_file(
     idempotency::once(&state, &path, key, &print, sending).await
 }
 
+/// List the instance's contacts and groups.
+///
+/// Everyone the instance exchanged messages with or learnt from WhatsApp; `name` is the
+/// number when no name is known.
+#[utoipa::path(get, path = "/api/whatsapp/{instance_id}/contacts", tag = "whatsapp", operation_id = "listContacts",
+    params(("instance_id" = String, Path, description = "Instance id (UUID)")),
+    responses(
+        (status = 200, description = "The contacts (`isGroup` is true for groups, whose `id` ends in `@g.us`)", body = serde_json::Value,
+            example = json!({"contacts": [{"id": "79001234567@s.whatsapp.net", "name": "Ivan Ivanov", "number": "79001234567", "isGroup": false}]})),
+    ))]
 pub async fn contacts(
     state: web::Data<AppState>,
     user: AuthUser,

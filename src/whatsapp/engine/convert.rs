@@ -28,6 +28,15 @@ pub fn jid(to: &Jid) -> Result<whatsapp_rust::Jid, WaError> {
         .map_err(|err| WaError::Rejected(format!("invalid recipient: {err}")))
 }
 
+/// `ABCDEFGH` as WhatsApp shows it: `ABCD-EFGH`.
+pub fn pairing_code(code: &str) -> String {
+    let code: String = code.chars().filter(char::is_ascii_alphanumeric).collect();
+    match code.len() {
+        8 => format!("{}-{}", &code[..4], &code[4..]),
+        _ => code,
+    }
+}
+
 pub fn send_error(err: SendError) -> WaError {
     match err {
         SendError::NotLoggedIn => WaError::NotConnected,

@@ -297,6 +297,22 @@ impl WaSession for EngineSession {
         })
     }
 
+    fn pair_with_code(&self, phone: &str) -> BoxFuture<'static, Result<String, WaError>> {
+        let client = self.client.get().cloned();
+        let options = whatsapp_rust::pair_code::PairCodeOptions {
+            phone_number: phone.to_owned(),
+            ..Default::default()
+        };
+        self.on_engine(async move {
+            let client = client.ok_or(WaError::NotConnected)?;
+            let code = client
+                .pair_with_code(options)
+                .await
+                .map_err(|err| WaError::Rejected(format!("pairing code refused: {err}")))?;
+            Ok(convert::pairing_code(&code))
+        })
+    }
+
     fn logout(&self) -> BoxFuture<'static, ()> {
         let client = self.client.get().cloned();
         let logged_out = self.on_engine(async move {

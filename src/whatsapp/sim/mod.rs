@@ -43,6 +43,8 @@ pub enum SimError {
     NotConnected,
     #[error("this phone is already linked to another connected instance")]
     PhoneInUse,
+    #[error("the instance is already paired")]
+    AlreadyPaired,
     #[error("the simulated session store failed: {0}")]
     Store(String),
 }
@@ -52,6 +54,10 @@ enum Command {
         phone: String,
         push_name: String,
         reply: oneshot::Sender<Result<(), SimError>>,
+    },
+    /// Pairing by phone number: the code the phone's owner would type.
+    PairCode {
+        reply: oneshot::Sender<Result<String, SimError>>,
     },
     Fault(FaultKind),
     Stop,

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use futures_util::future::BoxFuture;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 
 use super::{Command, FaultKind, SimError, SimNetwork, SimPayload};
 use crate::db;
@@ -84,6 +84,19 @@ impl WaSession for SimSession {
             }),
         };
         self.carry(message_id, to, payload)
+    }
+
+    fn pair_with_code(&self, _phone: &str) -> BoxFuture<'static, Result<String, WaError>> {
+        let (reply, answer) = oneshot::channel();
+        let sent = self.control.send(Box::new(Command::PairCode { reply }));
+        Box::pin(async move {
+            sent.map_err(|_| WaError::NotConnected)?;
+            match answer.await {
+                Ok(Ok(code)) => Ok(code),
+                Ok(Err(err)) => Err(WaError::Rejected(err.to_string())),
+                Err(_) => Err(WaError::NotConnected),
+            }
+        })
     }
 
     fn logout(&self) -> BoxFuture<'static, ()> {
@@ -177,6 +190,9 @@ pub(super) async fn run(
             Command::Scan { reply, .. } => {
                 let _ = reply.send(Err(SimError::NoQrPending));
             }
+            Command::PairCode { reply } => {
+                let _ = reply.send(Err(SimError::AlreadyPaired));
+            }
             Command::Fault(kind) => {
                 if let Some(end) = Box::pin(fault(&network, &instance_id, kind)).await {
                     sink.emit(WaEvent::Ended(end));
@@ -248,6 +264,10 @@ async fn qr_cycle(
                             return QrOutcome::Paired { phone, push_name };
                         }
                     }
+                    Some(Command::PairCode { reply }) => {
+                        // The phone enters it; the simulated phone "enters" it by scanning.
+                        let _ = reply.send(Ok(pairing_code()));
+                    }
                     Some(Command::Fault(kind)) => {
                         return QrOutcome::Over(fault(network, instance_id, kind).await);
                     }
@@ -257,6 +277,18 @@ async fn qr_cycle(
         }
     }
     QrOutcome::Over(Some(SessionEnd::QrExhausted))
+}
+
+/// Eight characters as WhatsApp shows them, `ABCD-EFGH` (no 0/O or 1/I).
+fn pairing_code() -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut bytes = [0u8; 8];
+    rand::fill(&mut bytes);
+    let code: String = bytes
+        .iter()
+        .map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]))
+        .collect();
+    format!("{}-{}", &code[..4], &code[4..])
 }
 
 /// Stores the pairing: the simulated equivalent of the engine's session file.

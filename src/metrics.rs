@@ -1,0 +1,100 @@
+//! Prometheus metrics: HTTP (by route pattern and status, from actix-web-prom)
+//! and what the actors do. Served at `/metrics` to scrapers that may see it.
+
+use prometheus::{
+    Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
+};
+
+pub struct Metrics {
+    pub registry: Registry,
+    pub instances: IntGaugeVec,
+    pub session_restarts: IntCounter,
+    pub supervisor_give_ups: IntCounter,
+    pub messages_sent: IntCounter,
+    pub messages_received: IntCounter,
+    pub webhook_deliveries: IntCounterVec,
+    pub webhook_seconds: Histogram,
+    pub webhook_outbox: IntGauge,
+    pub stats_flushes: IntCounterVec,
+}
+
+fn counter(registry: &Registry, name: &str, help: &str) -> prometheus::Result<IntCounter> {
+    let metric = IntCounter::with_opts(Opts::new(name, help).namespace("wamux"))?;
+    registry.register(Box::new(metric.clone()))?;
+    Ok(metric)
+}
+
+fn counters(
+    registry: &Registry,
+    name: &str,
+    help: &str,
+    label: &str,
+) -> prometheus::Result<IntCounterVec> {
+    let metric = IntCounterVec::new(Opts::new(name, help).namespace("wamux"), &[label])?;
+    registry.register(Box::new(metric.clone()))?;
+    Ok(metric)
+}
+
+impl Metrics {
+    pub fn new() -> prometheus::Result<Self> {
+        let registry = Registry::new();
+        let instances = IntGaugeVec::new(
+            Opts::new("instances", "Live instances by status").namespace("wamux"),
+            &["status"],
+        )?;
+        registry.register(Box::new(instances.clone()))?;
+        let webhook_seconds = Histogram::with_opts(
+            HistogramOpts::new("webhook_delivery_seconds", "Time of one webhook attempt")
+                .namespace("wamux")
+                .buckets(vec![
+                    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+                ]),
+        )?;
+        registry.register(Box::new(webhook_seconds.clone()))?;
+        let webhook_outbox = IntGauge::with_opts(
+            Opts::new(
+                "webhook_outbox_depth",
+                "Webhook deliveries waiting to be made",
+            )
+            .namespace("wamux"),
+        )?;
+        registry.register(Box::new(webhook_outbox.clone()))?;
+        Ok(Self {
+            session_restarts: counter(
+                &registry,
+                "session_restarts_total",
+                "Sessions restarted by the supervisor",
+            )?,
+            supervisor_give_ups: counter(
+                &registry,
+                "supervisor_give_ups_total",
+                "Instances the supervisor gave up on",
+            )?,
+            messages_sent: counter(&registry, "messages_sent_total", "Messages sent")?,
+            messages_received: counter(&registry, "messages_received_total", "Messages received")?,
+            webhook_deliveries: counters(
+                &registry,
+                "webhook_deliveries_total",
+                "Webhook attempts by outcome (delivered, retry, failed)",
+                "outcome",
+            )?,
+            stats_flushes: counters(
+                &registry,
+                "stats_flushes_total",
+                "Usage statistics flushes",
+                "result",
+            )?,
+            instances,
+            webhook_seconds,
+            webhook_outbox,
+            registry,
+        })
+    }
+
+    /// The text exposition of every metric.
+    pub fn render(&self) -> String {
+        prometheus::TextEncoder::new()
+            .encode_to_string(&self.registry.gather())
+            .unwrap_or_default()
+    }
+}

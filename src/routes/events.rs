@@ -1,0 +1,71 @@
+//! `GET /api/instances/{id}/events`: the instance's events as Server-Sent Events,
+//! with the same payloads as its webhooks.
+
+use std::time::Duration;
+
+use actix_web::{HttpResponse, web};
+use bytes::Bytes;
+use futures_util::{StreamExt, stream};
+
+use crate::actors::live::Watch;
+use crate::auth::AuthUser;
+use crate::error::ApiError;
+use crate::routes::access::{ask, visible_instance};
+use crate::state::AppState;
+
+/// A comment line now and then keeps proxies from closing an idle stream.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+/// Live events of an instance, as Server-Sent Events.
+///
+/// Every event is one frame `event: <type>` + `data: <JSON>`, where the JSON is the
+/// same envelope a webhook delivery posts: `{"event": "<type>", "data": {...},
+/// "timestamp": "<ISO 8601>"}`. Types: `message_received`, `message_sent`,
+/// `message_status`, `connection_opened`, `connection_closed`, `qr_received`; all of
+/// them are streamed, whatever the instance's webhook settings. Comment lines
+/// (`: ...`) open the stream and keep it alive every 15 s. A client that falls too
+/// far behind is disconnected; at most 32 clients may watch one instance.
+#[utoipa::path(get, path = "/api/instances/{instance_id}/events", tag = "events",
+    operation_id = "streamInstanceEvents",
+    params(("instance_id" = String, Path, description = "Instance id")),
+    responses(
+        (status = 200, description = "The event stream (`text/event-stream`), e.g. `event: connection_opened` / `data: {\"event\":\"connection_opened\",\"data\":{\"instanceId\":\"...\"},\"timestamp\":\"2026-11-25T18:03:12.345Z\"}`",
+            content_type = "text/event-stream", body = String),
+        (status = 429, description = "The instance already has the maximum number of watchers; see `Retry-After`", body = serde_json::Value,
+            example = json!(crate::routes::openapi::error_example("rate_limited", "too many requests, retry in 5 s"))),
+    ))]
+pub async fn events(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let instance = visible_instance(&state, &user, &path).await?;
+    let frames = ask(
+        &state,
+        &state.live,
+        Watch {
+            instance_id: instance.id.clone(),
+        },
+    )
+    .await?
+    .ok_or(ApiError::TooManyRequests {
+        retry_after_secs: 5,
+    })?;
+    let mut ticks = tokio::time::interval(KEEP_ALIVE);
+    ticks.reset();
+    let hello = Bytes::from(format!(": watching instance {}\n\n", instance.id));
+    let body = stream::once(async move { Ok::<_, actix_web::Error>(hello) }).chain(stream::unfold(
+        (frames, ticks),
+        |(mut frames, mut ticks)| async move {
+            let next = tokio::select! {
+                frame = frames.recv() => frame?,
+                _ = ticks.tick() => Bytes::from_static(b": keep-alive\n\n"),
+            };
+            Some((Ok::<_, actix_web::Error>(next), (frames, ticks)))
+        },
+    ));
+    Ok(HttpResponse::Ok()
+        .content_type("text/event-stream")
+        .insert_header(("x-accel-buffering", "no"))
+        .streaming(body))
+}
