@@ -35,11 +35,17 @@ pub fn svg(data: &str) -> Result<String, ApiError> {
         .build())
 }
 
-/// Two rows per character, for a terminal (`log.qr_terminal`).
+/// Two rows per character, for a terminal (`log.qr_terminal`). Light modules are
+/// drawn as blocks: on the usual dark console the blocks show light, so phones see
+/// a normal dark-on-light code with its quiet zone.
 pub fn terminal(data: &str) -> Option<String> {
-    QrCode::new(data.as_bytes())
-        .ok()
-        .map(|code| code.render::<unicode::Dense1x2>().quiet_zone(true).build())
+    QrCode::new(data.as_bytes()).ok().map(|code| {
+        code.render::<unicode::Dense1x2>()
+            .dark_color(unicode::Dense1x2::Light)
+            .light_color(unicode::Dense1x2::Dark)
+            .quiet_zone(true)
+            .build()
+    })
 }
 
 #[cfg(test)]

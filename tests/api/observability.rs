@@ -11,6 +11,7 @@ use crate::db_tests;
 use crate::helpers::{
     TestApp, TestDb, assert_error, eventually, fast_sim, json_body, spawn_app_with, spawn_sim_app,
 };
+use crate::process::ServerProcess;
 use crate::receiver::{Receiver, always_ok};
 
 db_tests!(
@@ -499,4 +500,80 @@ async fn metrics_need_the_token_or_an_allowed_address() {
     let app = spawn_app_with(TestDb::Sqlite, |s| s.metrics.enabled = false).await;
     let off = app.request(Method::GET, "/metrics").send().await.unwrap();
     assert_eq!(off.status(), 404);
+}
+
+/// The console drawing back to pixels (blocks are light modules, two rows per
+/// line), decoded as a phone would.
+fn decode_console_qr(drawing: &[&str]) -> String {
+    const SCALE: usize = 4;
+    let width = drawing
+        .iter()
+        .map(|line| line.chars().count())
+        .max()
+        .unwrap();
+    let height = drawing.len() * 2;
+    let light = |x: usize, y: usize| {
+        let symbol = drawing[y / 2].chars().nth(x).unwrap_or(' ');
+        matches!(
+            (symbol, y % 2),
+            ('\u{2588}', _) | ('\u{2580}', 0) | ('\u{2584}', 1)
+        )
+    };
+    let mut image =
+        rqrr::PreparedImage::prepare_from_greyscale(width * SCALE, height * SCALE, |x, y| {
+            if light(x / SCALE, y / SCALE) { 255 } else { 0 }
+        });
+    let grids = image.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code on the console");
+    grids[0].decode().expect("the console QR decodes").1
+}
+
+#[actix_web::test]
+async fn qr_terminal_draws_each_new_qr_on_the_console() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ServerProcess::start(
+        dir.path(),
+        &[
+            ("WAMUX__LOG__QR_TERMINAL", "true"),
+            ("WAMUX__SIM__QR_REFRESH_MS", "60000"),
+        ],
+    )
+    .await;
+    let created = server
+        .post("/api/instances", json!({"name": "Console"}))
+        .await;
+    let id = json_body(created).await["id"].as_str().unwrap().to_owned();
+    server.wait_for_status(&id, "qr").await;
+    let served = server.get(&format!("/api/instances/{id}/qr")).await["qrCode"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let console = eventually("the QR on the console", || async {
+        let output = std::fs::read_to_string(dir.path().join("wamux.log")).ok()?;
+        output
+            .contains(&format!("QR code for instance {id}"))
+            .then_some(output)
+    })
+    .await;
+    let drawing: Vec<&str> = console
+        .lines()
+        .skip_while(|line| !line.starts_with(&format!("QR code for instance {id}")))
+        .skip(1)
+        .take_while(|line| {
+            !line.is_empty()
+                && line
+                    .chars()
+                    .all(|c| " \u{2580}\u{2584}\u{2588}".contains(c))
+        })
+        .collect();
+    assert!(
+        drawing.len() > 10,
+        "a drawing follows the heading:\n{console}"
+    );
+    assert_eq!(decode_console_qr(&drawing), served);
+    assert!(
+        !console.contains(&format!("\"{served}\"")),
+        "the QR string itself is not logged"
+    );
 }
