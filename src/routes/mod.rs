@@ -34,19 +34,36 @@ pub fn resource(path: &str) -> Resource {
 
 /// `public` routes take no credentials; `auth` routes authenticate first
 /// (401 before anything else), then count the call for the statistics.
+///
+/// Routes are grouped by path prefix; a non-empty prefix becomes one actix scope,
+/// so a request is matched against a few prefixes, then its scope's few routes,
+/// rather than against every route pattern in turn (the router, the request span
+/// and the HTTP metrics each match the path).
 macro_rules! routes {
-    ($mount:ident, $inventory:ident; $( $access:ident $path:literal => { $( $method:ident: $handler:path ),+ $(,)? } )*) => {
+    ($mount:ident, $inventory:ident;
+     $( $prefix:literal => {
+         $( $access:ident $path:literal => { $( $method:ident: $handler:path ),+ $(,)? } )*
+     } )*) => {
         fn $mount(cfg: &mut web::ServiceConfig) {
-            $( cfg.service(routes!(@resource $access $path) $( .route(web::$method().to($handler)) )+ ); )*
+            $(
+                let group = |cfg: &mut web::ServiceConfig| {
+                    $( cfg.service(routes!(@resource $access $path) $( .route(web::$method().to($handler)) )+ ); )*
+                };
+                if $prefix.is_empty() {
+                    group(cfg);
+                } else {
+                    cfg.service(web::scope($prefix).configure(group));
+                }
+            )*
         }
 
         /// Every route `$mount` mounts.
         fn $inventory() -> Vec<Mounted> {
-            vec![ $( $( Mounted {
+            vec![ $( $( $( Mounted {
                 method: stringify!($method),
-                path: $path,
+                path: concat!($prefix, $path),
                 public: routes!(@public $access),
-            } ),+ ),* ]
+            } ),+ ),* ),* ]
         }
     };
     (@resource public $path:literal) => { resource($path) };
@@ -56,44 +73,50 @@ macro_rules! routes {
 }
 
 routes! { mount_api, api_inventory;
-    public "/health" => { get: health::health }
-    public "/metrics" => { get: metrics::scrape }
-    public "/api/openapi.json" => { get: openapi::document }
-    public "/api/auth/login" => { post: auth::login }
-    auth "/api/auth/me" => { get: auth::me }
-    auth "/api/auth/api-key/rotate" => { post: auth::rotate_api_key }
-    auth "/api/admin/users" => { post: admin::create_user, get: admin::list_users }
-    auth "/api/admin/users/{user_id}" => { patch: admin::update_user, delete: admin::delete_user }
-    auth "/api/instances" => { post: instances::create, get: instances::list }
-    auth "/api/instances/{instance_id}" => {
-        get: instances::get, put: instances::update, delete: instances::delete
+    "" => {
+        public "/health" => { get: health::health }
+        public "/metrics" => { get: metrics::scrape }
+        public "/api/openapi.json" => { get: openapi::document }
+        public "/api/auth/login" => { post: auth::login }
+        auth "/api/auth/me" => { get: auth::me }
+        auth "/api/auth/api-key/rotate" => { post: auth::rotate_api_key }
+        auth "/api/admin/users" => { post: admin::create_user, get: admin::list_users }
+        auth "/api/admin/users/{user_id}" => { patch: admin::update_user, delete: admin::delete_user }
+        auth "/api/instances" => { post: instances::create, get: instances::list }
+        auth "/api/stats/user" => { get: stats::user }
+        auth "/api/stats/instances/{instance_id}" => { get: stats::instance }
+        auth "/api/stats/system" => { get: stats::system }
     }
-    auth "/api/instances/{instance_id}/reconnect" => { post: control::reconnect }
-    auth "/api/instances/{instance_id}/logout" => { post: control::logout }
-    auth "/api/instances/{instance_id}/qr" => { get: control::qr }
-    auth "/api/instances/{instance_id}/pairing-code" => { post: control::pairing_code }
-    auth "/api/instances/{instance_id}/activity" => { get: control::activity }
-    auth "/api/instances/{instance_id}/events" => { get: events::events }
-    auth "/api/instances/{instance_id}/chats/{chat_id}/messages" => { get: messaging::history }
-    auth "/api/instances/{instance_id}/messages/{message_id}/media" => { get: messaging::media }
-    auth "/api/instances/{instance_id}/webhooks/deliveries" => { get: webhooks::list }
-    auth "/api/instances/{instance_id}/webhooks/deliveries/{delivery_id}/retry" => { post: webhooks::retry }
-    auth "/api/whatsapp/{instance_id}/status" => { get: control::status }
-    auth "/api/whatsapp/{instance_id}/qr" => { get: control::whatsapp_qr }
-    auth "/api/whatsapp/{instance_id}/logout" => { post: control::whatsapp_logout }
-    auth "/api/whatsapp/{instance_id}/send" => { post: messaging::send }
-    auth "/api/whatsapp/{instance_id}/send-media" => { post: messaging::send_media }
-    auth "/api/whatsapp/{instance_id}/send-file" => { post: messaging::send_file }
-    auth "/api/whatsapp/{instance_id}/contacts" => { get: messaging::contacts }
-    auth "/api/stats/user" => { get: stats::user }
-    auth "/api/stats/instances/{instance_id}" => { get: stats::instance }
-    auth "/api/stats/system" => { get: stats::system }
+    "/api/whatsapp/{instance_id}" => {
+        auth "/status" => { get: control::status }
+        auth "/send" => { post: messaging::send }
+        auth "/send-media" => { post: messaging::send_media }
+        auth "/send-file" => { post: messaging::send_file }
+        auth "/qr" => { get: control::whatsapp_qr }
+        auth "/logout" => { post: control::whatsapp_logout }
+        auth "/contacts" => { get: messaging::contacts }
+    }
+    "/api/instances/{instance_id}" => {
+        auth "" => { get: instances::get, put: instances::update, delete: instances::delete }
+        auth "/reconnect" => { post: control::reconnect }
+        auth "/logout" => { post: control::logout }
+        auth "/qr" => { get: control::qr }
+        auth "/pairing-code" => { post: control::pairing_code }
+        auth "/activity" => { get: control::activity }
+        auth "/events" => { get: events::events }
+        auth "/chats/{chat_id}/messages" => { get: messaging::history }
+        auth "/messages/{message_id}/media" => { get: messaging::media }
+        auth "/webhooks/deliveries" => { get: webhooks::list }
+        auth "/webhooks/deliveries/{delivery_id}/retry" => { post: webhooks::retry }
+    }
 }
 
 routes! { mount_sim, sim_inventory;
-    auth "/api/sim/instances/{instance_id}/scan" => { post: sim::scan }
-    auth "/api/sim/instances/{instance_id}/inbound" => { post: sim::inbound }
-    auth "/api/sim/instances/{instance_id}/fault" => { post: sim::fault }
+    "/api/sim/instances/{instance_id}" => {
+        auth "/scan" => { post: sim::scan }
+        auth "/inbound" => { post: sim::inbound }
+        auth "/fault" => { post: sim::fault }
+    }
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig, with_sim: bool) {

@@ -22,22 +22,36 @@ async fn health_reports_the_database_without_auth(db: TestDb) {
 
 async fn unknown_route_is_a_json_404(db: TestDb) {
     let app = spawn_app(db).await;
-    let response = app
-        .as_admin(Method::GET, "/api/nothing/here")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(assert_error(response, 404).await, "route_not_found");
+    // Also inside the instance and WhatsApp scopes, and past a route's end.
+    for path in [
+        "/api/nothing/here",
+        "/api/instances/0193a0c2-6f1e-7c3b-9a2d-4b8f2e1d0c5a/nothing",
+        "/api/whatsapp/0193a0c2-6f1e-7c3b-9a2d-4b8f2e1d0c5a/status/more",
+        "/api/whatsapp/0193a0c2-6f1e-7c3b-9a2d-4b8f2e1d0c5a",
+    ] {
+        let response = app.as_admin(Method::GET, path).send().await.unwrap();
+        assert_eq!(
+            assert_error(response, 404).await,
+            "route_not_found",
+            "{path}"
+        );
+    }
 }
 
 async fn wrong_method_is_a_json_405(db: TestDb) {
     let app = spawn_app(db).await;
-    let response = app
-        .as_admin(Method::DELETE, "/api/auth/login")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(assert_error(response, 405).await, "method_not_allowed");
+    for path in [
+        "/api/auth/login",
+        "/api/whatsapp/0193a0c2-6f1e-7c3b-9a2d-4b8f2e1d0c5a/status",
+        "/api/instances/0193a0c2-6f1e-7c3b-9a2d-4b8f2e1d0c5a/activity",
+    ] {
+        let response = app.as_admin(Method::DELETE, path).send().await.unwrap();
+        assert_eq!(
+            assert_error(response, 405).await,
+            "method_not_allowed",
+            "{path}"
+        );
+    }
 }
 
 async fn oversized_json_body_is_a_json_413(db: TestDb) {
