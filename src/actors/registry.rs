@@ -6,13 +6,15 @@ use std::sync::{Arc, RwLock};
 
 use actix::Addr;
 
-use super::instance::InstanceActor;
+use super::instance::{InstanceActor, PublishedStatus};
 
-/// A handle for handlers: the instance's actor and its owner.
+/// A handle for handlers: the instance's actor, its owner and the connection
+/// status the actor publishes.
 #[derive(Clone)]
 pub struct InstanceRef {
     pub addr: Addr<InstanceActor>,
     pub user_id: String,
+    pub status: Arc<PublishedStatus>,
 }
 
 #[derive(Clone, Default)]

@@ -11,7 +11,7 @@ use entity::instances::Model as Instance;
 use futures_util::future::join_all;
 
 use super::events::EventBus;
-use super::instance::{InstanceActor, InstanceDeps, Shutdown, StartPlan};
+use super::instance::{InstanceActor, InstanceDeps, PublishedStatus, Shutdown, StartPlan};
 use super::policy::{Decision, RestartHistory, RestartKind, RestartPolicy};
 use super::registry::{InstanceRef, Registry};
 use crate::config::SupervisionSettings;
@@ -84,13 +84,22 @@ impl InstanceSupervisor {
         };
         let incarnation = self.next_incarnation;
         self.next_incarnation += 1;
-        let actor = InstanceActor::new(id.to_owned(), phone.clone(), plan, incarnation, deps);
+        let published = Arc::new(PublishedStatus::new(plan.first_status()));
+        let actor = InstanceActor::new(
+            id.to_owned(),
+            phone.clone(),
+            plan,
+            incarnation,
+            deps,
+            published.clone(),
+        );
         let addr = actor.start();
         self.registry.insert(
             id,
             InstanceRef {
                 addr: addr.clone(),
                 user_id: user_id.clone(),
+                status: published,
             },
         );
         let entry = Entry {

@@ -4,7 +4,8 @@ use actix::dev::ToEnvelope;
 use actix::{Actor, Addr, Handler, MailboxError, Message};
 use entity::instances::Model as Instance;
 
-use crate::actors::instance::InstanceActor;
+use crate::actors::instance::{InstanceActor, StatusView};
+use crate::actors::registry::InstanceRef;
 use crate::auth::AuthUser;
 use crate::db;
 use crate::domain::text::is_uuid;
@@ -37,6 +38,19 @@ pub fn live_instance(
     user: &AuthUser,
     instance_id: &str,
 ) -> Result<Addr<InstanceActor>, ApiError> {
+    live_ref(state, user, instance_id).map(|found| found.addr)
+}
+
+/// The connection status a live instance the caller may see has published.
+pub fn live_status(
+    state: &AppState,
+    user: &AuthUser,
+    instance_id: &str,
+) -> Result<StatusView, ApiError> {
+    live_ref(state, user, instance_id).map(|found| found.status.view())
+}
+
+fn live_ref(state: &AppState, user: &AuthUser, instance_id: &str) -> Result<InstanceRef, ApiError> {
     if !is_uuid(instance_id) {
         return Err(instance_not_found());
     }
@@ -44,7 +58,6 @@ pub fn live_instance(
         .registry
         .get(instance_id)
         .filter(|found| user.is_admin() || found.user_id == user.id)
-        .map(|found| found.addr)
         .ok_or_else(instance_not_found)
 }
 

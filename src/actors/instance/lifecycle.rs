@@ -26,7 +26,7 @@ impl InstanceActor {
 
     /// Ends the current session, if any, without waiting for it.
     fn end_session(&mut self) {
-        self.qr = None;
+        self.set_qr(None);
         if let Some(session) = self.session.take() {
             actix::spawn(session.shutdown());
         }
@@ -62,7 +62,7 @@ impl InstanceActor {
 
     fn on_session_end(&mut self, end: SessionEnd, ctx: &mut Context<Self>) {
         self.session = None;
-        self.qr = None;
+        self.set_qr(None);
         match end {
             SessionEnd::QrExhausted => {
                 self.qr_cycles += 1;
@@ -165,7 +165,7 @@ impl InstanceActor {
         if phone.is_some() {
             self.phone = phone;
         }
-        self.qr = None;
+        self.set_qr(None);
         self.qr_cycles = 0;
         self.set_status(InstanceStatus::Connected);
         self.activity("connection_opened", json!({"phone": self.phone}));
@@ -191,7 +191,7 @@ impl Handler<SessionEvent> for InstanceActor {
                         self.id
                     );
                 }
-                self.qr = Some(code.clone());
+                self.set_qr(Some(code.clone()));
                 self.set_status(InstanceStatus::Qr);
                 self.activity("qr_received", json!({}));
                 self.publish(EventKind::QrReceived { qr_code: code });
@@ -252,7 +252,7 @@ impl Handler<Shutdown> for InstanceActor {
     fn handle(&mut self, msg: Shutdown, ctx: &mut Self::Context) -> Self::Result {
         self.cancel_pending_start(ctx);
         self.generation += 1;
-        self.qr = None;
+        self.set_qr(None);
         let session = self.session.take();
         let wipe = msg.wipe_session.then(|| self.deps.backend.wipe(&self.id));
         let id = self.id.clone();

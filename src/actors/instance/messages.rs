@@ -7,7 +7,7 @@ use crate::domain::instance::InstanceStatus;
 use crate::domain::phone::Jid;
 use crate::whatsapp::OutgoingMedia;
 
-/// The contract's `connectionStatus`.
+/// The contract's `connectionStatus`, as the actor publishes it (`PublishedStatus`).
 #[derive(Debug, Clone, Copy, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StatusView {
@@ -15,10 +15,6 @@ pub struct StatusView {
     pub status: InstanceStatus,
     pub has_qr: bool,
 }
-
-#[derive(Message)]
-#[rtype(result = "StatusView")]
-pub struct GetStatus;
 
 /// The pending QR string, if any.
 #[derive(Message)]

@@ -4,6 +4,7 @@
 mod lifecycle;
 pub mod messages;
 mod messaging;
+mod published;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,6 +20,7 @@ use crate::domain::instance::InstanceStatus;
 use crate::domain::time::now_millis;
 use crate::whatsapp::{WaBackend, WaSession};
 pub use messages::*;
+pub use published::PublishedStatus;
 
 /// What every instance actor shares.
 pub struct InstanceDeps {
@@ -49,16 +51,31 @@ pub enum StartPlan {
     Rest(InstanceStatus),
 }
 
-/// Tells the supervisor when the actor is gone, also when a panic took it.
+impl StartPlan {
+    /// The status the actor starts in, so that readers see it from the moment
+    /// the actor exists, before it has run.
+    pub fn first_status(&self) -> InstanceStatus {
+        match self {
+            Self::Connect => InstanceStatus::Connecting,
+            Self::ConnectAfter { .. } => InstanceStatus::Disconnected,
+            Self::Rest(status) => *status,
+        }
+    }
+}
+
+/// Tells the supervisor when the actor is gone, also when a panic took it; from
+/// then on readers of its published status see it disconnected.
 struct ExitNotice {
     instance_id: String,
     incarnation: u64,
     supervisor: Addr<InstanceSupervisor>,
+    published: Arc<PublishedStatus>,
     clean: bool,
 }
 
 impl Drop for ExitNotice {
     fn drop(&mut self) {
+        self.published.publish(InstanceStatus::Disconnected, false);
         self.supervisor.do_send(InstanceExited {
             instance_id: std::mem::take(&mut self.instance_id),
             incarnation: self.incarnation,
@@ -91,11 +108,13 @@ impl InstanceActor {
         plan: StartPlan,
         incarnation: u64,
         deps: Arc<InstanceDeps>,
+        published: Arc<PublishedStatus>,
     ) -> Self {
         let exit = ExitNotice {
             instance_id: id.clone(),
             incarnation,
             supervisor: deps.supervisor.clone(),
+            published,
             clean: false,
         };
         Self {
@@ -119,6 +138,7 @@ impl InstanceActor {
             return;
         }
         self.status = status;
+        self.publish_status();
         self.deps.recorder.record(WriteOp::Status {
             instance_id: self.id.clone(),
             status,
@@ -135,12 +155,14 @@ impl InstanceActor {
         });
     }
 
-    fn status_view(&self) -> StatusView {
-        StatusView {
-            ready: self.status == InstanceStatus::Connected,
-            status: self.status,
-            has_qr: self.qr.is_some(),
-        }
+    /// Sets the pending QR code (or clears it) where readers can see it.
+    fn set_qr(&mut self, qr: Option<String>) {
+        self.qr = qr;
+        self.publish_status();
+    }
+
+    fn publish_status(&self) {
+        self.exit.published.publish(self.status, self.qr.is_some());
     }
 }
 
@@ -167,14 +189,6 @@ impl Actor for InstanceActor {
         if let Some(session) = self.session.take() {
             actix::spawn(session.shutdown());
         }
-    }
-}
-
-impl Handler<GetStatus> for InstanceActor {
-    type Result = MessageResult<GetStatus>;
-
-    fn handle(&mut self, _: GetStatus, _: &mut Self::Context) -> Self::Result {
-        MessageResult(self.status_view())
     }
 }
 

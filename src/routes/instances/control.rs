@@ -4,15 +4,13 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::actors::instance::{
-    GetQr, GetStatus, Logout, PairingCodeError, Reconnect, RequestPairingCode,
-};
+use crate::actors::instance::{GetQr, Logout, PairingCodeError, Reconnect, RequestPairingCode};
 use crate::auth::AuthUser;
 use crate::db;
 use crate::db::activity::ActivityFilter;
 use crate::domain::time::{iso_millis, parse_iso};
 use crate::error::ApiError;
-use crate::routes::access::{ask, live_instance, visible_instance};
+use crate::routes::access::{ask, live_instance, live_status, visible_instance};
 use crate::routes::pagination::{Page, Pagination};
 use crate::state::AppState;
 
@@ -163,16 +161,13 @@ pub async fn whatsapp_qr(
     responses(
         (status = 200, description = "The connection status", body = serde_json::Value,
             example = json!({"ready": true, "status": "connected", "hasQr": false})),
-        (status = 503, description = "The instance did not answer in time or is restarting; try again", body = serde_json::Value,
-            example = json!(crate::routes::openapi::error_example("service_unavailable", "the instance did not answer in time; try again"))),
     ))]
 pub async fn status(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let addr = live_instance(&state, &user, &path)?;
-    Ok(HttpResponse::Ok().json(ask(&state, &addr, GetStatus).await?))
+    Ok(HttpResponse::Ok().json(live_status(&state, &user, &path)?))
 }
 
 #[derive(Deserialize)]

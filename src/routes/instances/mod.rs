@@ -6,12 +6,10 @@ mod view;
 
 use actix_web::{HttpResponse, web};
 use entity::instances::ActiveModel;
-use futures_util::future::join_all;
 use sea_orm::{IntoActiveModel, Set};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::actors::instance::GetStatus;
 use crate::actors::supervisor::{StartInstance, StopInstance};
 use crate::actors::webhook::SettingsChanged;
 use crate::auth::AuthUser;
@@ -21,7 +19,7 @@ use crate::db::recorder::WriteOp;
 use crate::domain::time::now_millis;
 use crate::error::ApiError;
 use crate::net::guard::{self, TargetError};
-use crate::routes::access::{ask, instance_not_found, live_instance, visible_instance};
+use crate::routes::access::{ask, instance_not_found, live_status, visible_instance};
 use crate::state::AppState;
 pub use body::{CreateInstance, UpdateInstance};
 
@@ -172,27 +170,14 @@ pub async fn list(
     }
     let owner = (query.all != Some(true)).then_some(user.id.as_str());
     let instances = db::instances::list(&state.db, owner).await?;
-    let statuses = join_all(
-        instances
-            .iter()
-            .map(|instance| live_status(&state, &user, &instance.id)),
-    )
-    .await;
     let items: Vec<_> = instances
         .into_iter()
-        .zip(statuses)
-        .map(|(instance, live)| view::ListItem::new(instance, live, false))
+        .map(|instance| {
+            let live = live_status(&state, &user, &instance.id).ok();
+            view::ListItem::new(instance, live, false)
+        })
         .collect();
     Ok(HttpResponse::Ok().json(json!({ "instances": items })))
-}
-
-async fn live_status(
-    state: &AppState,
-    user: &AuthUser,
-    instance_id: &str,
-) -> Option<crate::actors::instance::StatusView> {
-    let addr = live_instance(state, user, instance_id).ok()?;
-    ask(state, &addr, GetStatus).await.ok()
 }
 
 /// Get one instance, with its live connection status and webhook settings.
@@ -228,7 +213,7 @@ pub async fn get(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let instance = visible_instance(&state, &user, &path).await?;
-    let live = live_status(&state, &user, &instance.id).await;
+    let live = live_status(&state, &user, &instance.id).ok();
     Ok(HttpResponse::Ok().json(view::ListItem::new(instance, live, true)))
 }
 

@@ -1,0 +1,71 @@
+//! The connection status an instance actor publishes for readers that should not
+//! queue behind its mailbox: the status route integrators poll, and instance
+//! lists. Only the actor writes it, in the same step that changes its state, so a
+//! read after a change sees the change; the actor stays the one owner.
+
+use std::sync::atomic::{AtomicU8, Ordering};
+
+use super::StatusView;
+use crate::domain::instance::InstanceStatus;
+
+const STATUSES: [InstanceStatus; 6] = [
+    InstanceStatus::Connecting,
+    InstanceStatus::Qr,
+    InstanceStatus::Connected,
+    InstanceStatus::Disconnected,
+    InstanceStatus::LoggedOut,
+    InstanceStatus::Failed,
+];
+const HAS_QR: u8 = 0x80;
+
+#[derive(Debug)]
+pub struct PublishedStatus(AtomicU8);
+
+impl PublishedStatus {
+    pub fn new(status: InstanceStatus) -> Self {
+        let published = Self(AtomicU8::new(0));
+        published.publish(status, false);
+        published
+    }
+
+    pub(super) fn publish(&self, status: InstanceStatus, has_qr: bool) {
+        let index = STATUSES
+            .iter()
+            .position(|known| *known == status)
+            .unwrap_or(3);
+        let index = u8::try_from(index).unwrap_or(3);
+        self.0
+            .store(index | if has_qr { HAS_QR } else { 0 }, Ordering::Release);
+    }
+
+    pub fn view(&self) -> StatusView {
+        let packed = self.0.load(Ordering::Acquire);
+        let status = STATUSES
+            .get(usize::from(packed & !HAS_QR))
+            .copied()
+            .unwrap_or(InstanceStatus::Disconnected);
+        StatusView {
+            ready: status == InstanceStatus::Connected,
+            status,
+            has_qr: packed & HAS_QR != 0,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_status_and_the_qr_flag_read_back() {
+        let published = PublishedStatus::new(InstanceStatus::Connecting);
+        for status in STATUSES {
+            for has_qr in [false, true] {
+                published.publish(status, has_qr);
+                let view = published.view();
+                assert_eq!((view.status, view.has_qr), (status, has_qr));
+                assert_eq!(view.ready, status == InstanceStatus::Connected);
+            }
+        }
+    }
+}
