@@ -12,6 +12,7 @@ use migration::{Migrator, MigratorTrait};
 use secrecy::ExposeSecret;
 use tracing_actix_web::TracingLogger;
 
+use crate::actors::api_calls::ApiCallTally;
 use crate::actors::events::EventBus;
 use crate::actors::live::LiveEvents;
 use crate::actors::registry::Registry;
@@ -60,10 +61,12 @@ impl Application {
         let recorder = Recorder::spawn(db::connect_writer(&settings.database).await?);
         let metrics = Arc::new(Metrics::new()?);
         let backends = Backends::from_settings(&settings, db.clone())?;
+        let api_calls = ApiCallTally::default();
         let stats = StatsActor::new(
             db.clone(),
             Duration::from_millis(settings.stats.flush_interval_ms),
             metrics.clone(),
+            api_calls.clone(),
         )
         .start();
         let webhooks = WebhookActor::new(
@@ -107,6 +110,7 @@ impl Application {
             registry,
             webhooks: webhooks.clone(),
             stats: stats.clone(),
+            api_calls,
             live,
             limits: RateLimits::new(&settings.limits),
             metrics: metrics.clone(),

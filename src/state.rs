@@ -6,6 +6,7 @@ use std::time::Duration;
 use actix::Addr;
 use sea_orm::DatabaseConnection;
 
+use crate::actors::api_calls::ApiCallTally;
 use crate::actors::live::LiveEvents;
 use crate::actors::registry::Registry;
 use crate::actors::stats::StatsActor;
@@ -32,6 +33,8 @@ pub struct AppState {
     pub registry: Registry,
     pub webhooks: Addr<WebhookActor>,
     pub stats: Addr<StatsActor>,
+    /// Authenticated requests, for the stats actor to take.
+    pub api_calls: ApiCallTally,
     /// Clients watching instances' events over Server-Sent Events.
     pub live: Addr<LiveEvents>,
     pub limits: RateLimits,

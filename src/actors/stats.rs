@@ -10,6 +10,7 @@ use actix::prelude::*;
 use sea_orm::{DatabaseConnection, DbErr};
 use tokio::sync::oneshot;
 
+use super::api_calls::{ApiCallTally, day_start};
 use super::events::{EventKind, InstanceEvent};
 use super::webhook::WebhookDelivered;
 use crate::db;
@@ -32,18 +33,48 @@ pub struct StatsActor {
     written_users: HashMap<String, i64>,
     flushes: u64,
     metrics: Arc<Metrics>,
+    /// Authenticated requests, added by the auth middleware.
+    api_calls: ApiCallTally,
 }
 
 impl StatsActor {
-    pub fn new(db: DatabaseConnection, flush_every: Duration, metrics: Arc<Metrics>) -> Self {
+    pub fn new(
+        db: DatabaseConnection,
+        flush_every: Duration,
+        metrics: Arc<Metrics>,
+        api_calls: ApiCallTally,
+    ) -> Self {
         Self {
             metrics,
+            api_calls,
             db,
             flush_every,
             pending: HashMap::new(),
             seen_users: HashMap::new(),
             written_users: HashMap::new(),
             flushes: 0,
+        }
+    }
+
+    /// Moves the API calls tallied since the last time into the pending counts.
+    fn take_api_calls(&mut self) {
+        let taken = self.api_calls.take();
+        for (instance_id, days) in taken.instance_calls {
+            for (day, calls) in days {
+                self.count(&instance_id, day_start(day), |c| {
+                    c.api_calls += i64::try_from(calls).unwrap_or(i64::MAX);
+                });
+            }
+        }
+        for (user_id, at) in taken.users_seen {
+            let written = self
+                .written_users
+                .get(&user_id)
+                .copied()
+                .unwrap_or(i64::MIN);
+            if at.saturating_sub(written) >= USER_ACTIVITY_GRANULARITY_MS {
+                self.seen_users.insert(user_id, at);
+            }
         }
     }
 
@@ -55,6 +86,7 @@ impl StatsActor {
     /// Writes what is pending; the mailbox waits, so no read sees half a flush.
     /// A failed write keeps the counts for the next try.
     fn flush(&mut self, ctx: &mut Context<Self>, done: Option<oneshot::Sender<Result<(), DbErr>>>) {
+        self.take_api_calls();
         let batch: Vec<DayUsage> = self
             .pending
             .drain()
@@ -138,33 +170,6 @@ impl Handler<InstanceEvent> for StatsActor {
     }
 }
 
-/// An authenticated request; `instance_id` when it was one of that instance's routes.
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct ApiCall {
-    pub user_id: String,
-    pub instance_id: Option<String>,
-}
-
-impl Handler<ApiCall> for StatsActor {
-    type Result = ();
-
-    fn handle(&mut self, call: ApiCall, _: &mut Self::Context) {
-        let now = now_millis();
-        if let Some(instance_id) = &call.instance_id {
-            self.count(instance_id, now, |c| c.api_calls += 1);
-        }
-        let written = self
-            .written_users
-            .get(&call.user_id)
-            .copied()
-            .unwrap_or(i64::MIN);
-        if now.saturating_sub(written) >= USER_ACTIVITY_GRANULARITY_MS {
-            self.seen_users.insert(call.user_id, now);
-        }
-    }
-}
-
 impl Handler<WebhookDelivered> for StatsActor {
     type Result = ();
 
@@ -185,6 +190,7 @@ impl Handler<ReadUsage> for StatsActor {
     type Result = ResponseFuture<Result<Vec<DayUsage>, DbErr>>;
 
     fn handle(&mut self, msg: ReadUsage, ctx: &mut Self::Context) -> Self::Result {
+        self.take_api_calls();
         let (answer, answered) = oneshot::channel();
         let db = self.db.clone();
         let ids = msg.instance_ids.clone();

@@ -13,8 +13,8 @@ use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 
-use crate::actors::stats::ApiCall;
 use crate::db;
+use crate::domain::time::now_millis;
 use crate::domain::user::Role;
 use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
@@ -131,10 +131,9 @@ pub async fn require_auth(
     let response = next.call(req).await?;
     if let Some(state) = state {
         let instance_id = instance_of_route(&response);
-        state.stats.do_send(ApiCall {
-            user_id,
-            instance_id,
-        });
+        state
+            .api_calls
+            .record(&user_id, instance_id.as_deref(), now_millis());
     }
     Ok(response)
 }
