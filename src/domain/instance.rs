@@ -27,17 +27,18 @@ impl InstanceStatus {
         }
     }
 
+    /// Every status, in the order of the state machine.
+    pub const ALL: [Self; 6] = [
+        Self::Connecting,
+        Self::Qr,
+        Self::Connected,
+        Self::Disconnected,
+        Self::LoggedOut,
+        Self::Failed,
+    ];
+
     pub fn parse(raw: &str) -> Option<Self> {
-        [
-            Self::Connecting,
-            Self::Qr,
-            Self::Connected,
-            Self::Disconnected,
-            Self::LoggedOut,
-            Self::Failed,
-        ]
-        .into_iter()
-        .find(|status| status.as_str() == raw)
+        Self::ALL.into_iter().find(|status| status.as_str() == raw)
     }
 }
 

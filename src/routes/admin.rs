@@ -3,6 +3,7 @@
 use actix_web::{HttpResponse, web};
 use entity::users::Model as User;
 use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
 
 use crate::auth::{AdminUser, api_key, password};
 use crate::db;
@@ -86,6 +87,27 @@ fn optional<T>(
     raw.map(|raw| field(name, parse(raw))).transpose()
 }
 
+/// A user as the admin routes show it (documented examples).
+fn user_example() -> Value {
+    json!({
+        "id": "0193a0c2-6f1e-7c3b-9a2d-4b8f2e1d0c5a",
+        "email": "ivan.petrov@example.com",
+        "firstName": "Ivan",
+        "lastName": "Petrov",
+        "role": "user",
+        "active": true,
+        "createdAt": "2026-11-25T18:03:12.345Z",
+        "updatedAt": "2026-11-25T18:03:12.345Z"
+    })
+}
+
+/// A new user: shown once with the API key.
+fn created_user_example() -> Value {
+    let mut user = user_example();
+    user["apiKey"] = json!("wmx_Q2hhbmdlTWVJbnRvQVJlYWxLZXlPZjMyUmFuZG9tQnl0ZXM");
+    user
+}
+
 /// Create a user (administrators only).
 ///
 /// `firstName`, `lastName` (default empty) and `role` (`user` (default) or `admin`) are
@@ -96,17 +118,7 @@ fn optional<T>(
         example = json!({"email": "ivan.petrov@example.com", "password": "Str0ng-passw0rd", "firstName": "Ivan", "lastName": "Petrov", "role": "user"})),
     responses(
         (status = 201, description = "Created, with the user's API key", body = serde_json::Value,
-            example = json!({
-                "id": "0193a0c2-6f1e-7c3b-9a2d-4b8f2e1d0c5a",
-                "email": "ivan.petrov@example.com",
-                "firstName": "Ivan",
-                "lastName": "Petrov",
-                "role": "user",
-                "active": true,
-                "apiKey": "wmx_Q2hhbmdlTWVJbnRvQVJlYWxLZXlPZjMyUmFuZG9tQnl0ZXM",
-                "createdAt": "2026-11-25T18:03:12.345Z",
-                "updatedAt": "2026-11-25T18:03:12.345Z"
-            })),
+            example = json!(created_user_example())),
         (status = 400, description = "A field is missing or invalid", body = serde_json::Value,
             example = json!(crate::routes::openapi::error_example("validation_error", "password must be at least 8 characters"))),
         (status = 403, description = "The caller is not an administrator", body = serde_json::Value,
@@ -161,16 +173,7 @@ fn email_taken() -> ApiError {
     responses(
         (status = 200, description = "A page of users", body = serde_json::Value,
             example = json!({
-                "users": [{
-                    "id": "0193a0c2-6f1e-7c3b-9a2d-4b8f2e1d0c5a",
-                    "email": "ivan.petrov@example.com",
-                    "firstName": "Ivan",
-                    "lastName": "Petrov",
-                    "role": "user",
-                    "active": true,
-                    "createdAt": "2026-11-25T18:03:12.345Z",
-                    "updatedAt": "2026-11-25T18:03:12.345Z"
-                }],
+                "users": [user_example()],
                 "pagination": {"total": 20, "limit": 100, "skip": 0, "hasMore": false}
             })),
         (status = 400, description = "`limit` or `skip` out of range, or an unknown query parameter", body = serde_json::Value,
@@ -225,16 +228,7 @@ async fn keep_an_admin(state: &AppState, user: &User) -> Result<(), ApiError> {
         example = json!({"firstName": "Ivan", "lastName": "Petrov", "active": true})),
     responses(
         (status = 200, description = "The updated user (without API key)", body = serde_json::Value,
-            example = json!({
-                "id": "0193a0c2-6f1e-7c3b-9a2d-4b8f2e1d0c5a",
-                "email": "ivan.petrov@example.com",
-                "firstName": "Ivan",
-                "lastName": "Petrov",
-                "role": "user",
-                "active": true,
-                "createdAt": "2026-11-25T18:03:12.345Z",
-                "updatedAt": "2026-11-26T09:14:02.118Z"
-            })),
+            example = json!(user_example())),
         (status = 400, description = "A field is invalid or unknown", body = serde_json::Value,
             example = json!(crate::routes::openapi::error_example("validation_error", "role must be \"user\" or \"admin\""))),
         (status = 403, description = "The caller is not an administrator", body = serde_json::Value,

@@ -13,15 +13,6 @@ use crate::net::client_ip::client_ip;
 use crate::routes::access::ask;
 use crate::state::AppState;
 
-const STATUSES: [InstanceStatus; 6] = [
-    InstanceStatus::Connecting,
-    InstanceStatus::Qr,
-    InstanceStatus::Connected,
-    InstanceStatus::Disconnected,
-    InstanceStatus::LoggedOut,
-    InstanceStatus::Failed,
-];
-
 fn allowed(state: &AppState, req: &HttpRequest) -> bool {
     let settings = &state.settings.metrics;
     let token = settings.token.expose_secret();
@@ -72,7 +63,7 @@ pub async fn scrape(
     }
     state.recorder.flush().await;
     let metrics = &state.metrics;
-    for status in STATUSES {
+    for status in InstanceStatus::ALL {
         let count = db::instances::count_with_status(&state.db, status).await?;
         metrics
             .instances

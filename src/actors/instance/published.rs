@@ -8,14 +8,6 @@ use std::sync::atomic::{AtomicU8, Ordering};
 use super::StatusView;
 use crate::domain::instance::InstanceStatus;
 
-const STATUSES: [InstanceStatus; 6] = [
-    InstanceStatus::Connecting,
-    InstanceStatus::Qr,
-    InstanceStatus::Connected,
-    InstanceStatus::Disconnected,
-    InstanceStatus::LoggedOut,
-    InstanceStatus::Failed,
-];
 const HAS_QR: u8 = 0x80;
 
 #[derive(Debug)]
@@ -29,7 +21,7 @@ impl PublishedStatus {
     }
 
     pub(super) fn publish(&self, status: InstanceStatus, has_qr: bool) {
-        let index = STATUSES
+        let index = InstanceStatus::ALL
             .iter()
             .position(|known| *known == status)
             .unwrap_or(3);
@@ -40,7 +32,7 @@ impl PublishedStatus {
 
     pub fn view(&self) -> StatusView {
         let packed = self.0.load(Ordering::Acquire);
-        let status = STATUSES
+        let status = InstanceStatus::ALL
             .get(usize::from(packed & !HAS_QR))
             .copied()
             .unwrap_or(InstanceStatus::Disconnected);
@@ -59,7 +51,7 @@ mod tests {
     #[test]
     fn every_status_and_the_qr_flag_read_back() {
         let published = PublishedStatus::new(InstanceStatus::Connecting);
-        for status in STATUSES {
+        for status in InstanceStatus::ALL {
             for has_qr in [false, true] {
                 published.publish(status, has_qr);
                 let view = published.view();
