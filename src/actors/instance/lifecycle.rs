@@ -20,13 +20,13 @@ impl InstanceActor {
         self.generation += 1;
         let sink = EventSink::new(ctx.address().recipient(), self.generation);
         self.session = Some(self.deps.backend.start(&self.id, sink));
-        self.set_status(InstanceStatus::Connecting);
         self.activity("connecting", json!({}));
+        self.set_status(InstanceStatus::Connecting);
     }
 
     /// Ends the current session, if any, without waiting for it.
     fn end_session(&mut self) {
-        self.set_qr(None);
+        self.qr = None;
         if let Some(session) = self.session.take() {
             actix::spawn(session.shutdown());
         }
@@ -45,7 +45,6 @@ impl InstanceActor {
         reason: &str,
         ctx: &mut Context<Self>,
     ) {
-        self.set_status(InstanceStatus::Disconnected);
         self.deps.metrics.session_restarts.inc();
         let backoff_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
         tracing::warn!(instance_id = %self.id, attempt, backoff_ms, reason, "restarting session");
@@ -53,6 +52,7 @@ impl InstanceActor {
             "session_restarted",
             json!({"attempt": attempt, "backoffMs": backoff_ms, "reason": reason}),
         );
+        self.set_status(InstanceStatus::Disconnected);
         self.cancel_pending_start(ctx);
         self.pending_start = Some(ctx.run_later(delay, |actor, ctx| {
             actor.pending_start = None;
@@ -62,7 +62,7 @@ impl InstanceActor {
 
     fn on_session_end(&mut self, end: SessionEnd, ctx: &mut Context<Self>) {
         self.session = None;
-        self.set_qr(None);
+        self.qr = None;
         match end {
             SessionEnd::QrExhausted => {
                 self.qr_cycles += 1;
@@ -70,8 +70,8 @@ impl InstanceActor {
                     self.activity("qr_expired", json!({"cycle": self.qr_cycles}));
                     self.start_session(ctx);
                 } else {
-                    self.set_status(InstanceStatus::Disconnected);
                     self.activity("qr_timeout", json!({"cycles": self.qr_cycles}));
+                    self.set_status(InstanceStatus::Disconnected);
                     tracing::info!(instance_id = %self.id, "QR never scanned; resting until reconnect");
                 }
             }
@@ -85,8 +85,9 @@ impl InstanceActor {
     }
 
     fn after_failure(&mut self, kind: RestartKind, reason: String, ctx: &mut Context<Self>) {
+        // The status changes once the decision is in, after connection_closed
+        // (no other message is handled meanwhile).
         let was_connected = self.status == InstanceStatus::Connected;
-        self.set_status(InstanceStatus::Disconnected);
         let decision = DecideRestart {
             instance_id: self.id.clone(),
             kind,
@@ -122,7 +123,6 @@ impl InstanceActor {
     }
 
     fn give_up(&mut self, crashes: u32, reason: &str) {
-        self.set_status(InstanceStatus::Failed);
         self.deps.metrics.supervisor_give_ups.inc();
         tracing::error!(instance_id = %self.id, crashes, reason, "supervisor gave up on the session");
         self.activity(
@@ -134,13 +134,13 @@ impl InstanceActor {
                 "reason": reason,
             }),
         );
+        self.set_status(InstanceStatus::Failed);
     }
 
     fn logged_out(&mut self, by: &str, reason: &str) {
         self.end_session();
         let was_logged_out = self.status == InstanceStatus::LoggedOut;
         self.phone = None;
-        self.set_status(InstanceStatus::LoggedOut);
         let wipe = self.deps.backend.wipe(&self.id);
         let id = self.id.clone();
         actix::spawn(async move {
@@ -155,6 +155,7 @@ impl InstanceActor {
                 will_reconnect: false,
             });
         }
+        self.set_status(InstanceStatus::LoggedOut);
     }
 
     pub(super) fn publish(&self, kind: EventKind) {
@@ -165,11 +166,11 @@ impl InstanceActor {
         if phone.is_some() {
             self.phone = phone;
         }
-        self.set_qr(None);
+        self.qr = None;
         self.qr_cycles = 0;
-        self.set_status(InstanceStatus::Connected);
         self.activity("connection_opened", json!({"phone": self.phone}));
         self.publish(EventKind::ConnectionOpened);
+        self.set_status(InstanceStatus::Connected);
     }
 }
 
@@ -191,10 +192,10 @@ impl Handler<SessionEvent> for InstanceActor {
                         self.id
                     );
                 }
-                self.set_qr(Some(code.clone()));
-                self.set_status(InstanceStatus::Qr);
+                self.qr = Some(code.clone());
                 self.activity("qr_received", json!({}));
                 self.publish(EventKind::QrReceived { qr_code: code });
+                self.set_status(InstanceStatus::Qr);
             }
             WaEvent::PairingCode { .. } => {}
             WaEvent::Paired { phone, push_name } => {
@@ -252,7 +253,7 @@ impl Handler<Shutdown> for InstanceActor {
     fn handle(&mut self, msg: Shutdown, ctx: &mut Self::Context) -> Self::Result {
         self.cancel_pending_start(ctx);
         self.generation += 1;
-        self.set_qr(None);
+        self.qr = None;
         let session = self.session.take();
         let wipe = msg.wipe_session.then(|| self.deps.backend.wipe(&self.id));
         let id = self.id.clone();

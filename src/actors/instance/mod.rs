@@ -133,17 +133,19 @@ impl InstanceActor {
         }
     }
 
+    /// Call last in a change, after its activity entry and events: whoever then
+    /// reads the published status (without waiting on this mailbox) also finds
+    /// everything the change did. Publishes `hasQr` too.
     fn set_status(&mut self, status: InstanceStatus) {
-        if self.status == status {
-            return;
+        if self.status != status {
+            self.status = status;
+            self.deps.recorder.record(WriteOp::Status {
+                instance_id: self.id.clone(),
+                status,
+                phone: self.phone.clone(),
+            });
         }
-        self.status = status;
-        self.publish_status();
-        self.deps.recorder.record(WriteOp::Status {
-            instance_id: self.id.clone(),
-            status,
-            phone: self.phone.clone(),
-        });
+        self.exit.published.publish(self.status, self.qr.is_some());
     }
 
     fn activity(&self, action: &'static str, details: serde_json::Value) {
@@ -153,16 +155,6 @@ impl InstanceActor {
             details,
             at: now_millis(),
         });
-    }
-
-    /// Sets the pending QR code (or clears it) where readers can see it.
-    fn set_qr(&mut self, qr: Option<String>) {
-        self.qr = qr;
-        self.publish_status();
-    }
-
-    fn publish_status(&self) {
-        self.exit.published.publish(self.status, self.qr.is_some());
     }
 }
 
