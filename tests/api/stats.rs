@@ -139,11 +139,24 @@ async fn every_endpoint_and_period_shows_exactly_what_happened_and_survives_a_re
         .await;
     assert_eq!(denied.status(), 404);
     // Distinct deliveries: a slow attempt may be repeated under the same X-Webhook-Id.
-    receiver
+    let delivered = receiver
         .wait_until("four message_sent webhooks", |r| {
-            crate::receiver::distinct(r).len() == 4
+            crate::receiver::distinct(r)
+                .iter()
+                .filter(|d| d.event() == "message_sent")
+                .count()
+                == 4
         })
         .await;
+    let events: Vec<String> = crate::receiver::distinct(&delivered)
+        .iter()
+        .map(|d| d.event())
+        .collect();
+    assert_eq!(
+        events.len(),
+        4,
+        "only the four sends were delivered: {events:?}"
+    );
     crate::helpers::eventually("webhooks counted", || async {
         let usage = get(&app, &admin, &format!("/api/stats/instances/{one}")).await;
         (usage["usage"]["webhookSent"] == 4).then_some(())
