@@ -86,6 +86,8 @@ pub struct TestApp {
     pub admin_token: String,
     pub admin_key: String,
     server: Option<actix_web::dev::ServerHandle>,
+    /// The app's run, which ends after its shutdown work (sessions, outbox, statistics).
+    running: Option<actix_web::rt::task::JoinHandle<std::io::Result<()>>>,
     /// Holds the temporary folder (database, data dir) for the app's lifetime.
     _dir: TempDir,
 }
@@ -105,7 +107,8 @@ pub fn test_settings(dir: &TempDir, database_url: String) -> Settings {
     let mut settings = Settings::default();
     settings.server.port = 0;
     settings.server.workers = 1;
-    settings.server.shutdown_timeout_secs = 1;
+    // Room for the shutdown work on a loaded machine (it is cut off after this).
+    settings.server.shutdown_timeout_secs = 3;
     settings.server.data_dir = dir.path().join("data");
     settings.database.url = database_url;
     settings.auth.jwt_secret = SecretString::from(JWT_SECRET);
@@ -157,6 +160,7 @@ pub async fn spawn_app_with(db: TestDb, customize: impl FnOnce(&mut Settings)) -
         admin_token: String::new(),
         admin_key: String::new(),
         server: None,
+        running: None,
         _dir: dir,
     };
     app.start().await;
@@ -175,7 +179,7 @@ impl TestApp {
             .expect("application builds");
         self.address = format!("http://127.0.0.1:{}", application.port());
         self.server = Some(application.handle());
-        actix_web::rt::spawn(application.run_until_stopped());
+        self.running = Some(actix_web::rt::spawn(application.run_until_stopped()));
     }
 
     /// Stops the server gracefully and starts it again on the same database.
@@ -187,6 +191,11 @@ impl TestApp {
     pub async fn stop(&mut self) {
         if let Some(handle) = self.server.take() {
             handle.stop(true).await;
+        }
+        // Stopping the HTTP server is not the end: the shutdown flushes statistics
+        // and the outbox after it, and a restarted app must find them written.
+        if let Some(running) = self.running.take() {
+            let _ = running.await;
         }
     }
 

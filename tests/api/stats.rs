@@ -177,7 +177,7 @@ async fn every_endpoint_and_period_shows_exactly_what_happened_and_survives_a_re
         e2: expected_two,
         e3: expected_three,
     };
-    check(&app, &scenario).await;
+    check(&app, &scenario, "before the restart").await;
 
     // Reconnecting after the restart would send connection webhooks: turn them off first.
     let off = app
@@ -196,7 +196,7 @@ async fn every_endpoint_and_period_shows_exactly_what_happened_and_survives_a_re
         (system["instances"]["active"] == 3).then_some(())
     })
     .await;
-    check(&app, &scenario).await;
+    check(&app, &scenario, "after the restart").await;
 }
 
 struct Scenario {
@@ -211,7 +211,7 @@ struct Scenario {
 }
 
 /// Every endpoint and period against what the scenario did (all of it today).
-async fn check(app: &TestApp, s: &Scenario) {
+async fn check(app: &TestApp, s: &Scenario, phase: &str) {
     let Scenario {
         admin,
         other_key,
@@ -234,7 +234,7 @@ async fn check(app: &TestApp, s: &Scenario) {
         assert_eq!(
             &without(usage.clone(), "dailyStats"),
             e1,
-            "instance one {period}"
+            "instance one {period}, {phase}"
         );
         let today = format!("{}T00:00:00.000Z", chrono::Utc::now().format("%Y-%m-%d"));
         assert_eq!(
