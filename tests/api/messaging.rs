@@ -40,8 +40,14 @@ async fn media_bytes(app: &TestApp, instance: &str, message_id: &str) -> (String
     (content_type, response.bytes().await.unwrap().to_vec())
 }
 
+/// The one message of a chat. The recipient's copy arrives a moment after the
+/// sender's answer (as on WhatsApp), so an empty history is waited out.
 async fn only_message(app: &TestApp, instance: &str, chat: &str) -> Value {
-    let history = app.history(&app.admin_key, instance, chat).await;
+    let history = eventually("a message in the chat", || async {
+        let history = app.history(&app.admin_key, instance, chat).await;
+        (!history.is_empty()).then_some(history)
+    })
+    .await;
     assert_eq!(history.len(), 1, "{history:#?}");
     history[0].clone()
 }
@@ -156,7 +162,11 @@ async fn send_media_downloads_the_url_and_delivers_the_bytes_intact(db: TestDb) 
     assert_eq!(document.status(), 200);
     let document_id = json_body(document).await["id"].as_str().unwrap().to_owned();
 
-    let history = app.history(&app.admin_key, &bob, ALICE).await;
+    let history = eventually("both media messages at Bob", || async {
+        let history = app.history(&app.admin_key, &bob, ALICE).await;
+        (history.len() >= 2).then_some(history)
+    })
+    .await;
     let image_msg = history
         .iter()
         .find(|m| m["messageId"] == image_id.as_str())
@@ -561,11 +571,12 @@ async fn a_retried_send_with_the_same_idempotency_key_is_sent_once(db: TestDb) {
     assert_eq!(retry.status(), 200);
     assert_eq!(retry.headers()["idempotent-replayed"], "true");
     assert_eq!(json_body(retry).await, first);
-    assert_eq!(
-        app.history(&app.admin_key, &bob, ALICE).await.len(),
-        1,
-        "sent twice"
-    );
+    let at_bob = eventually("the message at Bob", || async {
+        let history = app.history(&app.admin_key, &bob, ALICE).await;
+        (!history.is_empty()).then_some(history)
+    })
+    .await;
+    assert_eq!(at_bob.len(), 1, "sent twice");
     assert_eq!(app.history(&app.admin_key, &alice, BOB).await.len(), 1);
 
     let reused = send("order-42", "Something else").await;
