@@ -7,6 +7,7 @@ use std::sync::{Arc, RwLock};
 use actix::Addr;
 
 use super::instance::{InstanceActor, PublishedStatus};
+use crate::domain::instance::InstanceStatus;
 
 /// A handle for handlers: the instance's actor, its owner and the connection
 /// status the actor publishes.
@@ -27,6 +28,22 @@ impl Registry {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .get(instance_id)
             .cloned()
+    }
+
+    /// How many live instances are in each status, as each actor publishes it.
+    pub fn status_counts(&self) -> [(InstanceStatus, u64); 6] {
+        let mut counts = InstanceStatus::ALL.map(|status| (status, 0));
+        let live = self
+            .0
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for found in live.values() {
+            let status = found.status.view().status;
+            if let Some((_, count)) = counts.iter_mut().find(|(known, _)| *known == status) {
+                *count += 1;
+            }
+        }
+        counts
     }
 
     pub(super) fn insert(&self, instance_id: &str, found: InstanceRef) {

@@ -6,8 +6,6 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use secrecy::ExposeSecret;
 
 use crate::actors::webhook::GetOutboxDepth;
-use crate::db;
-use crate::domain::instance::InstanceStatus;
 use crate::error::ApiError;
 use crate::net::client_ip::client_ip;
 use crate::routes::access::ask;
@@ -61,10 +59,9 @@ pub async fn scrape(
             "metrics need the token or an allowed address",
         ));
     }
-    state.recorder.flush().await;
     let metrics = &state.metrics;
-    for status in InstanceStatus::ALL {
-        let count = db::instances::count_with_status(&state.db, status).await?;
+    // The live instances' own statuses: no database round trip per scrape.
+    for (status, count) in state.registry.status_counts() {
         metrics
             .instances
             .with_label_values(&[status.as_str()])
