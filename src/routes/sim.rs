@@ -7,9 +7,9 @@ use serde_json::json;
 
 use crate::actors::instance::Flush;
 use crate::auth::AuthUser;
-use crate::domain::phone::Jid;
 use crate::error::ApiError;
 use crate::routes::access::{ask, live_instance, visible_instance, webhooks_durable};
+use crate::routes::messaging::parse_phone;
 use crate::state::AppState;
 use crate::whatsapp::sim::{FaultKind, SimError, SimNetwork, SimPayload};
 use crate::whatsapp::{MediaInfo, MediaKind};
@@ -33,18 +33,6 @@ pub fn sim_error(err: SimError) -> ApiError {
         SimError::AlreadyPaired => ApiError::conflict("already_paired", message),
         SimError::Store(_) => ApiError::ServiceUnavailable("the session store is unavailable"),
     }
-}
-
-pub fn parse_phone(raw: &str) -> Result<Jid, ApiError> {
-    Jid::parse(raw)
-        .ok()
-        .filter(|jid| !jid.is_group())
-        .ok_or_else(|| {
-            ApiError::bad_request(
-                "invalid_phone",
-                crate::domain::phone::InvalidPhone.to_string(),
-            )
-        })
 }
 
 pub fn parse_push_name(raw: Option<&str>) -> Result<String, ApiError> {

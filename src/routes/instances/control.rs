@@ -302,15 +302,7 @@ pub async fn pairing_code(
     path: web::Path<String>,
     body: web::Json<PairingCodeRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let phone = crate::domain::phone::Jid::parse(&body.phone)
-        .ok()
-        .filter(|jid| !jid.is_group())
-        .ok_or_else(|| {
-            ApiError::bad_request(
-                "invalid_phone",
-                crate::domain::phone::InvalidPhone.to_string(),
-            )
-        })?;
+    let phone = crate::routes::messaging::parse_phone(&body.phone)?;
     let addr = live_instance(&state, &user, &path)?;
     let code = ask(&state, &addr, RequestPairingCode { phone })
         .await?

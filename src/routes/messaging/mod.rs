@@ -29,9 +29,21 @@ use idempotency::{IdempotencyKey, fingerprint};
 const MAX_TEXT_CHARS: usize = 65_536;
 const MAX_CAPTION_CHARS: usize = 1024;
 
+fn invalid_phone() -> ApiError {
+    ApiError::bad_request("invalid_phone", InvalidPhone.to_string())
+}
+
 pub fn parse_jid(raw: &str) -> Result<Jid, ApiError> {
-    Jid::parse(raw)
-        .map_err(|InvalidPhone| ApiError::bad_request("invalid_phone", InvalidPhone.to_string()))
+    Jid::parse(raw).map_err(|InvalidPhone| invalid_phone())
+}
+
+/// A person's number, not a group: what pairing and the simulated phone take.
+pub fn parse_phone(raw: &str) -> Result<Jid, ApiError> {
+    let jid = parse_jid(raw)?;
+    if jid.is_group() {
+        return Err(invalid_phone());
+    }
+    Ok(jid)
 }
 
 fn text(name: &str, value: &str, max: usize) -> Result<String, ApiError> {
