@@ -131,9 +131,12 @@ pub async fn qr(
         ));
     };
     Ok(match format {
-        "png" => HttpResponse::Ok()
-            .content_type("image/png")
-            .body(crate::qr::png(&code)?),
+        // Rendering and compressing the image is CPU work: off the async workers.
+        "png" => HttpResponse::Ok().content_type("image/png").body(
+            web::block(move || crate::qr::png(&code))
+                .await
+                .map_err(|e| ApiError::internal(anyhow::anyhow!("QR rendering: {e}")))??,
+        ),
         "svg" => HttpResponse::Ok()
             .content_type("image/svg+xml")
             .body(crate::qr::svg(&code)?),
