@@ -31,7 +31,6 @@ pub struct StatsActor {
     seen_users: HashMap<String, i64>,
     /// When each user's activity was last written.
     written_users: HashMap<String, i64>,
-    flushes: u64,
     metrics: Arc<Metrics>,
     /// Authenticated requests, added by the auth middleware.
     api_calls: ApiCallTally,
@@ -52,7 +51,6 @@ impl StatsActor {
             pending: HashMap::new(),
             seen_users: HashMap::new(),
             written_users: HashMap::new(),
-            flushes: 0,
         }
     }
 
@@ -117,7 +115,6 @@ impl StatsActor {
             let result = match written {
                 Ok(users) => {
                     tracing::debug!(users = users.len(), "usage statistics written");
-                    actor.flushes += 1;
                     actor.metrics.stats_flushes.with_label_values(&["ok"]).inc();
                     actor.written_users.extend(users);
                     Ok(())
@@ -240,18 +237,5 @@ impl Handler<FlushStats> for StatsActor {
                 .await
                 .unwrap_or_else(|_| Err(DbErr::Custom("statistics unavailable".into())))
         })
-    }
-}
-
-/// How many flushes succeeded (metrics).
-#[derive(Message)]
-#[rtype(result = "u64")]
-pub struct GetFlushCount;
-
-impl Handler<GetFlushCount> for StatsActor {
-    type Result = u64;
-
-    fn handle(&mut self, _: GetFlushCount, _: &mut Self::Context) -> u64 {
-        self.flushes
     }
 }
