@@ -41,7 +41,10 @@ pub fn parse_jid(raw: &str) -> Result<Jid, ApiError> {
 pub fn parse_phone(raw: &str) -> Result<Jid, ApiError> {
     let jid = parse_jid(raw)?;
     if jid.is_group() {
-        return Err(invalid_phone());
+        return Err(ApiError::bad_request(
+            "invalid_phone",
+            "phone must be a person's number, not a group",
+        ));
     }
     Ok(jid)
 }
