@@ -72,6 +72,18 @@ pub trait WaBackend: Send + Sync {
     fn start(&self, instance_id: &str, sink: EventSink) -> Arc<dyn WaSession>;
     /// Deletes the instance's session store (after a logout or a delete).
     fn wipe(&self, instance_id: &str) -> BoxFuture<'static, Result<(), WaError>>;
+    /// What the backend holds right now.
+    fn load(&self) -> BackendLoad;
+}
+
+/// What a backend holds right now, for `/metrics`: a session attempt that is
+/// over must not be counted here any more.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BackendLoad {
+    /// Session clients that still exist.
+    pub clients: usize,
+    /// Tasks alive on the backend's own runtime, when it has one.
+    pub tasks: Option<usize>,
 }
 
 /// A new WhatsApp message id, shaped like WhatsApp Web's: `3EB0` and 18

@@ -14,7 +14,8 @@ use sea_orm::DatabaseConnection;
 use tokio::sync::{mpsc, oneshot};
 
 use super::{
-    EventSink, InboundMessage, MediaInfo, ReceiptStatus, WaBackend, WaError, WaEvent, WaSession,
+    BackendLoad, EventSink, InboundMessage, MediaInfo, ReceiptStatus, WaBackend, WaError, WaEvent,
+    WaSession,
 };
 use crate::config::SimSettings;
 use crate::db;
@@ -341,5 +342,12 @@ impl WaBackend for SimNetwork {
                 .await
                 .map_err(|e| WaError::Session(format!("wiping the simulated session: {e}")))
         })
+    }
+
+    fn load(&self) -> BackendLoad {
+        BackendLoad {
+            clients: self.registry().links.len(),
+            tasks: None,
+        }
     }
 }

@@ -1,0 +1,227 @@
+//! The engine's event handler: forwards events to the instance actor, inline and
+//! in order, and notes what the attempt's end report needs.
+//!
+//! The client's own event bus owns the forwarder, so the forwarder must never own
+//! the client: it sees it through a `Weak` (a strong handle here was the cycle
+//! that kept every ended client, its store and its tasks alive for good).
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
+
+use whatsapp_rust::Client;
+use whatsapp_rust::types::events::{Event, EventHandler};
+use whatsapp_rust::types::presence::ReceiptType;
+
+use super::convert;
+use super::version::{Version, WebVersion};
+use crate::whatsapp::{EventSink, ReceiptStatus, SessionEnd, WaContact, WaEvent};
+
+/// Where an attempt's client can be reached while it lives, without keeping it alive.
+pub type ClientSlot = Arc<OnceLock<Weak<Client>>>;
+
+pub fn live_client(slot: &ClientSlot) -> Option<Arc<Client>> {
+    slot.get().and_then(Weak::upgrade)
+}
+
+/// What the forwarder learned, read when the client's run loop ends.
+#[derive(Default)]
+pub struct Tracker {
+    pub connected: AtomicBool,
+    pub paired: AtomicBool,
+    /// A terminal event (logged out, QR exhausted, conflict) was already sent.
+    pub ended: AtomicBool,
+    pub last_disconnect: Mutex<Option<String>>,
+}
+
+impl Tracker {
+    pub fn remember_disconnect(&self, reason: String) {
+        *self
+            .last_disconnect
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(reason);
+    }
+
+    pub fn take_last_disconnect(&self) -> Option<String> {
+        self.last_disconnect
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
+    }
+}
+
+/// Counts engine clients that still exist. A forwarder lives exactly as long as
+/// its client (the client's event bus holds it), so each forwarder holds one count.
+#[derive(Default)]
+pub struct LiveClients(AtomicUsize);
+
+impl LiveClients {
+    pub fn count(&self) -> usize {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+struct LiveClient(Arc<LiveClients>);
+
+impl LiveClient {
+    fn new(live: Arc<LiveClients>) -> Self {
+        live.0.fetch_add(1, Ordering::SeqCst);
+        Self(live)
+    }
+}
+
+impl Drop for LiveClient {
+    fn drop(&mut self) {
+        self.0.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+pub struct Forwarder {
+    sink: EventSink,
+    tracker: Arc<Tracker>,
+    client: ClientSlot,
+    web_version: Arc<WebVersion>,
+    /// The version this attempt announced.
+    version: Version,
+    _live: LiveClient,
+}
+
+impl Forwarder {
+    pub fn new(
+        sink: EventSink,
+        tracker: Arc<Tracker>,
+        client: ClientSlot,
+        web_version: Arc<WebVersion>,
+        version: Version,
+        live: Arc<LiveClients>,
+    ) -> Self {
+        Self {
+            sink,
+            tracker,
+            client,
+            web_version,
+            version,
+            _live: LiveClient::new(live),
+        }
+    }
+
+    fn end(&self, end: SessionEnd) {
+        if !self.tracker.ended.swap(true, Ordering::SeqCst) {
+            self.sink.emit(WaEvent::Ended(end));
+        }
+    }
+
+    fn client_outdated(&self) {
+        let announced = super::version::dotted(self.version);
+        if self.web_version.is_configured() {
+            self.end(SessionEnd::Failed {
+                reason: format!(
+                    "WhatsApp refused the configured version {announced} as outdated (update whatsapp.version)"
+                ),
+            });
+        } else {
+            // A fresh lookup may fix it: retried like any disconnect.
+            self.web_version.outdated(self.version);
+            self.end(SessionEnd::Disconnected {
+                reason: format!("WhatsApp refused version {announced} as outdated"),
+            });
+        }
+    }
+}
+
+impl EventHandler for Forwarder {
+    fn handle_event(&self, event: Arc<Event>) {
+        match &*event {
+            Event::PairingQrCode(qr) => self.sink.emit(WaEvent::Qr {
+                code: qr.code.clone(),
+            }),
+            Event::PairingQrCodesExhausted(_) => self.end(SessionEnd::QrExhausted),
+            Event::PairingCode(code) => self.sink.emit(WaEvent::PairingCode {
+                code: code.code.clone(),
+            }),
+            Event::PairSuccess(paired) => {
+                self.tracker.paired.store(true, Ordering::SeqCst);
+                self.sink.emit(WaEvent::Paired {
+                    phone: paired.id.user.to_string(),
+                    push_name: paired.business_name.clone(),
+                });
+            }
+            Event::Connected(_) => {
+                self.tracker.connected.store(true, Ordering::SeqCst);
+                let phone = live_client(&self.client)
+                    .and_then(|client| client.pn())
+                    .map(|jid| jid.user.to_string());
+                self.sink.emit(WaEvent::Connected { phone });
+            }
+            Event::Disconnected(disconnected) => {
+                self.tracker
+                    .remember_disconnect(format!("connection lost: {}", disconnected.reason));
+            }
+            Event::ConnectFailure(failure) => {
+                self.tracker.remember_disconnect(format!(
+                    "WhatsApp refused the connection: {:?}",
+                    failure.reason
+                ));
+            }
+            Event::LoggedOut(logged_out) => self.end(SessionEnd::LoggedOut {
+                reason: format!("logged out by WhatsApp: {:?}", logged_out.reason),
+            }),
+            Event::StreamReplaced(_) => self.end(SessionEnd::Failed {
+                reason: "another client took over this session".into(),
+            }),
+            Event::TemporaryBan(ban) => self.end(SessionEnd::Failed {
+                reason: format!("temporarily banned: {}", ban.code),
+            }),
+            Event::ClientOutdated(_) => self.client_outdated(),
+            Event::Messages(batch) => {
+                for message in batch.iter() {
+                    self.sink.emit(WaEvent::Message(convert::inbound(
+                        &message.message,
+                        &message.info,
+                    )));
+                }
+            }
+            Event::Receipt(receipt) => {
+                let status = match receipt.r#type {
+                    ReceiptType::Delivered => ReceiptStatus::Delivered,
+                    ReceiptType::Read | ReceiptType::Played => ReceiptStatus::Read,
+                    _ => return,
+                };
+                self.sink.emit(WaEvent::Receipt {
+                    message_ids: receipt.message_ids.clone(),
+                    chat: receipt.source.chat.to_non_ad().to_string(),
+                    status,
+                });
+            }
+            Event::ContactUpdate(update) => {
+                let action = &update.action;
+                let jid = action
+                    .pn_jid
+                    .clone()
+                    .unwrap_or_else(|| update.jid.to_non_ad().to_string());
+                let name = action
+                    .full_name
+                    .clone()
+                    .or_else(|| action.first_name.clone())
+                    .unwrap_or_default();
+                self.sink.emit(WaEvent::Contact(WaContact {
+                    jid,
+                    name,
+                    is_group: false,
+                }));
+            }
+            Event::GroupUpdate(update) => {
+                use whatsapp_rust::wacore::stanza::groups::GroupNotificationAction;
+                let name = match &update.action {
+                    GroupNotificationAction::Subject { subject, .. } => subject.clone(),
+                    _ => String::new(),
+                };
+                self.sink.emit(WaEvent::Contact(WaContact {
+                    jid: update.group_jid.to_non_ad().to_string(),
+                    name,
+                    is_group: true,
+                }));
+            }
+            _ => {}
+        }
+    }
+}

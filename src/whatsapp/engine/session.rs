@@ -1,0 +1,299 @@
+//! One session attempt on the engine: builds a client over the instance's store,
+//! runs it until it ends or is stopped, then shuts it down and drops it.
+//!
+//! The attempt's task is the only strong owner of its client (through the
+//! `BotHandle`). Everything else sees it through a `Weak`, so once the task is
+//! over, the client, its store's connections, its tasks and its timers are gone,
+//! whatever ended the attempt.
+
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures_util::future::BoxFuture;
+use tokio::sync::oneshot;
+use whatsapp_rust::Client;
+use whatsapp_rust::bot::{Bot, BotHandle};
+use whatsapp_rust::http::UreqHttpClient;
+use whatsapp_rust::send::SendOptions;
+use whatsapp_rust::store::SqliteStore;
+
+use super::convert;
+use super::forwarder::{ClientSlot, Forwarder, LiveClients, Tracker, live_client};
+use super::runtime::{EngineRuntime, HandleRuntime};
+use super::transport::ReportingTransport;
+use super::version::WebVersion;
+use crate::domain::phone::Jid;
+use crate::whatsapp::{EventSink, OutgoingMedia, SessionEnd, WaError, WaEvent, WaSession};
+
+/// `BotHandle::shutdown` can hang ~20 s mid-handshake; past this the bot is aborted.
+pub const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// What an attempt needs from the backend.
+pub struct AttemptSpec {
+    pub store_path: PathBuf,
+    pub ws_url: Option<String>,
+    pub runtime: tokio::runtime::Handle,
+    pub web_version: Arc<WebVersion>,
+    pub http: UreqHttpClient,
+    pub live: Arc<LiveClients>,
+}
+
+/// Starts an attempt on the engine's runtime; the handle the instance actor keeps.
+pub fn start(spec: AttemptSpec, runtime: Arc<EngineRuntime>, sink: EventSink) -> EngineSession {
+    let client = ClientSlot::default();
+    let (stop, stopped) = oneshot::channel();
+    let task = Box::pin(run_attempt(spec, sink.clone(), client.clone(), stopped));
+    let join = runtime
+        .handle()
+        .spawn(crate::whatsapp::run_guarded(task, sink));
+    EngineSession {
+        runtime,
+        client,
+        stop: Mutex::new(Some(stop)),
+        join: Mutex::new(Some(join)),
+    }
+}
+
+fn failed(reason: String) -> WaEvent {
+    WaEvent::Ended(SessionEnd::Failed { reason })
+}
+
+async fn run_attempt(
+    spec: AttemptSpec,
+    sink: EventSink,
+    slot: ClientSlot,
+    stopped: oneshot::Receiver<()>,
+) {
+    let tracker = Arc::new(Tracker::default());
+    let bot = match build_bot(&spec, &sink, &slot, &tracker).await {
+        Ok(bot) => bot,
+        Err(reason) => {
+            sink.emit(failed(reason));
+            return;
+        }
+    };
+    let mut handle = bot.spawn();
+    let stop_requested = tokio::select! {
+        () = &mut handle => false,
+        _ = stopped => true,
+    };
+    shut_down(handle).await;
+    if stop_requested || tracker.ended.swap(true, Ordering::SeqCst) {
+        return;
+    }
+    sink.emit(WaEvent::Ended(end_of(&tracker)));
+}
+
+async fn build_bot(
+    spec: &AttemptSpec,
+    sink: &EventSink,
+    slot: &ClientSlot,
+    tracker: &Arc<Tracker>,
+) -> Result<Bot, String> {
+    if let Some(parent) = spec.store_path.parent() {
+        tokio::fs::create_dir_all(parent)
+            .await
+            .map_err(|err| format!("creating the session store folder: {err}"))?;
+    }
+    let store = SqliteStore::new(&spec.store_path.to_string_lossy())
+        .await
+        .map_err(|err| format!("opening the session store: {err}"))?;
+    let version = spec.web_version.current().await;
+    let forwarder = Forwarder::new(
+        sink.clone(),
+        tracker.clone(),
+        slot.clone(),
+        spec.web_version.clone(),
+        version,
+        spec.live.clone(),
+    );
+    let bot = Bot::builder()
+        .with_backend(store)
+        .with_transport_factory(ReportingTransport::new(
+            spec.ws_url.as_deref(),
+            tracker.clone(),
+        ))
+        .with_http_client(spec.http.clone())
+        .with_runtime(HandleRuntime(spec.runtime.clone()))
+        .with_event_handler(forwarder)
+        .with_version(version)
+        .skip_history_sync()
+        .build()
+        .await
+        .map_err(|err| format!("building the WhatsApp client: {err}"))?;
+    let client = bot.client();
+    // The supervisor owns reconnects (config's backoff, activity log), not the engine.
+    client.enable_auto_reconnect.store(false, Ordering::Relaxed);
+    let _ = slot.set(Arc::downgrade(&client));
+    Ok(bot)
+}
+
+/// Disconnects the client whatever ended the run: that fires its shutdown
+/// signal, which ends its background tasks, and flushes its store. Dropping the
+/// handle then drops the client.
+async fn shut_down(handle: BotHandle) {
+    if tokio::time::timeout(SHUTDOWN_TIMEOUT, handle.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("WhatsApp client did not stop in time; aborted");
+    }
+}
+
+/// How a run that ended by itself, with no terminal event, is reported.
+fn end_of(tracker: &Tracker) -> SessionEnd {
+    let connected = tracker.connected.load(Ordering::SeqCst);
+    if tracker.paired.load(Ordering::SeqCst) && !connected {
+        return SessionEnd::RestartNow;
+    }
+    let reason = match (tracker.take_last_disconnect(), connected) {
+        (Some(reason), _) => reason,
+        (None, true) => "connection to WhatsApp lost".to_owned(),
+        (None, false) => "could not connect to WhatsApp".to_owned(),
+    };
+    SessionEnd::Disconnected { reason }
+}
+
+pub struct EngineSession {
+    runtime: Arc<EngineRuntime>,
+    client: ClientSlot,
+    stop: Mutex<Option<oneshot::Sender<()>>>,
+    join: Mutex<Option<tokio::task::JoinHandle<()>>>,
+}
+
+impl EngineSession {
+    fn logged_in_client(&self) -> Result<Arc<Client>, WaError> {
+        live_client(&self.client)
+            .filter(|client| client.is_logged_in())
+            .ok_or(WaError::NotConnected)
+    }
+
+    /// Runs `work` on the engine's runtime and waits for it from any runtime.
+    fn on_engine<T, F>(&self, work: F) -> BoxFuture<'static, Result<T, WaError>>
+    where
+        T: Send + 'static,
+        F: Future<Output = Result<T, WaError>> + Send + 'static,
+    {
+        let join = self.runtime.handle().spawn(work);
+        Box::pin(async move {
+            join.await
+                .map_err(|err| WaError::Session(format!("engine task failed: {err}")))?
+        })
+    }
+
+    fn stop_and_wait(&self) -> BoxFuture<'static, ()> {
+        if let Some(stop) = lock(&self.stop).take() {
+            let _ = stop.send(());
+        }
+        let join = lock(&self.join).take();
+        Box::pin(async move {
+            if let Some(join) = join {
+                let _ = tokio::time::timeout(SHUTDOWN_TIMEOUT * 2, join).await;
+            }
+        })
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl WaSession for EngineSession {
+    fn send_text(
+        &self,
+        message_id: &str,
+        to: &Jid,
+        text: &str,
+    ) -> BoxFuture<'static, Result<(), WaError>> {
+        use whatsapp_rust::wacore::proto_helpers::MessageBuilderExt;
+        let prepared = self
+            .logged_in_client()
+            .and_then(|client| Ok((client, convert::jid(to)?)));
+        let message = whatsapp_rust::waproto::whatsapp::Message::text(text);
+        let options = SendOptions::default().with_message_id(message_id);
+        self.on_engine(async move {
+            let (client, jid) = prepared?;
+            client
+                .send_message_with_options(jid, message, options)
+                .await
+                .map(|_| ())
+                .map_err(convert::send_error)
+        })
+    }
+
+    fn send_media(
+        &self,
+        message_id: &str,
+        to: &Jid,
+        media: OutgoingMedia,
+    ) -> BoxFuture<'static, Result<(), WaError>> {
+        let options = SendOptions::default().with_message_id(message_id);
+        let prepared = self
+            .logged_in_client()
+            .and_then(|client| Ok((client, convert::jid(to)?)));
+        self.on_engine(async move {
+            let (client, jid) = prepared?;
+            let upload = client
+                .upload(
+                    media.bytes.to_vec(),
+                    convert::media_type(media.kind),
+                    Default::default(),
+                )
+                .await
+                .map_err(|err| WaError::Session(format!("media upload failed: {err}")))?;
+            let message = convert::media_message(upload, &media);
+            client
+                .send_message_with_options(jid, message, options)
+                .await
+                .map(|_| ())
+                .map_err(convert::send_error)
+        })
+    }
+
+    fn pair_with_code(&self, phone: &str) -> BoxFuture<'static, Result<String, WaError>> {
+        let client = live_client(&self.client);
+        let options = whatsapp_rust::pair_code::PairCodeOptions {
+            phone_number: phone.to_owned(),
+            ..Default::default()
+        };
+        self.on_engine(async move {
+            let client = client.ok_or(WaError::NotConnected)?;
+            let code = client
+                .pair_with_code(options)
+                .await
+                .map_err(|err| WaError::Rejected(format!("pairing code refused: {err}")))?;
+            Ok(convert::pairing_code(&code))
+        })
+    }
+
+    fn logout(&self) -> BoxFuture<'static, ()> {
+        let client = live_client(&self.client);
+        let logged_out = self.on_engine(async move {
+            if let Some(client) = client {
+                client.logout().await;
+            }
+            Ok(())
+        });
+        let stopped = self.stop_and_wait();
+        Box::pin(async move {
+            let _ = tokio::time::timeout(SHUTDOWN_TIMEOUT, logged_out).await;
+            stopped.await;
+        })
+    }
+
+    fn shutdown(&self) -> BoxFuture<'static, ()> {
+        self.stop_and_wait()
+    }
+}
+
+impl Drop for EngineSession {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.get_mut().ok().and_then(Option::take) {
+            let _ = stop.send(());
+        }
+    }
+}
