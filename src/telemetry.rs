@@ -1,16 +1,20 @@
 //! tracing set-up: `RUST_LOG` (or `log.level`) filtering, text or JSON lines.
 
-use tracing_subscriber::layer::SubscriberExt;
+use tracing::field::{Field, Visit};
+use tracing::{Event, Subscriber};
+use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, fmt};
 
 use crate::config::LogSettings;
 
-/// Dependencies that are chatty at `info` and say nothing an operator needs.
-const QUIET_DEPENDENCIES: &str = "sqlx=warn,sea_orm=warn,sea_orm_migration=warn";
+/// Dependencies that are chatty at `info` and say nothing an operator needs. The
+/// engine's `info` lines narrate each client's start and stop, which wamux's own
+/// instance log reports once per change.
+const QUIET_DEPENDENCIES: &str = "sqlx=warn,sea_orm=warn,sea_orm_migration=warn,whatsapp_rust=warn";
 
 pub fn filter_for(level: &str) -> Result<EnvFilter, String> {
-    EnvFilter::try_new(format!("{level},{QUIET_DEPENDENCIES}")).map_err(|err| err.to_string())
+    EnvFilter::try_new(format!("{QUIET_DEPENDENCIES},{level}")).map_err(|err| err.to_string())
 }
 
 /// Installs the global subscriber; a second call (tests) keeps the first.
@@ -19,7 +23,9 @@ pub fn init(settings: &LogSettings) {
         .ok()
         .or_else(|| filter_for(&settings.level).ok())
         .unwrap_or_else(|| EnvFilter::new("info"));
-    let registry = tracing_subscriber::registry().with(filter);
+    let registry = tracing_subscriber::registry()
+        .with(EngineAttemptNoise)
+        .with(filter);
     let _ = if settings.json {
         registry
             .with(fmt::layer().json().with_current_span(true))
@@ -28,4 +34,108 @@ pub fn init(settings: &LogSettings) {
         let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
         registry.with(fmt::layer().with_ansi(ansi)).try_init()
     };
+}
+
+/// Drops the two lines the engine writes for every failed connect attempt (its
+/// error and its span's error event). wamux ran that attempt and logs its failure
+/// itself, with the same reason, once per change of state instead of once per try.
+pub struct EngineAttemptNoise;
+
+const ENGINE_LIFECYCLE: &str = "whatsapp_rust::client::lifecycle";
+
+impl<S: Subscriber> Layer<S> for EngineAttemptNoise {
+    fn event_enabled(&self, event: &Event<'_>, _: Context<'_, S>) -> bool {
+        !is_engine_attempt_noise(event)
+    }
+}
+
+fn is_engine_attempt_noise(event: &Event<'_>) -> bool {
+    let target = event.metadata().target();
+    // Events from the `log` crate arrive under the target "log", with the real
+    // one in a field.
+    if target != ENGINE_LIFECYCLE && target != "log" {
+        return false;
+    }
+    let mut fields = NoiseFields::default();
+    event.record(&mut fields);
+    let from_lifecycle = target == ENGINE_LIFECYCLE || fields.log_target == ENGINE_LIFECYCLE;
+    from_lifecycle
+        && (fields.message.starts_with("Failed to connect:")
+            // `#[instrument(err)]` on the engine's connect: an event with only `error`.
+            || (fields.has_error && fields.message.is_empty()))
+}
+
+#[derive(Default)]
+struct NoiseFields {
+    message: String,
+    log_target: String,
+    has_error: bool,
+}
+
+impl Visit for NoiseFields {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        match field.name() {
+            "message" => self.message = value.to_owned(),
+            "log.target" => self.log_target = value.to_owned(),
+            "error" => self.has_error = true,
+            _ => {}
+        }
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        match field.name() {
+            "message" => self.message = format!("{value:?}"),
+            "error" => self.has_error = true,
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use std::sync::{Arc, Mutex};
+
+    use tracing_subscriber::layer::SubscriberExt;
+
+    use super::*;
+
+    /// Counts the events that reach it.
+    #[derive(Clone, Default)]
+    struct Seen(Arc<Mutex<Vec<String>>>);
+
+    impl<S: Subscriber> Layer<S> for Seen {
+        fn on_event(&self, event: &Event<'_>, _: Context<'_, S>) {
+            let mut fields = NoiseFields::default();
+            event.record(&mut fields);
+            self.0.lock().unwrap().push(fields.message);
+        }
+    }
+
+    #[test]
+    fn the_engines_per_attempt_lines_are_dropped_and_nothing_else() {
+        let seen = Seen::default();
+        let subscriber = tracing_subscriber::registry()
+            .with(EngineAttemptNoise)
+            .with(seen.clone());
+        tracing::subscriber::with_default(subscriber, || {
+            tracing::error!(target: "whatsapp_rust::client::lifecycle",
+                "Failed to connect: failed to open transport. Will retry...");
+            tracing::warn!(target: "whatsapp_rust::client::lifecycle",
+                error = "Transport(WebSocket connect failed)");
+            tracing::error!(target: "whatsapp_rust::client::lifecycle",
+                "Failed to flush device state during disconnect: disk full");
+            tracing::error!(target: "whatsapp_rust::send", "Failed to connect: elsewhere");
+            tracing::warn!("Failed to connect: wamux's own line");
+        });
+        assert_eq!(
+            *seen.0.lock().unwrap(),
+            [
+                "Failed to flush device state during disconnect: disk full",
+                "Failed to connect: elsewhere",
+                "Failed to connect: wamux's own line",
+            ]
+        );
+    }
 }

@@ -1,11 +1,12 @@
 //! The session state machine: connecting -> qr -> connected -> disconnected ->
 //! connecting ..., and the rests `logged_out` and `failed`.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use actix::prelude::*;
 use serde_json::json;
 
+use super::retry_log::Loudness;
 use super::{InstanceActor, Logout, PairingCodeError, Reconnect, RequestPairingCode, Shutdown};
 use crate::actors::events::EventKind;
 use crate::actors::policy::{Decision, RestartKind};
@@ -47,7 +48,6 @@ impl InstanceActor {
     ) {
         self.deps.metrics.session_restarts.inc();
         let backoff_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
-        tracing::warn!(instance_id = %self.id, attempt, backoff_ms, reason, "restarting session");
         self.activity(
             "session_restarted",
             json!({"attempt": attempt, "backoffMs": backoff_ms, "reason": reason}),
@@ -112,6 +112,7 @@ impl InstanceActor {
                 }
                 match decision {
                     Decision::Retry { attempt, backoff } => {
+                        actor.log_retry(attempt, backoff, &reason);
                         actor.schedule_restart(backoff, attempt, &reason, ctx);
                     }
                     Decision::GiveUp { crashes } => actor.give_up(crashes, &reason),
@@ -120,6 +121,24 @@ impl InstanceActor {
         );
         // Nothing else is handled until the decision is in: no half-restarted states.
         ctx.wait(asked);
+    }
+
+    /// One line when a streak of failures starts or changes reason, then one a
+    /// minute at most: an instance cut off from WhatsApp must not fill the log.
+    fn log_retry(&mut self, attempt: u32, backoff: Duration, reason: &str) {
+        let backoff_ms = u64::try_from(backoff.as_millis()).unwrap_or(u64::MAX);
+        let id = &self.id;
+        match self.retry_log.failed(reason, Instant::now()) {
+            Loudness::Changed => {
+                tracing::warn!(instance_id = %id, attempt, backoff_ms, reason, "session down; retrying with backoff");
+            }
+            Loudness::Summary { attempts } => {
+                tracing::warn!(instance_id = %id, attempts_since_last_line = attempts, backoff_ms, reason, "session still down; retrying");
+            }
+            Loudness::Quiet => {
+                tracing::debug!(instance_id = %id, attempt, backoff_ms, reason, "restarting session");
+            }
+        }
     }
 
     fn give_up(&mut self, crashes: u32, reason: &str) {
@@ -168,6 +187,9 @@ impl InstanceActor {
         }
         self.qr = None;
         self.qr_cycles = 0;
+        if let Some(failed_attempts) = self.retry_log.recovered() {
+            tracing::info!(instance_id = %self.id, failed_attempts, "session connected again");
+        }
         self.activity("connection_opened", json!({"phone": self.phone}));
         self.publish(EventKind::ConnectionOpened);
         self.set_status(InstanceStatus::Connected);

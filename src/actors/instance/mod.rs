@@ -5,6 +5,7 @@ mod lifecycle;
 pub mod messages;
 mod messaging;
 mod published;
+mod retry_log;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -97,6 +98,7 @@ pub struct InstanceActor {
     qr_cycles: u32,
     pending_start: Option<SpawnHandle>,
     known_contacts: std::collections::HashMap<String, String>,
+    retry_log: retry_log::RetryLog,
     plan: Option<StartPlan>,
     exit: ExitNotice,
 }
@@ -128,6 +130,7 @@ impl InstanceActor {
             qr_cycles: 0,
             pending_start: None,
             known_contacts: std::collections::HashMap::new(),
+            retry_log: retry_log::RetryLog::default(),
             plan: Some(plan),
             exit,
         }
