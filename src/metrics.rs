@@ -16,6 +16,12 @@ pub struct Metrics {
     pub webhook_seconds: Histogram,
     pub webhook_outbox: IntGauge,
     pub stats_flushes: IntCounterVec,
+    /// Session clients that still exist (an ended attempt's must be gone).
+    pub session_clients: IntGauge,
+    /// Tasks alive, by runtime: `main` (the simulated network's sessions and
+    /// background work; actors run on its local set and are not counted) and
+    /// `engine` (the WhatsApp engine's clients).
+    pub runtime_tasks: IntGaugeVec,
 }
 
 fn counter(registry: &Registry, name: &str, help: &str) -> prometheus::Result<IntCounter> {
@@ -59,6 +65,26 @@ impl Metrics {
             .namespace("wamux"),
         )?;
         registry.register(Box::new(webhook_outbox.clone()))?;
+        let session_clients = IntGauge::with_opts(
+            Opts::new(
+                "session_clients",
+                "WhatsApp session clients that still exist",
+            )
+            .namespace("wamux"),
+        )?;
+        registry.register(Box::new(session_clients.clone()))?;
+        let runtime_tasks = IntGaugeVec::new(
+            Opts::new(
+                "runtime_alive_tasks",
+                "Tasks alive on the main runtime (sessions of the simulated network, background work) and the engine's",
+            ).namespace("wamux"),
+            &["runtime"],
+        )?;
+        registry.register(Box::new(runtime_tasks.clone()))?;
+        // process_open_fds, process_resident_memory_bytes, process_threads, ...
+        registry.register(Box::new(
+            prometheus::process_collector::ProcessCollector::for_self(),
+        ))?;
         Ok(Self {
             session_restarts: counter(
                 &registry,
@@ -85,6 +111,8 @@ impl Metrics {
                 "result",
             )?,
             instances,
+            session_clients,
+            runtime_tasks,
             webhook_seconds,
             webhook_outbox,
             registry,
@@ -96,5 +124,39 @@ impl Metrics {
         prometheus::TextEncoder::new()
             .encode_to_string(&self.registry.gather())
             .unwrap_or_default()
+    }
+}
+
+/// What the server holds right now, read at scrape time: session clients and
+/// the tasks alive on each runtime.
+pub struct LoadProbe {
+    backend: std::sync::Arc<dyn crate::whatsapp::WaBackend>,
+    /// The runtime that built the application.
+    main: tokio::runtime::Handle,
+}
+
+impl LoadProbe {
+    /// Call on the runtime that builds the application.
+    pub fn new(backend: std::sync::Arc<dyn crate::whatsapp::WaBackend>) -> Self {
+        Self {
+            backend,
+            main: tokio::runtime::Handle::current(),
+        }
+    }
+
+    pub fn observe(&self, metrics: &Metrics) {
+        let gauge = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+        let load = self.backend.load();
+        metrics.session_clients.set(gauge(load.clients));
+        metrics
+            .runtime_tasks
+            .with_label_values(&["main"])
+            .set(gauge(self.main.metrics().num_alive_tasks()));
+        if let Some(tasks) = load.tasks {
+            metrics
+                .runtime_tasks
+                .with_label_values(&["engine"])
+                .set(gauge(tasks));
+        }
     }
 }

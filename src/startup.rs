@@ -61,6 +61,7 @@ impl Application {
         let recorder = Recorder::spawn(db::connect_writer(&settings.database).await?);
         let metrics = Arc::new(Metrics::new()?);
         let backends = Backends::from_settings(&settings, db.clone())?;
+        let load = crate::metrics::LoadProbe::new(backends.sessions.clone());
         let api_calls = ApiCallTally::default();
         let stats = StatsActor::new(
             db.clone(),
@@ -114,6 +115,7 @@ impl Application {
             live,
             limits: RateLimits::new(&settings.limits),
             metrics: metrics.clone(),
+            load,
             sim: backends.sim,
         });
         spawn_limit_housekeeping(state.clone());

@@ -39,6 +39,7 @@ pub struct AppState {
     pub live: Addr<LiveEvents>,
     pub limits: RateLimits,
     pub metrics: Arc<Metrics>,
+    pub load: crate::metrics::LoadProbe,
     /// The simulated network's control side, when `whatsapp.backend = "sim"`.
     pub sim: Option<SimNetwork>,
 }

@@ -67,6 +67,7 @@ pub async fn scrape(
             .with_label_values(&[status.as_str()])
             .set(i64::try_from(count).unwrap_or(i64::MAX));
     }
+    state.load.observe(metrics);
     let depth = ask(&state, &state.webhooks, GetOutboxDepth).await?;
     metrics
         .webhook_outbox
