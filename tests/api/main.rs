@@ -20,6 +20,7 @@ mod receiver;
 mod routes;
 mod secrets;
 mod security;
+mod soak;
 mod stats;
 mod supervision;
 mod sweep;

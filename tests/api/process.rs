@@ -135,6 +135,16 @@ impl ServerProcess {
         (started.elapsed(), status)
     }
 
+    /// The running process's id.
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().expect("running").id()
+    }
+
+    /// What the server wrote to its console so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("wamux.log")).unwrap_or_default()
+    }
+
     /// Starts it again after `kill` or `terminate`.
     pub async fn start_again(&mut self) {
         self.spawn().await;
