@@ -78,6 +78,18 @@ impl Api {
         Ok(serde_json::from_slice(&bytes).unwrap_or(Value::Null))
     }
 
+    /// A GET's body as text (`/metrics`).
+    pub async fn text(&self, path: &str) -> anyhow::Result<String> {
+        let mut response = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .map_err(|e| anyhow::anyhow!("GET {path}: {e}"))?;
+        let bytes = response.body().limit(16 * 1024 * 1024).await?;
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
+    }
+
     pub async fn create_instance(&self, body: Value) -> anyhow::Result<String> {
         let created = self.call("POST", "/api/instances", Some(body)).await?;
         Ok(created["id"].as_str().context("no id")?.to_owned())

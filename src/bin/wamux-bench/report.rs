@@ -175,6 +175,21 @@ pub fn render(plan: &Plan, r: &Results) -> String {
         growth,
         mark(growth < 4.0)
     );
+    if let Some(o) = &r.offline {
+        let (early_secs, early) = o.early;
+        let (late_secs, late) = o.late;
+        let _ = writeln!(
+            out,
+            "| {} offline engine instances retrying (default backoff, {} attempts) | per instance after {early_secs} s: {:.2} descriptors, {:.1} KB; after {late_secs} s: {:.2} descriptors, {:.1} KB | flat | {} |",
+            o.instances,
+            o.attempts,
+            early.descriptors,
+            early.rss_bytes / 1024.0,
+            late.descriptors,
+            late.rss_bytes / 1024.0,
+            mark(o.flat())
+        );
+    }
     out.push_str(NOTES);
     out
 }
@@ -209,6 +224,12 @@ const NOTES: &str = "
   not leave the allocator holding a burst.
 - **Restore** is from process start (migrations included) until the system statistics
   report every instance connected, with `supervision.boot_stagger_ms = 0`.
+- **Offline engine instances**: the real whatsapp-rust engine pointed at a port where
+  nothing listens (every connect refused), with the default supervision backoff. Open
+  descriptors (`/proc/<pid>/fd`) and RSS of the server, minus what it held before the
+  instances were created, divided by their number, early and late: an attempt that ends
+  must release its client, store and tasks, so the late figures stay where the early
+  ones were.
 - **send-file** peak growth is the peak RSS (`VmHWM`, reset before the runs) minus the
   resident size before them: the upload is buffered once, shared with the simulated
   recipient, and written to its media folder.

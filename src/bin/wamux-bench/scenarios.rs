@@ -19,6 +19,9 @@ pub struct Plan {
     pub scale: Vec<usize>,
     pub media_bytes: usize,
     pub webhook_instances: usize,
+    /// Offline engine instances, and when to sample them after their creation.
+    pub offline_instances: usize,
+    pub offline_samples: (Duration, Duration),
     pub postgres: Option<String>,
     /// Measurements to run; empty: all of them.
     pub only: Vec<String>,
@@ -41,6 +44,8 @@ impl Plan {
             scale: vec![1_000, 10_000],
             media_bytes: 16 * 1024 * 1024,
             webhook_instances: 20,
+            offline_instances: 200,
+            offline_samples: (Duration::from_secs(30), Duration::from_secs(300)),
             postgres: std::env::var("BENCH_DATABASE_URL")
                 .ok()
                 .filter(|u| !u.is_empty()),
@@ -58,6 +63,8 @@ impl Plan {
             scale: vec![200],
             media_bytes: 1024 * 1024,
             webhook_instances: 4,
+            offline_instances: 20,
+            offline_samples: (Duration::from_secs(5), Duration::from_secs(15)),
             postgres: std::env::var("BENCH_DATABASE_URL")
                 .ok()
                 .filter(|u| !u.is_empty()),
@@ -127,6 +134,7 @@ pub struct Results {
     pub webhooks: Webhooks,
     pub scale: Vec<Scale>,
     pub media: Media,
+    pub offline: Option<crate::offline::Offline>,
 }
 
 pub async fn run_all(plan: &Plan) -> anyhow::Result<Results> {
@@ -157,6 +165,15 @@ pub async fn run_all(plan: &Plan) -> anyhow::Result<Results> {
     if plan.wants("media") {
         eprintln!("send-file of {} bytes ...", plan.media_bytes);
         results.media = media(plan).await?;
+    }
+    if plan.wants("offline") {
+        let (early, late) = plan.offline_samples;
+        eprintln!(
+            "{} offline engine instances for {} s ...",
+            plan.offline_instances,
+            late.as_secs()
+        );
+        results.offline = Some(crate::offline::offline(plan.offline_instances, early, late).await?);
     }
     Ok(results)
 }
