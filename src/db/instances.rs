@@ -30,6 +30,11 @@ pub struct WebhookSettings {
 }
 
 impl WebhookSettings {
+    /// Where deliveries go, when webhooks are on.
+    pub fn target(&self) -> Option<&str> {
+        self.url.as_deref().filter(|_| self.enabled)
+    }
+
     pub fn of(instance: &Instance) -> Self {
         Self {
             url: instance.webhook_url.clone(),
@@ -78,6 +83,22 @@ pub async fn find(db: &impl ConnectionTrait, id: &str) -> Result<Option<Instance
         .filter(Column::DeletedAt.is_null())
         .one(db)
         .await
+}
+
+/// The webhook settings of every live instance whose webhooks are on.
+pub async fn webhook_targets(
+    db: &impl ConnectionTrait,
+) -> Result<Vec<(String, WebhookSettings)>, DbErr> {
+    let instances = Instances::find()
+        .filter(Column::DeletedAt.is_null())
+        .filter(Column::WebhookEnabled.eq(true))
+        .filter(Column::WebhookUrl.is_not_null())
+        .all(db)
+        .await?;
+    Ok(instances
+        .iter()
+        .map(|instance| (instance.id.clone(), WebhookSettings::of(instance)))
+        .collect())
 }
 
 /// Live instances, oldest first: the user's own, or everyone's with `None`.

@@ -21,6 +21,7 @@ db_tests!(
     deliveries_of_one_instance_arrive_in_event_order,
     a_dead_receiver_of_one_instance_does_not_hold_up_another,
     changed_settings_apply_to_the_next_event,
+    a_webhook_turned_on_later_gets_only_what_happens_after,
     webhook_urls_on_private_addresses_are_refused,
     the_deliveries_listing_filters_and_never_shows_the_secret,
 );
@@ -560,6 +561,28 @@ async fn changed_settings_apply_to_the_next_event(db: TestDb) {
             .count(),
         1
     );
+}
+
+async fn a_webhook_turned_on_later_gets_only_what_happens_after(db: TestDb) {
+    let app = spawn_sim_app(db).await;
+    let receiver = Receiver::start(always_ok()).await;
+    let id = app
+        .create_instance(&app.admin_key, json!({"name": "Quiet"}))
+        .await;
+    // qr_received and connection_opened happen with no webhook set.
+    app.pair(&app.admin_key, &id, ALICE, "Alice").await;
+    let response = app
+        .with_key(&app.admin_key, Method::PUT, &format!("/api/instances/{id}"))
+        .json(&json!({"webhookUrl": receiver.url, "webhookEnabled": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    app.inbound(&app.admin_key, &id, "79005554433", "after the change")
+        .await;
+    receiver.wait_for_event("message_received").await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(receiver.events(), ["message_received"]);
 }
 
 async fn webhook_urls_on_private_addresses_are_refused(db: TestDb) {

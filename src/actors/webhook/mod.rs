@@ -31,8 +31,11 @@ pub struct WebhookActor {
     settings: WebhookDeliverySettings,
     client: awc::Client,
     queues: Queues,
-    /// Instances' webhook settings; `None` for a deleted instance. Dropped on change.
-    instances: HashMap<String, Option<WebhookSettings>>,
+    /// The settings of instances whose webhooks are on, as of the events in the
+    /// mailbox: loaded at start, then changed only by `SettingsChanged`, which
+    /// arrives in order with the events (an event is judged by the settings that
+    /// held when it happened).
+    instances: HashMap<String, WebhookSettings>,
     delivered: Option<Recipient<WebhookDelivered>>,
     /// Outbox rows queued but not yet confirmed written.
     uncommitted: usize,
@@ -178,10 +181,10 @@ impl WebhookActor {
 
     /// Turns an event into a delivery, if the instance wants it.
     fn accept(&mut self, event: &InstanceEvent, ctx: &mut Context<Self>) {
-        let Some(Some(settings)) = self.instances.get(&event.instance_id) else {
+        let Some(settings) = self.instances.get(&event.instance_id) else {
             return;
         };
-        let Some(url) = settings.url.clone().filter(|_| settings.enabled) else {
+        let Some(url) = settings.target().map(str::to_owned) else {
             return;
         };
         if !payload::wanted(&event.kind, settings) {
@@ -234,11 +237,22 @@ impl Actor for WebhookActor {
 
     fn started(&mut self, ctx: &mut Self::Context) {
         let db = self.db.clone();
-        // New events wait until what was pending before the restart is back in line.
+        // New events wait until the settings are loaded and what was pending
+        // before the restart is back in line.
         ctx.wait(
-            async move { db::webhooks::pending(&db).await }
-                .into_actor(self)
-                .map(|pending, actor, ctx| match pending {
+            async move {
+                let targets = db::instances::webhook_targets(&db).await;
+                (targets, db::webhooks::pending(&db).await)
+            }
+            .into_actor(self)
+            .map(|(targets, pending), actor, ctx| {
+                match targets {
+                    Ok(targets) => actor.instances.extend(targets),
+                    Err(err) => {
+                        tracing::error!(error = %err, "webhook settings not loaded");
+                    }
+                }
+                match pending {
                     Ok(pending) => {
                         if !pending.is_empty() {
                             tracing::info!(
@@ -253,7 +267,8 @@ impl Actor for WebhookActor {
                     Err(err) => {
                         tracing::error!(error = %err, "pending webhook deliveries not resumed")
                     }
-                }),
+                }
+            }),
         );
     }
 }
@@ -262,46 +277,31 @@ impl Handler<InstanceEvent> for WebhookActor {
     type Result = ();
 
     fn handle(&mut self, event: InstanceEvent, ctx: &mut Self::Context) {
-        if self.instances.contains_key(&event.instance_id) {
-            self.accept(&event, ctx);
-            return;
-        }
-        // Settings are read once, then kept until they change; the mailbox waits
-        // meanwhile so that events keep their order.
-        let db = self.db.clone();
-        let instance_id = event.instance_id.clone();
-        ctx.wait(
-            async move { db::instances::find(&db, &instance_id).await }
-                .into_actor(self)
-                .map(move |found, actor, ctx| {
-                    match found {
-                        Ok(instance) => {
-                            let settings = instance.as_ref().map(WebhookSettings::of);
-                            actor.instances.insert(event.instance_id.clone(), settings);
-                        }
-                        Err(err) => {
-                            tracing::error!(error = %err, "webhook settings not read; event dropped");
-                            return;
-                        }
-                    }
-                    actor.accept(&event, ctx);
-                }),
-        );
+        self.accept(&event, ctx);
     }
 }
 
-/// An instance's webhook settings changed (or it was deleted): read them again.
+/// An instance was created, its webhook settings changed, or it was deleted
+/// (`None`). Sent before anything the change should apply to can happen.
 #[derive(Message)]
 #[rtype(result = "()")]
 pub struct SettingsChanged {
     pub instance_id: String,
+    pub settings: Option<WebhookSettings>,
 }
 
 impl Handler<SettingsChanged> for WebhookActor {
     type Result = ();
 
     fn handle(&mut self, msg: SettingsChanged, _: &mut Self::Context) {
-        self.instances.remove(&msg.instance_id);
+        match msg.settings.filter(|settings| settings.target().is_some()) {
+            Some(settings) => {
+                self.instances.insert(msg.instance_id, settings);
+            }
+            None => {
+                self.instances.remove(&msg.instance_id);
+            }
+        }
     }
 }
 

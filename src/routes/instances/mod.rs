@@ -40,10 +40,12 @@ async fn check_webhook_target(state: &AppState, url: Option<&str>) -> Result<(),
     }
 }
 
-/// The webhook actor reads the instance's settings again before its next event.
-async fn settings_changed(state: &AppState, instance_id: &str) {
+/// Tells the webhook actor the instance's settings (`None`: deleted), in line
+/// with the instance's events.
+async fn settings_changed(state: &AppState, instance_id: &str, settings: Option<WebhookSettings>) {
     let changed = SettingsChanged {
         instance_id: instance_id.to_owned(),
+        settings,
     };
     if state.webhooks.send(changed).await.is_err() {
         tracing::error!(instance_id, "webhook actor not told about new settings");
@@ -113,6 +115,8 @@ pub async fn create(
         details: json!({"name": instance.name}),
         at: now_millis(),
     });
+    // Before the instance exists for anyone, so that its first event finds them.
+    settings_changed(&state, &instance.id, Some(WebhookSettings::of(&instance))).await;
     ask(
         &state,
         &state.supervisor,
@@ -281,7 +285,7 @@ pub async fn update(
     row.max_retries = Set(w.max_retries);
     row.retry_interval_ms = Set(w.retry_interval_ms);
     let instance = db::instances::save(&state.db, row).await?;
-    settings_changed(&state, &instance.id).await;
+    settings_changed(&state, &instance.id, Some(WebhookSettings::of(&instance))).await;
     state.recorder.record(WriteOp::Activity {
         instance_id: instance.id.clone(),
         action: "instance_updated",
@@ -311,7 +315,7 @@ pub async fn delete(
     if !db::instances::soft_delete(&state.db, &instance.id).await? {
         return Err(instance_not_found());
     }
-    settings_changed(&state, &instance.id).await;
+    settings_changed(&state, &instance.id, None).await;
     state.recorder.record(WriteOp::Activity {
         instance_id: instance.id.clone(),
         action: "instance_deleted",
