@@ -73,7 +73,7 @@ pub struct WhatsappSettings {
     pub backend: Backend,
     /// One session store per instance lives here (`<data_dir>/<instance_id>.db`).
     pub data_dir: PathBuf,
-    /// WhatsApp Web version `2.3000.N`; empty: the engine fetches the current one.
+    /// WhatsApp Web version `2.3000.N`; empty: looked up once per process.
     pub version: String,
     /// WebSocket address override; empty: WhatsApp's own.
     pub ws_url: String,
