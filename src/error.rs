@@ -1,97 +1,187 @@
-//! One error type for every handler: it renders the contract's JSON body
+//! One error type for every handler and service: a code from one table (which
+//! also fixes its HTTP status) and a message. It renders the contract's JSON body
 //! `{"error": "...", "code": "..."}` and keeps internal causes in the log only.
+
+use std::borrow::Cow;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
-#[derive(Debug, thiserror::Error)]
-pub enum ApiError {
-    #[error("{message}")]
-    BadRequest { code: &'static str, message: String },
-    #[error("{0}")]
-    Unauthorized(&'static str),
-    #[error("{0}")]
-    Forbidden(&'static str),
-    #[error("{message}")]
-    NotFound { code: &'static str, message: String },
-    #[error("{0}")]
-    MethodNotAllowed(String),
-    #[error("{message}")]
-    Conflict { code: &'static str, message: String },
-    #[error("{message}")]
-    Unprocessable { code: &'static str, message: String },
-    #[error("{message}")]
-    BadGateway { code: &'static str, message: String },
-    #[error("request body is larger than the limit of {limit} bytes")]
-    PayloadTooLarge { limit: usize },
-    #[error("too many requests, retry in {retry_after_secs} s")]
-    TooManyRequests { retry_after_secs: u64 },
-    #[error("{0}")]
-    ServiceUnavailable(&'static str),
-    #[error("internal server error")]
-    Internal(#[source] anyhow::Error),
+/// Declares the error codes, their wire names and their HTTP statuses in one table.
+macro_rules! error_codes {
+    ($( $(#[$doc:meta])* $variant:ident = $wire:literal => $status:ident ),* $(,)?) => {
+        /// Every `code` the API answers with.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum ErrorCode {
+            $( $(#[$doc])* $variant, )*
+        }
+
+        impl ErrorCode {
+            pub const ALL: &[ErrorCode] = &[ $( ErrorCode::$variant ),* ];
+
+            /// The code as it appears in the body.
+            pub const fn as_str(self) -> &'static str {
+                match self { $( ErrorCode::$variant => $wire, )* }
+            }
+
+            pub const fn status(self) -> StatusCode {
+                match self { $( ErrorCode::$variant => StatusCode::$status, )* }
+            }
+        }
+    };
 }
 
-/// Rides along an error response, for middleware that needs to know what failed.
-#[derive(Debug, Clone, Copy)]
-pub struct ErrorCode(pub &'static str);
+error_codes! {
+    /// A field is missing, invalid or unknown.
+    ValidationError = "validation_error" => BAD_REQUEST,
+    InvalidJson = "invalid_json" => BAD_REQUEST,
+    InvalidContentType = "invalid_content_type" => BAD_REQUEST,
+    InvalidBody = "invalid_body" => BAD_REQUEST,
+    InvalidQuery = "invalid_query" => BAD_REQUEST,
+    InvalidMultipart = "invalid_multipart" => BAD_REQUEST,
+    InvalidPhone = "invalid_phone" => BAD_REQUEST,
+    InvalidIdempotencyKey = "invalid_idempotency_key" => BAD_REQUEST,
+    /// WhatsApp refused the message as given.
+    SendRejected = "send_rejected" => BAD_REQUEST,
+    /// A media URL points at a private, loopback or link-local address.
+    UrlNotAllowed = "url_not_allowed" => BAD_REQUEST,
+    WebhookUrlNotAllowed = "webhook_url_not_allowed" => BAD_REQUEST,
+    /// A protocol-level problem with the request itself.
+    BadRequest = "bad_request" => BAD_REQUEST,
+    Unauthorized = "unauthorized" => UNAUTHORIZED,
+    Forbidden = "forbidden" => FORBIDDEN,
+    /// A path parameter that cannot name anything.
+    NotFound = "not_found" => NOT_FOUND,
+    RouteNotFound = "route_not_found" => NOT_FOUND,
+    /// Missing, or another user's.
+    InstanceNotFound = "instance_not_found" => NOT_FOUND,
+    UserNotFound = "user_not_found" => NOT_FOUND,
+    MessageNotFound = "message_not_found" => NOT_FOUND,
+    MediaNotStored = "media_not_stored" => NOT_FOUND,
+    DeliveryNotFound = "delivery_not_found" => NOT_FOUND,
+    QrNotAvailable = "qr_not_available" => NOT_FOUND,
+    MethodNotAllowed = "method_not_allowed" => METHOD_NOT_ALLOWED,
+    EmailTaken = "email_taken" => CONFLICT,
+    LastAdmin = "last_admin" => CONFLICT,
+    InstanceNotConnected = "instance_not_connected" => CONFLICT,
+    InstanceNotPairable = "instance_not_pairable" => CONFLICT,
+    IdempotencyInProgress = "idempotency_in_progress" => CONFLICT,
+    DeliveryNotFailed = "delivery_not_failed" => CONFLICT,
+    /// Simulated network: the instance has no running session.
+    NoSession = "no_session" => CONFLICT,
+    /// Simulated network: no QR code waits to be scanned.
+    NoQrPending = "no_qr_pending" => CONFLICT,
+    PhoneInUse = "phone_in_use" => CONFLICT,
+    AlreadyPaired = "already_paired" => CONFLICT,
+    PayloadTooLarge = "payload_too_large" => PAYLOAD_TOO_LARGE,
+    IdempotencyKeyReused = "idempotency_key_reused" => UNPROCESSABLE_ENTITY,
+    MediaFetchFailed = "media_fetch_failed" => UNPROCESSABLE_ENTITY,
+    RateLimited = "rate_limited" => TOO_MANY_REQUESTS,
+    InternalError = "internal_error" => INTERNAL_SERVER_ERROR,
+    /// WhatsApp did not take the message.
+    SendFailed = "send_failed" => BAD_GATEWAY,
+    PairingRefused = "pairing_refused" => BAD_GATEWAY,
+    ServiceUnavailable = "service_unavailable" => SERVICE_UNAVAILABLE,
+}
 
-#[derive(Serialize)]
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug)]
+pub struct ApiError {
+    code: ErrorCode,
+    message: Cow<'static, str>,
+    retry_after_secs: Option<u64>,
+    /// What went wrong inside, for the log (internal errors only).
+    cause: Option<anyhow::Error>,
+}
+
+/// The error body, as every failing route answers it.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(example = json!({"error": "instance not found", "code": "instance_not_found"}))]
 pub struct ErrorBody<'a> {
+    /// What went wrong, for a person.
     pub error: &'a str,
+    /// What went wrong, for a program.
+    #[schema(value_type = ErrorCode)]
     pub code: &'a str,
 }
 
 impl ApiError {
-    pub fn validation(message: impl Into<String>) -> Self {
-        Self::BadRequest {
-            code: "validation_error",
+    pub fn new(code: ErrorCode, message: impl Into<Cow<'static, str>>) -> Self {
+        Self {
+            code,
             message: message.into(),
+            retry_after_secs: None,
+            cause: None,
         }
     }
 
-    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
-        Self::BadRequest {
-            code,
-            message: message.into(),
-        }
+    pub fn validation(message: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(ErrorCode::ValidationError, message)
     }
 
-    pub fn not_found(code: &'static str, message: impl Into<String>) -> Self {
-        Self::NotFound {
-            code,
-            message: message.into(),
-        }
+    pub fn unauthorized(message: &'static str) -> Self {
+        Self::new(ErrorCode::Unauthorized, message)
     }
 
-    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
-        Self::Conflict {
-            code,
-            message: message.into(),
+    pub fn forbidden(message: &'static str) -> Self {
+        Self::new(ErrorCode::Forbidden, message)
+    }
+
+    pub fn unavailable(message: &'static str) -> Self {
+        Self::new(ErrorCode::ServiceUnavailable, message)
+    }
+
+    pub fn payload_too_large(limit: usize) -> Self {
+        Self::new(
+            ErrorCode::PayloadTooLarge,
+            format!("request body is larger than the limit of {limit} bytes"),
+        )
+    }
+
+    pub fn rate_limited(retry_after_secs: u64) -> Self {
+        Self {
+            retry_after_secs: Some(retry_after_secs),
+            ..Self::new(
+                ErrorCode::RateLimited,
+                format!("too many requests, retry in {retry_after_secs} s"),
+            )
         }
     }
 
     pub fn internal(cause: impl Into<anyhow::Error>) -> Self {
-        Self::Internal(cause.into())
+        Self {
+            cause: Some(cause.into()),
+            ..Self::new(ErrorCode::InternalError, "internal server error")
+        }
     }
 
-    pub fn code(&self) -> &'static str {
-        match self {
-            Self::BadRequest { code, .. }
-            | Self::NotFound { code, .. }
-            | Self::Conflict { code, .. }
-            | Self::Unprocessable { code, .. }
-            | Self::BadGateway { code, .. } => code,
-            Self::Unauthorized(_) => "unauthorized",
-            Self::Forbidden(_) => "forbidden",
-            Self::MethodNotAllowed(_) => "method_not_allowed",
-            Self::PayloadTooLarge { .. } => "payload_too_large",
-            Self::TooManyRequests { .. } => "rate_limited",
-            Self::ServiceUnavailable(_) => "service_unavailable",
-            Self::Internal(_) => "internal_error",
-        }
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    /// Seconds to wait before trying again (rate limits).
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        self.retry_after_secs
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ApiError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.cause.as_ref().map(|cause| cause.as_ref())
     }
 }
 
@@ -99,45 +189,46 @@ impl From<sea_orm::DbErr> for ApiError {
     fn from(err: sea_orm::DbErr) -> Self {
         if crate::db::is_unavailable(&err) {
             tracing::error!(error = %err, "database unavailable");
-            return Self::ServiceUnavailable("database unavailable");
+            return Self::unavailable("database unavailable");
         }
-        Self::Internal(err.into())
+        Self::internal(err)
     }
 }
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        match self {
-            Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
-            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            Self::Forbidden(_) => StatusCode::FORBIDDEN,
-            Self::NotFound { .. } => StatusCode::NOT_FOUND,
-            Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Conflict { .. } => StatusCode::CONFLICT,
-            Self::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::BadGateway { .. } => StatusCode::BAD_GATEWAY,
-            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::ServiceUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
+        self.code.status()
     }
 
     fn error_response(&self) -> HttpResponse {
-        if let Self::Internal(cause) = self {
+        if let Some(cause) = &self.cause {
             tracing::error!(error = format!("{cause:#}"), "request failed");
         }
-        let message = self.to_string();
         let mut response = HttpResponse::build(self.status_code()).json(ErrorBody {
-            error: &message,
-            code: self.code(),
+            error: &self.message,
+            code: self.code.as_str(),
         });
-        response.extensions_mut().insert(ErrorCode(self.code()));
-        if let Self::TooManyRequests { retry_after_secs } = self
-            && let Ok(value) = HeaderValue::from_str(&retry_after_secs.to_string())
+        // For middleware that needs to know what failed.
+        response.extensions_mut().insert(self.code);
+        if let Some(secs) = self.retry_after_secs
+            && let Ok(value) = HeaderValue::from_str(&secs.to_string())
         {
             response.headers_mut().insert(header::RETRY_AFTER, value);
         }
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_is_its_snake_case_name_on_the_wire() {
+        for code in ErrorCode::ALL {
+            let wire = serde_json::to_value(code).unwrap_or_default();
+            assert_eq!(wire, code.as_str(), "{code:?}");
+            assert!(code.status().is_client_error() || code.status().is_server_error());
+        }
     }
 }

@@ -58,14 +58,14 @@ fn credential(headers: &HeaderMap) -> Result<Credential, ApiError> {
             }
             Ok(Credential::ApiKey(key.to_owned()))
         }
-        None => Err(ApiError::Unauthorized(
+        None => Err(ApiError::unauthorized(
             "authentication required: send Authorization: Bearer <token> or x-api-key",
         )),
     }
 }
 
 fn invalid() -> ApiError {
-    ApiError::Unauthorized("invalid or expired credentials")
+    ApiError::unauthorized("invalid or expired credentials")
 }
 
 async fn authenticate(state: &AppState, credential: Credential) -> Result<AuthUser, ApiError> {
@@ -149,7 +149,7 @@ fn instance_of_route<B>(response: &ServiceResponse<B>) -> Option<String> {
         .response()
         .extensions()
         .get::<ErrorCode>()
-        .is_some_and(|code| code.0 == "instance_not_found");
+        .is_some_and(|code| *code == ErrorCode::InstanceNotFound);
     if hidden {
         return None;
     }
@@ -182,7 +182,7 @@ impl FromRequest for AdminUser {
         Box::pin(async move {
             let user = user.await?;
             if !user.is_admin() {
-                return Err(ApiError::Forbidden("administrator role required"));
+                return Err(ApiError::forbidden("administrator role required"));
             }
             Ok(AdminUser(user))
         })

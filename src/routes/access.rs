@@ -9,11 +9,11 @@ use crate::actors::registry::InstanceRef;
 use crate::auth::AuthUser;
 use crate::db;
 use crate::domain::text::is_uuid;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
 
 pub fn instance_not_found() -> ApiError {
-    ApiError::not_found("instance_not_found", "instance not found")
+    ApiError::new(ErrorCode::InstanceNotFound, "instance not found")
 }
 
 /// The instance's row, when it exists and the caller owns it (or is an admin).
@@ -74,11 +74,9 @@ where
         .await
         .map_err(|err| match err {
             MailboxError::Timeout => {
-                ApiError::ServiceUnavailable("the instance did not answer in time; try again")
+                ApiError::unavailable("the instance did not answer in time; try again")
             }
-            MailboxError::Closed => {
-                ApiError::ServiceUnavailable("the instance is restarting; try again")
-            }
+            MailboxError::Closed => ApiError::unavailable("the instance is restarting; try again"),
         })
 }
 

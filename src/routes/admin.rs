@@ -10,7 +10,7 @@ use crate::db;
 use crate::db::users::{NewUser, UserChanges};
 use crate::domain::time::iso_millis;
 use crate::domain::user::{Email, Password, Role, parse_name};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::routes::pagination::{Page, Pagination};
 use crate::state::AppState;
 
@@ -161,7 +161,10 @@ pub async fn create_user(
 }
 
 fn email_taken() -> ApiError {
-    ApiError::conflict("email_taken", "a user with this email already exists")
+    ApiError::new(
+        ErrorCode::EmailTaken,
+        "a user with this email already exists",
+    )
 }
 
 /// List all users (administrators only), oldest first, without their API keys.
@@ -197,11 +200,11 @@ pub async fn list_users(
 
 async fn existing_user(state: &AppState, user_id: &str) -> Result<User, ApiError> {
     if !crate::domain::text::is_uuid(user_id) {
-        return Err(ApiError::not_found("user_not_found", "user not found"));
+        return Err(ApiError::new(ErrorCode::UserNotFound, "user not found"));
     }
     db::users::find_by_id(&state.db, user_id)
         .await?
-        .ok_or_else(|| ApiError::not_found("user_not_found", "user not found"))
+        .ok_or_else(|| ApiError::new(ErrorCode::UserNotFound, "user not found"))
 }
 
 /// Refuses a change that would leave no active administrator to manage the server.
@@ -210,8 +213,8 @@ async fn keep_an_admin(state: &AppState, user: &User) -> Result<(), ApiError> {
         && user.active
         && db::users::count_other_active_admins(&state.db, &user.id).await? == 0
     {
-        return Err(ApiError::conflict(
-            "last_admin",
+        return Err(ApiError::new(
+            ErrorCode::LastAdmin,
             "this is the last active administrator",
         ));
     }

@@ -82,7 +82,7 @@ pub async fn login(
     let password_ok = password::verify(password, hash).await?;
     let user = match user {
         Some(user) if password_ok && user.active => user,
-        _ => return Err(ApiError::Unauthorized(BAD_LOGIN)),
+        _ => return Err(ApiError::unauthorized(BAD_LOGIN)),
     };
     let token = state.jwt.issue(&user.id).map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok().json(serde_json::json!({
@@ -132,7 +132,7 @@ pub async fn rotate_api_key(
 ) -> Result<HttpResponse, ApiError> {
     let key = api_key::generate();
     if !db::users::set_api_key(&state.db, &user.id, &key).await? {
-        return Err(ApiError::Unauthorized("invalid or expired credentials"));
+        return Err(ApiError::unauthorized("invalid or expired credentials"));
     }
     state.auth_cache.forget_user(&user.id);
     tracing::info!(user_id = %user.id, "API key rotated");

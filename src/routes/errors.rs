@@ -8,7 +8,7 @@ use actix_web::http::header::CONTENT_TYPE;
 use actix_web::middleware::ErrorHandlerResponse;
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, ErrorBody, ErrorCode};
 
 pub fn json_config(limit: usize) -> web::JsonConfig {
     web::JsonConfig::default()
@@ -28,29 +28,27 @@ pub fn path_config() -> web::PathConfig {
 fn json_error(err: JsonPayloadError) -> ApiError {
     match err {
         JsonPayloadError::Overflow { limit }
-        | JsonPayloadError::OverflowKnownLength { limit, .. } => {
-            ApiError::PayloadTooLarge { limit }
-        }
+        | JsonPayloadError::OverflowKnownLength { limit, .. } => ApiError::payload_too_large(limit),
         JsonPayloadError::Deserialize(err) if err.is_data() => {
             ApiError::validation(format!("invalid request body: {err}"))
         }
         JsonPayloadError::Deserialize(err)
             if err.is_eof() && err.line() == 1 && err.column() == 0 =>
         {
-            ApiError::bad_request(
-                "invalid_json",
+            ApiError::new(
+                ErrorCode::InvalidJson,
                 "request body is empty; a JSON object is expected",
             )
         }
         JsonPayloadError::Deserialize(err) => {
-            ApiError::bad_request("invalid_json", format!("malformed JSON: {err}"))
+            ApiError::new(ErrorCode::InvalidJson, format!("malformed JSON: {err}"))
         }
-        JsonPayloadError::ContentType => ApiError::bad_request(
-            "invalid_content_type",
+        JsonPayloadError::ContentType => ApiError::new(
+            ErrorCode::InvalidContentType,
             "Content-Type must be application/json",
         ),
-        other => ApiError::bad_request(
-            "invalid_body",
+        other => ApiError::new(
+            ErrorCode::InvalidBody,
             format!("could not read request body: {other}"),
         ),
     }
@@ -58,33 +56,35 @@ fn json_error(err: JsonPayloadError) -> ApiError {
 
 fn query_error(err: QueryPayloadError) -> ApiError {
     let QueryPayloadError::Deserialize(err) = err else {
-        return ApiError::bad_request("invalid_query", "invalid query string");
+        return ApiError::new(ErrorCode::InvalidQuery, "invalid query string");
     };
-    ApiError::bad_request("invalid_query", format!("invalid query string: {err}"))
+    ApiError::new(
+        ErrorCode::InvalidQuery,
+        format!("invalid query string: {err}"),
+    )
 }
 
 fn path_error(err: PathError) -> ApiError {
     let PathError::Deserialize(err) = err else {
-        return ApiError::not_found("not_found", "not found");
+        return ApiError::new(ErrorCode::NotFound, "not found");
     };
-    ApiError::not_found("not_found", format!("not found: {err}"))
+    ApiError::new(ErrorCode::NotFound, format!("not found: {err}"))
 }
 
 /// Default service: unknown routes are a JSON 404.
 pub async fn route_not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    Err(ApiError::not_found(
-        "route_not_found",
+    Err(ApiError::new(
+        ErrorCode::RouteNotFound,
         format!("no route for {} {}", req.method(), req.path()),
     ))
 }
 
 /// Default service of each route path: the path exists, the method does not.
 pub async fn method_not_allowed(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    Err(ApiError::MethodNotAllowed(format!(
-        "{} is not allowed on {}",
-        req.method(),
-        req.path()
-    )))
+    Err(ApiError::new(
+        ErrorCode::MethodNotAllowed,
+        format!("{} is not allowed on {}", req.method(), req.path()),
+    ))
 }
 
 /// Gives a JSON body to error responses produced outside our handlers
@@ -102,19 +102,22 @@ pub fn ensure_json_body<B: MessageBody>(
     }
     let status = res.status();
     let (code, message) = match status.as_u16() {
-        405 => ("method_not_allowed", "method not allowed for this route"),
-        404 => ("route_not_found", "not found"),
-        413 => ("payload_too_large", "request body is too large"),
-        s if s >= 500 => ("internal_error", "internal server error"),
+        405 => (
+            ErrorCode::MethodNotAllowed,
+            "method not allowed for this route",
+        ),
+        404 => (ErrorCode::RouteNotFound, "not found"),
+        413 => (ErrorCode::PayloadTooLarge, "request body is too large"),
+        s if s >= 500 => (ErrorCode::InternalError, "internal server error"),
         _ => (
-            "bad_request",
+            ErrorCode::BadRequest,
             status.canonical_reason().unwrap_or("bad request"),
         ),
     };
     let (req, _) = res.into_parts();
     let response = HttpResponse::build(status).json(ErrorBody {
         error: message,
-        code,
+        code: code.as_str(),
     });
     let res = ServiceResponse::new(req, response).map_into_right_body();
     Ok(ErrorHandlerResponse::Response(res))

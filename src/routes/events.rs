@@ -48,9 +48,7 @@ pub async fn events(
         },
     )
     .await?
-    .ok_or(ApiError::TooManyRequests {
-        retry_after_secs: 5,
-    })?;
+    .ok_or(ApiError::rate_limited(5))?;
     let mut ticks = tokio::time::interval(KEEP_ALIVE);
     ticks.reset();
     let hello = Bytes::from(format!(": watching instance {}\n\n", instance.id));

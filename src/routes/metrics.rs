@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use secrecy::ExposeSecret;
 
 use crate::actors::webhook::GetOutboxDepth;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::net::client_ip::client_ip;
 use crate::routes::access::ask;
 use crate::state::AppState;
@@ -49,13 +49,13 @@ pub async fn scrape(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     if !state.settings.metrics.enabled {
-        return Err(ApiError::not_found(
-            "route_not_found",
+        return Err(ApiError::new(
+            ErrorCode::RouteNotFound,
             "metrics are turned off",
         ));
     }
     if !allowed(&state, &req) {
-        return Err(ApiError::Forbidden(
+        return Err(ApiError::forbidden(
             "metrics need the token or an allowed address",
         ));
     }

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use crate::actors::instance::Flush;
 use crate::auth::AuthUser;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::routes::access::{ask, live_instance, visible_instance, webhooks_durable};
 use crate::routes::messaging::parse_phone;
 use crate::state::AppState;
@@ -20,18 +20,18 @@ fn network(state: &AppState) -> Result<&SimNetwork, ApiError> {
     state
         .sim
         .as_ref()
-        .ok_or_else(|| ApiError::not_found("route_not_found", "the simulated network is off"))
+        .ok_or_else(|| ApiError::new(ErrorCode::RouteNotFound, "the simulated network is off"))
 }
 
 pub fn sim_error(err: SimError) -> ApiError {
     let message = err.to_string();
     match err {
-        SimError::NoSession => ApiError::conflict("no_session", message),
-        SimError::NoQrPending => ApiError::conflict("no_qr_pending", message),
-        SimError::NotConnected => ApiError::conflict("instance_not_connected", message),
-        SimError::PhoneInUse => ApiError::conflict("phone_in_use", message),
-        SimError::AlreadyPaired => ApiError::conflict("already_paired", message),
-        SimError::Store(_) => ApiError::ServiceUnavailable("the session store is unavailable"),
+        SimError::NoSession => ApiError::new(ErrorCode::NoSession, message),
+        SimError::NoQrPending => ApiError::new(ErrorCode::NoQrPending, message),
+        SimError::NotConnected => ApiError::new(ErrorCode::InstanceNotConnected, message),
+        SimError::PhoneInUse => ApiError::new(ErrorCode::PhoneInUse, message),
+        SimError::AlreadyPaired => ApiError::new(ErrorCode::AlreadyPaired, message),
+        SimError::Store(_) => ApiError::unavailable("the session store is unavailable"),
     }
 }
 

@@ -9,7 +9,7 @@ use crate::actors::webhook::Requeue;
 use crate::auth::AuthUser;
 use crate::db;
 use crate::domain::time::iso_millis;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::routes::access::visible_instance;
 use crate::routes::pagination::{Page, Pagination};
 use crate::state::AppState;
@@ -157,20 +157,20 @@ pub async fn retry(
     let (instance_id, delivery_id) = path.into_inner();
     let instance = visible_instance(&state, &user, &instance_id).await?;
     if !crate::domain::text::is_uuid(&delivery_id) {
-        return Err(ApiError::not_found(
-            "delivery_not_found",
+        return Err(ApiError::new(
+            ErrorCode::DeliveryNotFound,
             "delivery not found",
         ));
     }
     state.recorder.flush().await;
     let Some(delivery) = db::webhooks::requeue(&state.db, &instance.id, &delivery_id).await? else {
         return match db::webhooks::find(&state.db, &instance.id, &delivery_id).await? {
-            Some(_) => Err(ApiError::conflict(
-                "delivery_not_failed",
+            Some(_) => Err(ApiError::new(
+                ErrorCode::DeliveryNotFailed,
                 "only a failed delivery can be retried",
             )),
-            None => Err(ApiError::not_found(
-                "delivery_not_found",
+            None => Err(ApiError::new(
+                ErrorCode::DeliveryNotFound,
                 "delivery not found",
             )),
         };
@@ -181,7 +181,7 @@ pub async fn retry(
             delivery: delivery.clone(),
         })
         .await
-        .map_err(|_| ApiError::ServiceUnavailable("the webhook sender is not running"))?;
+        .map_err(|_| ApiError::unavailable("the webhook sender is not running"))?;
     Ok(HttpResponse::Ok().json(json!({
         "success": true,
         "message": format!("Delivery {} requeued", delivery.id),

@@ -20,7 +20,7 @@ pub async fn allowed_ips_only(
                 .is_some_and(|ip| server.allowed_ips.iter().any(|range| range.contains(ip)));
             if !allowed {
                 return Err(
-                    ApiError::Forbidden("your address is not allowed to use this server").into(),
+                    ApiError::forbidden("your address is not allowed to use this server").into(),
                 );
             }
         }

@@ -25,9 +25,7 @@ fn check<K: Clone + Hash + Eq>(
     };
     limiter.check_key(key).map_err(|not_until| {
         let wait = not_until.wait_time_from(DefaultClock::default().now());
-        ApiError::TooManyRequests {
-            retry_after_secs: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
-        }
+        ApiError::rate_limited(wait.as_secs() + u64::from(wait.subsec_nanos() > 0))
     })
 }
 
@@ -72,6 +70,7 @@ impl RateLimits {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorCode;
 
     #[test]
     fn login_attempts_are_limited_per_email_and_per_address() {
@@ -83,15 +82,15 @@ mod tests {
         let elsewhere = Some(IpAddr::from([192, 0, 2, 2]));
         assert!(limits.login(home, "a@example.com").is_ok());
         assert!(limits.login(home, "b@example.com").is_ok());
-        assert!(matches!(
-            limits.login(home, "c@example.com"),
-            Err(ApiError::TooManyRequests { .. })
-        ));
+        assert_eq!(
+            limits.login(home, "c@example.com").map_err(|e| e.code()),
+            Err(ErrorCode::RateLimited)
+        );
         assert!(limits.login(elsewhere, "A@example.com").is_ok());
-        assert!(matches!(
-            limits.login(Some(IpAddr::from([192, 0, 2, 3])), "a@example.com"),
-            Err(ApiError::TooManyRequests { retry_after_secs }) if retry_after_secs > 0
-        ));
+        let refused = limits
+            .login(Some(IpAddr::from([192, 0, 2, 3])), "a@example.com")
+            .unwrap_err();
+        assert!(refused.retry_after_secs().is_some_and(|secs| secs > 0));
     }
 
     #[test]

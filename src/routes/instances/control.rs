@@ -9,7 +9,7 @@ use crate::auth::AuthUser;
 use crate::db;
 use crate::db::activity::ActivityFilter;
 use crate::domain::time::{iso_millis, parse_iso};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::routes::access::{ask, live_instance, live_status, visible_instance};
 use crate::routes::pagination::{Page, Pagination};
 use crate::state::AppState;
@@ -125,8 +125,8 @@ pub async fn qr(
         return Err(ApiError::validation("format must be json, png or svg"));
     }
     let Some(code) = ask(&state, &addr, GetQr).await? else {
-        return Err(ApiError::not_found(
-            "qr_not_available",
+        return Err(ApiError::new(
+            ErrorCode::QrNotAvailable,
             "no QR code is pending: the instance is connected, connecting or resting",
         ));
     };
@@ -313,12 +313,9 @@ pub async fn pairing_code(
             let message = err.to_string();
             match err {
                 PairingCodeError::NotPairable(_) => {
-                    ApiError::conflict("instance_not_pairable", message)
+                    ApiError::new(ErrorCode::InstanceNotPairable, message)
                 }
-                PairingCodeError::Refused(_) => ApiError::BadGateway {
-                    code: "pairing_refused",
-                    message,
-                },
+                PairingCodeError::Refused(_) => ApiError::new(ErrorCode::PairingRefused, message),
             }
         })?;
     Ok(HttpResponse::Ok().json(json!({ "pairingCode": code })))

@@ -17,7 +17,7 @@ use crate::db;
 use crate::db::instances::{NewInstance, WebhookSettings};
 use crate::db::recorder::WriteOp;
 use crate::domain::time::now_millis;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::net::guard::{self, TargetError};
 use crate::routes::access::{ask, instance_not_found, live_status, visible_instance};
 use crate::state::AppState;
@@ -32,8 +32,8 @@ async fn check_webhook_target(state: &AppState, url: Option<&str>) -> Result<(),
     let (_, host, port) =
         guard::http_target(url).map_err(|e| ApiError::validation(format!("webhookUrl: {e}")))?;
     match guard::resolve(&host, port, false).await {
-        Err(TargetError::Private) => Err(ApiError::bad_request(
-            "webhook_url_not_allowed",
+        Err(TargetError::Private) => Err(ApiError::new(
+            ErrorCode::WebhookUrlNotAllowed,
             "webhookUrl points at a private, loopback or link-local address",
         )),
         _ => Ok(()),
@@ -168,7 +168,7 @@ pub async fn list(
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     if query.all == Some(true) && !user.is_admin() {
-        return Err(ApiError::Forbidden(
+        return Err(ApiError::forbidden(
             "only administrators may list all instances",
         ));
     }
@@ -331,7 +331,7 @@ pub async fn delete(
         .supervisor
         .send(stop)
         .await
-        .map_err(|_| ApiError::ServiceUnavailable("the supervisor is not running"))?;
+        .map_err(|_| ApiError::unavailable("the supervisor is not running"))?;
     tracing::info!(instance_id = %instance.id, "instance deleted");
     Ok(HttpResponse::Ok().json(json!({
         "success": true,

@@ -8,7 +8,7 @@ use crate::auth::AuthUser;
 use crate::db;
 use crate::db::messages::ChatFilter;
 use crate::domain::time::{iso_millis, parse_iso};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::routes::access::visible_instance;
 use crate::routes::pagination::{Page, Pagination};
 use crate::state::AppState;
@@ -141,25 +141,33 @@ pub async fn media(
     let (instance_id, message_id) = path.into_inner();
     let instance = visible_instance(&state, &user, &instance_id).await?;
     if !crate::domain::text::is_message_id(&message_id) {
-        return Err(ApiError::not_found(
-            "message_not_found",
+        return Err(ApiError::new(
+            ErrorCode::MessageNotFound,
             "message not found",
         ));
     }
     state.recorder.flush().await;
     let message = db::messages::find(&state.db, &instance.id, &message_id)
         .await?
-        .ok_or_else(|| ApiError::not_found("message_not_found", "message not found"))?;
+        .ok_or_else(|| ApiError::new(ErrorCode::MessageNotFound, "message not found"))?;
     let stored = message
         .media_path
         .as_deref()
         .filter(|p| !p.contains(".."))
         .ok_or_else(|| {
-            ApiError::not_found("media_not_stored", "this message has no stored media")
+            ApiError::new(
+                ErrorCode::MediaNotStored,
+                "this message has no stored media",
+            )
         })?;
     let bytes = tokio::fs::read(state.settings.server.data_dir.join("media").join(stored))
         .await
-        .map_err(|_| ApiError::not_found("media_not_stored", "this message has no stored media"))?;
+        .map_err(|_| {
+            ApiError::new(
+                ErrorCode::MediaNotStored,
+                "this message has no stored media",
+            )
+        })?;
     let mimetype = message
         .media_mimetype
         .unwrap_or_else(|| "application/octet-stream".into());

@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 use crate::db;
 use crate::db::idempotency::KEY_LIFETIME_MS;
 use crate::domain::time::now_millis;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
 
 pub const HEADER: &str = "idempotency-key";
@@ -28,8 +28,8 @@ impl IdempotencyKey {
         };
         let key = value.to_str().unwrap_or_default().trim();
         if key.is_empty() || key.len() > MAX_KEY_LEN || !key.chars().all(|c| c.is_ascii_graphic()) {
-            return Err(ApiError::bad_request(
-                "invalid_idempotency_key",
+            return Err(ApiError::new(
+                ErrorCode::InvalidIdempotencyKey,
                 format!("Idempotency-Key must be 1-{MAX_KEY_LEN} visible ASCII characters"),
             ));
         }
@@ -103,14 +103,14 @@ async fn claim_or_replay(
             continue;
         }
         if stored.fingerprint != fingerprint {
-            return Err(ApiError::Unprocessable {
-                code: "idempotency_key_reused",
-                message: "this Idempotency-Key was used for a different request".into(),
-            });
+            return Err(ApiError::new(
+                ErrorCode::IdempotencyKeyReused,
+                "this Idempotency-Key was used for a different request",
+            ));
         }
         let (Some(status), Some(body)) = (stored.response_status, stored.response_body) else {
-            return Err(ApiError::conflict(
-                "idempotency_in_progress",
+            return Err(ApiError::new(
+                ErrorCode::IdempotencyInProgress,
                 "a request with this Idempotency-Key is still in progress",
             ));
         };
@@ -125,8 +125,8 @@ async fn claim_or_replay(
                 .body(body),
         ));
     }
-    Err(ApiError::conflict(
-        "idempotency_in_progress",
+    Err(ApiError::new(
+        ErrorCode::IdempotencyInProgress,
         "a request with this Idempotency-Key is still in progress",
     ))
 }

@@ -16,7 +16,7 @@ use crate::actors::instance::{InstanceActor, Outgoing, SendMessage, SendMessageE
 use crate::auth::AuthUser;
 use crate::db;
 use crate::domain::phone::{InvalidPhone, Jid};
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::net::fetch::{FetchError, MediaFetcher};
 use crate::net::guard::TargetError;
 use crate::routes::access::{ask, live_instance, visible_instance, webhooks_durable};
@@ -30,7 +30,7 @@ const MAX_TEXT_CHARS: usize = 65_536;
 const MAX_CAPTION_CHARS: usize = 1024;
 
 fn invalid_phone() -> ApiError {
-    ApiError::bad_request("invalid_phone", InvalidPhone.to_string())
+    ApiError::new(ErrorCode::InvalidPhone, InvalidPhone.to_string())
 }
 
 pub fn parse_jid(raw: &str) -> Result<Jid, ApiError> {
@@ -41,8 +41,8 @@ pub fn parse_jid(raw: &str) -> Result<Jid, ApiError> {
 pub fn parse_phone(raw: &str) -> Result<Jid, ApiError> {
     let jid = parse_jid(raw)?;
     if jid.is_group() {
-        return Err(ApiError::bad_request(
-            "invalid_phone",
+        return Err(ApiError::new(
+            ErrorCode::InvalidPhone,
             "phone must be a person's number, not a group",
         ));
     }
@@ -75,14 +75,11 @@ fn caption(value: Option<String>) -> Result<Option<String>, ApiError> {
 fn send_error(err: SendMessageError) -> ApiError {
     let message = err.to_string();
     match err {
-        SendMessageError::NotConnected => ApiError::conflict("instance_not_connected", message),
-        SendMessageError::Rejected(_) => ApiError::bad_request("send_rejected", message),
-        SendMessageError::Failed(_) => ApiError::BadGateway {
-            code: "send_failed",
-            message,
-        },
+        SendMessageError::NotConnected => ApiError::new(ErrorCode::InstanceNotConnected, message),
+        SendMessageError::Rejected(_) => ApiError::new(ErrorCode::SendRejected, message),
+        SendMessageError::Failed(_) => ApiError::new(ErrorCode::SendFailed, message),
         SendMessageError::Storage(_) => {
-            ApiError::ServiceUnavailable("the message could not be recorded; try again")
+            ApiError::unavailable("the message could not be recorded; try again")
         }
     }
 }
@@ -151,16 +148,13 @@ fn fetch_error(err: FetchError) -> ApiError {
     let message = err.to_string();
     match err {
         FetchError::Target(TargetError::Private) => {
-            ApiError::bad_request("url_not_allowed", message)
+            ApiError::new(ErrorCode::UrlNotAllowed, message)
         }
         FetchError::Target(TargetError::InvalidUrl) => {
             ApiError::validation(format!("url: {message}"))
         }
-        FetchError::TooLarge(limit) => ApiError::PayloadTooLarge { limit },
-        _ => ApiError::Unprocessable {
-            code: "media_fetch_failed",
-            message,
-        },
+        FetchError::TooLarge(limit) => ApiError::payload_too_large(limit),
+        _ => ApiError::new(ErrorCode::MediaFetchFailed, message),
     }
 }
 

@@ -4,7 +4,7 @@ use actix_multipart::{Field, Multipart};
 use bytes::{Bytes, BytesMut};
 use futures_util::TryStreamExt;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 
 /// Text fields (`phone`, `caption`) are short; this bounds them.
 const MAX_TEXT_FIELD_BYTES: usize = 64 * 1024;
@@ -18,8 +18,8 @@ pub struct Upload {
 }
 
 fn invalid(err: impl std::fmt::Display) -> ApiError {
-    ApiError::bad_request(
-        "invalid_multipart",
+    ApiError::new(
+        ErrorCode::InvalidMultipart,
         format!("invalid multipart/form-data body: {err}"),
     )
 }
@@ -69,9 +69,9 @@ pub async fn read(mut form: Multipart, max_file_bytes: usize) -> Result<Upload, 
 async fn read_text(field: Field, name: &str) -> Result<String, ApiError> {
     let bytes = read_capped(field, MAX_TEXT_FIELD_BYTES)
         .await
-        .map_err(|err| match err {
-            ApiError::PayloadTooLarge { .. } => ApiError::validation(format!("{name} is too long")),
-            other => other,
+        .map_err(|err| match err.code() {
+            ErrorCode::PayloadTooLarge => ApiError::validation(format!("{name} is too long")),
+            _ => err,
         })?;
     String::from_utf8(bytes.to_vec())
         .map_err(|_| ApiError::validation(format!("{name} must be UTF-8 text")))
@@ -81,7 +81,7 @@ async fn read_capped(mut field: Field, limit: usize) -> Result<Bytes, ApiError> 
     let mut buffer = BytesMut::new();
     while let Some(chunk) = field.try_next().await.map_err(invalid)? {
         if buffer.len() + chunk.len() > limit {
-            return Err(ApiError::PayloadTooLarge { limit });
+            return Err(ApiError::payload_too_large(limit));
         }
         buffer.extend_from_slice(&chunk);
     }
