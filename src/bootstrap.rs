@@ -3,11 +3,12 @@
 use sea_orm::DatabaseConnection;
 use secrecy::ExposeSecret;
 
-use crate::auth::{api_key, password};
+use crate::app::users::{NewUser, create_user};
+use crate::auth::api_key;
 use crate::config::AuthSettings;
 use crate::db;
-use crate::db::users::NewUser;
 use crate::domain::user::{Email, Password, Role};
+use crate::error::ErrorCode;
 
 const DEFAULT_ADMIN_EMAIL: &str = "admin@localhost";
 const GENERATED_PASSWORD_BYTES: usize = 18;
@@ -54,16 +55,15 @@ async fn create_admin(
     password: Password,
 ) -> anyhow::Result<bool> {
     let new = NewUser {
-        email: email.into_inner(),
-        password_hash: password::hash(password).await?,
+        email,
+        password,
         first_name: "Admin".into(),
         last_name: String::new(),
         role: Role::Admin,
-        api_key: api_key::generate(),
     };
-    match db::users::insert(db, new).await {
+    match create_user(db, new).await {
         Ok(_) => Ok(true),
-        Err(err) if db::is_unique_violation(&err) => Ok(false),
+        Err(err) if err.code() == ErrorCode::EmailTaken => Ok(false),
         Err(err) => Err(err.into()),
     }
 }

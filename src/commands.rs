@@ -2,12 +2,12 @@
 
 use migration::{Migrator, MigratorTrait};
 
-use crate::auth::{api_key, password};
+use crate::app::users::{NewUser, create_user};
 use crate::cli::{Command, ConfigCommand, UserCommand};
 use crate::config::Settings;
 use crate::db;
-use crate::db::users::NewUser;
 use crate::domain::user::{Email, Password, Role, parse_name};
+use crate::error::ErrorCode;
 use crate::startup::Application;
 
 pub async fn run(command: Option<Command>, settings: Settings) -> anyhow::Result<()> {
@@ -39,24 +39,20 @@ pub async fn run(command: Option<Command>, settings: Settings) -> anyhow::Result
                 Password::parse(&password).map_err(|e| anyhow::anyhow!("--password {e}"))?;
             let db = db::connect(&settings.database).await?;
             Migrator::up(&db, None).await?;
-            if db::users::find_by_email(&db, email.as_str())
-                .await?
-                .is_some()
-            {
-                anyhow::bail!("a user with the email {} already exists", email.as_str());
-            }
-            let user = db::users::insert(
-                &db,
-                NewUser {
-                    email: email.into_inner(),
-                    password_hash: password::hash(password).await?,
-                    first_name: parse_name(&first_name).map_err(anyhow::Error::msg)?,
-                    last_name: parse_name(&last_name).map_err(anyhow::Error::msg)?,
-                    role: if admin { Role::Admin } else { Role::User },
-                    api_key: api_key::generate(),
-                },
-            )
-            .await?;
+            let address = email.as_str().to_owned();
+            let new = NewUser {
+                email,
+                password,
+                first_name: parse_name(&first_name).map_err(anyhow::Error::msg)?,
+                last_name: parse_name(&last_name).map_err(anyhow::Error::msg)?,
+                role: if admin { Role::Admin } else { Role::User },
+            };
+            let user = match create_user(&db, new).await {
+                Err(err) if err.code() == ErrorCode::EmailTaken => {
+                    anyhow::bail!("a user with the email {address} already exists")
+                }
+                other => other?,
+            };
             println!("id: {}\napiKey: {}", user.id, user.api_key);
         }
     }

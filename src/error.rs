@@ -113,6 +113,13 @@ pub struct ErrorBody<'a> {
     pub code: &'a str,
 }
 
+impl ErrorBody<'static> {
+    /// A documented example of the error body.
+    pub fn example(code: ErrorCode, message: &str) -> serde_json::Value {
+        serde_json::json!({ "error": message, "code": code.as_str() })
+    }
+}
+
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<Cow<'static, str>>) -> Self {
         Self {

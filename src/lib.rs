@@ -1,6 +1,7 @@
 //! wamux: many WhatsApp connections behind one REST API.
 
 pub mod actors;
+pub mod app;
 pub mod auth;
 pub mod bootstrap;
 pub mod cli;

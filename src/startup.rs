@@ -21,6 +21,7 @@ use crate::actors::supervisor::{
     InstanceSupervisor, RestoreInstances, ShutdownAll, SupervisorParts,
 };
 use crate::actors::webhook::{StopDeliveries, WebhookActor};
+use crate::app::Deps;
 use crate::auth::cache::AuthCache;
 use crate::auth::{api_key, jwt, password};
 use crate::config::Settings;
@@ -100,7 +101,7 @@ impl Application {
 
         spawn_housekeeping(db.clone());
         let with_sim = backends.sim.is_some();
-        let state = web::Data::new(AppState {
+        let app = crate::app::App::new(Deps {
             db,
             jwt: jwt::JwtKeys::new(&secret, settings.auth.jwt_ttl_secs),
             auth_cache: AuthCache::new(Duration::from_secs(settings.auth.cache_ttl_secs)),
@@ -113,10 +114,13 @@ impl Application {
             stats: stats.clone(),
             api_calls,
             live,
-            limits: RateLimits::new(&settings.limits),
             metrics: metrics.clone(),
             load,
             sim: backends.sim,
+        });
+        let state = web::Data::new(AppState {
+            app,
+            limits: RateLimits::new(&settings.limits),
         });
         spawn_limit_housekeeping(state.clone());
 
@@ -149,6 +153,8 @@ impl Application {
                 .app_data(errors::json_config(json_limit))
                 .app_data(errors::query_config())
                 .app_data(errors::path_config())
+                // Innermost: everything outside it (allow-list, CORS, metrics) runs first.
+                .wrap(from_fn(routes::extract::require_auth))
                 .wrap(http_metrics.clone())
                 .wrap(security::headers::cors(&cors_origins))
                 .wrap(from_fn(security::allowlist::allowed_ips_only))
@@ -156,7 +162,7 @@ impl Application {
                 .wrap(security::headers::security_headers(with_tls))
                 .wrap(TracingLogger::default())
                 .configure(|cfg| routes::configure(cfg, with_sim))
-                .default_service(web::to(errors::route_not_found))
+                .default_service(web::to(errors::no_route))
         })
         .shutdown_timeout(settings.server.shutdown_timeout_secs);
         if settings.server.workers > 0 {

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::sync::RwLock;
 use std::time::{Duration, Instant};
 
-use super::AuthUser;
+use crate::domain::user::AuthUser;
 
 /// Past this many entries the cache starts over rather than grow.
 const MAX_ENTRIES: usize = 100_000;

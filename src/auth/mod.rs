@@ -1,9 +1,8 @@
-//! Who is calling: JWT (`Authorization: Bearer`) or API key (`x-api-key`), one extractor for both.
+//! Authentication's mechanics: login tokens (JWT), API keys, password hashes and
+//! the cache of recently authenticated callers. Finding the caller of a request
+//! is the routes' (`routes::extract`).
 
 pub mod api_key;
 pub mod cache;
-pub mod extractor;
 pub mod jwt;
 pub mod password;
-
-pub use extractor::{AdminUser, AuthUser};

@@ -124,10 +124,37 @@ pub async fn count_live(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
         .await
 }
 
-pub async fn save(db: &impl ConnectionTrait, instance: ActiveModel) -> Result<Instance, DbErr> {
-    let mut instance = instance;
-    instance.updated_at = Set(now_millis());
-    instance.update(db).await
+/// What an update may change.
+pub struct InstanceChanges {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub webhook: WebhookSettings,
+}
+
+pub async fn update(
+    db: &impl ConnectionTrait,
+    instance: Instance,
+    changes: InstanceChanges,
+) -> Result<Instance, DbErr> {
+    let mut row: ActiveModel = instance.into();
+    if let Some(name) = changes.name {
+        row.name = Set(name);
+    }
+    if let Some(description) = changes.description {
+        row.description = Set(description);
+    }
+    let w = changes.webhook;
+    row.webhook_url = Set(w.url);
+    row.webhook_enabled = Set(w.enabled);
+    row.webhook_secret = Set(w.secret);
+    row.notify_received = Set(w.notify_received);
+    row.notify_sent = Set(w.notify_sent);
+    row.notify_delivery = Set(w.notify_delivery);
+    row.notify_read = Set(w.notify_read);
+    row.max_retries = Set(w.max_retries);
+    row.retry_interval_ms = Set(w.retry_interval_ms);
+    row.updated_at = Set(now_millis());
+    row.update(db).await
 }
 
 /// Hides the instance from the API for good; its history rows stay for statistics.

@@ -14,7 +14,7 @@ use serde::Serialize;
 /// Rows per statement, well under SQLite's bound-parameter limit.
 const CHUNK: usize = 500;
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Counters {
     pub messages_sent: i64,

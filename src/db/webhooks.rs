@@ -11,6 +11,30 @@ pub const PENDING: &str = "pending";
 pub const DELIVERED: &str = "delivered";
 pub const FAILED: &str = "failed";
 
+/// Where a delivery stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryState {
+    Pending,
+    Delivered,
+    Failed,
+}
+
+impl DeliveryState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => PENDING,
+            Self::Delivered => DELIVERED,
+            Self::Failed => FAILED,
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        [Self::Pending, Self::Delivered, Self::Failed]
+            .into_iter()
+            .find(|state| state.as_str() == raw)
+    }
+}
+
 pub async fn insert(db: &impl ConnectionTrait, delivery: &Delivery) -> Result<(), DbErr> {
     Deliveries::insert(ActiveModel::from(delivery.clone()))
         .exec_without_returning(db)
@@ -107,10 +131,10 @@ pub async fn pending(db: &impl ConnectionTrait) -> Result<Vec<Delivery>, DbErr> 
         .await
 }
 
-fn of_instance(instance_id: &str, state: Option<&str>) -> Select<Deliveries> {
+fn of_instance(instance_id: &str, state: Option<DeliveryState>) -> Select<Deliveries> {
     let mut query = Deliveries::find().filter(Column::InstanceId.eq(instance_id));
     if let Some(state) = state {
-        query = query.filter(Column::State.eq(state));
+        query = query.filter(Column::State.eq(state.as_str()));
     }
     query
 }
@@ -119,7 +143,7 @@ fn of_instance(instance_id: &str, state: Option<&str>) -> Select<Deliveries> {
 pub async fn list(
     db: &impl ConnectionTrait,
     instance_id: &str,
-    state: Option<&str>,
+    state: Option<DeliveryState>,
     limit: u64,
     skip: u64,
 ) -> Result<(Vec<Delivery>, u64), DbErr> {

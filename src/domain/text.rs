@@ -27,6 +27,18 @@ pub fn is_message_id(raw: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
+/// A file name is shown to the recipient, never used as a path.
+pub fn sanitize_filename(raw: &str) -> String {
+    let base = raw.rsplit(['/', '\\']).next().unwrap_or_default();
+    let clean: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
+    let clean = clean.trim().trim_start_matches('.').trim();
+    if clean.is_empty() {
+        "file".into()
+    } else {
+        clean.to_owned()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -45,5 +57,14 @@ mod tests {
         assert!(is_message_id("3EB0C258F6AA7F19E2F2C2"));
         assert!(!is_message_id("3EB0\0"));
         assert!(!is_message_id(""));
+    }
+
+    #[test]
+    fn file_names_lose_their_paths_and_control_characters() {
+        assert_eq!(sanitize_filename("../../etc/passwd"), "passwd");
+        assert_eq!(sanitize_filename("C:\\Users\\a\\report.pdf"), "report.pdf");
+        assert_eq!(sanitize_filename("in\u{0}voice\n.pdf"), "invoice.pdf");
+        assert_eq!(sanitize_filename(".."), "file");
+        assert_eq!(sanitize_filename(""), "file");
     }
 }

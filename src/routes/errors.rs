@@ -1,10 +1,11 @@
 //! Makes sure no error leaves the server as plain text or HTML: extractor
 //! failures become `ApiError`s, and any other error response gets a JSON body.
 
+use actix_web::ResponseError;
 use actix_web::body::MessageBody;
 use actix_web::dev::ServiceResponse;
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
-use actix_web::http::header::CONTENT_TYPE;
+use actix_web::http::header::{ALLOW, CONTENT_TYPE, HeaderValue};
 use actix_web::middleware::ErrorHandlerResponse;
 use actix_web::{HttpRequest, HttpResponse, web};
 
@@ -71,20 +72,29 @@ fn path_error(err: PathError) -> ApiError {
     ApiError::new(ErrorCode::NotFound, format!("not found: {err}"))
 }
 
-/// Default service: unknown routes are a JSON 404.
-pub async fn route_not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    Err(ApiError::new(
-        ErrorCode::RouteNotFound,
-        format!("no route for {} {}", req.method(), req.path()),
-    ))
-}
-
-/// Default service of each route path: the path exists, the method does not.
-pub async fn method_not_allowed(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    Err(ApiError::new(
+/// Default service: a path no route has is a JSON 404; a route's path with a
+/// method it does not answer is a JSON 405 naming the ones it does in `Allow`.
+pub async fn no_route(req: HttpRequest) -> HttpResponse {
+    let Some(pattern) = req.resource_map().match_pattern(req.path()) else {
+        return ApiError::new(
+            ErrorCode::RouteNotFound,
+            format!("no route for {} {}", req.method(), req.path()),
+        )
+        .error_response();
+    };
+    let allowed = crate::routes::route_table()
+        .get(&pattern)
+        .map(|methods| methods.join(", ").to_uppercase())
+        .unwrap_or_else(|| "GET".to_owned());
+    let mut response = ApiError::new(
         ErrorCode::MethodNotAllowed,
         format!("{} is not allowed on {}", req.method(), req.path()),
-    ))
+    )
+    .error_response();
+    if let Ok(value) = HeaderValue::from_str(&allowed) {
+        response.headers_mut().insert(ALLOW, value);
+    }
+    response
 }
 
 /// Gives a JSON body to error responses produced outside our handlers

@@ -3,14 +3,12 @@
 
 use std::time::Duration;
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, get, web};
 use bytes::Bytes;
 use futures_util::{StreamExt, stream};
 
-use crate::actors::live::Watch;
-use crate::auth::AuthUser;
-use crate::error::ApiError;
-use crate::routes::access::{ask, visible_instance};
+use crate::domain::user::AuthUser;
+use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::state::AppState;
 
 /// A comment line now and then keeps proxies from closing an idle stream.
@@ -25,33 +23,30 @@ const KEEP_ALIVE: Duration = Duration::from_secs(15);
 /// them are streamed, whatever the instance's webhook settings. Comment lines
 /// (`: ...`) open the stream and keep it alive every 15 s. A client that falls too
 /// far behind is disconnected; at most 32 clients may watch one instance.
-#[utoipa::path(get, path = "/api/instances/{instance_id}/events", tag = "events",
+#[utoipa::path(tag = "events",
     operation_id = "streamInstanceEvents",
     params(("instance_id" = String, Path, description = "Instance id")),
     responses(
         (status = 200, description = "The event stream (`text/event-stream`), e.g. `event: connection_opened` / `data: {\"event\":\"connection_opened\",\"data\":{\"instanceId\":\"...\"},\"timestamp\":\"2026-11-25T18:03:12.345Z\"}`",
             content_type = "text/event-stream", body = String),
-        (status = 429, description = "The instance already has the maximum number of watchers; see `Retry-After`", body = serde_json::Value,
-            example = json!(crate::routes::openapi::error_example("rate_limited", "too many requests, retry in 5 s"))),
+        (status = 429, description = "The instance already has the maximum number of watchers; see `Retry-After`", body = ErrorBody,
+            example = json!(ErrorBody::example(ErrorCode::RateLimited, "too many requests, retry in 5 s"))),
     ))]
-pub async fn events(
+#[get("/events")]
+pub async fn instance_events(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let instance = visible_instance(&state, &user, &path).await?;
-    let frames = ask(
-        &state,
-        &state.live,
-        Watch {
-            instance_id: instance.id.clone(),
-        },
-    )
-    .await?
-    .ok_or(ApiError::rate_limited(5))?;
+    let frames = state
+        .app
+        .instances()
+        .watch(&user, &path)
+        .await?
+        .ok_or(ApiError::rate_limited(5))?;
     let mut ticks = tokio::time::interval(KEEP_ALIVE);
     ticks.reset();
-    let hello = Bytes::from(format!(": watching instance {}\n\n", instance.id));
+    let hello = Bytes::from(format!(": watching instance {}\n\n", path.as_str()));
     let body = stream::once(async move { Ok::<_, actix_web::Error>(hello) }).chain(stream::unfold(
         (frames, ticks),
         |(mut frames, mut ticks)| async move {

@@ -1,23 +1,38 @@
-use actix_web::{HttpResponse, web};
-use serde_json::json;
+//! `GET /health`, for load balancers and operators.
+
+use actix_web::{HttpResponse, get, web};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::state::AppState;
 
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    /// `ok`, or `degraded` when the database does not answer.
+    status: &'static str,
+    /// `ok` or `unavailable`.
+    database: &'static str,
+}
+
 /// No auth: load balancers and operators probe it.
-#[utoipa::path(get, path = "/health", tag = "operations",
+#[utoipa::path(tag = "operations", security(),
     responses(
-        (status = 200, description = "The server and its database answer", body = serde_json::Value,
+        (status = 200, description = "The server and its database answer", body = Health,
             example = json!({"status": "ok", "database": "ok"})),
-        (status = 503, description = "The database does not answer", body = serde_json::Value,
+        (status = 503, description = "The database does not answer", body = Health,
             example = json!({"status": "degraded", "database": "unavailable"})),
     ))]
+#[get("/health")]
 pub async fn health(state: web::Data<AppState>) -> HttpResponse {
-    match state.db.ping().await {
-        Ok(()) => HttpResponse::Ok().json(json!({"status": "ok", "database": "ok"})),
-        Err(err) => {
-            tracing::warn!(error = %err, "health check: database does not answer");
-            HttpResponse::ServiceUnavailable()
-                .json(json!({"status": "degraded", "database": "unavailable"}))
-        }
+    if state.app.operations().database_ok().await {
+        HttpResponse::Ok().json(Health {
+            status: "ok",
+            database: "ok",
+        })
+    } else {
+        HttpResponse::ServiceUnavailable().json(Health {
+            status: "degraded",
+            database: "unavailable",
+        })
     }
 }

@@ -1,13 +1,20 @@
-//! HTTP routes. Each route is listed once, in `routes!` below: the list mounts
-//! them and also tells what is mounted (`inventory`), which the OpenAPI test
-//! checks against the published document.
+//! HTTP routes. Each handler declares its method and path once (actix-web's
+//! route attribute) beside its documentation (`#[utoipa::path]`); `mount` below
+//! lists the handlers once, and that one list both mounts them and writes the
+//! OpenAPI document (utoipa-actix-web), so the two cannot drift apart.
+//!
+//! A handler parses and validates its request, calls one service (`crate::app`)
+//! and renders the answer. It never reaches the database, the recorder or an
+//! actor itself (`tests/api/layers.rs` checks).
 
-pub mod access;
 mod admin;
+mod answers;
 mod auth;
 pub mod errors;
 mod events;
+pub mod extract;
 mod health;
+mod input;
 mod instances;
 mod messaging;
 mod metrics;
@@ -17,113 +24,73 @@ mod sim;
 mod stats;
 mod webhooks;
 
-use actix_web::middleware::from_fn;
-use actix_web::{Resource, web};
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use actix_web::web;
+use utoipa_actix_web::scope::scope;
+use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 
-use crate::auth::extractor::require_auth;
 use instances::control;
 
-/// A route path whose unsupported methods answer 405 JSON (not the app's 404).
-///
-/// Handlers put `AuthUser`/`AdminUser` before any body extractor, so that the
-/// role check answers before body validation does.
-pub fn resource(path: &str) -> Resource {
-    web::resource(path).default_service(web::to(errors::method_not_allowed))
-}
-
-/// `public` routes take no credentials; `auth` routes authenticate first
-/// (401 before anything else), then count the call for the statistics.
-///
-/// Routes are grouped by path prefix; a non-empty prefix becomes one actix scope,
-/// so a request is matched against a few prefixes, then its scope's few routes,
-/// rather than against every route pattern in turn (the router, the request span
-/// and the HTTP metrics each match the path).
-macro_rules! routes {
-    ($mount:ident, $inventory:ident;
-     $( $prefix:literal => {
-         $( $access:ident $path:literal => { $( $method:ident: $handler:path ),+ $(,)? } )*
-     } )*) => {
-        fn $mount(cfg: &mut web::ServiceConfig) {
-            $(
-                let group = |cfg: &mut web::ServiceConfig| {
-                    $( cfg.service(routes!(@resource $access $path) $( .route(web::$method().to($handler)) )+ ); )*
-                };
-                if $prefix.is_empty() {
-                    group(cfg);
-                } else {
-                    cfg.service(web::scope($prefix).configure(group));
-                }
-            )*
-        }
-
-        /// Every route `$mount` mounts.
-        fn $inventory() -> Vec<Mounted> {
-            vec![ $( $( $( Mounted {
-                method: stringify!($method),
-                path: concat!($prefix, $path),
-                public: routes!(@public $access),
-            } ),+ ),* ),* ]
-        }
-    };
-    (@resource public $path:literal) => { resource($path) };
-    (@resource auth $path:literal) => { resource($path).wrap(from_fn(require_auth)) };
-    (@public public) => { true };
-    (@public auth) => { false };
-}
-
-routes! { mount_api, api_inventory;
-    "" => {
-        public "/health" => { get: health::health }
-        public "/metrics" => { get: metrics::scrape }
-        public "/api/openapi.json" => { get: openapi::document }
-        public "/api/auth/login" => { post: auth::login }
-        auth "/api/auth/me" => { get: auth::me }
-        auth "/api/auth/api-key/rotate" => { post: auth::rotate_api_key }
-        auth "/api/admin/users" => { post: admin::create_user, get: admin::list_users }
-        auth "/api/admin/users/{user_id}" => { patch: admin::update_user, delete: admin::delete_user }
-        auth "/api/instances" => { post: instances::create, get: instances::list }
-        auth "/api/stats/user" => { get: stats::user }
-        auth "/api/stats/instances/{instance_id}" => { get: stats::instance }
-        auth "/api/stats/system" => { get: stats::system }
-    }
-    "/api/whatsapp/{instance_id}" => {
-        auth "/status" => { get: control::status }
-        auth "/send" => { post: messaging::send }
-        auth "/send-media" => { post: messaging::send_media }
-        auth "/send-file" => { post: messaging::send_file }
-        auth "/qr" => { get: control::whatsapp_qr }
-        auth "/logout" => { post: control::whatsapp_logout }
-        auth "/contacts" => { get: messaging::contacts }
-    }
-    "/api/instances/{instance_id}" => {
-        auth "" => { get: instances::get, put: instances::update, delete: instances::delete }
-        auth "/reconnect" => { post: control::reconnect }
-        auth "/logout" => { post: control::logout }
-        auth "/qr" => { get: control::qr }
-        auth "/pairing-code" => { post: control::pairing_code }
-        auth "/activity" => { get: control::activity }
-        auth "/events" => { get: events::events }
-        auth "/chats/{chat_id}/messages" => { get: messaging::history }
-        auth "/messages/{message_id}/media" => { get: messaging::media }
-        auth "/webhooks/deliveries" => { get: webhooks::list }
-        auth "/webhooks/deliveries/{delivery_id}/retry" => { post: webhooks::retry }
-    }
-}
-
-routes! { mount_sim, sim_inventory;
-    "/api/sim/instances/{instance_id}" => {
-        auth "/scan" => { post: sim::scan }
-        auth "/inbound" => { post: sim::inbound }
-        auth "/fault" => { post: sim::fault }
-    }
-}
-
-pub fn configure(cfg: &mut web::ServiceConfig, with_sim: bool) {
-    mount_api(cfg);
+/// Every route: mounted by `configure`, documented by `document_for`.
+fn mount(cfg: &mut ServiceConfig, with_sim: bool) {
+    cfg.service(health::health)
+        .service(metrics::scrape)
+        .service(openapi::openapi_document)
+        .service(auth::login)
+        .service(auth::me)
+        .service(auth::rotate_api_key)
+        .service(admin::create_user)
+        .service(admin::list_users)
+        .service(admin::update_user)
+        .service(admin::delete_user)
+        .service(instances::create_instance)
+        .service(instances::list_instances)
+        .service(stats::user_stats)
+        .service(stats::instance_stats)
+        .service(stats::system_stats);
+    cfg.service(
+        scope("/api/whatsapp/{instance_id}")
+            .service(control::status)
+            .service(messaging::send)
+            .service(messaging::send_media)
+            .service(messaging::send_file)
+            .service(control::whatsapp_logout)
+            .service(messaging::contacts)
+            // The instance route's twin, documented as its alias (`openapi::shared`).
+            .route("/qr", web::get().to(control::whatsapp_qr)),
+    );
+    cfg.service(
+        scope("/api/instances/{instance_id}")
+            .service(instances::get_instance)
+            .service(instances::update_instance)
+            .service(instances::delete_instance)
+            .service(control::reconnect)
+            .service(control::logout)
+            .service(control::instance_qr)
+            .service(control::pairing_code)
+            .service(control::activity)
+            .service(events::instance_events)
+            .service(messaging::chat_history)
+            .service(messaging::message_media)
+            .service(webhooks::list_deliveries)
+            .service(webhooks::retry_delivery),
+    );
     if with_sim {
-        mount_sim(cfg);
+        cfg.service(
+            scope("/api/sim/instances/{instance_id}")
+                .service(sim::scan)
+                .service(sim::inbound)
+                .service(sim::fault),
+        );
     }
+}
+
+/// Mounts every route, and Swagger UI at `/docs/`.
+pub fn configure(cfg: &mut web::ServiceConfig, with_sim: bool) {
+    mount(&mut ServiceConfig::new(cfg), with_sim);
     mount_docs(cfg);
 }
 
@@ -140,35 +107,58 @@ fn mount_docs(cfg: &mut web::ServiceConfig) {
     );
 }
 
-/// A mounted route: its method (lower case), path template and whether it takes
-/// no credentials.
-#[derive(Debug, Clone, Copy)]
-pub struct Mounted {
-    pub method: &'static str,
-    pub path: &'static str,
-    pub public: bool,
+/// The OpenAPI document of the routes `configure` mounts, built from the same list.
+pub fn document_for(with_sim: bool) -> utoipa::openapi::OpenApi {
+    use utoipa_actix_web::AppExt;
+    let (_, mut document) = actix_web::App::new()
+        .into_utoipa_app()
+        .openapi(openapi::base())
+        .configure(|cfg| mount(cfg, with_sim))
+        .split_for_parts();
+    openapi::finish(&mut document);
+    document
 }
 
-/// `(method, path)` of every mounted route, the simulated network's included
-/// when it is on.
-pub fn inventory(with_sim: bool) -> Vec<(&'static str, &'static str)> {
-    mounted(with_sim)
-        .into_iter()
-        .map(|route| (route.method, route.path))
+/// Path templates and the methods each answers, as mounted (with the simulated
+/// network's routes).
+pub fn route_table() -> &'static BTreeMap<String, Vec<&'static str>> {
+    static TABLE: OnceLock<BTreeMap<String, Vec<&'static str>>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        document_for(true)
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| (path.clone(), openapi::methods(item)))
+            .collect()
+    })
+}
+
+/// `(method, path template)` of every mounted route, the simulated network's
+/// included when it is on.
+pub fn inventory(with_sim: bool) -> Vec<(String, String)> {
+    let document = document_for(with_sim);
+    document
+        .paths
+        .paths
+        .iter()
+        .flat_map(|(path, item)| {
+            openapi::methods(item)
+                .into_iter()
+                .map(move |method| (method.to_owned(), path.clone()))
+        })
         .collect()
 }
 
-fn mounted(with_sim: bool) -> Vec<Mounted> {
-    let mut routes = api_inventory();
-    if with_sim {
-        routes.extend(sim_inventory());
-    }
-    routes
-}
-
-/// Whether the route takes no credentials (unknown routes count as secured).
-pub fn is_public(method: &str, path: &str) -> bool {
-    mounted(true)
+/// Route templates that take no credentials: those documented without security,
+/// and Swagger UI.
+pub fn is_public(template: &str) -> bool {
+    static PUBLIC: OnceLock<Vec<String>> = OnceLock::new();
+    PUBLIC
+        .get_or_init(|| {
+            let mut public = openapi::public_paths(&document_for(true));
+            public.extend(["/docs".to_owned(), "/docs/{_:.*}".to_owned()]);
+            public
+        })
         .iter()
-        .any(|route| route.public && route.method == method && route.path == path)
+        .any(|path| path == template)
 }

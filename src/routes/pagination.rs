@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use crate::error::ApiError;
 
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Pagination {
     pub total: u64,

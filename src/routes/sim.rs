@@ -1,51 +1,27 @@
 //! Control routes of the simulated network (only with `whatsapp.backend = "sim"`):
 //! they play the phone that scans, the people who write, and the faults of the network.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, post, web};
 use serde::Deserialize;
-use serde_json::json;
+use utoipa::ToSchema;
 
-use crate::actors::instance::Flush;
-use crate::auth::AuthUser;
-use crate::error::{ApiError, ErrorCode};
-use crate::routes::access::{ask, live_instance, visible_instance, webhooks_durable};
-use crate::routes::messaging::parse_phone;
+use crate::app::sim::Sim;
+use crate::domain::user::AuthUser;
+use crate::error::{ApiError, ErrorBody, ErrorCode};
+use crate::routes::answers::{Sent, Success};
+use crate::routes::input;
 use crate::state::AppState;
-use crate::whatsapp::sim::{FaultKind, SimError, SimNetwork, SimPayload};
+use crate::whatsapp::sim::{FaultKind, SimPayload};
 use crate::whatsapp::{MediaInfo, MediaKind};
 
-const MAX_PUSH_NAME_CHARS: usize = 100;
-
-fn network(state: &AppState) -> Result<&SimNetwork, ApiError> {
+fn network(state: &AppState) -> Result<Sim<'_>, ApiError> {
     state
-        .sim
-        .as_ref()
+        .app
+        .sim()
         .ok_or_else(|| ApiError::new(ErrorCode::RouteNotFound, "the simulated network is off"))
 }
 
-pub fn sim_error(err: SimError) -> ApiError {
-    let message = err.to_string();
-    match err {
-        SimError::NoSession => ApiError::new(ErrorCode::NoSession, message),
-        SimError::NoQrPending => ApiError::new(ErrorCode::NoQrPending, message),
-        SimError::NotConnected => ApiError::new(ErrorCode::InstanceNotConnected, message),
-        SimError::PhoneInUse => ApiError::new(ErrorCode::PhoneInUse, message),
-        SimError::AlreadyPaired => ApiError::new(ErrorCode::AlreadyPaired, message),
-        SimError::Store(_) => ApiError::unavailable("the session store is unavailable"),
-    }
-}
-
-pub fn parse_push_name(raw: Option<&str>) -> Result<String, ApiError> {
-    let name = raw.unwrap_or_default().trim();
-    if name.chars().count() > MAX_PUSH_NAME_CHARS || name.chars().any(char::is_control) {
-        return Err(ApiError::validation(format!(
-            "pushName must be at most {MAX_PUSH_NAME_CHARS} printable characters"
-        )));
-    }
-    Ok(name.to_owned())
-}
-
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Scan {
     phone: String,
@@ -56,18 +32,19 @@ pub struct Scan {
 ///
 /// `phone` becomes the instance's own number; `pushName` (optional, at most 100
 /// characters) its display name.
-#[utoipa::path(post, path = "/api/sim/instances/{instance_id}/scan", tag = "sim", operation_id = "simScanQr",
+#[utoipa::path(tag = "sim", operation_id = "simScanQr",
     params(("instance_id" = String, Path, description = "Instance id")),
-    request_body(content = serde_json::Value, description = "The phone that scans",
+    request_body(content = Scan, description = "The phone that scans",
         example = json!({"phone": "79001234567", "pushName": "Ivan"})),
     responses(
-        (status = 200, description = "Scanned; the instance connects", body = serde_json::Value,
+        (status = 200, description = "Scanned; the instance connects", body = Success,
             example = json!({"success": true})),
-        (status = 400, description = "Invalid phone or field", body = serde_json::Value,
-            example = json!(crate::routes::openapi::error_example("invalid_phone", "phone must be 5-15 digits with an optional leading +, spaces, dashes or parentheses, or a JID ending in @s.whatsapp.net or @g.us"))),
-        (status = 409, description = "No session, no QR pending, already paired, or the phone is linked to another connected instance (`no_session`, `no_qr_pending`, `already_paired`, `phone_in_use`)", body = serde_json::Value,
-            example = json!(crate::routes::openapi::error_example("no_qr_pending", "no QR code is waiting to be scanned"))),
+        (status = 400, description = "Invalid phone or field", body = ErrorBody,
+            example = json!(ErrorBody::example(ErrorCode::InvalidPhone, "phone must be 5-15 digits with an optional leading +, spaces, dashes or parentheses, or a JID ending in @s.whatsapp.net or @g.us"))),
+        (status = 409, description = "No session, no QR pending, already paired, or the phone is linked to another connected instance (`no_session`, `no_qr_pending`, `already_paired`, `phone_in_use`)", body = ErrorBody,
+            example = json!(ErrorBody::example(ErrorCode::NoQrPending, "no QR code is waiting to be scanned"))),
     ))]
+#[post("/scan")]
 pub async fn scan(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -75,17 +52,13 @@ pub async fn scan(
     body: web::Json<Scan>,
 ) -> Result<HttpResponse, ApiError> {
     let network = network(&state)?;
-    let instance = visible_instance(&state, &user, &path).await?;
-    let phone = parse_phone(&body.phone)?;
-    let push_name = parse_push_name(body.push_name.as_deref())?;
-    network
-        .scan(&instance.id, &phone, &push_name)
-        .await
-        .map_err(sim_error)?;
-    Ok(HttpResponse::Ok().json(json!({ "success": true })))
+    let phone = input::phone(&body.phone)?;
+    let push_name = input::push_name(body.push_name.as_deref())?;
+    network.scan(&user, &path, &phone, &push_name).await?;
+    Ok(HttpResponse::Ok().json(Success::OK))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Fault {
     kind: FaultKind,
@@ -95,31 +68,30 @@ pub struct Fault {
 ///
 /// `kind`: `disconnect` (the connection drops), `crash` (the session panics) or
 /// `logout` (the phone removes this linked device).
-#[utoipa::path(post, path = "/api/sim/instances/{instance_id}/fault", tag = "sim", operation_id = "simInjectFault",
+#[utoipa::path(tag = "sim", operation_id = "simInjectFault",
     params(("instance_id" = String, Path, description = "Instance id")),
-    request_body(content = serde_json::Value, description = "The fault",
+    request_body(content = Fault, description = "The fault",
         example = json!({"kind": "disconnect"})),
     responses(
-        (status = 200, description = "The fault was injected", body = serde_json::Value,
+        (status = 200, description = "The fault was injected", body = Success,
             example = json!({"success": true})),
-        (status = 400, description = "Unknown `kind`", body = serde_json::Value,
-            example = json!(crate::routes::openapi::error_example("validation_error", "invalid request body: unknown variant `reboot`, expected one of `disconnect`, `crash`, `logout` at line 1 column 17"))),
-        (status = 409, description = "The instance has no running session", body = serde_json::Value,
-            example = json!(crate::routes::openapi::error_example("no_session", "the instance has no running session"))),
+        (status = 400, description = "Unknown `kind`", body = ErrorBody,
+            example = json!(ErrorBody::example(ErrorCode::ValidationError, "invalid request body: unknown variant `reboot`, expected one of `disconnect`, `crash`, `logout` at line 1 column 17"))),
+        (status = 409, description = "The instance has no running session", body = ErrorBody,
+            example = json!(ErrorBody::example(ErrorCode::NoSession, "the instance has no running session"))),
     ))]
+#[post("/fault")]
 pub async fn fault(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
     body: web::Json<Fault>,
 ) -> Result<HttpResponse, ApiError> {
-    let network = network(&state)?;
-    let instance = visible_instance(&state, &user, &path).await?;
-    network.fault(&instance.id, body.kind).map_err(sim_error)?;
-    Ok(HttpResponse::Ok().json(json!({ "success": true })))
+    network(&state)?.fault(&user, &path, body.kind).await?;
+    Ok(HttpResponse::Ok().json(Success::OK))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Inbound {
     from: String,
@@ -129,7 +101,7 @@ pub struct Inbound {
     media: Option<InboundMedia>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InboundMedia {
     mimetype: String,
@@ -143,18 +115,19 @@ pub struct InboundMedia {
 /// Needs `body` or `media` (`{"mimetype", "filename"?, "data": "<base64>"}`), or both;
 /// `pushName` is optional. The answer is the WhatsApp id of the received message; its
 /// webhook is queued before the answer.
-#[utoipa::path(post, path = "/api/sim/instances/{instance_id}/inbound", tag = "sim", operation_id = "simInjectInbound",
+#[utoipa::path(tag = "sim", operation_id = "simInjectInbound",
     params(("instance_id" = String, Path, description = "Instance id")),
-    request_body(content = serde_json::Value, description = "The incoming message",
+    request_body(content = Inbound, description = "The incoming message",
         example = json!({"from": "79001234567", "body": "Hello! How are you?", "pushName": "Ivan"})),
     responses(
-        (status = 200, description = "Received and stored", body = serde_json::Value,
+        (status = 200, description = "Received and stored", body = Sent,
             example = json!({"id": "3EB0A1B2C3D4E5F6A7B8C9"})),
-        (status = 400, description = "Invalid `from`, no body nor media, or media data that is not base64", body = serde_json::Value,
-            example = json!(crate::routes::openapi::error_example("validation_error", "an inbound message needs a body or media"))),
-        (status = 409, description = "The instance has no session or is not connected (`no_session`, `instance_not_connected`)", body = serde_json::Value,
-            example = json!(crate::routes::openapi::error_example("instance_not_connected", "the session is not connected"))),
+        (status = 400, description = "Invalid `from`, no body nor media, or media data that is not base64", body = ErrorBody,
+            example = json!(ErrorBody::example(ErrorCode::ValidationError, "an inbound message needs a body or media"))),
+        (status = 409, description = "The instance has no session or is not connected (`no_session`, `instance_not_connected`)", body = ErrorBody,
+            example = json!(ErrorBody::example(ErrorCode::InstanceNotConnected, "the session is not connected"))),
     ))]
+#[post("/inbound")]
 pub async fn inbound(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -163,15 +136,14 @@ pub async fn inbound(
 ) -> Result<HttpResponse, ApiError> {
     use base64::Engine;
     let network = network(&state)?;
-    let addr = live_instance(&state, &user, &path)?;
     let Inbound {
         from,
         body,
         push_name,
         media,
     } = body.into_inner();
-    let from = parse_phone(&from)?;
-    let push_name = parse_push_name(push_name.as_deref())?;
+    let from = input::phone(&from)?;
+    let push_name = input::push_name(push_name.as_deref())?;
     let media = media
         .map(|media| {
             let bytes = base64::engine::general_purpose::STANDARD
@@ -193,9 +165,7 @@ pub async fn inbound(
         ));
     }
     let id = network
-        .inject_inbound(&path, &from, &push_name, SimPayload { body, media })
-        .map_err(sim_error)?;
-    ask(&state, &addr, Flush).await?;
-    webhooks_durable(&state).await?;
-    Ok(HttpResponse::Ok().json(json!({ "id": id })))
+        .inbound(&user, &path, &from, &push_name, SimPayload { body, media })
+        .await?;
+    Ok(HttpResponse::Ok().json(Sent { id }))
 }

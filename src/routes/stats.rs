@@ -2,54 +2,84 @@
 
 use std::collections::BTreeMap;
 
-use actix_web::{HttpResponse, web};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use actix_web::{HttpResponse, get, web};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
-use crate::actors::stats::{FlushStats, ReadUsage};
-use crate::auth::{AdminUser, AuthUser};
-use crate::db;
-use crate::db::usage::{Counters, DayUsage};
-use crate::domain::instance::InstanceStatus;
-use crate::domain::period::{Period, day_start_iso, today};
-use crate::error::ApiError;
-use crate::routes::access::{ask, visible_instance};
+use crate::app::stats::{Counters, DayUsage};
+use crate::domain::period::{Period, day_start_iso};
+use crate::domain::user::AuthUser;
+use crate::error::{ApiError, ErrorBody, ErrorCode};
+use crate::routes::extract::AdminUser;
+use crate::routes::input;
 use crate::state::AppState;
 
-const ACTIVE_USER_WINDOW_MS: i64 = 30 * 24 * 60 * 60 * 1000;
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UserTotal {
+    #[serde(flatten)]
+    counters: Counters,
+    instance_count: usize,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct InstanceUsage {
+    instance_id: String,
+    name: String,
+    #[serde(flatten)]
+    counters: Counters,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UserStats {
+    total: UserTotal,
+    instances: Vec<InstanceUsage>,
+}
+
+/// One UTC day with some activity.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DayStats {
+    /// The day's midnight UTC.
+    date: String,
+    messages_sent: i64,
+    messages_received: i64,
+    media_sent: i64,
+    media_received: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct InstanceUsageByDay {
+    #[serde(flatten)]
+    counters: Counters,
+    /// Oldest first.
+    daily_stats: Vec<DayStats>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct InstanceStats {
+    usage: InstanceUsageByDay,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Headcount {
+    total: u64,
+    active: u64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SystemStats {
+    instances: Headcount,
+    users: Headcount,
+    usage: Counters,
+}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PeriodQuery {
     period: Option<String>,
-}
-
-fn period(query: &PeriodQuery, allowed: &[Period], default: Period) -> Result<Period, ApiError> {
-    match query.period.as_deref() {
-        None => Ok(default),
-        Some(raw) => Period::parse(raw, allowed).ok_or_else(|| {
-            let names: Vec<_> = allowed.iter().map(|p| p.name()).collect();
-            ApiError::validation(format!("period must be one of: {}", names.join(", ")))
-        }),
-    }
-}
-
-async fn usage(
-    state: &AppState,
-    instance_ids: Option<Vec<String>>,
-    period: Period,
-) -> Result<Vec<DayUsage>, ApiError> {
-    let since_day = period.first_day(today()).map(|day| day.to_string());
-    ask(
-        state,
-        &state.stats,
-        ReadUsage {
-            instance_ids,
-            since_day,
-        },
-    )
-    .await?
-    .map_err(ApiError::from)
 }
 
 fn total(rows: &[DayUsage]) -> Counters {
@@ -64,10 +94,10 @@ fn total(rows: &[DayUsage]) -> Counters {
 ///
 /// Counts are summed over whole UTC days: `week`, `month` and `year` are the last 7, 30
 /// and 365 days including today.
-#[utoipa::path(get, path = "/api/stats/user", tag = "stats", operation_id = "getUserStats",
+#[utoipa::path(tag = "stats", operation_id = "getUserStats",
     params(("period" = Option<String>, Query, description = "week, month (default), year or all")),
     responses(
-        (status = 200, description = "Totals and per-instance usage", body = serde_json::Value,
+        (status = 200, description = "Totals and per-instance usage", body = UserStats,
             example = json!({
                 "total": {
                     "messagesSent": 1500, "messagesReceived": 1200, "mediaSent": 45, "mediaReceived": 30,
@@ -79,23 +109,22 @@ fn total(rows: &[DayUsage]) -> Counters {
                     "totalMediaSize": 50000000, "apiCalls": 1500, "webhookSent": 1100
                 }]
             })),
-        (status = 400, description = "Unknown `period` (or query parameter)", body = serde_json::Value,
-            example = json!(crate::routes::openapi::error_example("validation_error", "period must be one of: week, month, year, all"))),
+        (status = 400, description = "Unknown `period` (or query parameter)", body = ErrorBody,
+            example = json!(ErrorBody::example(ErrorCode::ValidationError, "period must be one of: week, month, year, all"))),
     ))]
-pub async fn user(
+#[get("/api/stats/user")]
+pub async fn user_stats(
     state: web::Data<AppState>,
     user: AuthUser,
     query: web::Query<PeriodQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let period = period(
-        &query,
+    let period = input::period(
+        query.period.as_deref(),
         &[Period::Week, Period::Month, Period::Year, Period::All],
         Period::Month,
     )?;
-    let instances = db::instances::list(&state.db, Some(&user.id)).await?;
-    let ids: Vec<String> = instances.iter().map(|i| i.id.clone()).collect();
-    let rows = usage(&state, Some(ids), period).await?;
-    let per_instance: Vec<Value> = instances
+    let (instances, rows) = state.app.stats().of_user(&user, period).await?;
+    let per_instance = instances
         .iter()
         .map(|instance| {
             let mine: Vec<DayUsage> = rows
@@ -103,28 +132,33 @@ pub async fn user(
                 .filter(|r| r.instance_id == instance.id)
                 .cloned()
                 .collect();
-            let mut item = json!(total(&mine));
-            item["instanceId"] = json!(instance.id);
-            item["name"] = json!(instance.name);
-            item
+            InstanceUsage {
+                instance_id: instance.id.clone(),
+                name: instance.name.clone(),
+                counters: total(&mine),
+            }
         })
         .collect();
-    let mut all = json!(total(&rows));
-    all["instanceCount"] = json!(instances.len());
-    Ok(HttpResponse::Ok().json(json!({ "total": all, "instances": per_instance })))
+    Ok(HttpResponse::Ok().json(UserStats {
+        total: UserTotal {
+            counters: total(&rows),
+            instance_count: instances.len(),
+        },
+        instances: per_instance,
+    }))
 }
 
 /// Usage of one instance: totals and a per-day breakdown.
 ///
 /// `dailyStats` lists only the UTC days with some activity, oldest first; `date` is
 /// the day's midnight UTC. `week` and `month` are the last 7 and 30 days including today.
-#[utoipa::path(get, path = "/api/stats/instances/{instance_id}", tag = "stats", operation_id = "getInstanceStats",
+#[utoipa::path(tag = "stats", operation_id = "getInstanceStats",
     params(
         ("instance_id" = String, Path, description = "Instance id"),
         ("period" = Option<String>, Query, description = "today (default), week, month or all"),
     ),
     responses(
-        (status = 200, description = "The instance's usage", body = serde_json::Value,
+        (status = 200, description = "The instance's usage", body = InstanceStats,
             example = json!({
                 "usage": {
                     "messagesSent": 150, "messagesReceived": 120, "mediaSent": 5, "mediaReceived": 3,
@@ -135,52 +169,53 @@ pub async fn user(
                     }]
                 }
             })),
-        (status = 400, description = "Unknown `period` (or query parameter)", body = serde_json::Value,
-            example = json!(crate::routes::openapi::error_example("validation_error", "period must be one of: today, week, month, all"))),
+        (status = 400, description = "Unknown `period` (or query parameter)", body = ErrorBody,
+            example = json!(ErrorBody::example(ErrorCode::ValidationError, "period must be one of: today, week, month, all"))),
     ))]
-pub async fn instance(
+#[get("/api/stats/instances/{instance_id}")]
+pub async fn instance_stats(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
     query: web::Query<PeriodQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let period = period(
-        &query,
+    let period = input::period(
+        query.period.as_deref(),
         &[Period::Today, Period::Week, Period::Month, Period::All],
         Period::Today,
     )?;
-    let instance = visible_instance(&state, &user, &path).await?;
-    let rows = usage(&state, Some(vec![instance.id]), period).await?;
+    let rows = state.app.stats().of_instance(&user, &path, period).await?;
     let mut days: BTreeMap<&str, Counters> = BTreeMap::new();
     for row in &rows {
         *days.entry(row.day.as_str()).or_default() += row.counters;
     }
-    let daily: Vec<Value> = days
+    let daily_stats = days
         .iter()
         .filter(|(_, counters)| !counters.is_empty())
-        .map(|(day, c)| {
-            json!({
-                "date": day_start_iso(day),
-                "messagesSent": c.messages_sent,
-                "messagesReceived": c.messages_received,
-                "mediaSent": c.media_sent,
-                "mediaReceived": c.media_received,
-            })
+        .map(|(day, c)| DayStats {
+            date: day_start_iso(day),
+            messages_sent: c.messages_sent,
+            messages_received: c.messages_received,
+            media_sent: c.media_sent,
+            media_received: c.media_received,
         })
         .collect();
-    let mut usage = json!(total(&rows));
-    usage["dailyStats"] = json!(daily);
-    Ok(HttpResponse::Ok().json(json!({ "usage": usage })))
+    Ok(HttpResponse::Ok().json(InstanceStats {
+        usage: InstanceUsageByDay {
+            counters: total(&rows),
+            daily_stats,
+        },
+    }))
 }
 
 /// Server-wide figures (administrators only).
 ///
 /// `instances.active`: instances connected now; `users.active`: users who made an
 /// authenticated call in the last 30 days. `usage` covers the period.
-#[utoipa::path(get, path = "/api/stats/system", tag = "stats", operation_id = "getSystemStats",
+#[utoipa::path(tag = "stats", operation_id = "getSystemStats",
     params(("period" = Option<String>, Query, description = "today, week, month, year or all (default)")),
     responses(
-        (status = 200, description = "Instances, users and usage of the whole server", body = serde_json::Value,
+        (status = 200, description = "Instances, users and usage of the whole server", body = SystemStats,
             example = json!({
                 "instances": {"total": 50, "active": 35},
                 "users": {"total": 20, "active": 15},
@@ -189,18 +224,19 @@ pub async fn instance(
                     "totalMediaSize": 1250000000, "apiCalls": 32000, "webhookSent": 27000
                 }
             })),
-        (status = 400, description = "Unknown `period` (or query parameter)", body = serde_json::Value,
-            example = json!(crate::routes::openapi::error_example("validation_error", "period must be one of: today, week, month, year, all"))),
-        (status = 403, description = "The caller is not an administrator", body = serde_json::Value,
-            example = json!(crate::routes::openapi::error_example("forbidden", "administrator role required"))),
+        (status = 400, description = "Unknown `period` (or query parameter)", body = ErrorBody,
+            example = json!(ErrorBody::example(ErrorCode::ValidationError, "period must be one of: today, week, month, year, all"))),
+        (status = 403, description = "The caller is not an administrator", body = ErrorBody,
+            example = json!(ErrorBody::example(ErrorCode::Forbidden, "administrator role required"))),
     ))]
-pub async fn system(
+#[get("/api/stats/system")]
+pub async fn system_stats(
     state: web::Data<AppState>,
     _admin: AdminUser,
     query: web::Query<PeriodQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let period = period(
-        &query,
+    let period = input::period(
+        query.period.as_deref(),
         &[
             Period::Today,
             Period::Week,
@@ -210,20 +246,16 @@ pub async fn system(
         ],
         Period::All,
     )?;
-    // Users seen lately and instance statuses are written in batches: land them first.
-    ask(&state, &state.stats, FlushStats).await??;
-    state.recorder.flush().await;
-    let rows = usage(&state, None, period).await?;
-    let instances_total = db::instances::count_live(&state.db).await?;
-    let instances_active =
-        db::instances::count_with_status(&state.db, InstanceStatus::Connected).await?;
-    let users_total = db::users::count(&state.db).await?;
-    let since = crate::domain::time::now_millis() - ACTIVE_USER_WINDOW_MS;
-    let users_active = db::users::count_active_since(&state.db, since).await?;
-    let usage = json!(total(&rows));
-    Ok(HttpResponse::Ok().json(json!({
-        "instances": {"total": instances_total, "active": instances_active},
-        "users": {"total": users_total, "active": users_active},
-        "usage": usage,
-    })))
+    let figures = state.app.stats().system(period).await?;
+    Ok(HttpResponse::Ok().json(SystemStats {
+        instances: Headcount {
+            total: figures.instances_total,
+            active: figures.instances_active,
+        },
+        users: Headcount {
+            total: figures.users_total,
+            active: figures.users_active,
+        },
+        usage: total(&figures.usage),
+    }))
 }

@@ -14,7 +14,7 @@ pub async fn allowed_ips_only(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     if let Some(state) = req.app_data::<web::Data<AppState>>() {
-        let server = &state.settings.server;
+        let server = &state.app.settings().server;
         if !server.allowed_ips.is_empty() {
             let allowed = client_ip(req.request(), &server.trusted_proxies)
                 .is_some_and(|ip| server.allowed_ips.iter().any(|range| range.contains(ip)));

@@ -46,10 +46,18 @@ async fn wrong_method_is_a_json_405(db: TestDb) {
         "/api/instances/0193a0c2-6f1e-7c3b-9a2d-4b8f2e1d0c5a/activity",
     ] {
         let response = app.as_admin(Method::DELETE, path).send().await.unwrap();
+        let allow = response.headers().get("allow").cloned();
         assert_eq!(
             assert_error(response, 405).await,
             "method_not_allowed",
             "{path}"
+        );
+        // It names what the route does answer.
+        let allow = allow.expect("an Allow header");
+        let allow = allow.to_str().unwrap();
+        assert!(
+            allow == "POST" || allow.contains("GET"),
+            "{path}: Allow: {allow}"
         );
     }
 }

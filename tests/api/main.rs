@@ -11,6 +11,7 @@ mod faults;
 mod health;
 mod helpers;
 mod instances;
+mod layers;
 mod matrix;
 mod messaging;
 mod observability;

@@ -14,6 +14,10 @@ use crate::process::ServerProcess;
 
 const INSTANCES: usize = 12;
 const CYCLES: usize = 24;
+/// Allowed growth of descriptors and tasks when the instances' own share is
+/// constant: the database pool may open a few more connections under load
+/// (ten at most, three descriptors each), where a leak adds one per attempt.
+const POOL_SLACK: i64 = 30;
 /// Allowed growth of resident memory between the two samples. Each leaked
 /// engine client held ~170 KB, so the cycles in between would leak ~50 MB.
 const RSS_MARGIN_KB: i64 = 16 * 1024;
@@ -195,7 +199,7 @@ async fn offline_engine_instances_hold_the_same_resources_after_many_failed_atte
     })
     .await;
     let last = Held::read(&server).await;
-    last.assert_within_margin_of(&second, INSTANCES as i64, "offline engine");
+    last.assert_within_margin_of(&second, INSTANCES as i64 + POOL_SLACK, "offline engine");
     assert!(
         last.clients <= INSTANCES as i64,
         "at most one client per instance: {last:?}"
@@ -258,7 +262,7 @@ async fn sim_instances_hold_the_same_resources_after_many_reconnects() {
         }
     }
     let last = Held::read(&server).await;
-    last.assert_within_margin_of(&second.unwrap(), 4, "sim reconnects");
+    last.assert_within_margin_of(&second.unwrap(), POOL_SLACK, "sim reconnects");
 }
 
 /// Creates and deletes instances in rounds; after each round nothing of them
@@ -297,7 +301,7 @@ async fn churn(settings: &[&[(&str, &str)]], what: &str) {
     }
     let last = Held::read(&server).await;
     assert_eq!(last.clients, 0);
-    last.assert_within_margin_of(&second.unwrap(), 4, what);
+    last.assert_within_margin_of(&second.unwrap(), POOL_SLACK, what);
 }
 
 #[actix_web::test]

@@ -8,7 +8,7 @@ use crate::domain::phone::Jid;
 use crate::whatsapp::OutgoingMedia;
 
 /// The contract's `connectionStatus`, as the actor publishes it (`PublishedStatus`).
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct StatusView {
     pub ready: bool,

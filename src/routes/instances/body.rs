@@ -1,8 +1,11 @@
 //! Request bodies of the instance routes, checked into what the database stores.
 
 use serde::{Deserialize, Deserializer};
+use utoipa::ToSchema;
 
-use crate::db::instances::WebhookSettings;
+use crate::app::instances::{
+    InstancePatch, NewInstanceInput, Webhook as WebhookSettings, check_enabled_has_url,
+};
 use crate::domain::instance::{
     check_max_retries, check_retry_interval, check_secret, parse_description, parse_name,
     parse_webhook_url,
@@ -21,7 +24,7 @@ where
     Option::<T>::deserialize(deserializer).map(Some)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateInstance {
     name: String,
@@ -37,12 +40,6 @@ pub struct CreateInstance {
     webhook_secret: Option<String>,
 }
 
-pub struct ValidInstance {
-    pub name: String,
-    pub description: String,
-    pub webhook: WebhookSettings,
-}
-
 fn invalid(problem: String) -> ApiError {
     ApiError::validation(problem)
 }
@@ -53,7 +50,7 @@ fn optional_text(value: Option<String>) -> Option<String> {
 }
 
 impl CreateInstance {
-    pub fn validate(self) -> Result<ValidInstance, ApiError> {
+    pub fn validate(self) -> Result<NewInstanceInput, ApiError> {
         let url = optional_text(self.webhook_url)
             .map(|url| parse_webhook_url(&url))
             .transpose()
@@ -83,7 +80,7 @@ impl CreateInstance {
                 .unwrap_or(DEFAULT_RETRY_INTERVAL_MS),
         };
         check_enabled_has_url(&webhook)?;
-        Ok(ValidInstance {
+        Ok(NewInstanceInput {
             name: parse_name(&self.name).map_err(invalid)?,
             description: parse_description(self.description.as_deref().unwrap_or_default())
                 .map_err(invalid)?,
@@ -92,16 +89,7 @@ impl CreateInstance {
     }
 }
 
-pub fn check_enabled_has_url(webhook: &WebhookSettings) -> Result<(), ApiError> {
-    if webhook.enabled && webhook.url.is_none() {
-        return Err(invalid(
-            "webhookUrl is required when webhookEnabled is true".into(),
-        ));
-    }
-    Ok(())
-}
-
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpdateInstance {
     name: Option<String>,
@@ -112,9 +100,9 @@ pub struct UpdateInstance {
     webhook_settings: Option<WebhookSettingsPatch>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct WebhookSettingsPatch {
+pub struct WebhookSettingsPatch {
     notify_received: Option<bool>,
     notify_sent: Option<bool>,
     notify_delivery: Option<bool>,
@@ -125,100 +113,48 @@ struct WebhookSettingsPatch {
     secret: Option<Option<String>>,
 }
 
-/// The update applied to the current settings; names the fields that changed
-/// (never their values: one of them may be the secret).
-pub struct AppliedUpdate {
-    pub name: Option<String>,
-    pub description: Option<String>,
-    pub webhook: WebhookSettings,
-    pub changed: Vec<&'static str>,
-}
-
 impl UpdateInstance {
-    pub fn apply(self, mut webhook: WebhookSettings) -> Result<AppliedUpdate, ApiError> {
-        let mut changed = Vec::new();
-        let name = self
-            .name
-            .map(|n| parse_name(&n))
-            .transpose()
-            .map_err(invalid)?;
-        if name.is_some() {
-            changed.push("name");
-        }
-        let description = self
-            .description
-            .map(|d| parse_description(&d))
-            .transpose()
-            .map_err(invalid)?;
-        if description.is_some() {
-            changed.push("description");
-        }
-        if let Some(url) = self.webhook_url {
-            webhook.url = optional_text(url)
-                .map(|u| parse_webhook_url(&u))
+    /// Each field checked on its own; how they combine with the current
+    /// settings is the service's (`InstancePatch::apply`).
+    pub fn validate(self) -> Result<InstancePatch, ApiError> {
+        let settings = self.webhook_settings.unwrap_or_default();
+        let checked_text = |value: Option<Option<String>>,
+                            check: fn(&str) -> Result<String, String>|
+         -> Result<Option<Option<String>>, ApiError> {
+            value
+                .map(|value| optional_text(value).map(|v| check(&v)).transpose())
                 .transpose()
-                .map_err(invalid)?;
-            changed.push("webhookUrl");
-        }
-        if let Some(enabled) = self.webhook_enabled {
-            webhook.enabled = enabled;
-            changed.push("webhookEnabled");
-        }
-        if let Some(patch) = self.webhook_settings {
-            patch.apply(&mut webhook, &mut changed)?;
-        }
-        check_enabled_has_url(&webhook)?;
-        Ok(AppliedUpdate {
-            name,
-            description,
-            webhook,
-            changed,
+                .map_err(invalid)
+        };
+        Ok(InstancePatch {
+            name: self
+                .name
+                .map(|n| parse_name(&n))
+                .transpose()
+                .map_err(invalid)?,
+            description: self
+                .description
+                .map(|d| parse_description(&d))
+                .transpose()
+                .map_err(invalid)?,
+            webhook_url: checked_text(self.webhook_url, parse_webhook_url)?,
+            webhook_enabled: self.webhook_enabled,
+            notify_received: settings.notify_received,
+            notify_sent: settings.notify_sent,
+            notify_delivery: settings.notify_delivery,
+            notify_read: settings.notify_read,
+            max_retries: settings
+                .max_retries
+                .map(check_max_retries)
+                .transpose()
+                .map_err(invalid)?,
+            retry_interval_ms: settings
+                .retry_interval
+                .map(check_retry_interval)
+                .transpose()
+                .map_err(invalid)?,
+            secret: checked_text(settings.secret, check_secret)?,
         })
-    }
-}
-
-impl WebhookSettingsPatch {
-    fn apply(
-        self,
-        webhook: &mut WebhookSettings,
-        changed: &mut Vec<&'static str>,
-    ) -> Result<(), ApiError> {
-        let flags = [
-            (
-                self.notify_received,
-                &mut webhook.notify_received,
-                "notifyReceived",
-            ),
-            (self.notify_sent, &mut webhook.notify_sent, "notifySent"),
-            (
-                self.notify_delivery,
-                &mut webhook.notify_delivery,
-                "notifyDelivery",
-            ),
-            (self.notify_read, &mut webhook.notify_read, "notifyRead"),
-        ];
-        for (value, slot, field) in flags {
-            if let Some(value) = value {
-                *slot = value;
-                changed.push(field);
-            }
-        }
-        if let Some(max) = self.max_retries {
-            webhook.max_retries = check_max_retries(max).map_err(invalid)?;
-            changed.push("maxRetries");
-        }
-        if let Some(interval) = self.retry_interval {
-            webhook.retry_interval_ms = check_retry_interval(interval).map_err(invalid)?;
-            changed.push("retryInterval");
-        }
-        if let Some(secret) = self.secret {
-            webhook.secret = optional_text(secret)
-                .map(|s| check_secret(&s))
-                .transpose()
-                .map_err(invalid)?;
-            changed.push("secret");
-        }
-        Ok(())
     }
 }
 
@@ -228,7 +164,6 @@ mod props {
     use serde_json::{Value, json};
 
     use super::*;
-    use crate::db::instances::WebhookSettings;
 
     fn any_json() -> impl Strategy<Value = Value> {
         let leaf = prop_oneof![
@@ -292,11 +227,14 @@ mod props {
                 object.insert("name".into(), json!(name));
             }
             if let Ok(update) = serde_json::from_value::<UpdateInstance>(body)
-                && let Ok(applied) = update.apply(settings())
+                && let Ok(patch) = update.validate()
             {
-                prop_assert!((0..=20).contains(&applied.webhook.max_retries));
-                prop_assert!(!applied.webhook.enabled || applied.webhook.url.is_some());
-                prop_assert!(applied.name.is_none_or(|n| !n.is_empty() && n.chars().count() <= 100));
+                let (webhook, _) = patch.apply(settings());
+                if check_enabled_has_url(&webhook).is_ok() {
+                    prop_assert!((0..=20).contains(&webhook.max_retries));
+                    prop_assert!(!webhook.enabled || webhook.url.is_some());
+                }
+                prop_assert!(patch.name.is_none_or(|n| !n.is_empty() && n.chars().count() <= 100));
             }
         }
     }

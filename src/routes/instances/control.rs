@@ -1,16 +1,16 @@
 //! Acting on a live instance: reconnect, logout, QR, status, activity log.
 
-use actix_web::{HttpResponse, web};
-use serde::Deserialize;
+use actix_web::{HttpResponse, get, post, web};
+use serde::{Deserialize, Serialize};
 use serde_json::json;
+use utoipa::ToSchema;
 
-use crate::actors::instance::{GetQr, Logout, PairingCodeError, Reconnect, RequestPairingCode};
-use crate::auth::AuthUser;
-use crate::db;
-use crate::db::activity::ActivityFilter;
-use crate::domain::time::{iso_millis, parse_iso};
-use crate::error::{ApiError, ErrorCode};
-use crate::routes::access::{ask, live_instance, live_status, visible_instance};
+use crate::app::instances::{ActivityQuery as ActivityFilter, ConnectionStatus};
+use crate::domain::time::iso_millis;
+use crate::domain::user::AuthUser;
+use crate::error::{ApiError, ErrorBody, ErrorCode};
+use crate::routes::answers::{Done, Success};
+use crate::routes::input;
 use crate::routes::pagination::{Page, Pagination};
 use crate::state::AppState;
 
@@ -19,71 +19,99 @@ const MAX_ACTIONS_FILTER: usize = 50;
 /// Drop the instance's WhatsApp session and connect again.
 ///
 /// Also restarts an instance that is `failed` or `logged_out`.
-#[utoipa::path(post, path = "/api/instances/{instance_id}/reconnect", tag = "instances", operation_id = "reconnectInstance",
+#[utoipa::path(tag = "instances", operation_id = "reconnectInstance",
     params(("instance_id" = String, Path, description = "Instance id (UUID)")),
     responses(
-        (status = 200, description = "Reconnecting", body = serde_json::Value,
+        (status = 200, description = "Reconnecting", body = Done,
             example = json!({"success": true, "message": "Instance 0193a0c2-6f1e-7c3b-9a2d-4b8f2e1d0c5a reconnected"})),
-        (status = 503, description = "The instance did not answer in time or is restarting; try again", body = serde_json::Value,
-            example = json!(crate::routes::openapi::error_example("service_unavailable", "the instance did not answer in time; try again"))),
+        (status = 503, description = "The instance did not answer in time or is restarting; try again", body = ErrorBody,
+            example = json!(ErrorBody::example(ErrorCode::ServiceUnavailable, "the instance did not answer in time; try again"))),
     ))]
+#[post("/reconnect")]
 pub async fn reconnect(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let addr = live_instance(&state, &user, &path)?;
-    ask(&state, &addr, Reconnect).await?;
-    Ok(HttpResponse::Ok().json(json!({
-        "success": true,
-        "message": format!("Instance {} reconnected", path.as_str()),
-    })))
+    state.app.instances().reconnect(&user, &path).await?;
+    Ok(HttpResponse::Ok().json(Done::new(format!("Instance {} reconnected", path.as_str()))))
 }
 
 /// Log the instance's WhatsApp session out.
 ///
 /// The linked device is removed and the session wiped; the instance does not reconnect
 /// by itself (use reconnect to link it again with a new QR code).
-#[utoipa::path(post, path = "/api/instances/{instance_id}/logout", tag = "instances", operation_id = "logoutInstance",
+#[utoipa::path(tag = "instances", operation_id = "logoutInstance",
     params(("instance_id" = String, Path, description = "Instance id (UUID)")),
     responses(
-        (status = 200, description = "Logged out", body = serde_json::Value,
+        (status = 200, description = "Logged out", body = Done,
             example = json!({"success": true, "message": "Instance 0193a0c2-6f1e-7c3b-9a2d-4b8f2e1d0c5a logged out"})),
-        (status = 503, description = "The instance did not answer in time or is restarting; try again", body = serde_json::Value,
-            example = json!(crate::routes::openapi::error_example("service_unavailable", "the instance did not answer in time; try again"))),
+        (status = 503, description = "The instance did not answer in time or is restarting; try again", body = ErrorBody,
+            example = json!(ErrorBody::example(ErrorCode::ServiceUnavailable, "the instance did not answer in time; try again"))),
     ))]
+#[post("/logout")]
 pub async fn logout(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let addr = live_instance(&state, &user, &path)?;
-    ask(&state, &addr, Logout).await?;
-    Ok(HttpResponse::Ok().json(json!({
-        "success": true,
-        "message": format!("Instance {} logged out", path.as_str()),
-    })))
+    state.app.instances().logout(&user, &path).await?;
+    Ok(HttpResponse::Ok().json(Done::new(format!("Instance {} logged out", path.as_str()))))
 }
 
 /// Log the instance's WhatsApp session out (WhatsApp API).
 ///
 /// `POST /api/whatsapp/{id}/logout`: the same, in the WhatsApp API's shape.
-#[utoipa::path(post, path = "/api/whatsapp/{instance_id}/logout", tag = "whatsapp", operation_id = "whatsappLogout",
+#[utoipa::path(tag = "whatsapp", operation_id = "whatsappLogout",
     params(("instance_id" = String, Path, description = "Instance id (UUID)")),
     responses(
-        (status = 200, description = "Logged out", body = serde_json::Value,
+        (status = 200, description = "Logged out", body = Success,
             example = json!({"success": true})),
-        (status = 503, description = "The instance did not answer in time or is restarting; try again", body = serde_json::Value,
-            example = json!(crate::routes::openapi::error_example("service_unavailable", "the instance did not answer in time; try again"))),
+        (status = 503, description = "The instance did not answer in time or is restarting; try again", body = ErrorBody,
+            example = json!(ErrorBody::example(ErrorCode::ServiceUnavailable, "the instance did not answer in time; try again"))),
     ))]
+#[post("/logout")]
 pub async fn whatsapp_logout(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let addr = live_instance(&state, &user, &path)?;
-    ask(&state, &addr, Logout).await?;
-    Ok(HttpResponse::Ok().json(json!({ "success": true })))
+    state.app.instances().logout(&user, &path).await?;
+    Ok(HttpResponse::Ok().json(Success::OK))
+}
+
+/// One entry of the activity log.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ActivityEntry {
+    id: String,
+    instance_id: String,
+    /// What happened, e.g. `connection_opened`.
+    action: String,
+    /// Depends on the action.
+    #[schema(value_type = Object)]
+    details: serde_json::Value,
+    created_at: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ActivityPage {
+    logs: Vec<ActivityEntry>,
+    pagination: Pagination,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PairingCode {
+    /// Eight characters, shown as `ABCD-EFGH`.
+    pairing_code: String,
+}
+
+/// The QR code's raw string, as a QR generator encodes it.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct QrCode {
+    qr_code: String,
 }
 
 #[derive(Deserialize)]
@@ -96,52 +124,31 @@ pub struct QrQuery {
 ///
 /// Available while the status is `qr` (`hasQr` true). The code changes while the
 /// instance waits (WhatsApp rotates it), so fetch it again rather than caching it.
-#[utoipa::path(get, path = "/api/instances/{instance_id}/qr", tag = "instances", operation_id = "getInstanceQr",
+#[utoipa::path(tag = "instances", operation_id = "getInstanceQr",
     params(
         ("instance_id" = String, Path, description = "Instance id (UUID)"),
         ("format" = Option<String>, Query, description = "json (default), png or svg"),
     ),
     responses(
         (status = 200, description = "The pending QR code: JSON with the raw string a QR generator encodes (not base64 image data), or the rendered image with `format=png` / `format=svg`", content(
-            (serde_json::Value = "application/json", example = json!({"qrCode": "2@Xk3PqM8fQm0dR5bTzA9cVw1yLh7nE2sJ4uG6oI8pK0aB,Zt9RfV2xWq4Lm6Nk8Pj0Hg3Ds5Ya7Uc1Ie9Ob2Kx4M=,dGhpcy1pcy1hLWRldmljZS1pZA==,cHViLWtleQ=="})),
+            (QrCode = "application/json", example = json!({"qrCode": "2@Xk3PqM8fQm0dR5bTzA9cVw1yLh7nE2sJ4uG6oI8pK0aB,Zt9RfV2xWq4Lm6Nk8Pj0Hg3Ds5Ya7Uc1Ie9Ob2Kx4M=,dGhpcy1pcy1hLWRldmljZS1pZA==,cHViLWtleQ=="})),
             (Vec<u8> = "image/png"),
             (String = "image/svg+xml"))),
-        (status = 400, description = "`format` is not json, png or svg (`validation_error`), or an unknown query parameter (`invalid_query`)", body = serde_json::Value,
-            example = json!(crate::routes::openapi::error_example("validation_error", "format must be json, png or svg"))),
-        (status = 404, description = "No QR code is pending: the instance is connected, connecting or resting (`qr_not_available`); or no such instance for this user (`instance_not_found`)", body = serde_json::Value,
-            example = json!(crate::routes::openapi::error_example("qr_not_available", "no QR code is pending: the instance is connected, connecting or resting"))),
-        (status = 503, description = "The instance did not answer in time or is restarting; try again", body = serde_json::Value,
-            example = json!(crate::routes::openapi::error_example("service_unavailable", "the instance did not answer in time; try again"))),
+        (status = 400, description = "`format` is not json, png or svg (`validation_error`), or an unknown query parameter (`invalid_query`)", body = ErrorBody,
+            example = json!(ErrorBody::example(ErrorCode::ValidationError, "format must be json, png or svg"))),
+        (status = 404, description = "No QR code is pending: the instance is connected, connecting or resting (`qr_not_available`); or no such instance for this user (`instance_not_found`)", body = ErrorBody,
+            example = json!(ErrorBody::example(ErrorCode::QrNotAvailable, "no QR code is pending: the instance is connected, connecting or resting"))),
+        (status = 503, description = "The instance did not answer in time or is restarting; try again", body = ErrorBody,
+            example = json!(ErrorBody::example(ErrorCode::ServiceUnavailable, "the instance did not answer in time; try again"))),
     ))]
-pub async fn qr(
+#[get("/qr")]
+pub async fn instance_qr(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
     query: web::Query<QrQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let addr = live_instance(&state, &user, &path)?;
-    let format = query.format.as_deref().unwrap_or("json");
-    if !matches!(format, "json" | "png" | "svg") {
-        return Err(ApiError::validation("format must be json, png or svg"));
-    }
-    let Some(code) = ask(&state, &addr, GetQr).await? else {
-        return Err(ApiError::new(
-            ErrorCode::QrNotAvailable,
-            "no QR code is pending: the instance is connected, connecting or resting",
-        ));
-    };
-    Ok(match format {
-        // Rendering and compressing the image is CPU work: off the async workers.
-        "png" => HttpResponse::Ok().content_type("image/png").body(
-            web::block(move || crate::qr::png(&code))
-                .await
-                .map_err(|e| ApiError::internal(anyhow::anyhow!("QR rendering: {e}")))??,
-        ),
-        "svg" => HttpResponse::Ok()
-            .content_type("image/svg+xml")
-            .body(crate::qr::svg(&code)?),
-        _ => HttpResponse::Ok().json(json!({ "qrCode": code })),
-    })
+    render_qr(&state, &user, &path, query.format.as_deref()).await
 }
 
 /// `GET /api/whatsapp/{id}/qr`, the same as the instance route; documented as its
@@ -152,25 +159,52 @@ pub async fn whatsapp_qr(
     path: web::Path<String>,
     query: web::Query<QrQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    qr(state, user, path, query).await
+    render_qr(&state, &user, &path, query.format.as_deref()).await
+}
+
+/// The pending QR code as JSON (the raw string), PNG or SVG.
+async fn render_qr(
+    state: &AppState,
+    user: &AuthUser,
+    instance_id: &str,
+    format: Option<&str>,
+) -> Result<HttpResponse, ApiError> {
+    let format = format.unwrap_or("json");
+    if !matches!(format, "json" | "png" | "svg") {
+        return Err(ApiError::validation("format must be json, png or svg"));
+    }
+    let code = state.app.instances().qr(user, instance_id).await?;
+    Ok(match format {
+        // Rendering and compressing the image is CPU work: off the async workers.
+        "png" => HttpResponse::Ok().content_type("image/png").body(
+            web::block(move || crate::qr::png(&code))
+                .await
+                .map_err(|e| ApiError::internal(anyhow::anyhow!("QR rendering: {e}")))??,
+        ),
+        "svg" => HttpResponse::Ok()
+            .content_type("image/svg+xml")
+            .body(crate::qr::svg(&code)?),
+        _ => HttpResponse::Ok().json(QrCode { qr_code: code }),
+    })
 }
 
 /// Get the instance's live connection status (WhatsApp API).
 ///
 /// `status` is one of `connecting`, `qr`, `connected`, `disconnected`, `logged_out`,
 /// `failed`; `ready` is true only when `connected`, `hasQr` only when a QR code is pending.
-#[utoipa::path(get, path = "/api/whatsapp/{instance_id}/status", tag = "whatsapp", operation_id = "whatsappStatus",
+#[utoipa::path(tag = "whatsapp", operation_id = "whatsappStatus",
     params(("instance_id" = String, Path, description = "Instance id (UUID)")),
     responses(
-        (status = 200, description = "The connection status", body = serde_json::Value,
+        (status = 200, description = "The connection status", body = ConnectionStatus,
             example = json!({"ready": true, "status": "connected", "hasQr": false})),
     ))]
+#[get("/status")]
 pub async fn status(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(live_status(&state, &user, &path)?))
+    Ok(HttpResponse::Ok().json(state.app.instances().status(&user, &path)?))
 }
 
 #[derive(Deserialize)]
@@ -183,22 +217,12 @@ pub struct ActivityQuery {
     end_date: Option<String>,
 }
 
-fn date(name: &str, value: Option<&str>) -> Result<Option<i64>, ApiError> {
-    value
-        .map(|raw| {
-            parse_iso(raw).ok_or_else(|| {
-                ApiError::validation(format!("{name} must be an ISO 8601 date or date-time"))
-            })
-        })
-        .transpose()
-}
-
 /// List the instance's activity log, newest first.
 ///
 /// Filter by `actions` (comma-separated, e.g. `instance_created,connection_opened`) and
 /// by time with `startDate` / `endDate` (ISO 8601 date or date-time). `details` depends
 /// on the action.
-#[utoipa::path(get, path = "/api/instances/{instance_id}/activity", tag = "instances", operation_id = "listInstanceActivity",
+#[utoipa::path(tag = "instances", operation_id = "listInstanceActivity",
     params(
         ("instance_id" = String, Path, description = "Instance id (UUID)"),
         ("limit" = Option<i64>, Query, description = "Entries per page, 1 to 1000 (default 100)"),
@@ -208,7 +232,7 @@ fn date(name: &str, value: Option<&str>) -> Result<Option<i64>, ApiError> {
         ("endDate" = Option<String>, Query, description = "Only entries at or before this ISO 8601 date or date-time"),
     ),
     responses(
-        (status = 200, description = "A page of activity entries", body = serde_json::Value,
+        (status = 200, description = "A page of activity entries", body = ActivityPage,
             example = json!({
                 "logs": [{
                     "id": "0193a0c3-1a2b-7c3d-8e4f-5a6b7c8d9e0f",
@@ -219,16 +243,16 @@ fn date(name: &str, value: Option<&str>) -> Result<Option<i64>, ApiError> {
                 }],
                 "pagination": {"total": 150, "limit": 100, "skip": 0, "hasMore": true}
             })),
-        (status = 400, description = "`limit`, `skip`, a date or the number of actions is invalid (`validation_error`), or an unknown or malformed query parameter (`invalid_query`)", body = serde_json::Value,
-            example = json!(crate::routes::openapi::error_example("validation_error", "startDate must be an ISO 8601 date or date-time"))),
+        (status = 400, description = "`limit`, `skip`, a date or the number of actions is invalid (`validation_error`), or an unknown or malformed query parameter (`invalid_query`)", body = ErrorBody,
+            example = json!(ErrorBody::example(ErrorCode::ValidationError, "startDate must be an ISO 8601 date or date-time"))),
     ))]
+#[get("/activity")]
 pub async fn activity(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
     query: web::Query<ActivityQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let instance = visible_instance(&state, &user, &path).await?;
     let page = Page::parse(query.limit, query.skip, 100, 1000)?;
     let actions: Vec<String> = query
         .actions
@@ -247,32 +271,31 @@ pub async fn activity(
     }
     let filter = ActivityFilter {
         actions,
-        start: date("startDate", query.start_date.as_deref())?,
-        end: date("endDate", query.end_date.as_deref())?,
+        start: input::date("startDate", query.start_date.as_deref())?,
+        end: input::date("endDate", query.end_date.as_deref())?,
     };
-    // Everything the instance did before this request is in the answer.
-    state.recorder.flush().await;
-    let (logs, total) =
-        db::activity::list(&state.db, &instance.id, &filter, page.limit, page.skip).await?;
-    let logs: Vec<_> = logs
+    let (logs, total) = state
+        .app
+        .instances()
+        .activity(&user, &path, &filter, page.limit, page.skip)
+        .await?;
+    let logs = logs
         .into_iter()
-        .map(|log| {
-            json!({
-                "id": log.id,
-                "instanceId": log.instance_id,
-                "action": log.action,
-                "details": serde_json::from_str::<serde_json::Value>(&log.details).unwrap_or_else(|_| json!({})),
-                "createdAt": iso_millis(log.created_at),
-            })
+        .map(|log| ActivityEntry {
+            details: serde_json::from_str(&log.details).unwrap_or_else(|_| json!({})),
+            id: log.id,
+            instance_id: log.instance_id,
+            action: log.action,
+            created_at: iso_millis(log.created_at),
         })
         .collect();
-    Ok(HttpResponse::Ok().json(json!({
-        "logs": logs,
-        "pagination": Pagination::new(total, page),
-    })))
+    Ok(HttpResponse::Ok().json(ActivityPage {
+        logs,
+        pagination: Pagination::new(total, page),
+    }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PairingCodeRequest {
     phone: String,
@@ -283,40 +306,34 @@ pub struct PairingCodeRequest {
 /// Pairing by phone number: `{"pairingCode": "ABCD-EFGH"}` to type on that phone.
 /// Works while the instance waits to be linked (status `qr`); on the phone: WhatsApp,
 /// Linked devices, Link with phone number.
-#[utoipa::path(post, path = "/api/instances/{instance_id}/pairing-code", tag = "instances", operation_id = "requestPairingCode",
+#[utoipa::path(tag = "instances", operation_id = "requestPairingCode",
     params(("instance_id" = String, Path, description = "Instance id (UUID)")),
-    request_body(content = serde_json::Value, description = "The phone number of the WhatsApp account to link (digits, optional leading +)",
+    request_body(content = PairingCodeRequest, description = "The phone number of the WhatsApp account to link (digits, optional leading +)",
         example = json!({"phone": "79001234567"})),
     responses(
-        (status = 200, description = "The code to type on the phone", body = serde_json::Value,
+        (status = 200, description = "The code to type on the phone", body = PairingCode,
             example = json!({"pairingCode": "ABCD-EFGH"})),
-        (status = 400, description = "`phone` is not a valid phone number (`invalid_phone`), or the body is invalid (`validation_error`, `invalid_json`)", body = serde_json::Value,
-            example = json!(crate::routes::openapi::error_example("invalid_phone", "phone must be 5-15 digits with an optional leading +, spaces, dashes or parentheses, or a JID ending in @s.whatsapp.net or @g.us"))),
-        (status = 409, description = "The instance is not waiting to be linked (already connected, connecting, logged out, ...)", body = serde_json::Value,
-            example = json!(crate::routes::openapi::error_example("instance_not_pairable", "the instance is connected: a pairing code needs a session waiting to be linked (status qr)"))),
-        (status = 502, description = "WhatsApp refused to issue a pairing code", body = serde_json::Value,
-            example = json!(crate::routes::openapi::error_example("pairing_refused", "pairing code refused: rate limited, try again later"))),
-        (status = 503, description = "The instance did not answer in time or is restarting; try again", body = serde_json::Value,
-            example = json!(crate::routes::openapi::error_example("service_unavailable", "the instance did not answer in time; try again"))),
+        (status = 400, description = "`phone` is not a valid phone number (`invalid_phone`), or the body is invalid (`validation_error`, `invalid_json`)", body = ErrorBody,
+            example = json!(ErrorBody::example(ErrorCode::InvalidPhone, "phone must be 5-15 digits with an optional leading +, spaces, dashes or parentheses, or a JID ending in @s.whatsapp.net or @g.us"))),
+        (status = 409, description = "The instance is not waiting to be linked (already connected, connecting, logged out, ...)", body = ErrorBody,
+            example = json!(ErrorBody::example(ErrorCode::InstanceNotPairable, "the instance is connected: a pairing code needs a session waiting to be linked (status qr)"))),
+        (status = 502, description = "WhatsApp refused to issue a pairing code", body = ErrorBody,
+            example = json!(ErrorBody::example(ErrorCode::PairingRefused, "pairing code refused: rate limited, try again later"))),
+        (status = 503, description = "The instance did not answer in time or is restarting; try again", body = ErrorBody,
+            example = json!(ErrorBody::example(ErrorCode::ServiceUnavailable, "the instance did not answer in time; try again"))),
     ))]
+#[post("/pairing-code")]
 pub async fn pairing_code(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
     body: web::Json<PairingCodeRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let phone = crate::routes::messaging::parse_phone(&body.phone)?;
-    let addr = live_instance(&state, &user, &path)?;
-    let code = ask(&state, &addr, RequestPairingCode { phone })
-        .await?
-        .map_err(|err| {
-            let message = err.to_string();
-            match err {
-                PairingCodeError::NotPairable(_) => {
-                    ApiError::new(ErrorCode::InstanceNotPairable, message)
-                }
-                PairingCodeError::Refused(_) => ApiError::new(ErrorCode::PairingRefused, message),
-            }
-        })?;
-    Ok(HttpResponse::Ok().json(json!({ "pairingCode": code })))
+    let phone = input::phone(&body.phone)?;
+    let code = state
+        .app
+        .instances()
+        .pairing_code(&user, &path, phone)
+        .await?;
+    Ok(HttpResponse::Ok().json(PairingCode { pairing_code: code }))
 }

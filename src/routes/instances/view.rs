@@ -1,18 +1,20 @@
 //! The contract's instance shapes.
 
-use entity::instances::Model as Instance;
 use serde::Serialize;
+use utoipa::ToSchema;
 
-use crate::actors::instance::StatusView;
+use crate::app::instances::{ConnectionStatus as StatusView, Instance, InstanceWithStatus};
 use crate::domain::time::iso_millis;
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Created {
     pub id: String,
     pub name: String,
     pub description: String,
     pub user_id: String,
+    /// Always `connecting`: a new instance starts connecting at once.
+    #[schema(value_type = String)]
     pub status: &'static str,
     pub webhook_url: Option<String>,
     pub webhook_enabled: bool,
@@ -36,7 +38,7 @@ impl Created {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ListItem {
     pub id: String,
@@ -52,7 +54,7 @@ pub struct ListItem {
     pub webhook_settings: Option<WebhookSettingsView>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct WebhookSettingsView {
     pub notify_received: bool,
@@ -64,15 +66,11 @@ pub struct WebhookSettingsView {
 }
 
 impl ListItem {
-    /// `live` is the actor's answer; without one the stored status stands in.
-    pub fn new(instance: Instance, live: Option<StatusView>, with_settings: bool) -> Self {
-        let stored = crate::domain::instance::InstanceStatus::parse(&instance.status)
-            .unwrap_or(crate::domain::instance::InstanceStatus::Disconnected);
-        let connection_status = live.unwrap_or(StatusView {
-            ready: false,
-            status: stored,
-            has_qr: false,
-        });
+    pub fn new(found: InstanceWithStatus, with_settings: bool) -> Self {
+        let InstanceWithStatus {
+            instance,
+            status: connection_status,
+        } = found;
         let webhook_settings = with_settings.then_some(WebhookSettingsView {
             notify_received: instance.notify_received,
             notify_sent: instance.notify_sent,
@@ -96,7 +94,7 @@ impl ListItem {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Updated {
     pub id: String,
@@ -118,4 +116,9 @@ impl Updated {
             updated_at: iso_millis(instance.updated_at),
         }
     }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct InstanceList {
+    pub instances: Vec<ListItem>,
 }

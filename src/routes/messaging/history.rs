@@ -1,17 +1,46 @@
 //! One chat's history, and the bytes of received media.
 
-use actix_web::{HttpResponse, web};
-use serde::Deserialize;
-use serde_json::json;
+use actix_web::{HttpResponse, get, web};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
-use crate::auth::AuthUser;
-use crate::db;
-use crate::db::messages::ChatFilter;
-use crate::domain::time::{iso_millis, parse_iso};
-use crate::error::{ApiError, ErrorCode};
-use crate::routes::access::visible_instance;
+use crate::app::messaging::ChatFilter;
+use crate::domain::time::iso_millis;
+use crate::domain::user::AuthUser;
+use crate::error::{ApiError, ErrorBody, ErrorCode};
+use crate::routes::input;
 use crate::routes::pagination::{Page, Pagination};
 use crate::state::AppState;
+
+/// A stored message.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageView {
+    /// The server's id.
+    id: String,
+    instance_id: String,
+    /// The chat: the other person's JID, or the group's.
+    remote_jid: String,
+    from_me: bool,
+    /// `text`, `image`, `video`, `audio` or `document`.
+    message_type: String,
+    /// The text, or the media's caption.
+    content: String,
+    /// WhatsApp's id.
+    message_id: Option<String>,
+    has_media: bool,
+    /// The sender's display name, for received messages.
+    push_name: Option<String>,
+    /// `pending`, `sent`, `delivered`, `read`, `failed` or `received`.
+    status: String,
+    created_at: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MessagePage {
+    messages: Vec<MessageView>,
+    pagination: Pagination,
+}
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -22,21 +51,11 @@ pub struct HistoryQuery {
     end_date: Option<String>,
 }
 
-fn date(name: &str, value: Option<&str>) -> Result<Option<i64>, ApiError> {
-    value
-        .map(|raw| {
-            parse_iso(raw).ok_or_else(|| {
-                ApiError::validation(format!("{name} must be an ISO 8601 date or date-time"))
-            })
-        })
-        .transpose()
-}
-
 /// One chat's message history, newest first.
 ///
 /// Sent and received messages of the chat `chat_id` (a phone number or a JID such as
 /// `79001234567@s.whatsapp.net` or `1234567890@g.us`), optionally between two dates.
-#[utoipa::path(get, path = "/api/instances/{instance_id}/chats/{chat_id}/messages", tag = "messages",
+#[utoipa::path(tag = "messages",
     operation_id = "getChatHistory",
     params(
         ("instance_id" = String, Path, description = "Instance id (UUID)"),
@@ -47,7 +66,7 @@ fn date(name: &str, value: Option<&str>) -> Result<Option<i64>, ApiError> {
         ("endDate" = Option<String>, Query, description = "Only messages at or before this ISO 8601 date or date-time"),
     ),
     responses(
-        (status = 200, description = "A page of the chat's messages, newest first. `id` is the server's id, `messageId` WhatsApp's; `status` is pending, sent, delivered, read or failed for sent messages and received for received ones; `pushName` is the sender's WhatsApp name, null for sent messages (and received ones without a name)", body = serde_json::Value,
+        (status = 200, description = "A page of the chat's messages, newest first. `id` is the server's id, `messageId` WhatsApp's; `status` is pending, sent, delivered, read or failed for sent messages and received for received ones; `pushName` is the sender's WhatsApp name, null for sent messages (and received ones without a name)", body = MessagePage,
             example = json!({
                 "messages": [{
                     "id": "0193a0c2-7b4d-7e21-8c3f-1a2b3c4d5e6f",
@@ -64,55 +83,48 @@ fn date(name: &str, value: Option<&str>) -> Result<Option<i64>, ApiError> {
                 }],
                 "pagination": {"total": 120, "limit": 50, "skip": 0, "hasMore": true}
             })),
-        (status = 400, description = "Bad `limit`, `skip`, `startDate` or `endDate` (`validation_error`), a chat id that is not a phone number or JID (`invalid_phone`), or an unknown or malformed query parameter (`invalid_query`)", body = serde_json::Value,
-            example = json!(crate::routes::openapi::error_example("validation_error", "limit must be between 1 and 500"))),
+        (status = 400, description = "Bad `limit`, `skip`, `startDate` or `endDate` (`validation_error`), a chat id that is not a phone number or JID (`invalid_phone`), or an unknown or malformed query parameter (`invalid_query`)", body = ErrorBody,
+            example = json!(ErrorBody::example(ErrorCode::ValidationError, "limit must be between 1 and 500"))),
     ))]
-pub async fn history(
+#[get("/chats/{chat_id}/messages")]
+pub async fn chat_history(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<(String, String)>,
     query: web::Query<HistoryQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (instance_id, chat_id) = path.into_inner();
-    let instance = visible_instance(&state, &user, &instance_id).await?;
-    let chat = super::parse_jid(&chat_id)?;
+    let chat = input::jid(&chat_id)?;
     let page = Page::parse(query.limit, query.skip, 50, 500)?;
     let filter = ChatFilter {
-        start: date("startDate", query.start_date.as_deref())?,
-        end: date("endDate", query.end_date.as_deref())?,
+        start: input::date("startDate", query.start_date.as_deref())?,
+        end: input::date("endDate", query.end_date.as_deref())?,
     };
-    state.recorder.flush().await;
-    let (messages, total) = db::messages::history(
-        &state.db,
-        &instance.id,
-        &chat.to_string(),
-        &filter,
-        page.limit,
-        page.skip,
-    )
-    .await?;
-    let messages: Vec<_> = messages
+    let (messages, total) = state
+        .app
+        .messaging()
+        .history(&user, &instance_id, &chat, &filter, page.limit, page.skip)
+        .await?;
+    let messages = messages
         .into_iter()
-        .map(|m| {
-            json!({
-                "id": m.id,
-                "instanceId": m.instance_id,
-                "remoteJid": m.remote_jid,
-                "fromMe": m.from_me,
-                "messageType": m.message_type,
-                "content": m.content,
-                "messageId": m.message_id,
-                "hasMedia": m.has_media,
-                "pushName": m.push_name,
-                "status": m.status,
-                "createdAt": iso_millis(m.created_at),
-            })
+        .map(|m| MessageView {
+            id: m.id,
+            instance_id: m.instance_id,
+            remote_jid: m.remote_jid,
+            from_me: m.from_me,
+            message_type: m.message_type,
+            content: m.content,
+            message_id: m.message_id,
+            has_media: m.has_media,
+            push_name: m.push_name,
+            status: m.status,
+            created_at: iso_millis(m.created_at),
         })
         .collect();
-    Ok(HttpResponse::Ok().json(json!({
-        "messages": messages,
-        "pagination": Pagination::new(total, page),
-    })))
+    Ok(HttpResponse::Ok().json(MessagePage {
+        messages,
+        pagination: Pagination::new(total, page),
+    }))
 }
 
 /// The bytes of a received media message, when the session handed them over.
@@ -120,7 +132,7 @@ pub async fn history(
 /// Download it by the message's `id` or its WhatsApp `messageId` (see the chat history).
 /// The answer's `Content-Type` is the media's own (e.g. `image/jpeg`), and
 /// `Content-Disposition: attachment` carries its file name.
-#[utoipa::path(get, path = "/api/instances/{instance_id}/messages/{message_id}/media", tag = "messages",
+#[utoipa::path(tag = "messages",
     operation_id = "getMessageMedia",
     params(
         ("instance_id" = String, Path, description = "Instance id (UUID)"),
@@ -130,50 +142,23 @@ pub async fn history(
         (status = 200, description = "The stored media bytes. The real `Content-Type` is the media's own mimetype (e.g. image/jpeg, application/pdf); application/octet-stream only when it is unknown",
             content_type = "*/*", body = Vec<u8>,
             headers(("Content-Disposition" = String, description = "`attachment; filename=\"<file name>\"`"))),
-        (status = 404, description = "No such message (`message_not_found`), the message has no stored media (`media_not_stored`: not a media message, or its bytes were not received), or no such instance for this user (`instance_not_found`)", body = serde_json::Value,
-            example = json!(crate::routes::openapi::error_example("media_not_stored", "this message has no stored media"))),
+        (status = 404, description = "No such message (`message_not_found`), the message has no stored media (`media_not_stored`: not a media message, or its bytes were not received), or no such instance for this user (`instance_not_found`)", body = ErrorBody,
+            example = json!(ErrorBody::example(ErrorCode::MediaNotStored, "this message has no stored media"))),
     ))]
-pub async fn media(
+#[get("/messages/{message_id}/media")]
+pub async fn message_media(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (instance_id, message_id) = path.into_inner();
-    let instance = visible_instance(&state, &user, &instance_id).await?;
-    if !crate::domain::text::is_message_id(&message_id) {
-        return Err(ApiError::new(
-            ErrorCode::MessageNotFound,
-            "message not found",
-        ));
-    }
-    state.recorder.flush().await;
-    let message = db::messages::find(&state.db, &instance.id, &message_id)
-        .await?
-        .ok_or_else(|| ApiError::new(ErrorCode::MessageNotFound, "message not found"))?;
-    let stored = message
-        .media_path
-        .as_deref()
-        .filter(|p| !p.contains(".."))
-        .ok_or_else(|| {
-            ApiError::new(
-                ErrorCode::MediaNotStored,
-                "this message has no stored media",
-            )
-        })?;
-    let bytes = tokio::fs::read(state.settings.server.data_dir.join("media").join(stored))
-        .await
-        .map_err(|_| {
-            ApiError::new(
-                ErrorCode::MediaNotStored,
-                "this message has no stored media",
-            )
-        })?;
-    let mimetype = message
-        .media_mimetype
-        .unwrap_or_else(|| "application/octet-stream".into());
-    let filename: String = message
-        .media_filename
-        .unwrap_or_else(|| "file".into())
+    let stored = state
+        .app
+        .messaging()
+        .media(&user, &instance_id, &message_id)
+        .await?;
+    let filename: String = stored
+        .filename
         .chars()
         .map(|c| {
             if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
@@ -184,10 +169,10 @@ pub async fn media(
         })
         .collect();
     Ok(HttpResponse::Ok()
-        .content_type(mimetype)
+        .content_type(stored.mimetype)
         .insert_header((
             "content-disposition",
             format!("attachment; filename=\"{filename}\""),
         ))
-        .body(bytes))
+        .body(stored.bytes))
 }

@@ -4,6 +4,7 @@ use actix_multipart::{Field, Multipart};
 use bytes::{Bytes, BytesMut};
 use futures_util::TryStreamExt;
 
+use crate::domain::text::sanitize_filename;
 use crate::error::{ApiError, ErrorCode};
 
 /// Text fields (`phone`, `caption`) are short; this bounds them.
@@ -86,30 +87,4 @@ async fn read_capped(mut field: Field, limit: usize) -> Result<Bytes, ApiError> 
         buffer.extend_from_slice(&chunk);
     }
     Ok(buffer.freeze())
-}
-
-/// A file name is shown to the recipient, never used as a path.
-pub fn sanitize_filename(raw: &str) -> String {
-    let base = raw.rsplit(['/', '\\']).next().unwrap_or_default();
-    let clean: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
-    let clean = clean.trim().trim_start_matches('.').trim();
-    if clean.is_empty() {
-        "file".into()
-    } else {
-        clean.to_owned()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn file_names_lose_their_paths_and_control_characters() {
-        assert_eq!(sanitize_filename("../../etc/passwd"), "passwd");
-        assert_eq!(sanitize_filename("C:\\Users\\a\\report.pdf"), "report.pdf");
-        assert_eq!(sanitize_filename("in\u{0}voice\n.pdf"), "invoice.pdf");
-        assert_eq!(sanitize_filename(".."), "file");
-        assert_eq!(sanitize_filename(""), "file");
-    }
 }

@@ -10,30 +10,27 @@ use utoipa::openapi::schema::{Object, ObjectBuilder, Type};
 use utoipa::openapi::security::{
     ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
 };
-use utoipa::openapi::{ContentBuilder, Required, Response, ResponseBuilder};
+use utoipa::openapi::{ContentBuilder, Ref, Required, Response, ResponseBuilder};
 
-use super::error_example;
+use crate::error::{ErrorBody, ErrorCode};
 
 /// Bearer JWT (from login) and `x-api-key`: every route but the public ones
 /// takes either, and answers 401 without them. Declared here once rather than on
-/// each handler; which routes are public is what the router mounts as such.
+/// each handler; a public route says so on its handler with `security()`.
 pub struct Credentials;
 
 impl Modify for Credentials {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        for (path, item) in openapi.paths.paths.iter_mut() {
+        for item in openapi.paths.paths.values_mut() {
             let operations = [
-                ("get", &mut item.get),
-                ("post", &mut item.post),
-                ("put", &mut item.put),
-                ("patch", &mut item.patch),
-                ("delete", &mut item.delete),
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
             ];
-            for (method, operation) in operations {
-                let Some(operation) = operation.as_mut() else {
-                    continue;
-                };
-                if crate::routes::is_public(method, path) {
+            for operation in operations.into_iter().flatten() {
+                if operation.security.as_ref().is_some_and(Vec::is_empty) {
                     continue;
                 }
                 operation.security = Some(vec![
@@ -168,7 +165,10 @@ fn sent_answers() -> [(&'static str, Response); 5] {
         )
         .content(
             "application/json",
-            ContentBuilder::new().example(Some(json!({"id": "3EB0C258F6AA7F19E2F2C2"}))).build(),
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Sent")))
+                .example(Some(json!({"id": "3EB0C258F6AA7F19E2F2C2"})))
+                .build(),
         )
         .build();
     [
@@ -178,7 +178,7 @@ fn sent_answers() -> [(&'static str, Response); 5] {
             json_error(
                 "The instance is not connected to WhatsApp (`instance_not_connected`), or a request \
                  with the same `Idempotency-Key` is still in progress (`idempotency_in_progress`)",
-                "instance_not_connected",
+                ErrorCode::InstanceNotConnected,
                 "the instance is not connected to WhatsApp",
             ),
         ),
@@ -186,7 +186,7 @@ fn sent_answers() -> [(&'static str, Response); 5] {
             "422",
             json_error(
                 "This `Idempotency-Key` was already used for a different request",
-                "idempotency_key_reused",
+                ErrorCode::IdempotencyKeyReused,
                 "this Idempotency-Key was used for a different request",
             ),
         ),
@@ -194,7 +194,7 @@ fn sent_answers() -> [(&'static str, Response); 5] {
             "502",
             json_error(
                 "WhatsApp did not take the message",
-                "send_failed",
+                ErrorCode::SendFailed,
                 "the message could not be sent: connection reset",
             ),
         ),
@@ -203,7 +203,7 @@ fn sent_answers() -> [(&'static str, Response); 5] {
             json_error(
                 "The instance did not answer in time, is restarting, or the message could not be \
                  recorded; try again",
-                "service_unavailable",
+                ErrorCode::ServiceUnavailable,
                 "the instance did not answer in time; try again",
             ),
         ),
@@ -240,13 +240,14 @@ impl Modify for InstanceScope {
     }
 }
 
-fn json_error(description: &str, code: &str, message: &str) -> Response {
+fn json_error(description: &str, code: ErrorCode, message: &str) -> Response {
     ResponseBuilder::new()
         .description(description)
         .content(
             "application/json",
             ContentBuilder::new()
-                .example(Some(error_example(code, message)))
+                .schema(Some(Ref::from_schema_name("ErrorBody")))
+                .example(Some(ErrorBody::example(code, message)))
                 .build(),
         )
         .build()
@@ -255,7 +256,7 @@ fn json_error(description: &str, code: &str, message: &str) -> Response {
 fn instance_not_found() -> Response {
     json_error(
         "No such instance for this user (another user's instance is a 404 too)",
-        "instance_not_found",
+        ErrorCode::InstanceNotFound,
         "instance not found",
     )
 }
@@ -263,7 +264,7 @@ fn instance_not_found() -> Response {
 fn unauthorized() -> Response {
     json_error(
         "Missing or invalid credentials, or a deactivated user",
-        "unauthorized",
+        ErrorCode::Unauthorized,
         "invalid or expired credentials",
     )
 }

@@ -23,7 +23,7 @@ use crate::domain::phone::Jid;
 
 const STORE_READERS: usize = 4;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum FaultKind {
     /// The network drops the connection.

@@ -173,3 +173,63 @@ async fn swagger_ui_is_served_from_the_binary() {
         }
     }
 }
+
+/// A schema a client generator can type: a reference, or one with a type or a
+/// composition. `{}` (anything) is not one.
+fn is_typed(schema: &serde_json::Value) -> bool {
+    ["$ref", "type", "allOf", "oneOf", "anyOf", "properties"]
+        .iter()
+        .any(|key| schema.get(*key).is_some())
+}
+
+#[actix_web::test]
+async fn every_request_body_and_json_answer_has_a_typed_schema() {
+    let app = spawn_sim_app(TestDb::Sqlite).await;
+    let doc = fetch_document(&app).await;
+    let mut untyped = Vec::new();
+    for (method, template) in documented(&doc) {
+        let op = operation(&doc, &method, &template);
+        let mut contents = vec![("request".to_owned(), &op["requestBody"]["content"])];
+        for (status, response) in op["responses"].as_object().unwrap() {
+            contents.push((status.clone(), &response["content"]));
+        }
+        for (what, content) in contents {
+            for media in ["application/json", "multipart/form-data"] {
+                if let Some(body) = content.get(media)
+                    && !is_typed(&body["schema"])
+                {
+                    untyped.push(format!("{method} {template} {what} {media}"));
+                }
+            }
+        }
+    }
+    for (name, schema) in doc["components"]["schemas"].as_object().unwrap() {
+        if !is_typed(schema) {
+            untyped.push(format!("components.schemas.{name}"));
+        }
+    }
+    assert!(untyped.is_empty(), "untyped schemas: {untyped:#?}");
+}
+
+#[actix_web::test]
+async fn every_documented_operation_is_routed() {
+    let app = spawn_sim_app(TestDb::Sqlite).await;
+    let doc = fetch_document(&app).await;
+    for (method, template) in documented(&doc) {
+        let verb = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+        let response = app
+            .as_admin(verb, &with_stand_ins(&template))
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let body: serde_json::Value = response.json().await.unwrap_or_default();
+        assert!(
+            !matches!(
+                body["code"].as_str(),
+                Some("route_not_found" | "method_not_allowed")
+            ),
+            "{method} {template} is documented but not routed: {status} {body}"
+        );
+    }
+}

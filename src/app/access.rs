@@ -1,16 +1,18 @@
-//! Finding the instance a request is about, as its caller may see it.
+//! Finding the instance a call is about, as its caller may see it, and asking
+//! actors with a deadline.
 
 use actix::dev::ToEnvelope;
 use actix::{Actor, Addr, Handler, MailboxError, Message};
 use entity::instances::Model as Instance;
 
-use crate::actors::instance::{InstanceActor, StatusView};
+use super::Deps;
+use crate::actors::instance::InstanceActor;
 use crate::actors::registry::InstanceRef;
-use crate::auth::AuthUser;
 use crate::db;
 use crate::domain::text::is_uuid;
 use crate::error::{ApiError, ErrorCode};
-use crate::state::AppState;
+
+pub use crate::domain::user::AuthUser as Caller;
 
 pub fn instance_not_found() -> ApiError {
     ApiError::new(ErrorCode::InstanceNotFound, "instance not found")
@@ -19,50 +21,40 @@ pub fn instance_not_found() -> ApiError {
 /// The instance's row, when it exists and the caller owns it (or is an admin).
 /// Another user's instance is a 404, exactly like a missing one.
 pub async fn visible_instance(
-    state: &AppState,
-    user: &AuthUser,
+    deps: &Deps,
+    caller: &Caller,
     instance_id: &str,
 ) -> Result<Instance, ApiError> {
     if !is_uuid(instance_id) {
         return Err(instance_not_found());
     }
-    db::instances::find(&state.db, instance_id)
+    db::instances::find(&deps.db, instance_id)
         .await?
-        .filter(|instance| user.is_admin() || instance.user_id == user.id)
+        .filter(|instance| caller.is_admin() || instance.user_id == caller.id)
         .ok_or_else(instance_not_found)
 }
 
 /// The live actor of an instance the caller may touch.
 pub fn live_instance(
-    state: &AppState,
-    user: &AuthUser,
+    deps: &Deps,
+    caller: &Caller,
     instance_id: &str,
 ) -> Result<Addr<InstanceActor>, ApiError> {
-    live_ref(state, user, instance_id).map(|found| found.addr)
+    live_ref(deps, caller, instance_id).map(|found| found.addr)
 }
 
-/// The connection status a live instance the caller may see has published.
-pub fn live_status(
-    state: &AppState,
-    user: &AuthUser,
-    instance_id: &str,
-) -> Result<StatusView, ApiError> {
-    live_ref(state, user, instance_id).map(|found| found.status.view())
-}
-
-fn live_ref(state: &AppState, user: &AuthUser, instance_id: &str) -> Result<InstanceRef, ApiError> {
+pub fn live_ref(deps: &Deps, caller: &Caller, instance_id: &str) -> Result<InstanceRef, ApiError> {
     if !is_uuid(instance_id) {
         return Err(instance_not_found());
     }
-    state
-        .registry
+    deps.registry
         .get(instance_id)
-        .filter(|found| user.is_admin() || found.user_id == user.id)
+        .filter(|found| caller.is_admin() || found.user_id == caller.id)
         .ok_or_else(instance_not_found)
 }
 
 /// Sends `message` and waits at most `supervision.request_timeout_ms`.
-pub async fn ask<A, M>(state: &AppState, addr: &Addr<A>, message: M) -> Result<M::Result, ApiError>
+pub async fn ask<A, M>(deps: &Deps, addr: &Addr<A>, message: M) -> Result<M::Result, ApiError>
 where
     A: Actor + Handler<M>,
     A::Context: ToEnvelope<A, M>,
@@ -70,7 +62,7 @@ where
     M::Result: Send,
 {
     addr.send(message)
-        .timeout(state.request_timeout())
+        .timeout(deps.request_timeout())
         .await
         .map_err(|err| match err {
             MailboxError::Timeout => {
@@ -80,8 +72,14 @@ where
         })
 }
 
-/// Waits until the webhooks of everything that happened so far are in the outbox,
-/// so an answered request cannot lose its webhook to a crash.
-pub async fn webhooks_durable(state: &AppState) -> Result<(), ApiError> {
-    ask(state, &state.webhooks, crate::actors::webhook::FlushOutbox).await
+/// Waits until the webhooks of everything that happened so far are in the
+/// outbox, so an answered request cannot lose its webhook to a crash.
+pub async fn webhooks_durable(deps: &Deps) -> Result<(), ApiError> {
+    ask(deps, &deps.webhooks, crate::actors::webhook::FlushOutbox).await
+}
+
+/// Waits until every write queued so far is in the database: a read after it
+/// sees them.
+pub async fn writes_visible(deps: &Deps) {
+    deps.recorder.flush().await;
 }

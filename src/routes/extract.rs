@@ -13,33 +13,12 @@ use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 
-use crate::db;
-use crate::domain::time::now_millis;
-use crate::domain::user::Role;
+use crate::app::users::Credential;
+use crate::domain::user::AuthUser;
 use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
 
 pub const API_KEY_HEADER: &str = "x-api-key";
-
-#[derive(Debug, Clone)]
-pub struct AuthUser {
-    pub id: String,
-    pub email: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub role: Role,
-}
-
-impl AuthUser {
-    pub fn is_admin(&self) -> bool {
-        self.role == Role::Admin
-    }
-}
-
-enum Credential {
-    Bearer(String),
-    ApiKey(String),
-}
 
 fn credential(headers: &HeaderMap) -> Result<Credential, ApiError> {
     if let Some(value) = headers.get(AUTHORIZATION) {
@@ -68,41 +47,6 @@ fn invalid() -> ApiError {
     ApiError::unauthorized("invalid or expired credentials")
 }
 
-async fn authenticate(state: &AppState, credential: Credential) -> Result<AuthUser, ApiError> {
-    match credential {
-        Credential::Bearer(token) => {
-            let user_id = state.jwt.verify(&token).ok_or_else(invalid)?;
-            if let Some(user) = state.auth_cache.by_user_id(&user_id) {
-                return Ok(user);
-            }
-            let user = to_auth_user(db::users::find_by_id(&state.db, &user_id).await?)?;
-            state.auth_cache.remember_id(&user);
-            Ok(user)
-        }
-        Credential::ApiKey(key) => {
-            if let Some(user) = state.auth_cache.by_api_key(&key) {
-                return Ok(user);
-            }
-            let user = to_auth_user(db::users::find_by_api_key(&state.db, &key).await?)?;
-            state.auth_cache.remember_key(&key, &user);
-            Ok(user)
-        }
-    }
-}
-
-/// An active user, or 401.
-fn to_auth_user(user: Option<entity::users::Model>) -> Result<AuthUser, ApiError> {
-    let user = user.filter(|user| user.active).ok_or_else(invalid)?;
-    let role = Role::parse(&user.role).map_err(|e| ApiError::internal(anyhow::anyhow!(e)))?;
-    Ok(AuthUser {
-        id: user.id,
-        email: user.email,
-        first_name: user.first_name,
-        last_name: user.last_name,
-        role,
-    })
-}
-
 fn authenticate_request(
     state: Option<web::Data<AppState>>,
     headers: &HeaderMap,
@@ -110,17 +54,26 @@ fn authenticate_request(
     let credential = credential(headers);
     async move {
         let state = state.ok_or_else(|| ApiError::internal(anyhow::anyhow!("AppState missing")))?;
-        authenticate(&state, credential?).await
+        state.app.users().authenticate(credential?).await
     }
 }
 
-/// Middleware for authenticated routes: 401 before anything else is looked at.
+/// Middleware of the whole app: a request for a route that takes credentials is
+/// authenticated before anything else is looked at (401 first, even when its body
+/// is malformed too), unless the route is public or there is no such route (404).
 /// Afterwards the call is counted for the statistics: for the user, and for the
 /// instance when it was one of its routes and the caller could see it.
 pub async fn require_auth(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let secured = req
+        .resource_map()
+        .match_pattern(req.path())
+        .is_some_and(|pattern| !crate::routes::is_public(&pattern));
+    if !secured {
+        return next.call(req).await;
+    }
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let user = authenticate_request(state.clone(), req.headers()).await?;
     if let Some(state) = &state {
@@ -132,8 +85,9 @@ pub async fn require_auth(
     if let Some(state) = state {
         let instance_id = instance_of_route(&response);
         state
-            .api_calls
-            .record(&user_id, instance_id.as_deref(), now_millis());
+            .app
+            .stats()
+            .record_api_call(&user_id, instance_id.as_deref());
     }
     Ok(response)
 }

@@ -1,18 +1,14 @@
-//! `Idempotency-Key` on the send routes: a retried request with the same key for
-//! the same instance within 24 h gets the first answer, and nothing is sent again.
+//! `Idempotency-Key` on sends: a retried request with the same key for the same
+//! instance within 24 h gets the first answer, and nothing is sent again.
 
-use actix_web::http::header::HeaderMap;
-use actix_web::{HttpResponse, http::StatusCode};
 use sha2::{Digest, Sha256};
 
+use super::Deps;
 use crate::db;
 use crate::db::idempotency::KEY_LIFETIME_MS;
 use crate::domain::time::now_millis;
 use crate::error::{ApiError, ErrorCode};
-use crate::state::AppState;
 
-pub const HEADER: &str = "idempotency-key";
-pub const REPLAYED_HEADER: &str = "idempotent-replayed";
 const MAX_KEY_LEN: usize = 255;
 /// A first request still "in progress" after this long died with its process
 /// (a send takes at most the request and media-download timeouts).
@@ -21,20 +17,26 @@ const ABANDONED_AFTER_MS: i64 = 2 * 60 * 1000;
 pub struct IdempotencyKey(String);
 
 impl IdempotencyKey {
-    /// The header's key, if one was sent: 1-255 visible ASCII characters.
-    pub fn from_headers(headers: &HeaderMap) -> Result<Option<Self>, ApiError> {
-        let Some(value) = headers.get(HEADER) else {
-            return Ok(None);
-        };
-        let key = value.to_str().unwrap_or_default().trim();
+    /// 1-255 visible ASCII characters.
+    pub fn parse(raw: &str) -> Result<Self, ApiError> {
+        let key = raw.trim();
         if key.is_empty() || key.len() > MAX_KEY_LEN || !key.chars().all(|c| c.is_ascii_graphic()) {
             return Err(ApiError::new(
                 ErrorCode::InvalidIdempotencyKey,
                 format!("Idempotency-Key must be 1-{MAX_KEY_LEN} visible ASCII characters"),
             ));
         }
-        Ok(Some(Self(key.to_owned())))
+        Ok(Self(key.to_owned()))
     }
+}
+
+/// An answer given once and replayed to a retry of the same request.
+pub struct Idempotent {
+    pub status: u16,
+    /// The answer's JSON, exactly as first given.
+    pub body: String,
+    /// True when this is the stored answer of an earlier request.
+    pub replayed: bool,
 }
 
 /// A digest of what the request asks for, so one key cannot cover two different sends.
@@ -49,32 +51,35 @@ pub fn fingerprint(parts: &[&[u8]]) -> String {
 
 /// Runs `send` once per key; a repeat gets the stored answer.
 pub async fn once<F>(
-    state: &AppState,
+    deps: &Deps,
     instance_id: &str,
     key: Option<IdempotencyKey>,
     fingerprint: &str,
     send: F,
-) -> Result<HttpResponse, ApiError>
+) -> Result<Idempotent, ApiError>
 where
     F: Future<Output = Result<serde_json::Value, ApiError>>,
 {
-    let Some(IdempotencyKey(key)) = key else {
-        return Ok(HttpResponse::Ok().json(send.await?));
+    let fresh = |body: String| Idempotent {
+        status: 200,
+        body,
+        replayed: false,
     };
-    if let Some(replay) = claim_or_replay(state, instance_id, &key, fingerprint).await? {
+    let Some(IdempotencyKey(key)) = key else {
+        return Ok(fresh(send.await?.to_string()));
+    };
+    if let Some(replay) = claim_or_replay(deps, instance_id, &key, fingerprint).await? {
         return Ok(replay);
     }
     match send.await {
         Ok(body) => {
             let text = body.to_string();
-            db::idempotency::complete(&state.db, instance_id, &key, 200, &text).await?;
-            Ok(HttpResponse::Ok()
-                .content_type("application/json")
-                .body(text))
+            db::idempotency::complete(&deps.db, instance_id, &key, 200, &text).await?;
+            Ok(fresh(text))
         }
         Err(err) => {
             // Nothing was sent: the same key may be tried again.
-            if let Err(release) = db::idempotency::release(&state.db, instance_id, &key).await {
+            if let Err(release) = db::idempotency::release(&deps.db, instance_id, &key).await {
                 tracing::error!(error = %release, "idempotency key not released");
             }
             Err(err)
@@ -82,24 +87,31 @@ where
     }
 }
 
+fn in_progress() -> ApiError {
+    ApiError::new(
+        ErrorCode::IdempotencyInProgress,
+        "a request with this Idempotency-Key is still in progress",
+    )
+}
+
 /// `None` when this request now owns the key; otherwise the answer to give.
 async fn claim_or_replay(
-    state: &AppState,
+    deps: &Deps,
     instance_id: &str,
     key: &str,
     fingerprint: &str,
-) -> Result<Option<HttpResponse>, ApiError> {
+) -> Result<Option<Idempotent>, ApiError> {
     for _ in 0..3 {
-        if db::idempotency::claim(&state.db, instance_id, key, fingerprint).await? {
+        if db::idempotency::claim(&deps.db, instance_id, key, fingerprint).await? {
             return Ok(None);
         }
-        let Some(stored) = db::idempotency::find(&state.db, instance_id, key).await? else {
+        let Some(stored) = db::idempotency::find(&deps.db, instance_id, key).await? else {
             continue;
         };
         let abandoned = stored.response_status.is_none()
             && stored.created_at < now_millis() - ABANDONED_AFTER_MS;
         if abandoned || stored.created_at < now_millis() - KEY_LIFETIME_MS {
-            db::idempotency::release(&state.db, instance_id, key).await?;
+            db::idempotency::release(&deps.db, instance_id, key).await?;
             continue;
         }
         if stored.fingerprint != fingerprint {
@@ -109,24 +121,13 @@ async fn claim_or_replay(
             ));
         }
         let (Some(status), Some(body)) = (stored.response_status, stored.response_body) else {
-            return Err(ApiError::new(
-                ErrorCode::IdempotencyInProgress,
-                "a request with this Idempotency-Key is still in progress",
-            ));
+            return Err(in_progress());
         };
-        let status = u16::try_from(status)
-            .ok()
-            .and_then(|s| StatusCode::from_u16(s).ok())
-            .unwrap_or(StatusCode::OK);
-        return Ok(Some(
-            HttpResponse::build(status)
-                .insert_header((REPLAYED_HEADER, "true"))
-                .content_type("application/json")
-                .body(body),
-        ));
+        return Ok(Some(Idempotent {
+            status: u16::try_from(status).unwrap_or(200),
+            body,
+            replayed: true,
+        }));
     }
-    Err(ApiError::new(
-        ErrorCode::IdempotencyInProgress,
-        "a request with this Idempotency-Key is still in progress",
-    ))
+    Err(in_progress())
 }

@@ -1,0 +1,374 @@
+//! Instances: creating, changing and deleting them, and acting on their live
+//! actors (status, QR, pairing code, reconnect, logout, activity, live events).
+
+use bytes::Bytes;
+use entity::activity_logs::Model as ActivityLog;
+pub use entity::instances::Model as Instance;
+use serde_json::json;
+use tokio::sync::mpsc;
+
+use super::Deps;
+use super::access::{
+    Caller, ask, instance_not_found, live_instance, live_ref, visible_instance, writes_visible,
+};
+use crate::actors::instance::{
+    GetQr, Logout, PairingCodeError, Reconnect, RequestPairingCode, StatusView,
+};
+use crate::actors::live::Watch;
+use crate::actors::supervisor::{StartInstance, StopInstance};
+use crate::actors::webhook::SettingsChanged;
+use crate::db;
+use crate::db::activity::ActivityFilter;
+use crate::db::instances::{InstanceChanges, NewInstance, WebhookSettings};
+use crate::db::recorder::WriteOp;
+use crate::domain::instance::InstanceStatus;
+use crate::domain::phone::Jid;
+use crate::domain::time::now_millis;
+use crate::error::{ApiError, ErrorCode};
+use crate::net::guard::{self, TargetError};
+
+pub use crate::actors::instance::StatusView as ConnectionStatus;
+pub use crate::db::activity::ActivityFilter as ActivityQuery;
+pub use crate::db::instances::WebhookSettings as Webhook;
+
+/// A new instance, validated.
+pub struct NewInstanceInput {
+    pub name: String,
+    pub description: String,
+    pub webhook: WebhookSettings,
+}
+
+/// Changes to an instance, each field validated; `None` leaves it as it is and
+/// `Some(None)` clears a URL or secret.
+#[derive(Default)]
+pub struct InstancePatch {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub webhook_url: Option<Option<String>>,
+    pub webhook_enabled: Option<bool>,
+    pub notify_received: Option<bool>,
+    pub notify_sent: Option<bool>,
+    pub notify_delivery: Option<bool>,
+    pub notify_read: Option<bool>,
+    pub max_retries: Option<i32>,
+    pub retry_interval_ms: Option<i64>,
+    pub secret: Option<Option<String>>,
+}
+
+impl InstancePatch {
+    /// The settings after the patch, and the names of the fields it changes (never
+    /// their values: one of them may be the secret).
+    pub fn apply(&self, mut webhook: WebhookSettings) -> (WebhookSettings, Vec<&'static str>) {
+        let mut changed = Vec::new();
+        if self.name.is_some() {
+            changed.push("name");
+        }
+        if self.description.is_some() {
+            changed.push("description");
+        }
+        if let Some(url) = &self.webhook_url {
+            webhook.url.clone_from(url);
+            changed.push("webhookUrl");
+        }
+        let mut set = |value: Option<bool>, slot: &mut bool, field: &'static str| {
+            if let Some(value) = value {
+                *slot = value;
+                changed.push(field);
+            }
+        };
+        set(self.webhook_enabled, &mut webhook.enabled, "webhookEnabled");
+        set(
+            self.notify_received,
+            &mut webhook.notify_received,
+            "notifyReceived",
+        );
+        set(self.notify_sent, &mut webhook.notify_sent, "notifySent");
+        set(
+            self.notify_delivery,
+            &mut webhook.notify_delivery,
+            "notifyDelivery",
+        );
+        set(self.notify_read, &mut webhook.notify_read, "notifyRead");
+        if let Some(max) = self.max_retries {
+            webhook.max_retries = max;
+            changed.push("maxRetries");
+        }
+        if let Some(interval) = self.retry_interval_ms {
+            webhook.retry_interval_ms = interval;
+            changed.push("retryInterval");
+        }
+        if let Some(secret) = &self.secret {
+            webhook.secret.clone_from(secret);
+            changed.push("secret");
+        }
+        (webhook, changed)
+    }
+}
+
+/// Webhooks on need somewhere to go.
+pub fn check_enabled_has_url(webhook: &WebhookSettings) -> Result<(), ApiError> {
+    if webhook.enabled && webhook.url.is_none() {
+        return Err(ApiError::validation(
+            "webhookUrl is required when webhookEnabled is true",
+        ));
+    }
+    Ok(())
+}
+
+/// An instance and the status its actor publishes (the stored one when it has none).
+pub struct InstanceWithStatus {
+    pub instance: Instance,
+    pub status: StatusView,
+}
+
+pub struct Instances<'a> {
+    deps: &'a Deps,
+}
+
+impl<'a> Instances<'a> {
+    pub(super) fn new(deps: &'a Deps) -> Self {
+        Self { deps }
+    }
+
+    /// Creates the instance and starts connecting it.
+    pub async fn create(
+        &self,
+        caller: &Caller,
+        new: NewInstanceInput,
+    ) -> Result<Instance, ApiError> {
+        let deps = self.deps;
+        self.check_webhook_target(new.webhook.url.as_deref())
+            .await?;
+        let instance = db::instances::insert(
+            &deps.db,
+            NewInstance {
+                user_id: caller.id.clone(),
+                name: new.name,
+                description: new.description,
+                webhook: new.webhook,
+            },
+        )
+        .await?;
+        self.record_activity(
+            &instance.id,
+            "instance_created",
+            json!({"name": instance.name}),
+        );
+        // Before the instance exists for anyone, so that its first event finds them.
+        self.settings_changed(&instance.id, Some(WebhookSettings::of(&instance)))
+            .await;
+        ask(
+            deps,
+            &deps.supervisor,
+            StartInstance {
+                instance: instance.clone(),
+            },
+        )
+        .await?;
+        tracing::info!(instance_id = %instance.id, user_id = %caller.id, "instance created");
+        Ok(instance)
+    }
+
+    /// The caller's instances (everyone's, for an admin asking for all), oldest first.
+    pub async fn list(
+        &self,
+        caller: &Caller,
+        all: bool,
+    ) -> Result<Vec<InstanceWithStatus>, ApiError> {
+        if all && !caller.is_admin() {
+            return Err(ApiError::forbidden(
+                "only administrators may list all instances",
+            ));
+        }
+        let owner = (!all).then_some(caller.id.as_str());
+        let instances = db::instances::list(&self.deps.db, owner).await?;
+        Ok(instances
+            .into_iter()
+            .map(|instance| self.with_status(caller, instance))
+            .collect())
+    }
+
+    pub async fn get(
+        &self,
+        caller: &Caller,
+        instance_id: &str,
+    ) -> Result<InstanceWithStatus, ApiError> {
+        let instance = visible_instance(self.deps, caller, instance_id).await?;
+        Ok(self.with_status(caller, instance))
+    }
+
+    fn with_status(&self, caller: &Caller, instance: Instance) -> InstanceWithStatus {
+        let status = live_ref(self.deps, caller, &instance.id)
+            .map(|found| found.status.view())
+            .unwrap_or_else(|_| StatusView {
+                ready: false,
+                status: InstanceStatus::parse(&instance.status)
+                    .unwrap_or(InstanceStatus::Disconnected),
+                has_qr: false,
+            });
+        InstanceWithStatus { instance, status }
+    }
+
+    pub async fn update(
+        &self,
+        caller: &Caller,
+        instance_id: &str,
+        patch: InstancePatch,
+    ) -> Result<Instance, ApiError> {
+        let deps = self.deps;
+        let instance = visible_instance(deps, caller, instance_id).await?;
+        let (webhook, changed) = patch.apply(WebhookSettings::of(&instance));
+        check_enabled_has_url(&webhook)?;
+        self.check_webhook_target(webhook.url.as_deref()).await?;
+        let changes = InstanceChanges {
+            name: patch.name,
+            description: patch.description,
+            webhook,
+        };
+        let instance = db::instances::update(&deps.db, instance, changes).await?;
+        self.settings_changed(&instance.id, Some(WebhookSettings::of(&instance)))
+            .await;
+        self.record_activity(&instance.id, "instance_updated", json!({"fields": changed}));
+        Ok(instance)
+    }
+
+    /// Hides the instance at once; its session is closed and wiped in the background.
+    pub async fn delete(&self, caller: &Caller, instance_id: &str) -> Result<Instance, ApiError> {
+        let deps = self.deps;
+        let instance = visible_instance(deps, caller, instance_id).await?;
+        if !db::instances::soft_delete(&deps.db, &instance.id).await? {
+            return Err(instance_not_found());
+        }
+        self.settings_changed(&instance.id, None).await;
+        self.record_activity(&instance.id, "instance_deleted", json!({}));
+        let stop = StopInstance {
+            instance_id: instance.id.clone(),
+            wipe_session: true,
+        };
+        // Stopping may take a moment (a real client says goodbye); it is already gone for the API.
+        deps.supervisor
+            .send(stop)
+            .await
+            .map_err(|_| ApiError::unavailable("the supervisor is not running"))?;
+        tracing::info!(instance_id = %instance.id, "instance deleted");
+        Ok(instance)
+    }
+
+    /// The status the instance's actor publishes, without waiting on its mailbox.
+    pub fn status(&self, caller: &Caller, instance_id: &str) -> Result<StatusView, ApiError> {
+        live_ref(self.deps, caller, instance_id).map(|found| found.status.view())
+    }
+
+    /// The QR string waiting to be scanned.
+    pub async fn qr(&self, caller: &Caller, instance_id: &str) -> Result<String, ApiError> {
+        let addr = live_instance(self.deps, caller, instance_id)?;
+        ask(self.deps, &addr, GetQr).await?.ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::QrNotAvailable,
+                "no QR code is pending: the instance is connected, connecting or resting",
+            )
+        })
+    }
+
+    pub async fn reconnect(&self, caller: &Caller, instance_id: &str) -> Result<(), ApiError> {
+        let addr = live_instance(self.deps, caller, instance_id)?;
+        ask(self.deps, &addr, Reconnect).await
+    }
+
+    pub async fn logout(&self, caller: &Caller, instance_id: &str) -> Result<(), ApiError> {
+        let addr = live_instance(self.deps, caller, instance_id)?;
+        ask(self.deps, &addr, Logout).await
+    }
+
+    /// A code to type on `phone` to link the instance, while it waits for a QR scan.
+    pub async fn pairing_code(
+        &self,
+        caller: &Caller,
+        instance_id: &str,
+        phone: Jid,
+    ) -> Result<String, ApiError> {
+        let addr = live_instance(self.deps, caller, instance_id)?;
+        ask(self.deps, &addr, RequestPairingCode { phone })
+            .await?
+            .map_err(|err| {
+                let code = match err {
+                    PairingCodeError::NotPairable(_) => ErrorCode::InstanceNotPairable,
+                    PairingCodeError::Refused(_) => ErrorCode::PairingRefused,
+                };
+                ApiError::new(code, err.to_string())
+            })
+    }
+
+    /// A page of the activity log, newest first, with everything the instance
+    /// did before this call in it.
+    pub async fn activity(
+        &self,
+        caller: &Caller,
+        instance_id: &str,
+        filter: &ActivityFilter,
+        limit: u64,
+        skip: u64,
+    ) -> Result<(Vec<ActivityLog>, u64), ApiError> {
+        let instance = visible_instance(self.deps, caller, instance_id).await?;
+        writes_visible(self.deps).await;
+        Ok(db::activity::list(&self.deps.db, &instance.id, filter, limit, skip).await?)
+    }
+
+    /// The instance's events as Server-Sent Events frames; `None` when it has as
+    /// many watchers as it may.
+    pub async fn watch(
+        &self,
+        caller: &Caller,
+        instance_id: &str,
+    ) -> Result<Option<mpsc::Receiver<Bytes>>, ApiError> {
+        let instance = visible_instance(self.deps, caller, instance_id).await?;
+        ask(
+            self.deps,
+            &self.deps.live,
+            Watch {
+                instance_id: instance.id,
+            },
+        )
+        .await
+    }
+
+    fn record_activity(&self, instance_id: &str, action: &'static str, details: serde_json::Value) {
+        self.deps.recorder.record(WriteOp::Activity {
+            instance_id: instance_id.to_owned(),
+            action,
+            details,
+            at: now_millis(),
+        });
+    }
+
+    /// Tells the webhook actor the instance's settings (`None`: deleted), in line
+    /// with the instance's events.
+    async fn settings_changed(&self, instance_id: &str, settings: Option<WebhookSettings>) {
+        let changed = SettingsChanged {
+            instance_id: instance_id.to_owned(),
+            settings,
+        };
+        if self.deps.webhooks.send(changed).await.is_err() {
+            tracing::error!(instance_id, "webhook actor not told about new settings");
+        }
+    }
+
+    /// Refuses webhook URLs on private, loopback or link-local addresses, unless
+    /// allowed. A name that does not resolve now is accepted: deliveries retry,
+    /// and check again.
+    async fn check_webhook_target(&self, url: Option<&str>) -> Result<(), ApiError> {
+        let allow_private = self.deps.settings.webhooks.allow_private_targets;
+        let Some(url) = url.filter(|_| !allow_private) else {
+            return Ok(());
+        };
+        let (_, host, port) = guard::http_target(url)
+            .map_err(|e| ApiError::validation(format!("webhookUrl: {e}")))?;
+        match guard::resolve(&host, port, false).await {
+            Err(TargetError::Private) => Err(ApiError::new(
+                ErrorCode::WebhookUrlNotAllowed,
+                "webhookUrl points at a private, loopback or link-local address",
+            )),
+            _ => Ok(()),
+        }
+    }
+}

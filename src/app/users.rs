@@ -1,0 +1,225 @@
+//! Users: logging in, authenticating a call, and managing users. One function
+//! creates users, whoever asks (the admin route, `wamux user create`, boot).
+
+pub use entity::users::Model as User;
+use sea_orm::ConnectionTrait;
+
+use super::Deps;
+use crate::auth::{api_key, password};
+use crate::db;
+use crate::db::users::{NewUser as UserRow, UserChanges};
+use crate::domain::user::{AuthUser, Email, Password, Role};
+use crate::error::{ApiError, ErrorCode};
+
+const BAD_LOGIN: &str = "invalid email or password";
+
+/// A user to create, already validated.
+pub struct NewUser {
+    pub email: Email,
+    pub password: Password,
+    pub first_name: String,
+    pub last_name: String,
+    pub role: Role,
+}
+
+/// What changes on a user; `None` leaves a field as it is.
+#[derive(Default)]
+pub struct UserUpdate {
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub role: Option<Role>,
+    pub active: Option<bool>,
+    pub password: Option<Password>,
+}
+
+/// A credential as a caller presented it.
+pub enum Credential {
+    Bearer(String),
+    ApiKey(String),
+}
+
+fn email_taken() -> ApiError {
+    ApiError::new(
+        ErrorCode::EmailTaken,
+        "a user with this email already exists",
+    )
+}
+
+fn invalid_credentials() -> ApiError {
+    ApiError::unauthorized("invalid or expired credentials")
+}
+
+fn user_not_found() -> ApiError {
+    ApiError::new(ErrorCode::UserNotFound, "user not found")
+}
+
+/// Creates a user with a fresh API key; `email_taken` when the email is in use
+/// (also when another process created it first).
+pub async fn create_user(db: &impl ConnectionTrait, new: NewUser) -> Result<User, ApiError> {
+    if db::users::find_by_email(db, new.email.as_str())
+        .await?
+        .is_some()
+    {
+        return Err(email_taken());
+    }
+    let row = UserRow {
+        email: new.email.into_inner(),
+        password_hash: password::hash(new.password).await?,
+        first_name: new.first_name,
+        last_name: new.last_name,
+        role: new.role,
+        api_key: api_key::generate(),
+    };
+    match db::users::insert(db, row).await {
+        Ok(user) => {
+            tracing::info!(user_id = %user.id, role = %user.role, "user created");
+            Ok(user)
+        }
+        Err(err) if db::is_unique_violation(&err) => Err(email_taken()),
+        Err(err) => Err(err.into()),
+    }
+}
+
+pub struct Users<'a> {
+    deps: &'a Deps,
+}
+
+impl<'a> Users<'a> {
+    pub(super) fn new(deps: &'a Deps) -> Self {
+        Self { deps }
+    }
+
+    /// A login token and the user, for a right email and password of an active user.
+    pub async fn login(&self, email: &str, given: String) -> Result<(String, User), ApiError> {
+        let deps = self.deps;
+        let user = match Email::parse(email) {
+            Ok(email) => db::users::find_by_email(&deps.db, email.as_str()).await?,
+            Err(_) => None,
+        };
+        // Unknown emails are verified against a decoy hash so both failures take as long.
+        let hash = user.as_ref().map_or_else(
+            || deps.decoy_password_hash.clone(),
+            |u| u.password_hash.clone(),
+        );
+        let password_ok = password::verify(given, hash).await?;
+        let user = match user {
+            Some(user) if password_ok && user.active => user,
+            _ => return Err(ApiError::unauthorized(BAD_LOGIN)),
+        };
+        let token = deps.jwt.issue(&user.id).map_err(ApiError::internal)?;
+        Ok((token, user))
+    }
+
+    /// The active user behind a credential, or 401.
+    pub async fn authenticate(&self, credential: Credential) -> Result<AuthUser, ApiError> {
+        let deps = self.deps;
+        match credential {
+            Credential::Bearer(token) => {
+                let user_id = deps.jwt.verify(&token).ok_or_else(invalid_credentials)?;
+                if let Some(user) = deps.auth_cache.by_user_id(&user_id) {
+                    return Ok(user);
+                }
+                let user = caller(db::users::find_by_id(&deps.db, &user_id).await?)?;
+                deps.auth_cache.remember_id(&user);
+                Ok(user)
+            }
+            Credential::ApiKey(key) => {
+                if let Some(user) = deps.auth_cache.by_api_key(&key) {
+                    return Ok(user);
+                }
+                let user = caller(db::users::find_by_api_key(&deps.db, &key).await?)?;
+                deps.auth_cache.remember_key(&key, &user);
+                Ok(user)
+            }
+        }
+    }
+
+    /// A new API key for the caller; the old one stops working at once.
+    pub async fn rotate_api_key(&self, caller: &AuthUser) -> Result<String, ApiError> {
+        let key = api_key::generate();
+        if !db::users::set_api_key(&self.deps.db, &caller.id, &key).await? {
+            return Err(invalid_credentials());
+        }
+        self.deps.auth_cache.forget_user(&caller.id);
+        tracing::info!(user_id = %caller.id, "API key rotated");
+        Ok(key)
+    }
+
+    pub async fn create(&self, new: NewUser) -> Result<User, ApiError> {
+        create_user(&self.deps.db, new).await
+    }
+
+    /// A page of users, oldest first, and how many there are.
+    pub async fn list(&self, limit: u64, skip: u64) -> Result<(Vec<User>, u64), ApiError> {
+        Ok(db::users::list(&self.deps.db, limit, skip).await?)
+    }
+
+    pub async fn update(&self, user_id: &str, update: UserUpdate) -> Result<User, ApiError> {
+        let user = self.existing(user_id).await?;
+        if update.role == Some(Role::User) || update.active == Some(false) {
+            self.keep_an_admin(&user).await?;
+        }
+        let password_hash = match update.password {
+            Some(new_password) => Some(password::hash(new_password).await?),
+            None => None,
+        };
+        let changes = UserChanges {
+            first_name: update.first_name,
+            last_name: update.last_name,
+            role: update.role,
+            active: update.active,
+            password_hash,
+        };
+        let user = db::users::update(&self.deps.db, user, changes).await?;
+        self.deps.auth_cache.forget_user(&user.id);
+        tracing::info!(user_id = %user.id, "user updated");
+        Ok(user)
+    }
+
+    pub async fn delete(&self, user_id: &str) -> Result<User, ApiError> {
+        let user = self.existing(user_id).await?;
+        self.keep_an_admin(&user).await?;
+        db::users::delete(&self.deps.db, &user.id).await?;
+        self.deps.auth_cache.forget_user(&user.id);
+        tracing::info!(user_id = %user.id, "user deleted");
+        Ok(user)
+    }
+
+    async fn existing(&self, user_id: &str) -> Result<User, ApiError> {
+        if !crate::domain::text::is_uuid(user_id) {
+            return Err(user_not_found());
+        }
+        db::users::find_by_id(&self.deps.db, user_id)
+            .await?
+            .ok_or_else(user_not_found)
+    }
+
+    /// Refuses a change that would leave no active administrator to manage the server.
+    async fn keep_an_admin(&self, user: &User) -> Result<(), ApiError> {
+        if user.role == Role::Admin.as_str()
+            && user.active
+            && db::users::count_other_active_admins(&self.deps.db, &user.id).await? == 0
+        {
+            return Err(ApiError::new(
+                ErrorCode::LastAdmin,
+                "this is the last active administrator",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// An active user, or 401.
+fn caller(user: Option<User>) -> Result<AuthUser, ApiError> {
+    let user = user
+        .filter(|user| user.active)
+        .ok_or_else(invalid_credentials)?;
+    let role = Role::parse(&user.role).map_err(|e| ApiError::internal(anyhow::anyhow!(e)))?;
+    Ok(AuthUser {
+        id: user.id,
+        email: user.email,
+        first_name: user.first_name,
+        last_name: user.last_name,
+        role,
+    })
+}

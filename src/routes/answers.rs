@@ -1,0 +1,39 @@
+//! Answers several routes give.
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// Something was done to a named thing.
+#[derive(Serialize, ToSchema)]
+pub struct Done {
+    pub success: bool,
+    /// What was done, for a person.
+    pub message: String,
+}
+
+impl Done {
+    pub fn new(message: String) -> Self {
+        Self {
+            success: true,
+            message,
+        }
+    }
+}
+
+/// It worked.
+#[derive(Serialize, ToSchema)]
+pub struct Success {
+    pub success: bool,
+}
+
+impl Success {
+    pub const OK: Self = Self { success: true };
+}
+
+/// A message's WhatsApp id.
+#[derive(Serialize, ToSchema)]
+pub struct Sent {
+    /// The WhatsApp message id (as history, receipts and webhooks name it).
+    #[schema(example = "3EB0C258F6AA7F19E2F2C2")]
+    pub id: String,
+}
