@@ -6,22 +6,13 @@ use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, fmt};
 
-use crate::config::LogSettings;
-
-/// Dependencies that are chatty at `info` and say nothing an operator needs. The
-/// engine's `info` lines narrate each client's start and stop, which wamux's own
-/// instance log reports once per change.
-const QUIET_DEPENDENCIES: &str = "sqlx=warn,sea_orm=warn,sea_orm_migration=warn,whatsapp_rust=warn";
-
-pub fn filter_for(level: &str) -> Result<EnvFilter, String> {
-    EnvFilter::try_new(format!("{QUIET_DEPENDENCIES},{level}")).map_err(|err| err.to_string())
-}
+use crate::config::{LogSettings, env_filter};
 
 /// Installs the global subscriber; a second call (tests) keeps the first.
 pub fn init(settings: &LogSettings) {
     let filter = EnvFilter::try_from_default_env()
         .ok()
-        .or_else(|| filter_for(&settings.level).ok())
+        .or_else(|| env_filter(&settings.level).ok())
         .unwrap_or_else(|| EnvFilter::new("info"));
     let registry = tracing_subscriber::registry()
         .with(EngineAttemptNoise)

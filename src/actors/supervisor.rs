@@ -11,6 +11,7 @@ use entity::instances::Model as Instance;
 use futures_util::future::join_all;
 
 use super::events::EventBus;
+use super::instance::supervision::{DecideRestart, InstanceExited, ResetRestarts, SupervisorLink};
 use super::instance::{InstanceActor, InstanceDeps, PublishedStatus, Shutdown, StartPlan};
 use super::policy::{Decision, RestartHistory, RestartKind, RestartPolicy};
 use super::registry::{InstanceRef, Registry};
@@ -144,7 +145,11 @@ impl Actor for InstanceSupervisor {
                 db: parts.db,
                 recorder: parts.recorder,
                 backend: parts.backend,
-                supervisor: ctx.address(),
+                supervisor: SupervisorLink {
+                    decide: ctx.address().recipient(),
+                    reset: ctx.address().recipient(),
+                    exited: ctx.address().recipient(),
+                },
                 events: parts.events,
                 settings: parts.settings,
                 media_dir: parts.media_dir,
@@ -228,13 +233,6 @@ impl Handler<StopInstance> for InstanceSupervisor {
     }
 }
 
-#[derive(Message)]
-#[rtype(result = "Decision")]
-pub struct DecideRestart {
-    pub instance_id: String,
-    pub kind: RestartKind,
-}
-
 impl Handler<DecideRestart> for InstanceSupervisor {
     type Result = MessageResult<DecideRestart>;
 
@@ -255,13 +253,6 @@ impl Handler<DecideRestart> for InstanceSupervisor {
     }
 }
 
-/// Forget past restarts (a reconnect asked for by a person).
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct ResetRestarts {
-    pub instance_id: String,
-}
-
 impl Handler<ResetRestarts> for InstanceSupervisor {
     type Result = ();
 
@@ -270,15 +261,6 @@ impl Handler<ResetRestarts> for InstanceSupervisor {
             entry.history.clear();
         }
     }
-}
-
-/// Sent by an instance actor's exit notice; `clean` is false when it panicked.
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct InstanceExited {
-    pub instance_id: String,
-    pub incarnation: u64,
-    pub clean: bool,
 }
 
 impl Handler<InstanceExited> for InstanceSupervisor {

@@ -7,10 +7,10 @@ use actix::prelude::*;
 use serde_json::json;
 
 use super::retry_log::Loudness;
+use super::supervision::{DecideRestart, ResetRestarts};
 use super::{InstanceActor, Logout, PairingCodeError, Reconnect, RequestPairingCode, Shutdown};
 use crate::actors::events::EventKind;
 use crate::actors::policy::{Decision, RestartKind};
-use crate::actors::supervisor::{DecideRestart, ResetRestarts};
 use crate::domain::instance::InstanceStatus;
 use crate::whatsapp::{EventSink, SessionEnd, SessionEvent, WaEvent};
 
@@ -96,8 +96,13 @@ impl InstanceActor {
             attempt: 1,
             backoff: Duration::from_millis(self.deps.settings.backoff_initial_ms),
         };
-        let asked = self.deps.supervisor.send(decision).into_actor(self).map(
-            move |decision, actor, ctx| {
+        let asked = self
+            .deps
+            .supervisor
+            .decide
+            .send(decision)
+            .into_actor(self)
+            .map(move |decision, actor, ctx| {
                 let decision = decision.unwrap_or(fallback);
                 let will_reconnect = matches!(decision, Decision::Retry { .. });
                 if was_connected {
@@ -117,8 +122,7 @@ impl InstanceActor {
                     }
                     Decision::GiveUp { crashes } => actor.give_up(crashes, &reason),
                 }
-            },
-        );
+            });
         // Nothing else is handled until the decision is in: no half-restarted states.
         ctx.wait(asked);
     }
@@ -242,7 +246,7 @@ impl Handler<Reconnect> for InstanceActor {
 
     fn handle(&mut self, _: Reconnect, ctx: &mut Self::Context) {
         self.activity("reconnect_requested", json!({"from": self.status}));
-        self.deps.supervisor.do_send(ResetRestarts {
+        self.deps.supervisor.reset.do_send(ResetRestarts {
             instance_id: self.id.clone(),
         });
         self.qr_cycles = 0;

@@ -6,6 +6,7 @@ pub mod messages;
 mod messaging;
 mod published;
 mod retry_log;
+pub mod supervision;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,7 +15,6 @@ use actix::prelude::*;
 use sea_orm::DatabaseConnection;
 
 use super::events::EventBus;
-use super::supervisor::{InstanceExited, InstanceSupervisor};
 use crate::config::SupervisionSettings;
 use crate::db::recorder::{Recorder, WriteOp};
 use crate::domain::instance::InstanceStatus;
@@ -22,13 +22,14 @@ use crate::domain::time::now_millis;
 use crate::whatsapp::{WaBackend, WaSession};
 pub use messages::*;
 pub use published::PublishedStatus;
+use supervision::{InstanceExited, SupervisorLink};
 
 /// What every instance actor shares.
 pub struct InstanceDeps {
     pub db: DatabaseConnection,
     pub recorder: Recorder,
     pub backend: Arc<dyn WaBackend>,
-    pub supervisor: Addr<InstanceSupervisor>,
+    pub supervisor: SupervisorLink,
     pub events: EventBus,
     pub settings: SupervisionSettings,
     /// Received media bytes live here, `<instance_id>/<message row id>`.
@@ -69,7 +70,7 @@ impl StartPlan {
 struct ExitNotice {
     instance_id: String,
     incarnation: u64,
-    supervisor: Addr<InstanceSupervisor>,
+    supervisor: Recipient<InstanceExited>,
     published: Arc<PublishedStatus>,
     clean: bool,
 }
@@ -115,7 +116,7 @@ impl InstanceActor {
         let exit = ExitNotice {
             instance_id: id.clone(),
             incarnation,
-            supervisor: deps.supervisor.clone(),
+            supervisor: deps.supervisor.exited.clone(),
             published,
             clean: false,
         };

@@ -1,0 +1,87 @@
+//! `[webhooks]`, `[limits]`, `[metrics]` and `[stats]`: deliveries, rate limits,
+//! Prometheus and usage counting.
+
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+
+use super::masked;
+use crate::net::client_ip::IpRange;
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WebhookDeliverySettings {
+    /// One attempt may take this long before it counts as failed.
+    pub timeout_ms: u64,
+    /// Deliveries in flight at once, over all instances (one per instance at a time).
+    pub concurrency: usize,
+    /// Lets webhook URLs point at private, loopback and link-local addresses (tests).
+    pub allow_private_targets: bool,
+}
+
+impl Default for WebhookDeliverySettings {
+    fn default() -> Self {
+        Self {
+            timeout_ms: 10_000,
+            concurrency: 64,
+            allow_private_targets: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LimitSettings {
+    /// Login attempts a minute, per client address and per email; 0: no limit.
+    pub login_attempts_per_minute: u32,
+    /// Requests a second per user (or API key) once past `burst`; 0: no limit.
+    pub requests_per_second: u32,
+    pub burst: u32,
+}
+
+impl Default for LimitSettings {
+    fn default() -> Self {
+        Self {
+            login_attempts_per_minute: 10,
+            requests_per_second: 100,
+            burst: 200,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricsSettings {
+    pub enabled: bool,
+    /// Scrapers send `Authorization: Bearer <token>`; empty: `allowed_ips` decide.
+    #[serde(serialize_with = "masked")]
+    pub token: SecretString,
+    pub allowed_ips: Vec<IpRange>,
+}
+
+impl Default for MetricsSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            token: SecretString::from(String::new()),
+            allowed_ips: ["127.0.0.1", "::1"]
+                .iter()
+                .filter_map(|ip| IpRange::parse(ip).ok())
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StatsSettings {
+    /// Counts are written to the database this often (and at shutdown).
+    pub flush_interval_ms: u64,
+}
+
+impl Default for StatsSettings {
+    fn default() -> Self {
+        Self {
+            flush_interval_ms: 5000,
+        }
+    }
+}

@@ -1,0 +1,82 @@
+//! `[whatsapp]` and `[sim]`: which WhatsApp the instances talk to, and how.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+pub enum Backend {
+    #[serde(rename = "whatsapp-rust")]
+    WhatsappRust,
+    #[serde(rename = "sim")]
+    Sim,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WhatsappSettings {
+    pub backend: Backend,
+    /// One session store per instance lives here (`<data_dir>/<instance_id>.db`).
+    pub data_dir: PathBuf,
+    /// WhatsApp Web version `2.3000.N`; empty: looked up once per process.
+    pub version: String,
+    /// WebSocket address override; empty: WhatsApp's own.
+    pub ws_url: String,
+    pub media_fetch_timeout_ms: u64,
+    pub max_media_bytes: usize,
+    /// Lets send-media fetch from private, loopback and link-local addresses (tests).
+    pub allow_private_media_urls: bool,
+}
+
+impl Default for WhatsappSettings {
+    fn default() -> Self {
+        Self {
+            backend: Backend::WhatsappRust,
+            data_dir: "data/wa".into(),
+            version: String::new(),
+            ws_url: String::new(),
+            media_fetch_timeout_ms: 30_000,
+            max_media_bytes: 64 * 1024 * 1024,
+            allow_private_media_urls: false,
+        }
+    }
+}
+
+impl WhatsappSettings {
+    /// The configured version as the engine wants it, when one is set.
+    pub fn parsed_version(&self) -> Result<Option<(u32, u32, u32)>, String> {
+        if self.version.trim().is_empty() {
+            return Ok(None);
+        }
+        let parts: Vec<u32> = self
+            .version
+            .trim()
+            .split('.')
+            .map(str::parse)
+            .collect::<Result<_, _>>()
+            .map_err(|_| "must look like 2.3000.1026131876".to_owned())?;
+        match parts.as_slice() {
+            [major, minor, patch] => Ok(Some((*major, *minor, *patch))),
+            _ => Err("must look like 2.3000.1026131876".into()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SimSettings {
+    pub qr_refresh_ms: u64,
+    /// 0: wait for `/api/sim/instances/{id}/scan`; otherwise pair by itself after this delay.
+    pub auto_pair_ms: u64,
+    pub receipt_delay_ms: u64,
+}
+
+impl Default for SimSettings {
+    fn default() -> Self {
+        Self {
+            qr_refresh_ms: 20_000,
+            auto_pair_ms: 0,
+            receipt_delay_ms: 500,
+        }
+    }
+}
