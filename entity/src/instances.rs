@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+pub use crate::values::InstanceStatus;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "instances")]
 pub struct Model {
@@ -8,7 +10,7 @@ pub struct Model {
     pub user_id: String,
     pub name: String,
     pub description: String,
-    pub status: String,
+    pub status: InstanceStatus,
     pub phone: Option<String>,
     pub webhook_url: Option<String>,
     pub webhook_enabled: bool,

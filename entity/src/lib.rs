@@ -8,4 +8,5 @@ pub mod messages;
 pub mod sim_sessions;
 pub mod usage_daily;
 pub mod users;
+pub mod values;
 pub mod webhook_deliveries;

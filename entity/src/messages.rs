@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+pub use crate::values::{MessageStatus, MessageType};
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "messages")]
 pub struct Model {
@@ -8,8 +10,7 @@ pub struct Model {
     pub instance_id: String,
     pub remote_jid: String,
     pub from_me: bool,
-    /// text | image | video | audio | document
-    pub message_type: String,
+    pub message_type: MessageType,
     /// The text, or the media caption.
     pub content: String,
     /// WhatsApp's id (ours choose it before sending).
@@ -21,8 +22,7 @@ pub struct Model {
     /// Where received media bytes are kept, relative to the media folder.
     pub media_path: Option<String>,
     pub push_name: Option<String>,
-    /// pending | sent | delivered | read | failed (outgoing), received (incoming)
-    pub status: String,
+    pub status: MessageStatus,
     pub created_at: i64,
 }
 

@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+pub use crate::values::Role;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "users")]
 pub struct Model {
@@ -10,7 +12,7 @@ pub struct Model {
     pub password_hash: String,
     pub first_name: String,
     pub last_name: String,
-    pub role: String,
+    pub role: Role,
     #[sea_orm(unique)]
     pub api_key: String,
     pub active: bool,

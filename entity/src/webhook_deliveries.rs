@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+pub use crate::values::DeliveryState;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "webhook_deliveries")]
 pub struct Model {
@@ -13,8 +15,7 @@ pub struct Model {
     pub url: String,
     /// Hex HMAC-SHA256 of the payload with the instance's secret, when it had one.
     pub signature: Option<String>,
-    /// pending | delivered | failed
-    pub state: String,
+    pub state: DeliveryState,
     pub attempts: i32,
     pub max_retries: i32,
     pub retry_interval_ms: i64,

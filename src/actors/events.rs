@@ -3,6 +3,10 @@
 
 use actix::{Message, Recipient};
 
+use crate::db::messages::MessageType;
+use crate::domain::phone::Jid;
+use crate::whatsapp::ReceiptStatus;
+
 #[derive(Debug, Clone, Message)]
 #[rtype(result = "()")]
 pub struct InstanceEvent {
@@ -26,8 +30,8 @@ pub enum EventKind {
     MessageSent(MessageEvent),
     MessageStatusChanged {
         message_id: String,
-        status: &'static str,
-        remote_jid: String,
+        status: ReceiptStatus,
+        remote_jid: Jid,
         from_me: bool,
     },
 }
@@ -35,9 +39,10 @@ pub enum EventKind {
 #[derive(Debug, Clone)]
 pub struct MessageEvent {
     pub message_id: String,
-    pub remote_jid: String,
+    /// Received: who wrote it; sent: the chat it went to.
+    pub remote_jid: Jid,
     pub body: String,
-    pub message_type: &'static str,
+    pub message_type: MessageType,
     /// Unix seconds.
     pub timestamp: i64,
     pub has_media: bool,

@@ -31,8 +31,11 @@ impl Registry {
     }
 
     /// How many live instances are in each status, as each actor publishes it.
-    pub fn status_counts(&self) -> [(InstanceStatus, u64); 6] {
-        let mut counts = InstanceStatus::ALL.map(|status| (status, 0));
+    pub fn status_counts(&self) -> Vec<(InstanceStatus, u64)> {
+        let mut counts: Vec<_> = InstanceStatus::ALL
+            .iter()
+            .map(|&status| (status, 0))
+            .collect();
         let live = self
             .0
             .read()

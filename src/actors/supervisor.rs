@@ -117,8 +117,8 @@ impl InstanceSupervisor {
         if self.shutting_down || self.entries.contains_key(&instance.id) {
             return;
         }
-        let plan = match InstanceStatus::parse(&instance.status) {
-            Some(InstanceStatus::LoggedOut) => StartPlan::Rest(InstanceStatus::LoggedOut),
+        let plan = match instance.status {
+            InstanceStatus::LoggedOut => StartPlan::Rest(InstanceStatus::LoggedOut),
             _ if delay.is_zero() => StartPlan::Connect,
             _ => StartPlan::ConnectAfter {
                 delay,
@@ -197,7 +197,7 @@ impl Handler<RestoreInstances> for InstanceSupervisor {
                 let mut delay = Duration::ZERO;
                 for instance in &instances {
                     supervisor.start_instance(instance, delay);
-                    if instance.status != InstanceStatus::LoggedOut.as_str() {
+                    if instance.status != InstanceStatus::LoggedOut {
                         delay += supervisor.boot_stagger;
                     }
                 }

@@ -21,7 +21,6 @@ use crate::db;
 use crate::db::activity::ActivityFilter;
 use crate::db::instances::{InstanceChanges, NewInstance, WebhookSettings};
 use crate::db::recorder::WriteOp;
-use crate::domain::instance::InstanceStatus;
 use crate::domain::phone::Jid;
 use crate::domain::time::now_millis;
 use crate::error::{ApiError, ErrorCode};
@@ -202,8 +201,7 @@ impl<'a> Instances<'a> {
             .map(|found| found.status.view())
             .unwrap_or_else(|_| StatusView {
                 ready: false,
-                status: InstanceStatus::parse(&instance.status)
-                    .unwrap_or(InstanceStatus::Disconnected),
+                status: instance.status,
                 has_qr: false,
             });
         InstanceWithStatus { instance, status }

@@ -21,7 +21,7 @@ use crate::net::fetch::{FetchError, MediaFetcher};
 use crate::net::guard::TargetError;
 use crate::whatsapp::{MediaKind, OutgoingMedia};
 
-pub use crate::db::messages::ChatFilter;
+pub use crate::db::messages::{ChatFilter, MessageStatus, MessageType};
 
 /// What to send, validated.
 pub enum Content {

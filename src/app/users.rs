@@ -196,7 +196,7 @@ impl<'a> Users<'a> {
 
     /// Refuses a change that would leave no active administrator to manage the server.
     async fn keep_an_admin(&self, user: &User) -> Result<(), ApiError> {
-        if user.role == Role::Admin.as_str()
+        if user.role == Role::Admin
             && user.active
             && db::users::count_other_active_admins(&self.deps.db, &user.id).await? == 0
         {
@@ -214,12 +214,11 @@ fn caller(user: Option<User>) -> Result<AuthUser, ApiError> {
     let user = user
         .filter(|user| user.active)
         .ok_or_else(invalid_credentials)?;
-    let role = Role::parse(&user.role).map_err(|e| ApiError::internal(anyhow::anyhow!(e)))?;
     Ok(AuthUser {
         id: user.id,
         email: user.email,
         first_name: user.first_name,
         last_name: user.last_name,
-        role,
+        role: user.role,
     })
 }

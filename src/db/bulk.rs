@@ -6,7 +6,8 @@ use sea_orm::sea_query::{Alias, CaseStatement, Expr, ExprTrait, OnConflict};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
 
 use crate::db::contacts::ContactUpsert;
-use crate::db::messages::{NewMessage, PENDING, SENT};
+use crate::db::messages::{MessageStatus, NewMessage};
+use crate::db::webhooks::DeliveryState;
 use crate::domain::time::now_millis;
 
 /// Rows per statement: under SQLite's and PostgreSQL's bound-parameter limits.
@@ -41,9 +42,9 @@ pub async fn insert_messages(db: &impl ConnectionTrait, rows: &[&NewMessage]) ->
             messages::ActiveModel {
                 id: Set(message.id.clone()),
                 instance_id: Set(message.instance_id.clone()),
-                remote_jid: Set(message.remote_jid.clone()),
+                remote_jid: Set(message.remote_jid.to_string()),
                 from_me: Set(message.from_me),
-                message_type: Set(message.message_type.to_owned()),
+                message_type: Set(message.message_type),
                 content: Set(message.content.clone()),
                 message_id: Set(message.message_id.clone()),
                 has_media: Set(media.is_some()),
@@ -52,7 +53,7 @@ pub async fn insert_messages(db: &impl ConnectionTrait, rows: &[&NewMessage]) ->
                 media_filename: Set(media.and_then(|m| m.filename.clone())),
                 media_path: Set(media.and_then(|m| m.path.clone())),
                 push_name: Set(message.push_name.clone()),
-                status: Set(message.status.to_owned()),
+                status: Set(message.status),
                 created_at: Set(message.created_at),
             }
         });
@@ -68,9 +69,12 @@ pub async fn insert_messages(db: &impl ConnectionTrait, rows: &[&NewMessage]) ->
 pub async fn mark_sent(db: &impl ConnectionTrait, row_ids: &[&str]) -> Result<(), DbErr> {
     for chunk in row_ids.chunks(CHUNK) {
         messages::Entity::update_many()
-            .col_expr(messages::Column::Status, Expr::val(SENT))
+            .col_expr(
+                messages::Column::Status,
+                Expr::val(MessageStatus::Sent.as_str()),
+            )
             .filter(messages::Column::Id.is_in(chunk.iter().copied()))
-            .filter(messages::Column::Status.eq(PENDING))
+            .filter(messages::Column::Status.eq(MessageStatus::Pending))
             .exec(db)
             .await?;
     }
@@ -98,9 +102,9 @@ pub async fn upsert_contacts(
     for chunk in latest.chunks(CHUNK) {
         let models = chunk.iter().map(|contact| contacts::ActiveModel {
             instance_id: Set(contact.instance_id.clone()),
-            jid: Set(contact.jid.clone()),
+            jid: Set(contact.jid.to_string()),
             name: Set(contact.name.clone()),
-            number: Set(contact.jid.split('@').next().unwrap_or_default().to_owned()),
+            number: Set(contact.jid.user().to_owned()),
             is_group: Set(contact.is_group),
             updated_at: Set(now),
         });
@@ -155,7 +159,7 @@ pub async fn mark_delivered(
             statuses = statuses.case(Expr::col(Column::Id).eq(*id), Expr::val(i32::from(*status)));
         }
         webhook_deliveries::Entity::update_many()
-            .col_expr(Column::State, Expr::val(crate::db::webhooks::DELIVERED))
+            .col_expr(Column::State, Expr::val(DeliveryState::Delivered.as_str()))
             .col_expr(
                 Column::Attempts,
                 attempts.finally(Expr::col(Column::Attempts)).into(),

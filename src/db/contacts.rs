@@ -2,22 +2,23 @@ use entity::contacts::{ActiveModel, Column, Entity as Contacts, Model as Contact
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};
 
+use crate::domain::phone::Jid;
 use crate::domain::time::now_millis;
 
 #[derive(Debug, Clone)]
 pub struct ContactUpsert {
     pub instance_id: String,
-    pub jid: String,
+    pub jid: Jid,
     /// Empty: keep the name already known.
     pub name: String,
     pub is_group: bool,
 }
 
 pub async fn upsert(db: &impl ConnectionTrait, contact: &ContactUpsert) -> Result<(), DbErr> {
-    let number = contact.jid.split('@').next().unwrap_or_default().to_owned();
+    let number = contact.jid.user().to_owned();
     let row = ActiveModel {
         instance_id: Set(contact.instance_id.clone()),
-        jid: Set(contact.jid.clone()),
+        jid: Set(contact.jid.to_string()),
         name: Set(contact.name.clone()),
         number: Set(number),
         is_group: Set(contact.is_group),

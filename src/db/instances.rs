@@ -58,7 +58,7 @@ pub async fn insert(db: &impl ConnectionTrait, new: NewInstance) -> Result<Insta
         user_id: Set(new.user_id),
         name: Set(new.name),
         description: Set(new.description),
-        status: Set(InstanceStatus::Connecting.as_str().to_owned()),
+        status: Set(InstanceStatus::Connecting),
         phone: Set(None),
         webhook_url: Set(w.url),
         webhook_enabled: Set(w.enabled),

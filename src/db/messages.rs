@@ -5,16 +5,19 @@ use sea_orm::{
     QuerySelect, Select, Set,
 };
 
-pub const PENDING: &str = "pending";
-pub const SENT: &str = "sent";
-pub const FAILED: &str = "failed";
-pub const RECEIVED: &str = "received";
+pub use entity::messages::{MessageStatus, MessageType};
+
+use crate::domain::phone::Jid;
 
 /// Statuses a receipt may move forward from: sent -> delivered -> read, never back.
-fn predecessors(status: &str) -> &'static [&'static str] {
+fn predecessors(status: MessageStatus) -> &'static [MessageStatus] {
     match status {
-        "delivered" => &[PENDING, SENT],
-        "read" => &[PENDING, SENT, "delivered"],
+        MessageStatus::Delivered => &[MessageStatus::Pending, MessageStatus::Sent],
+        MessageStatus::Read => &[
+            MessageStatus::Pending,
+            MessageStatus::Sent,
+            MessageStatus::Delivered,
+        ],
         _ => &[],
     }
 }
@@ -23,14 +26,14 @@ fn predecessors(status: &str) -> &'static [&'static str] {
 pub struct NewMessage {
     pub id: String,
     pub instance_id: String,
-    pub remote_jid: String,
+    pub remote_jid: Jid,
     pub from_me: bool,
-    pub message_type: &'static str,
+    pub message_type: MessageType,
     pub content: String,
     pub message_id: Option<String>,
     pub media: Option<StoredMedia>,
     pub push_name: Option<String>,
-    pub status: &'static str,
+    pub status: MessageStatus,
     pub created_at: i64,
 }
 
@@ -48,9 +51,9 @@ pub async fn insert(db: &impl ConnectionTrait, message: &NewMessage) -> Result<(
     let row = ActiveModel {
         id: Set(message.id.clone()),
         instance_id: Set(message.instance_id.clone()),
-        remote_jid: Set(message.remote_jid.clone()),
+        remote_jid: Set(message.remote_jid.to_string()),
         from_me: Set(message.from_me),
-        message_type: Set(message.message_type.to_owned()),
+        message_type: Set(message.message_type),
         content: Set(message.content.clone()),
         message_id: Set(message.message_id.clone()),
         has_media: Set(media.is_some()),
@@ -59,7 +62,7 @@ pub async fn insert(db: &impl ConnectionTrait, message: &NewMessage) -> Result<(
         media_filename: Set(media.and_then(|m| m.filename.clone())),
         media_path: Set(media.and_then(|m| m.path.clone())),
         push_name: Set(message.push_name.clone()),
-        status: Set(message.status.to_owned()),
+        status: Set(message.status),
         created_at: Set(message.created_at),
     };
     Messages::insert(row)
@@ -71,9 +74,9 @@ pub async fn insert(db: &impl ConnectionTrait, message: &NewMessage) -> Result<(
 
 pub async fn mark_failed(db: &impl ConnectionTrait, row_id: &str) -> Result<(), DbErr> {
     Messages::update_many()
-        .col_expr(Column::Status, Expr::value(FAILED))
+        .col_expr(Column::Status, Expr::value(MessageStatus::Failed.as_str()))
         .filter(Column::Id.eq(row_id))
-        .filter(Column::Status.eq(PENDING))
+        .filter(Column::Status.eq(MessageStatus::Pending))
         .exec(db)
         .await
         .map(|_| ())
@@ -84,10 +87,10 @@ pub async fn apply_receipt(
     db: &impl ConnectionTrait,
     instance_id: &str,
     message_ids: &[String],
-    status: &str,
+    status: MessageStatus,
 ) -> Result<(), DbErr> {
     Messages::update_many()
-        .col_expr(Column::Status, Expr::value(status))
+        .col_expr(Column::Status, Expr::value(status.as_str()))
         .filter(Column::InstanceId.eq(instance_id))
         .filter(Column::MessageId.is_in(message_ids.iter().cloned()))
         .filter(Column::FromMe.eq(true))

@@ -33,7 +33,7 @@ pub enum WriteOp {
     Receipt {
         instance_id: String,
         message_ids: Vec<String>,
-        status: &'static str,
+        status: db::messages::MessageStatus,
     },
     Contact(db::contacts::ContactUpsert),
     Delivery(Box<entity::webhook_deliveries::Model>),
@@ -73,7 +73,7 @@ impl WriteOp {
                 instance_id,
                 message_ids,
                 status,
-            } => db::messages::apply_receipt(conn, instance_id, message_ids, status).await,
+            } => db::messages::apply_receipt(conn, instance_id, message_ids, *status).await,
             Self::Contact(contact) => db::contacts::upsert(conn, contact).await,
             Self::Delivery(delivery) => db::webhooks::insert(conn, delivery).await,
             Self::DeliveryFailed {
@@ -229,7 +229,7 @@ async fn apply_grouped<'a>(
     let mut activities = Vec::new();
     let mut messages = Vec::new();
     let mut sent = Vec::new();
-    let mut receipts: Vec<(&str, &'static str, Vec<String>)> = Vec::new();
+    let mut receipts: Vec<(&str, db::messages::MessageStatus, Vec<String>)> = Vec::new();
     let mut contacts = Vec::new();
     let mut deliveries = Vec::new();
     let mut delivered = Vec::new();
@@ -255,7 +255,7 @@ async fn apply_grouped<'a>(
                     .find(|(i, s, _)| *i == instance_id && s == status)
                 {
                     Some((_, _, ids)) => ids.extend(message_ids.iter().cloned()),
-                    None => receipts.push((instance_id, status, message_ids.clone())),
+                    None => receipts.push((instance_id, *status, message_ids.clone())),
                 }
             }
             WriteOp::Contact(contact) => contacts.push(contact),
@@ -274,7 +274,7 @@ async fn apply_grouped<'a>(
     db::bulk::insert_messages(conn, &messages).await?;
     db::bulk::mark_sent(conn, &sent).await?;
     for (instance_id, status, ids) in &receipts {
-        db::messages::apply_receipt(conn, instance_id, ids, status).await?;
+        db::messages::apply_receipt(conn, instance_id, ids, *status).await?;
     }
     db::bulk::upsert_contacts(conn, &contacts).await?;
     db::bulk::insert_deliveries(conn, &deliveries).await?;

@@ -46,7 +46,7 @@ pub async fn insert(db: &impl ConnectionTrait, new: NewUser) -> Result<User, DbE
         password_hash: Set(new.password_hash),
         first_name: Set(new.first_name),
         last_name: Set(new.last_name),
-        role: Set(new.role.as_str().to_owned()),
+        role: Set(new.role),
         api_key: Set(new.api_key),
         active: Set(true),
         created_at: Set(now),
@@ -87,7 +87,7 @@ pub async fn update(
         active.last_name = Set(last_name);
     }
     if let Some(role) = changes.role {
-        active.role = Set(role.as_str().to_owned());
+        active.role = Set(role);
     }
     if let Some(is_active) = changes.active {
         active.active = Set(is_active);

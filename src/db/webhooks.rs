@@ -7,33 +7,7 @@ use sea_orm::{
 
 use crate::domain::time::now_millis;
 
-pub const PENDING: &str = "pending";
-pub const DELIVERED: &str = "delivered";
-pub const FAILED: &str = "failed";
-
-/// Where a delivery stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DeliveryState {
-    Pending,
-    Delivered,
-    Failed,
-}
-
-impl DeliveryState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => PENDING,
-            Self::Delivered => DELIVERED,
-            Self::Failed => FAILED,
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        [Self::Pending, Self::Delivered, Self::Failed]
-            .into_iter()
-            .find(|state| state.as_str() == raw)
-    }
-}
+pub use entity::webhook_deliveries::DeliveryState;
 
 pub async fn insert(db: &impl ConnectionTrait, delivery: &Delivery) -> Result<(), DbErr> {
     Deliveries::insert(ActiveModel::from(delivery.clone()))
@@ -59,7 +33,14 @@ pub async fn record_failure(
         .col_expr(Column::LastStatus, Expr::value(status.map(i32::from)))
         .col_expr(
             Column::State,
-            Expr::value(if gave_up { FAILED } else { PENDING }),
+            Expr::value(
+                if gave_up {
+                    DeliveryState::Failed
+                } else {
+                    DeliveryState::Pending
+                }
+                .as_str(),
+            ),
         )
         .col_expr(Column::UpdatedAt, Expr::value(now_millis()))
         .filter(Column::Id.eq(id))
@@ -76,7 +57,10 @@ pub async fn mark_delivered(
 ) -> Result<(), DbErr> {
     let now = now_millis();
     Deliveries::update_many()
-        .col_expr(Column::State, Expr::value(DELIVERED))
+        .col_expr(
+            Column::State,
+            Expr::value(DeliveryState::Delivered.as_str()),
+        )
         .col_expr(Column::Attempts, Expr::value(attempts))
         .col_expr(Column::LastStatus, Expr::value(i32::from(status)))
         .col_expr(Column::DeliveredAt, Expr::value(now))
@@ -95,13 +79,13 @@ pub async fn requeue(
 ) -> Result<Option<Delivery>, DbErr> {
     let now = now_millis();
     let result = Deliveries::update_many()
-        .col_expr(Column::State, Expr::value(PENDING))
+        .col_expr(Column::State, Expr::value(DeliveryState::Pending.as_str()))
         .col_expr(Column::Attempts, Expr::value(0))
         .col_expr(Column::NextAttemptAt, Expr::value(now))
         .col_expr(Column::UpdatedAt, Expr::value(now))
         .filter(Column::Id.eq(id))
         .filter(Column::InstanceId.eq(instance_id))
-        .filter(Column::State.eq(FAILED))
+        .filter(Column::State.eq(DeliveryState::Failed))
         .exec(db)
         .await?;
     if result.rows_affected == 0 {
@@ -124,7 +108,7 @@ pub async fn find(
 /// Every delivery still to make, oldest first (resumed at start-up).
 pub async fn pending(db: &impl ConnectionTrait) -> Result<Vec<Delivery>, DbErr> {
     Deliveries::find()
-        .filter(Column::State.eq(PENDING))
+        .filter(Column::State.eq(DeliveryState::Pending))
         .order_by_asc(Column::CreatedAt)
         .order_by_asc(Column::Id)
         .all(db)
@@ -134,7 +118,7 @@ pub async fn pending(db: &impl ConnectionTrait) -> Result<Vec<Delivery>, DbErr> 
 fn of_instance(instance_id: &str, state: Option<DeliveryState>) -> Select<Deliveries> {
     let mut query = Deliveries::find().filter(Column::InstanceId.eq(instance_id));
     if let Some(state) = state {
-        query = query.filter(Column::State.eq(state.as_str()));
+        query = query.filter(Column::State.eq(state));
     }
     query
 }

@@ -1,52 +1,6 @@
 //! An instance's status and the rules for its settings.
 
-use std::fmt;
-
-use serde::Serialize;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum InstanceStatus {
-    Connecting,
-    Qr,
-    Connected,
-    Disconnected,
-    LoggedOut,
-    Failed,
-}
-
-impl InstanceStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Connecting => "connecting",
-            Self::Qr => "qr",
-            Self::Connected => "connected",
-            Self::Disconnected => "disconnected",
-            Self::LoggedOut => "logged_out",
-            Self::Failed => "failed",
-        }
-    }
-
-    /// Every status, in the order of the state machine.
-    pub const ALL: [Self; 6] = [
-        Self::Connecting,
-        Self::Qr,
-        Self::Connected,
-        Self::Disconnected,
-        Self::LoggedOut,
-        Self::Failed,
-    ];
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|status| status.as_str() == raw)
-    }
-}
-
-impl fmt::Display for InstanceStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use entity::values::InstanceStatus;
 
 pub const MAX_NAME_CHARS: usize = 100;
 pub const MAX_DESCRIPTION_CHARS: usize = 1000;

@@ -4,6 +4,10 @@ use std::fmt;
 
 pub const USER_SERVER: &str = "s.whatsapp.net";
 pub const GROUP_SERVER: &str = "g.us";
+/// Servers WhatsApp names besides people and groups: hidden user ids, broadcast
+/// lists and statuses, channels. Taken from WhatsApp, never from callers.
+const OTHER_SERVERS: [&str; 3] = ["lid", "broadcast", "newsletter"];
+const MAX_USER_LEN: usize = 64;
 const MIN_DIGITS: usize = 5;
 /// E.164 caps numbers at 15 digits.
 const MAX_DIGITS: usize = 15;
@@ -68,8 +72,32 @@ impl Jid {
         }
     }
 
+    /// A JID as WhatsApp reports it (`user@server`, the device part dropped):
+    /// also the servers callers may not name. `None` for anything malformed.
+    pub fn from_whatsapp(raw: &str) -> Option<Self> {
+        let (user, server) = raw.rsplit_once('@')?;
+        let user = user.split(':').next().unwrap_or_default();
+        let server = [USER_SERVER, GROUP_SERVER]
+            .into_iter()
+            .chain(OTHER_SERVERS)
+            .find(|known| *known == server)?;
+        let valid = !user.is_empty()
+            && user.len() <= MAX_USER_LEN
+            && user
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'));
+        valid.then(|| Self {
+            user: user.to_owned(),
+            server,
+        })
+    }
+
     pub fn user(&self) -> &str {
         &self.user
+    }
+
+    pub fn server(&self) -> &'static str {
+        self.server
     }
 
     pub fn is_group(&self) -> bool {
@@ -88,6 +116,13 @@ fn digits_only(user: &str) -> Result<String, InvalidPhone> {
 impl fmt::Display for Jid {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}@{}", self.user, self.server)
+    }
+}
+
+/// On the wire, a JID is its text.
+impl serde::Serialize for Jid {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
     }
 }
 
@@ -124,6 +159,28 @@ mod tests {
             Some("120363025246125486@g.us")
         );
         assert!(Jid::parse("1234567890-1616161616@g.us").is_ok_and(|j| j.is_group()));
+    }
+
+    #[test]
+    fn whatsapp_s_own_jids_are_read_whole_but_never_taken_from_callers() {
+        let read = |raw| Jid::from_whatsapp(raw).map(|jid| jid.to_string());
+        assert_eq!(
+            read("79001234567:12@s.whatsapp.net").as_deref(),
+            Some("79001234567@s.whatsapp.net")
+        );
+        assert_eq!(read("1234567890@lid").as_deref(), Some("1234567890@lid"));
+        assert_eq!(
+            read("status@broadcast").as_deref(),
+            Some("status@broadcast")
+        );
+        assert_eq!(
+            read("120363025246125486@g.us").as_deref(),
+            Some("120363025246125486@g.us")
+        );
+        for raw in ["", "@lid", "x@example.com", "a b@s.whatsapp.net", "a\0@lid"] {
+            assert_eq!(read(raw), None, "{raw:?}");
+        }
+        assert!(Jid::parse("1234567890@lid").is_err());
     }
 
     #[test]

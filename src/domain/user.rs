@@ -63,27 +63,11 @@ impl fmt::Debug for Password {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    User,
-    Admin,
-}
+pub use entity::values::Role;
 
-impl Role {
-    pub fn parse(raw: &str) -> Result<Self, String> {
-        match raw {
-            "user" => Ok(Self::User),
-            "admin" => Ok(Self::Admin),
-            _ => Err("must be \"user\" or \"admin\"".into()),
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::User => "user",
-            Self::Admin => "admin",
-        }
-    }
+/// A role as given: `user` or `admin`.
+pub fn parse_role(raw: &str) -> Result<Role, String> {
+    Role::parse(raw).ok_or_else(|| "must be \"user\" or \"admin\"".into())
 }
 
 /// First or last name: trimmed, at most 100 characters, may be empty.
@@ -141,8 +125,8 @@ mod tests {
 
     #[test]
     fn role_accepts_only_user_and_admin() {
-        assert_eq!(Role::parse("admin"), Ok(Role::Admin));
-        assert!(Role::parse("root").is_err());
+        assert_eq!(parse_role("admin"), Ok(Role::Admin));
+        assert!(parse_role("root").is_err());
     }
 }
 

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use crate::app::users::{NewUser, User, UserUpdate};
 use crate::domain::time::iso_millis;
-use crate::domain::user::{Email, Password, Role, parse_name};
+use crate::domain::user::{Email, Password, Role, parse_name, parse_role};
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::routes::answers::Done;
 use crate::routes::extract::AdminUser;
@@ -51,7 +51,7 @@ pub struct UserView {
     email: String,
     first_name: String,
     last_name: String,
-    role: String,
+    role: Role,
     active: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     api_key: Option<String>,
@@ -144,7 +144,7 @@ pub async fn create_user(
         password: field("password", Password::parse(&body.password))?,
         first_name: field("firstName", parse_name(&body.first_name))?,
         last_name: field("lastName", parse_name(&body.last_name))?,
-        role: field("role", Role::parse(body.role.as_deref().unwrap_or("user")))?,
+        role: field("role", parse_role(body.role.as_deref().unwrap_or("user")))?,
     };
     let user = state.app.users().create(new).await?;
     Ok(HttpResponse::Created().json(UserView::new(user, true)))
@@ -213,7 +213,7 @@ pub async fn update_user(
     let update = UserUpdate {
         first_name: optional("firstName", body.first_name.as_deref(), parse_name)?,
         last_name: optional("lastName", body.last_name.as_deref(), parse_name)?,
-        role: optional("role", body.role.as_deref(), Role::parse)?,
+        role: optional("role", body.role.as_deref(), parse_role)?,
         active: body.active,
         password: optional("password", body.password.as_deref(), Password::parse)?,
     };

@@ -29,8 +29,7 @@ pub struct DeliveryView {
     /// The webhook event, e.g. `message_received`.
     event: String,
     url: String,
-    /// `pending`, `delivered` or `failed`.
-    state: String,
+    state: DeliveryState,
     attempts: i32,
     max_retries: i32,
     /// Milliseconds between attempts.
@@ -50,7 +49,7 @@ pub struct DeliveryView {
 
 impl DeliveryView {
     fn new(delivery: Delivery) -> Self {
-        let pending = delivery.state == DeliveryState::Pending.as_str();
+        let pending = delivery.state == DeliveryState::Pending;
         Self {
             payload: serde_json::from_str(&delivery.payload).unwrap_or(Value::Null),
             next_attempt_at: pending.then(|| iso_millis(delivery.next_attempt_at)),

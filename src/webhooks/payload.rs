@@ -5,12 +5,14 @@ use serde_json::{Value, json};
 
 use crate::actors::events::{EventKind, InstanceEvent};
 use crate::db::instances::WebhookSettings;
+use crate::db::messages::MessageType;
 use crate::domain::time::iso_millis;
+use crate::whatsapp::ReceiptStatus;
 
 /// WhatsApp's name for a received message of this type.
-fn received_type(message_type: &str) -> String {
+fn received_type(message_type: MessageType) -> String {
     match message_type {
-        "text" => "conversation".to_owned(),
+        MessageType::Text => "conversation".to_owned(),
         other => format!("{other}Message"),
     }
 }
@@ -89,10 +91,9 @@ pub fn wanted(kind: &EventKind, settings: &WebhookSettings) -> bool {
     match kind {
         EventKind::MessageReceived(_) => settings.notify_received,
         EventKind::MessageSent(_) => settings.notify_sent,
-        EventKind::MessageStatusChanged { status, .. } => match *status {
-            "delivered" => settings.notify_delivery,
-            "read" => settings.notify_read,
-            _ => false,
+        EventKind::MessageStatusChanged { status, .. } => match status {
+            ReceiptStatus::Delivered => settings.notify_delivery,
+            ReceiptStatus::Read => settings.notify_read,
         },
         EventKind::ConnectionOpened
         | EventKind::ConnectionClosed { .. }

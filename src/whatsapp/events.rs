@@ -2,6 +2,9 @@
 
 use actix::Message;
 
+use crate::db::messages::MessageStatus;
+use crate::domain::phone::Jid;
+
 #[derive(Debug, Message)]
 #[rtype(result = "()")]
 pub struct SessionEvent {
@@ -30,7 +33,7 @@ pub enum WaEvent {
     Message(InboundMessage),
     Receipt {
         message_ids: Vec<String>,
-        chat: String,
+        chat: Jid,
         status: ReceiptStatus,
     },
     Contact(WaContact),
@@ -52,7 +55,8 @@ pub enum SessionEnd {
     LoggedOut { reason: String },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ReceiptStatus {
     Delivered,
     Read,
@@ -60,9 +64,16 @@ pub enum ReceiptStatus {
 
 impl ReceiptStatus {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Delivered => "delivered",
-            Self::Read => "read",
+        MessageStatus::from(self).as_str()
+    }
+}
+
+/// Where a receipt moves a sent message.
+impl From<ReceiptStatus> for MessageStatus {
+    fn from(receipt: ReceiptStatus) -> Self {
+        match receipt {
+            ReceiptStatus::Delivered => Self::Delivered,
+            ReceiptStatus::Read => Self::Read,
         }
     }
 }
@@ -110,9 +121,9 @@ pub struct MediaInfo {
 pub struct InboundMessage {
     pub id: String,
     /// The chat: the sender's phone JID, or the group's.
-    pub chat: String,
+    pub chat: Jid,
     /// Who wrote it, as a phone JID when known.
-    pub sender: String,
+    pub sender: Jid,
     pub from_me: bool,
     pub push_name: String,
     /// Text, or the media caption.
@@ -124,7 +135,7 @@ pub struct InboundMessage {
 
 #[derive(Debug, Clone)]
 pub struct WaContact {
-    pub jid: String,
+    pub jid: Jid,
     pub name: String,
     pub is_group: bool,
 }

@@ -3,14 +3,14 @@
 
 use actix::prelude::*;
 
+use super::record::MessageRecord;
 use super::{Flush, InstanceActor, Outgoing, SendMessage, SendMessageError};
-use crate::actors::events::{EventKind, MessageEvent};
+use crate::actors::events::EventKind;
 use crate::db::contacts::ContactUpsert;
-use crate::db::messages::{self, NewMessage, StoredMedia};
 use crate::db::recorder::WriteOp;
 use crate::domain::instance::InstanceStatus;
+use crate::domain::phone::Jid;
 use crate::domain::text::storable;
-use crate::domain::time::now_millis;
 use crate::whatsapp::{InboundMessage, ReceiptStatus, WaContact, WaError};
 
 /// Contacts an actor remembers having written, so a busy chat is not rewritten per message.
@@ -45,56 +45,18 @@ impl InstanceActor {
             self.learn_contact(&message.sender, &message.push_name, false);
         }
         if message.chat != message.sender || message.from_me {
-            self.learn_contact(&message.chat, "", message.chat.ends_with("@g.us"));
+            self.learn_contact(&message.chat, "", message.chat.is_group());
         }
-        let event = MessageEvent {
-            message_id: message.id.clone(),
-            remote_jid: if message.from_me {
-                message.chat.clone()
-            } else {
-                message.sender.clone()
-            },
-            body: message.body.clone(),
-            message_type: message.media.as_ref().map_or("text", |m| m.kind.as_str()),
-            timestamp: message.timestamp,
-            has_media: message.media.is_some(),
-            media_size: message.media.as_ref().map_or(0, |m| m.size),
-            push_name: message.push_name.clone(),
-        };
         let bytes = message.media.as_ref().and_then(|m| m.bytes.clone());
         let path = bytes.as_ref().map(|_| format!("{}/{row_id}", self.id));
-        let row = NewMessage {
-            id: row_id,
-            instance_id: self.id.clone(),
-            remote_jid: message.chat,
-            from_me: message.from_me,
-            message_type: event.message_type,
-            content: message.body,
-            message_id: Some(message.id),
-            media: message.media.map(|m| StoredMedia {
-                mimetype: m.mimetype,
-                size: m.size,
-                filename: m.filename,
-                path: path.clone(),
-            }),
-            push_name: Some(message.push_name).filter(|n| !n.is_empty()),
-            status: if message.from_me {
-                messages::SENT
-            } else {
-                messages::RECEIVED
-            },
-            created_at: if message.timestamp > 0 {
-                message.timestamp * 1000
-            } else {
-                now_millis()
-            },
-        };
-        let kind = if row.from_me {
+        let record = MessageRecord::reported(&self.id, message, row_id, path.clone());
+        let row = record.row();
+        let kind = if record.from_me {
             self.deps.metrics.messages_sent.inc();
-            EventKind::MessageSent(event)
+            EventKind::MessageSent(record.event())
         } else {
             self.deps.metrics.messages_received.inc();
-            EventKind::MessageReceived(event)
+            EventKind::MessageReceived(record.event())
         };
         match (bytes, path) {
             (Some(bytes), Some(path)) => {
@@ -127,10 +89,7 @@ impl InstanceActor {
     }
 
     /// Records a contact, unless this actor already recorded it with that name.
-    fn learn_contact(&mut self, jid: &str, name: &str, is_group: bool) {
-        if jid.is_empty() {
-            return;
-        }
+    fn learn_contact(&mut self, jid: &Jid, name: &str, is_group: bool) {
         match self.known_contacts.get(jid) {
             Some(known) if name.is_empty() || known == name => return,
             _ => {}
@@ -138,10 +97,10 @@ impl InstanceActor {
         if self.known_contacts.len() >= MAX_KNOWN_CONTACTS {
             self.known_contacts.clear();
         }
-        self.known_contacts.insert(jid.to_owned(), name.to_owned());
+        self.known_contacts.insert(jid.clone(), name.to_owned());
         self.deps.recorder.record(WriteOp::Contact(ContactUpsert {
             instance_id: self.id.clone(),
-            jid: jid.to_owned(),
+            jid: jid.clone(),
             name: name.to_owned(),
             is_group,
         }));
@@ -152,13 +111,13 @@ impl InstanceActor {
     pub(super) fn on_receipt(
         &mut self,
         message_ids: Vec<String>,
-        chat: String,
+        chat: Jid,
         status: ReceiptStatus,
     ) {
         for message_id in &message_ids {
             self.publish(EventKind::MessageStatusChanged {
                 message_id: message_id.clone(),
-                status: status.as_str(),
+                status,
                 remote_jid: chat.clone(),
                 from_me: true,
             });
@@ -166,16 +125,12 @@ impl InstanceActor {
         self.deps.recorder.record(WriteOp::Receipt {
             instance_id: self.id.clone(),
             message_ids,
-            status: status.as_str(),
+            status: status.into(),
         });
     }
 
     pub(super) fn on_contact(&mut self, contact: WaContact) {
-        self.learn_contact(
-            &storable(&contact.jid),
-            &storable(&contact.name),
-            contact.is_group,
-        );
+        self.learn_contact(&contact.jid, &storable(&contact.name), contact.is_group);
     }
 }
 
@@ -191,36 +146,16 @@ impl Handler<SendMessage> for InstanceActor {
             _ => return Box::pin(actix::fut::ready(Err(SendMessageError::NotConnected))),
         };
         let to = msg.to;
-        let (message_type, body, media) = match &msg.content {
-            Outgoing::Text(text) => ("text", text.clone(), None),
-            Outgoing::Media(media) => (
-                media.kind.as_str(),
-                media.caption.clone().unwrap_or_default(),
-                Some(StoredMedia {
-                    mimetype: media.mimetype.clone(),
-                    size: media.bytes.len() as u64,
-                    filename: Some(media.filename.clone()),
-                    path: None,
-                }),
-            ),
-        };
-        let media_size = media.as_ref().map_or(0, |m| m.size);
         let message_id = crate::whatsapp::new_message_id();
-        let row = NewMessage {
-            id: uuid::Uuid::now_v7().to_string(),
-            instance_id: self.id.clone(),
-            remote_jid: to.to_string(),
-            from_me: true,
-            message_type,
-            content: body.clone(),
-            message_id: Some(message_id.clone()),
-            media,
-            push_name: None,
-            status: messages::PENDING,
-            created_at: now_millis(),
+        let record = match &msg.content {
+            Outgoing::Text(text) => {
+                MessageRecord::sending(&self.id, message_id.clone(), to.clone(), Some(text), None)
+            }
+            Outgoing::Media(media) => {
+                MessageRecord::sending(&self.id, message_id.clone(), to.clone(), None, Some(media))
+            }
         };
-        let remote_jid = to.to_string();
-        let is_group = to.is_group();
+        let row = record.row();
         let recorder = self.deps.recorder.clone();
         let row_id = row.id.clone();
         let content = msg.content;
@@ -249,19 +184,10 @@ impl Handler<SendMessage> for InstanceActor {
             }
         };
         Box::pin(work.into_actor(self).map(move |result, actor, _| {
-            if let Ok(message_id) = &result {
-                actor.learn_contact(&remote_jid, "", is_group);
+            if result.is_ok() {
+                actor.learn_contact(&record.chat, "", record.chat.is_group());
                 actor.deps.metrics.messages_sent.inc();
-                actor.publish(EventKind::MessageSent(MessageEvent {
-                    message_id: message_id.clone(),
-                    remote_jid,
-                    body,
-                    message_type,
-                    timestamp: now_millis() / 1000,
-                    has_media: message_type != "text",
-                    media_size,
-                    push_name: String::new(),
-                }));
+                actor.publish(EventKind::MessageSent(record.event()));
             }
             result
         }))

@@ -5,6 +5,7 @@ mod lifecycle;
 pub mod messages;
 mod messaging;
 mod published;
+mod record;
 mod retry_log;
 pub mod supervision;
 
@@ -98,7 +99,7 @@ pub struct InstanceActor {
     /// QR cycles run out since the last connect or reconnect request.
     qr_cycles: u32,
     pending_start: Option<SpawnHandle>,
-    known_contacts: std::collections::HashMap<String, String>,
+    known_contacts: std::collections::HashMap<crate::domain::phone::Jid, String>,
     retry_log: retry_log::RetryLog,
     plan: Option<StartPlan>,
     exit: ExitNotice,

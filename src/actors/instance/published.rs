@@ -51,7 +51,7 @@ mod tests {
     #[test]
     fn every_status_and_the_qr_flag_read_back() {
         let published = PublishedStatus::new(InstanceStatus::Connecting);
-        for status in InstanceStatus::ALL {
+        for &status in InstanceStatus::ALL {
             for has_qr in [false, true] {
                 published.publish(status, has_qr);
                 let view = published.view();

@@ -203,7 +203,7 @@ impl WebhookActor {
                 .and_then(|secret| sign(secret, body.as_bytes())),
             payload: body,
             url,
-            state: db::webhooks::PENDING.to_owned(),
+            state: db::webhooks::DeliveryState::Pending,
             attempts: 0,
             max_retries: settings.max_retries,
             retry_interval_ms: settings.retry_interval_ms,

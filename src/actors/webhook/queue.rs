@@ -145,7 +145,7 @@ mod tests {
                 payload: "{}".into(),
                 url: "http://example.com".into(),
                 signature: None,
-                state: "pending".into(),
+                state: crate::db::webhooks::DeliveryState::Pending,
                 attempts: 0,
                 max_retries: 3,
                 retry_interval_ms: 1000,

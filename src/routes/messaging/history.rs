@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::app::messaging::ChatFilter;
+use crate::app::messaging::{ChatFilter, MessageStatus, MessageType};
 use crate::domain::time::iso_millis;
 use crate::domain::user::AuthUser;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
@@ -22,8 +22,7 @@ pub struct MessageView {
     /// The chat: the other person's JID, or the group's.
     remote_jid: String,
     from_me: bool,
-    /// `text`, `image`, `video`, `audio` or `document`.
-    message_type: String,
+    message_type: MessageType,
     /// The text, or the media's caption.
     content: String,
     /// WhatsApp's id.
@@ -31,8 +30,7 @@ pub struct MessageView {
     has_media: bool,
     /// The sender's display name, for received messages.
     push_name: Option<String>,
-    /// `pending`, `sent`, `delivered`, `read`, `failed` or `received`.
-    status: String,
+    status: MessageStatus,
     created_at: String,
 }
 

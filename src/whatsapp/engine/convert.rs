@@ -85,24 +85,26 @@ pub fn media_message(upload: UploadResponse, media: &OutgoingMedia) -> wa::Messa
     }
 }
 
+/// The engine's JID as wamux's, the device part dropped; `None` when WhatsApp
+/// sent something wamux cannot name.
+pub fn ours(jid: &whatsapp_rust::Jid) -> Option<Jid> {
+    Jid::from_whatsapp(&jid.to_non_ad().to_string())
+}
+
 pub fn inbound(
     message: &wa::Message,
     info: &whatsapp_rust::types::message::MessageInfo,
-) -> InboundMessage {
+) -> Option<InboundMessage> {
     let source = &info.source;
     // Senders may come as LIDs; the phone JID travels beside them.
-    let phone_of = |jid: &whatsapp_rust::Jid, alt: &Option<whatsapp_rust::Jid>| match alt
-        .as_ref()
-        .filter(|_| jid.is_lid())
-    {
-        Some(alt) => alt.to_non_ad().to_string(),
-        None => jid.to_non_ad().to_string(),
+    let phone_of = |jid: &whatsapp_rust::Jid, alt: &Option<whatsapp_rust::Jid>| {
+        ours(alt.as_ref().filter(|_| jid.is_lid()).unwrap_or(jid))
     };
-    let sender = phone_of(&source.sender, &source.sender_alt);
+    let sender = phone_of(&source.sender, &source.sender_alt)?;
     let chat = if source.is_group {
-        source.chat.to_non_ad().to_string()
+        ours(&source.chat)?
     } else if source.is_from_me {
-        phone_of(&source.chat, &source.recipient_alt)
+        phone_of(&source.chat, &source.recipient_alt)?
     } else {
         sender.clone()
     };
@@ -111,7 +113,7 @@ pub fn inbound(
         .or_else(|| message.get_caption())
         .unwrap_or_default()
         .to_owned();
-    InboundMessage {
+    Some(InboundMessage {
         id: info.id.clone(),
         chat,
         sender,
@@ -120,7 +122,7 @@ pub fn inbound(
         body,
         media: media_info(message),
         timestamp: info.timestamp.timestamp(),
-    }
+    })
 }
 
 fn media_info(message: &wa::Message) -> Option<MediaInfo> {

@@ -14,6 +14,7 @@ use whatsapp_rust::types::presence::ReceiptType;
 
 use super::convert;
 use super::version::{Version, WebVersion};
+use crate::domain::phone::Jid;
 use crate::whatsapp::{EventSink, ReceiptStatus, SessionEnd, WaContact, WaEvent};
 
 /// Where an attempt's client can be reached while it lives, without keeping it alive.
@@ -174,10 +175,10 @@ impl EventHandler for Forwarder {
             Event::ClientOutdated(_) => self.client_outdated(),
             Event::Messages(batch) => {
                 for message in batch.iter() {
-                    self.sink.emit(WaEvent::Message(convert::inbound(
-                        &message.message,
-                        &message.info,
-                    )));
+                    match convert::inbound(&message.message, &message.info) {
+                        Some(inbound) => self.sink.emit(WaEvent::Message(inbound)),
+                        None => tracing::debug!("message from a JID wamux cannot name skipped"),
+                    }
                 }
             }
             Event::Receipt(receipt) => {
@@ -186,9 +187,12 @@ impl EventHandler for Forwarder {
                     ReceiptType::Read | ReceiptType::Played => ReceiptStatus::Read,
                     _ => return,
                 };
+                let Some(chat) = convert::ours(&receipt.source.chat) else {
+                    return;
+                };
                 self.sink.emit(WaEvent::Receipt {
                     message_ids: receipt.message_ids.clone(),
-                    chat: receipt.source.chat.to_non_ad().to_string(),
+                    chat,
                     status,
                 });
             }
@@ -196,8 +200,12 @@ impl EventHandler for Forwarder {
                 let action = &update.action;
                 let jid = action
                     .pn_jid
-                    .clone()
-                    .unwrap_or_else(|| update.jid.to_non_ad().to_string());
+                    .as_deref()
+                    .and_then(Jid::from_whatsapp)
+                    .or_else(|| convert::ours(&update.jid));
+                let Some(jid) = jid else {
+                    return;
+                };
                 let name = action
                     .full_name
                     .clone()
@@ -215,11 +223,13 @@ impl EventHandler for Forwarder {
                     GroupNotificationAction::Subject { subject, .. } => subject.clone(),
                     _ => String::new(),
                 };
-                self.sink.emit(WaEvent::Contact(WaContact {
-                    jid: update.group_jid.to_non_ad().to_string(),
-                    name,
-                    is_group: true,
-                }));
+                if let Some(jid) = convert::ours(&update.group_jid) {
+                    self.sink.emit(WaEvent::Contact(WaContact {
+                        jid,
+                        name,
+                        is_group: true,
+                    }));
+                }
             }
             _ => {}
         }

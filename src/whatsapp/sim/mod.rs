@@ -169,8 +169,8 @@ impl SimNetwork {
         let id = super::new_message_id();
         link.sink.emit(WaEvent::Message(InboundMessage {
             id: id.clone(),
-            chat: from.to_string(),
-            sender: from.to_string(),
+            chat: from.clone(),
+            sender: from.clone(),
             from_me: false,
             push_name: push_name.to_owned(),
             body: payload.body,
@@ -202,7 +202,7 @@ impl SimNetwork {
             .flatten()
             .and_then(|instance| registry.links.get(instance));
         if let Some(recipient) = recipient {
-            let sender_jid = format!("{sender_phone}@{}", crate::domain::phone::USER_SERVER);
+            let sender_jid = Jid::parse(&sender_phone).map_err(|_| WaError::NotConnected)?;
             recipient.sink.emit(WaEvent::Message(InboundMessage {
                 id: id.clone(),
                 chat: sender_jid.clone(),
@@ -223,7 +223,7 @@ impl SimNetwork {
         schedule_receipts(
             sender.sink.clone(),
             id,
-            to.to_string(),
+            to.clone(),
             receipts.to_vec(),
             Duration::from_millis(self.inner.settings.receipt_delay_ms),
         );
@@ -289,7 +289,7 @@ impl SimNetwork {
 fn schedule_receipts(
     sink: EventSink,
     message_id: String,
-    chat: String,
+    chat: Jid,
     receipts: Vec<ReceiptStatus>,
     delay: Duration,
 ) {

@@ -1,0 +1,147 @@
+//! A message the instance sent or received, as it is written down (`row`) and
+//! announced (`event`): the one place both shapes are built, for both directions.
+
+use crate::actors::events::MessageEvent;
+use crate::db::messages::{MessageStatus, MessageType, NewMessage, StoredMedia};
+use crate::domain::phone::Jid;
+use crate::domain::time::now_millis;
+use crate::whatsapp::{InboundMessage, MediaKind, OutgoingMedia};
+
+impl From<MediaKind> for MessageType {
+    fn from(kind: MediaKind) -> Self {
+        match kind {
+            MediaKind::Image => Self::Image,
+            MediaKind::Video => Self::Video,
+            MediaKind::Audio => Self::Audio,
+            MediaKind::Document => Self::Document,
+        }
+    }
+}
+
+pub struct MessageRecord {
+    pub row_id: String,
+    pub instance_id: String,
+    /// WhatsApp's id.
+    pub message_id: String,
+    pub chat: Jid,
+    /// Who wrote it; the instance itself for sent messages.
+    pub sender: Jid,
+    pub from_me: bool,
+    pub message_type: MessageType,
+    /// The text, or the media's caption.
+    pub body: String,
+    pub media: Option<StoredMedia>,
+    pub push_name: String,
+    pub status: MessageStatus,
+    /// UTC milliseconds.
+    pub at: i64,
+}
+
+impl MessageRecord {
+    /// A message WhatsApp reported (received, or sent from the phone itself);
+    /// `media_path` is where its bytes were put, if anywhere.
+    pub fn reported(
+        instance_id: &str,
+        message: InboundMessage,
+        row_id: String,
+        media_path: Option<String>,
+    ) -> Self {
+        Self {
+            row_id,
+            instance_id: instance_id.to_owned(),
+            message_type: message
+                .media
+                .as_ref()
+                .map_or(MessageType::Text, |m| m.kind.into()),
+            media: message.media.map(|m| StoredMedia {
+                mimetype: m.mimetype,
+                size: m.size,
+                filename: m.filename,
+                path: media_path,
+            }),
+            status: if message.from_me {
+                MessageStatus::Sent
+            } else {
+                MessageStatus::Received
+            },
+            at: if message.timestamp > 0 {
+                message.timestamp * 1000
+            } else {
+                now_millis()
+            },
+            message_id: message.id,
+            chat: message.chat,
+            sender: message.sender,
+            from_me: message.from_me,
+            body: message.body,
+            push_name: message.push_name,
+        }
+    }
+
+    /// A message this server is about to send, pending until WhatsApp takes it.
+    pub fn sending(
+        instance_id: &str,
+        message_id: String,
+        to: Jid,
+        text: Option<&str>,
+        media: Option<&OutgoingMedia>,
+    ) -> Self {
+        Self {
+            row_id: uuid::Uuid::now_v7().to_string(),
+            instance_id: instance_id.to_owned(),
+            message_id,
+            sender: to.clone(),
+            chat: to,
+            from_me: true,
+            message_type: media.map_or(MessageType::Text, |m| m.kind.into()),
+            body: text
+                .map(str::to_owned)
+                .or_else(|| media.and_then(|m| m.caption.clone()))
+                .unwrap_or_default(),
+            media: media.map(|m| StoredMedia {
+                mimetype: m.mimetype.clone(),
+                size: m.bytes.len() as u64,
+                filename: Some(m.filename.clone()),
+                path: None,
+            }),
+            push_name: String::new(),
+            status: MessageStatus::Pending,
+            at: now_millis(),
+        }
+    }
+
+    pub fn row(&self) -> NewMessage {
+        NewMessage {
+            id: self.row_id.clone(),
+            instance_id: self.instance_id.clone(),
+            remote_jid: self.chat.clone(),
+            from_me: self.from_me,
+            message_type: self.message_type,
+            content: self.body.clone(),
+            message_id: Some(self.message_id.clone()),
+            media: self.media.clone(),
+            push_name: Some(self.push_name.clone()).filter(|n| !n.is_empty()),
+            status: self.status,
+            created_at: self.at,
+        }
+    }
+
+    /// The webhook's and the statistics' view: a received message names its
+    /// sender, a sent one its chat.
+    pub fn event(&self) -> MessageEvent {
+        MessageEvent {
+            message_id: self.message_id.clone(),
+            remote_jid: if self.from_me {
+                self.chat.clone()
+            } else {
+                self.sender.clone()
+            },
+            body: self.body.clone(),
+            message_type: self.message_type,
+            timestamp: self.at / 1000,
+            has_media: self.media.is_some(),
+            media_size: self.media.as_ref().map_or(0, |m| m.size),
+            push_name: self.push_name.clone(),
+        }
+    }
+}
