@@ -9,6 +9,7 @@ use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::{ErrorHandlers, from_fn};
 use actix_web::{App, HttpServer, web};
 use migration::{Migrator, MigratorTrait};
+use sea_orm::DatabaseConnection;
 use secrecy::ExposeSecret;
 use tracing_actix_web::TracingLogger;
 
@@ -46,134 +47,37 @@ pub struct Application {
     shutdown_timeout: Duration,
 }
 
+/// The actors, running, and what the services need of them.
+struct Actors {
+    deps: Deps,
+    supervisor: Addr<InstanceSupervisor>,
+    webhooks: Addr<WebhookActor>,
+    stats: Addr<StatsActor>,
+    recorder: Recorder,
+}
+
 impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let settings = Arc::new(settings);
         let db = db::connect(&settings.database).await?;
         Migrator::up(&db, None).await?;
         bootstrap::ensure_admin(&db, &settings.auth).await?;
-        let secret = jwt::load_or_create_secret(
-            settings.auth.jwt_secret.expose_secret(),
-            &settings.server.data_dir,
-        )?;
-        let decoy = Password::parse(&api_key::random_token(16)).map_err(anyhow::Error::msg)?;
-        let decoy_password_hash = password::hash(decoy).await?;
-
-        let recorder = Recorder::spawn(db::connect_writer(&settings.database).await?);
-        let metrics = Arc::new(Metrics::new()?);
-        let backends = Backends::from_settings(&settings, db.clone())?;
-        let load = crate::metrics::LoadProbe::new(backends.sessions.clone());
-        let api_calls = ApiCallTally::default();
-        let stats = StatsActor::new(
-            db.clone(),
-            Duration::from_millis(settings.stats.flush_interval_ms),
-            metrics.clone(),
-            api_calls.clone(),
-        )
-        .start();
-        let webhooks = WebhookActor::new(
-            db.clone(),
-            recorder.clone(),
-            settings.webhooks.clone(),
-            Some(stats.clone().recipient()),
-            metrics.clone(),
-        )
-        .start();
-        let registry = Registry::default();
-        let mut events = EventBus::default();
-        events.subscribe(webhooks.clone().recipient());
-        events.subscribe(stats.clone().recipient());
-        let live = LiveEvents::default().start();
-        events.subscribe(live.clone().recipient());
-        let supervisor = InstanceSupervisor::new(SupervisorParts {
-            db: db.clone(),
-            recorder: recorder.clone(),
-            backend: backends.sessions,
-            events,
-            settings: settings.supervision.clone(),
-            media_dir: settings.server.data_dir.join("media"),
-            qr_terminal: settings.log.qr_terminal,
-            metrics: metrics.clone(),
-            registry: registry.clone(),
-        })
-        .start();
-        supervisor.send(RestoreInstances).await??;
-
-        spawn_housekeeping(db.clone());
-        let with_sim = backends.sim.is_some();
-        let app = crate::app::App::new(Deps {
-            db,
-            jwt: jwt::JwtKeys::new(&secret, settings.auth.jwt_ttl_secs),
-            auth_cache: AuthCache::new(Duration::from_secs(settings.auth.cache_ttl_secs)),
-            settings: settings.clone(),
-            decoy_password_hash,
-            recorder: recorder.clone(),
-            supervisor: supervisor.clone(),
-            registry,
-            webhooks: webhooks.clone(),
-            stats: stats.clone(),
-            api_calls,
-            live,
-            metrics: metrics.clone(),
-            load,
-            sim: backends.sim,
-        });
+        let actors = start_actors(settings.clone(), db.clone()).await?;
+        spawn_housekeeping(db);
+        let Actors {
+            deps,
+            supervisor,
+            webhooks,
+            stats,
+            recorder,
+        } = actors;
+        let metrics = deps.metrics.clone();
         let state = web::Data::new(AppState {
-            app,
+            app: crate::app::App::new(deps),
             limits: RateLimits::new(&settings.limits),
         });
         spawn_limit_housekeeping(state.clone());
-
-        let listener = TcpListener::bind((settings.server.host.as_str(), settings.server.port))?;
-        let port = listener.local_addr()?.port();
-        let json_limit = settings.server.json_limit_bytes;
-        let media = settings.whatsapp.clone();
-        let tls = (!settings.server.tls_cert.is_empty())
-            .then(|| {
-                security::tls::server_config(&settings.server.tls_cert, &settings.server.tls_key)
-            })
-            .transpose()?;
-        let with_tls = tls.is_some();
-        let cors_origins = settings.server.cors_allowed_origins.clone();
-        let http_metrics = actix_web_prom::PrometheusMetricsBuilder::new("wamux")
-            .registry(metrics.registry.clone())
-            .mask_unmatched_patterns("UNKNOWN")
-            .build()
-            .map_err(|e| anyhow::anyhow!("HTTP metrics: {e}"))?;
-        let mut server = HttpServer::new(move || {
-            // awc::Client is not Send: each worker gets its own fetcher.
-            let fetcher = MediaFetcher::new(
-                Duration::from_millis(media.media_fetch_timeout_ms),
-                media.max_media_bytes,
-                media.allow_private_media_urls,
-            );
-            App::new()
-                .app_data(state.clone())
-                .app_data(web::Data::new(fetcher))
-                .app_data(errors::json_config(json_limit))
-                .app_data(errors::query_config())
-                .app_data(errors::path_config())
-                // Innermost: everything outside it (allow-list, CORS, metrics) runs first.
-                .wrap(from_fn(routes::extract::require_auth))
-                .wrap(http_metrics.clone())
-                .wrap(security::headers::cors(&cors_origins))
-                .wrap(from_fn(security::allowlist::allowed_ips_only))
-                .wrap(ErrorHandlers::new().default_handler(errors::ensure_json_body))
-                .wrap(security::headers::security_headers(with_tls))
-                .wrap(TracingLogger::default())
-                .configure(|cfg| routes::configure(cfg, with_sim))
-                .default_service(web::to(errors::no_route))
-        })
-        .shutdown_timeout(settings.server.shutdown_timeout_secs);
-        if settings.server.workers > 0 {
-            server = server.workers(settings.server.workers);
-        }
-        let server = match tls {
-            Some(tls) => server.listen_rustls_0_23(listener, tls)?,
-            None => server.listen(listener)?,
-        }
-        .run();
-        tracing::info!(host = %settings.server.host, port, tls = with_tls, backend = ?settings.whatsapp.backend, "wamux listening");
+        let (server, port) = serve_http(&settings, state, &metrics)?;
         Ok(Self {
             port,
             server,
@@ -217,8 +121,140 @@ impl Application {
     }
 }
 
+/// Starts the stats, webhook, live-events and supervisor actors, restores the
+/// instances, and gathers what the services work with.
+async fn start_actors(settings: Arc<Settings>, db: DatabaseConnection) -> anyhow::Result<Actors> {
+    let secret = jwt::load_or_create_secret(
+        settings.auth.jwt_secret.expose_secret(),
+        &settings.server.data_dir,
+    )?;
+    let decoy = Password::parse(&api_key::random_token(16)).map_err(anyhow::Error::msg)?;
+    let decoy_password_hash = password::hash(decoy).await?;
+    let recorder = Recorder::spawn(db::connect_writer(&settings.database).await?);
+    let metrics = Arc::new(Metrics::new()?);
+    let backends = Backends::from_settings(&settings, db.clone())?;
+    let load = crate::metrics::LoadProbe::new(backends.sessions.clone());
+    let api_calls = ApiCallTally::default();
+    let stats = StatsActor::new(
+        db.clone(),
+        Duration::from_millis(settings.stats.flush_interval_ms),
+        metrics.clone(),
+        api_calls.clone(),
+    )
+    .start();
+    let webhooks = WebhookActor::new(
+        db.clone(),
+        recorder.clone(),
+        settings.webhooks.clone(),
+        Some(stats.clone().recipient()),
+        metrics.clone(),
+    )
+    .start();
+    let registry = Registry::default();
+    let mut events = EventBus::default();
+    events.subscribe(webhooks.clone().recipient());
+    events.subscribe(stats.clone().recipient());
+    let live = LiveEvents::default().start();
+    events.subscribe(live.clone().recipient());
+    let supervisor = InstanceSupervisor::new(SupervisorParts {
+        db: db.clone(),
+        recorder: recorder.clone(),
+        backend: backends.sessions,
+        events,
+        settings: settings.supervision.clone(),
+        media_dir: settings.server.data_dir.join("media"),
+        qr_terminal: settings.log.qr_terminal,
+        metrics: metrics.clone(),
+        registry: registry.clone(),
+    })
+    .start();
+    supervisor.send(RestoreInstances).await??;
+    let deps = Deps {
+        db,
+        jwt: jwt::JwtKeys::new(&secret, settings.auth.jwt_ttl_secs),
+        auth_cache: AuthCache::new(Duration::from_secs(settings.auth.cache_ttl_secs)),
+        settings,
+        decoy_password_hash,
+        recorder: recorder.clone(),
+        supervisor: supervisor.clone(),
+        registry,
+        webhooks: webhooks.clone(),
+        stats: stats.clone(),
+        api_calls,
+        live,
+        metrics,
+        load,
+        sim: backends.sim,
+    };
+    Ok(Actors {
+        deps,
+        supervisor,
+        webhooks,
+        stats,
+        recorder,
+    })
+}
+
+/// The HTTP server with its middleware, listening; and the port it got.
+fn serve_http(
+    settings: &Settings,
+    state: web::Data<AppState>,
+    metrics: &Metrics,
+) -> anyhow::Result<(Server, u16)> {
+    let listener = TcpListener::bind((settings.server.host.as_str(), settings.server.port))?;
+    let port = listener.local_addr()?.port();
+    let json_limit = settings.server.json_limit_bytes;
+    let media = settings.whatsapp.clone();
+    let tls = (!settings.server.tls_cert.is_empty())
+        .then(|| security::tls::server_config(&settings.server.tls_cert, &settings.server.tls_key))
+        .transpose()?;
+    let with_tls = tls.is_some();
+    let with_sim = state.app.has_sim();
+    let cors_origins = settings.server.cors_allowed_origins.clone();
+    let http_metrics = actix_web_prom::PrometheusMetricsBuilder::new("wamux")
+        .registry(metrics.registry.clone())
+        .mask_unmatched_patterns("UNKNOWN")
+        .build()
+        .map_err(|e| anyhow::anyhow!("HTTP metrics: {e}"))?;
+    let mut server = HttpServer::new(move || {
+        // awc::Client is not Send: each worker gets its own fetcher.
+        let fetcher = MediaFetcher::new(
+            Duration::from_millis(media.media_fetch_timeout_ms),
+            media.max_media_bytes,
+            media.allow_private_media_urls,
+        );
+        App::new()
+            .app_data(state.clone())
+            .app_data(web::Data::new(fetcher))
+            .app_data(errors::json_config(json_limit))
+            .app_data(errors::query_config())
+            .app_data(errors::path_config())
+            // Innermost: everything outside it (allow-list, CORS, metrics) runs first.
+            .wrap(from_fn(routes::extract::require_auth))
+            .wrap(http_metrics.clone())
+            .wrap(security::headers::cors(&cors_origins))
+            .wrap(from_fn(security::allowlist::allowed_ips_only))
+            .wrap(ErrorHandlers::new().default_handler(errors::ensure_json_body))
+            .wrap(security::headers::security_headers(with_tls))
+            .wrap(TracingLogger::default())
+            .configure(|cfg| routes::configure(cfg, with_sim))
+            .default_service(web::to(errors::no_route))
+    })
+    .shutdown_timeout(settings.server.shutdown_timeout_secs);
+    if settings.server.workers > 0 {
+        server = server.workers(settings.server.workers);
+    }
+    let server = match tls {
+        Some(tls) => server.listen_rustls_0_23(listener, tls)?,
+        None => server.listen(listener)?,
+    }
+    .run();
+    tracing::info!(host = %settings.server.host, port, tls = with_tls, backend = ?settings.whatsapp.backend, "wamux listening");
+    Ok((server, port))
+}
+
 /// Forgets idempotency keys past their 24 hours, once an hour.
-fn spawn_housekeeping(db: sea_orm::DatabaseConnection) {
+fn spawn_housekeeping(db: DatabaseConnection) {
     const EVERY: Duration = Duration::from_secs(60 * 60);
     actix::spawn(async move {
         let mut ticks = tokio::time::interval(EVERY);

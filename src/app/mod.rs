@@ -12,6 +12,7 @@ mod idempotency;
 pub mod instances;
 pub mod messaging;
 pub mod operations;
+#[cfg(feature = "sim")]
 pub mod sim;
 pub mod stats;
 pub mod users;
@@ -34,7 +35,7 @@ use crate::auth::jwt::JwtKeys;
 use crate::config::Settings;
 use crate::db::recorder::Recorder;
 use crate::metrics::{LoadProbe, Metrics};
-use crate::whatsapp::sim::SimNetwork;
+use crate::whatsapp::SimControl;
 
 pub use access::Caller;
 pub use idempotency::{IdempotencyKey, Idempotent};
@@ -60,7 +61,7 @@ pub struct Deps {
     pub metrics: Arc<Metrics>,
     pub load: LoadProbe,
     /// The simulated network's control side, when `whatsapp.backend = "sim"`.
-    pub sim: Option<SimNetwork>,
+    pub sim: Option<SimControl>,
 }
 
 impl Deps {
@@ -108,8 +109,14 @@ impl App {
     }
 
     /// The simulated network's controls, when it is the backend.
+    #[cfg(feature = "sim")]
     pub fn sim(&self) -> Option<sim::Sim<'_>> {
         sim::Sim::new(&self.deps)
+    }
+
+    /// Whether the simulated network is the backend.
+    pub fn has_sim(&self) -> bool {
+        self.deps.sim.is_some()
     }
 
     pub fn settings(&self) -> &Settings {

@@ -1,9 +1,11 @@
 //! `[auth]`: login tokens, the authentication cache and the first administrator.
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
-use super::masked;
+use super::{SettingsError, invalid, masked};
+
+const MIN_JWT_SECRET_BYTES: usize = 32;
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
@@ -28,5 +30,34 @@ impl Default for AuthSettings {
             bootstrap_admin_email: String::new(),
             bootstrap_admin_password: SecretString::from(String::new()),
         }
+    }
+}
+
+impl AuthSettings {
+    pub(super) fn validate(&self) -> Result<(), SettingsError> {
+        let secret_len = self.jwt_secret.expose_secret().len();
+        if secret_len > 0 && secret_len < MIN_JWT_SECRET_BYTES {
+            return Err(invalid(
+                "auth.jwt_secret",
+                format!("must be empty (generated) or at least {MIN_JWT_SECRET_BYTES} bytes"),
+            ));
+        }
+        if self.jwt_ttl_secs == 0 {
+            return Err(invalid("auth.jwt_ttl_secs", "must be greater than 0"));
+        }
+        let admin_email = self.bootstrap_admin_email.trim();
+        let admin_password = self.bootstrap_admin_password.expose_secret();
+        if !admin_email.is_empty() {
+            crate::domain::user::Email::parse(admin_email)
+                .map_err(|e| invalid("auth.bootstrap_admin_email", e))?;
+            crate::domain::user::Password::parse(admin_password)
+                .map_err(|e| invalid("auth.bootstrap_admin_password", e))?;
+        } else if !admin_password.is_empty() {
+            return Err(invalid(
+                "auth.bootstrap_admin_email",
+                "must be set when auth.bootstrap_admin_password is",
+            ));
+        }
+        Ok(())
     }
 }

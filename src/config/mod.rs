@@ -24,7 +24,6 @@ pub use whatsapp::{Backend, SimSettings, WhatsappSettings};
 pub const DEFAULT_CONFIG_FILE: &str = "config.toml";
 const ENV_PREFIX: &str = "WAMUX";
 const ENV_SEPARATOR: &str = "__";
-const MIN_JWT_SECRET_BYTES: usize = 32;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
@@ -89,81 +88,13 @@ impl Settings {
     }
 
     pub fn validate(&self) -> Result<(), SettingsError> {
-        let secret_len = self.auth.jwt_secret.expose_secret().len();
-        if secret_len > 0 && secret_len < MIN_JWT_SECRET_BYTES {
-            return Err(invalid(
-                "auth.jwt_secret",
-                format!("must be empty (generated) or at least {MIN_JWT_SECRET_BYTES} bytes"),
-            ));
-        }
-        if self.auth.jwt_ttl_secs == 0 {
-            return Err(invalid("auth.jwt_ttl_secs", "must be greater than 0"));
-        }
-        let url = self.database.url.as_str();
-        if !(url.starts_with("sqlite:")
-            || url.starts_with("postgres://")
-            || url.starts_with("postgresql://"))
-        {
-            return Err(invalid(
-                "database.url",
-                "must start with sqlite: or postgres://",
-            ));
-        }
-        if self.database.max_connections == 0 {
-            return Err(invalid("database.max_connections", "must be at least 1"));
-        }
-        if self.server.json_limit_bytes == 0 {
-            return Err(invalid("server.json_limit_bytes", "must be greater than 0"));
-        }
+        self.auth.validate()?;
+        self.database.validate()?;
+        self.server.validate()?;
         self.supervision.validate()?;
-        self.whatsapp
-            .parsed_version()
-            .map_err(|e| invalid("whatsapp.version", e))?;
-        let ws_url = &self.whatsapp.ws_url;
-        if !(ws_url.is_empty() || ws_url.starts_with("ws://") || ws_url.starts_with("wss://")) {
-            return Err(invalid(
-                "whatsapp.ws_url",
-                "must start with ws:// or wss://",
-            ));
-        }
-        if self.whatsapp.max_media_bytes == 0 {
-            return Err(invalid(
-                "whatsapp.max_media_bytes",
-                "must be greater than 0",
-            ));
-        }
-        if self.whatsapp.media_fetch_timeout_ms == 0 {
-            return Err(invalid(
-                "whatsapp.media_fetch_timeout_ms",
-                "must be greater than 0",
-            ));
-        }
-        if self.server.tls_cert.is_empty() != self.server.tls_key.is_empty() {
-            return Err(invalid(
-                "server.tls_cert",
-                "server.tls_cert and server.tls_key go together",
-            ));
-        }
-        for origin in &self.server.cors_allowed_origins {
-            if !(origin == "*" || origin.starts_with("http://") || origin.starts_with("https://")) {
-                return Err(invalid(
-                    "server.cors_allowed_origins",
-                    format!("{origin:?} must be an http(s) origin or *"),
-                ));
-            }
-        }
-        if self.limits.requests_per_second > 0 && self.limits.burst == 0 {
-            return Err(invalid(
-                "limits.burst",
-                "must be at least 1 when limits.requests_per_second is set",
-            ));
-        }
-        if self.webhooks.timeout_ms == 0 {
-            return Err(invalid("webhooks.timeout_ms", "must be greater than 0"));
-        }
-        if self.webhooks.concurrency == 0 {
-            return Err(invalid("webhooks.concurrency", "must be at least 1"));
-        }
+        self.whatsapp.validate()?;
+        self.limits.validate()?;
+        self.webhooks.validate()?;
         if self.stats.flush_interval_ms == 0 {
             return Err(invalid("stats.flush_interval_ms", "must be greater than 0"));
         }
@@ -171,19 +102,6 @@ impl Settings {
             return Err(invalid("sim.qr_refresh_ms", "must be greater than 0"));
         }
         env_filter(&self.log.level).map_err(|e| invalid("log.level", e))?;
-        let admin_email = self.auth.bootstrap_admin_email.trim();
-        let admin_password = self.auth.bootstrap_admin_password.expose_secret();
-        if !admin_email.is_empty() {
-            crate::domain::user::Email::parse(admin_email)
-                .map_err(|e| invalid("auth.bootstrap_admin_email", e))?;
-            crate::domain::user::Password::parse(admin_password)
-                .map_err(|e| invalid("auth.bootstrap_admin_password", e))?;
-        } else if !admin_password.is_empty() {
-            return Err(invalid(
-                "auth.bootstrap_admin_email",
-                "must be set when auth.bootstrap_admin_password is",
-            ));
-        }
         Ok(())
     }
 }

@@ -4,7 +4,7 @@
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
-use super::masked;
+use super::{SettingsError, invalid, masked};
 use crate::net::client_ip::IpRange;
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -83,5 +83,29 @@ impl Default for StatsSettings {
         Self {
             flush_interval_ms: 5000,
         }
+    }
+}
+
+impl LimitSettings {
+    pub(super) fn validate(&self) -> Result<(), SettingsError> {
+        if self.requests_per_second > 0 && self.burst == 0 {
+            return Err(invalid(
+                "limits.burst",
+                "must be at least 1 when limits.requests_per_second is set",
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl WebhookDeliverySettings {
+    pub(super) fn validate(&self) -> Result<(), SettingsError> {
+        if self.timeout_ms == 0 {
+            return Err(invalid("webhooks.timeout_ms", "must be greater than 0"));
+        }
+        if self.concurrency == 0 {
+            return Err(invalid("webhooks.concurrency", "must be at least 1"));
+        }
+        Ok(())
     }
 }

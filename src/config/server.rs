@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use super::without_password;
+use super::{SettingsError, invalid, without_password};
 use crate::net::client_ip::IpRange;
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -68,5 +68,47 @@ impl Default for DatabaseSettings {
             idle_timeout_secs: 600,
             max_lifetime_secs: 1800,
         }
+    }
+}
+
+impl ServerSettings {
+    pub(super) fn validate(&self) -> Result<(), SettingsError> {
+        if self.json_limit_bytes == 0 {
+            return Err(invalid("server.json_limit_bytes", "must be greater than 0"));
+        }
+        if self.tls_cert.is_empty() != self.tls_key.is_empty() {
+            return Err(invalid(
+                "server.tls_cert",
+                "server.tls_cert and server.tls_key go together",
+            ));
+        }
+        for origin in &self.cors_allowed_origins {
+            if !(origin == "*" || origin.starts_with("http://") || origin.starts_with("https://")) {
+                return Err(invalid(
+                    "server.cors_allowed_origins",
+                    format!("{origin:?} must be an http(s) origin or *"),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl DatabaseSettings {
+    pub(super) fn validate(&self) -> Result<(), SettingsError> {
+        let url = self.url.as_str();
+        if !(url.starts_with("sqlite:")
+            || url.starts_with("postgres://")
+            || url.starts_with("postgresql://"))
+        {
+            return Err(invalid(
+                "database.url",
+                "must start with sqlite: or postgres://",
+            ));
+        }
+        if self.max_connections == 0 {
+            return Err(invalid("database.max_connections", "must be at least 1"));
+        }
+        Ok(())
     }
 }

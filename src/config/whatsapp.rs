@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use super::{SettingsError, invalid};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 pub enum Backend {
     #[serde(rename = "whatsapp-rust")]
@@ -78,5 +80,32 @@ impl Default for SimSettings {
             auto_pair_ms: 0,
             receipt_delay_ms: 500,
         }
+    }
+}
+
+impl WhatsappSettings {
+    pub(super) fn validate(&self) -> Result<(), SettingsError> {
+        self.parsed_version()
+            .map_err(|e| invalid("whatsapp.version", e))?;
+        let ws_url = &self.ws_url;
+        if !(ws_url.is_empty() || ws_url.starts_with("ws://") || ws_url.starts_with("wss://")) {
+            return Err(invalid(
+                "whatsapp.ws_url",
+                "must start with ws:// or wss://",
+            ));
+        }
+        if self.max_media_bytes == 0 {
+            return Err(invalid(
+                "whatsapp.max_media_bytes",
+                "must be greater than 0",
+            ));
+        }
+        if self.media_fetch_timeout_ms == 0 {
+            return Err(invalid(
+                "whatsapp.media_fetch_timeout_ms",
+                "must be greater than 0",
+            ));
+        }
+        Ok(())
     }
 }

@@ -7,6 +7,7 @@ pub mod idempotency;
 pub mod instances;
 pub mod messages;
 pub mod recorder;
+#[cfg(feature = "sim")]
 pub mod sim_sessions;
 pub mod usage;
 pub mod users;

@@ -13,6 +13,7 @@ pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
 pub const REPLAYED_HEADER: &str = "idempotent-replayed";
 
 const MAX_CAPTION_CHARS: usize = 1024;
+#[cfg(feature = "sim")]
 const MAX_PUSH_NAME_CHARS: usize = 100;
 
 /// A phone number or a JID (a person's or a group's).
@@ -81,6 +82,7 @@ pub fn period(raw: Option<&str>, allowed: &[Period], default: Period) -> Result<
 }
 
 /// A display name of at most 100 printable characters (empty when absent).
+#[cfg(feature = "sim")]
 pub fn push_name(raw: Option<&str>) -> Result<String, ApiError> {
     let name = raw.unwrap_or_default().trim();
     if name.chars().count() > MAX_PUSH_NAME_CHARS || name.chars().any(char::is_control) {

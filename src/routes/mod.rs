@@ -20,6 +20,7 @@ mod messaging;
 mod metrics;
 pub mod openapi;
 pub mod pagination;
+#[cfg(feature = "sim")]
 mod sim;
 mod stats;
 mod webhooks;
@@ -35,6 +36,7 @@ use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 use instances::control;
 
 /// Every route: mounted by `configure`, documented by `document_for`.
+#[cfg_attr(not(feature = "sim"), allow(unused_variables))]
 fn mount(cfg: &mut ServiceConfig, with_sim: bool) {
     cfg.service(health::health)
         .service(metrics::scrape)
@@ -78,6 +80,7 @@ fn mount(cfg: &mut ServiceConfig, with_sim: bool) {
             .service(webhooks::list_deliveries)
             .service(webhooks::retry_delivery),
     );
+    #[cfg(feature = "sim")]
     if with_sim {
         cfg.service(
             scope("/api/sim/instances/{instance_id}")

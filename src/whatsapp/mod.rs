@@ -3,6 +3,7 @@
 
 pub mod engine;
 mod events;
+#[cfg(feature = "sim")]
 pub mod sim;
 
 use std::panic::AssertUnwindSafe;
@@ -135,11 +136,18 @@ pub async fn run_guarded(task: Pin<Box<dyn Future<Output = ()> + Send>>, sink: E
     }
 }
 
+/// The simulated network's control side (builds with the `sim` feature).
+#[cfg(feature = "sim")]
+pub type SimControl = sim::SimNetwork;
+/// Without the `sim` feature there is none to hold.
+#[cfg(not(feature = "sim"))]
+pub type SimControl = std::convert::Infallible;
+
 /// The backend `whatsapp.backend` selects, and the simulated network's control
 /// side when that is the one.
 pub struct Backends {
     pub sessions: Arc<dyn WaBackend>,
-    pub sim: Option<sim::SimNetwork>,
+    pub sim: Option<SimControl>,
 }
 
 impl Backends {
@@ -148,12 +156,20 @@ impl Backends {
         db: sea_orm::DatabaseConnection,
     ) -> anyhow::Result<Self> {
         Ok(match settings.whatsapp.backend {
+            #[cfg(feature = "sim")]
             Backend::Sim => {
                 let network = sim::SimNetwork::new(db, settings.sim.clone());
                 Self {
                     sessions: Arc::new(network.clone()),
                     sim: Some(network),
                 }
+            }
+            #[cfg(not(feature = "sim"))]
+            Backend::Sim => {
+                let _ = db;
+                anyhow::bail!(
+                    "whatsapp.backend: \"sim\" needs a build with the sim feature (cargo build --features sim)"
+                )
             }
             Backend::WhatsappRust => Self {
                 sessions: Arc::new(engine::EngineBackend::new(&settings.whatsapp)?),

@@ -143,6 +143,13 @@ pub fn render(plan: &Plan, r: &Results) -> String {
         w.p99_ms,
         mark(w.per_second >= 5000.0 && w.p99_ms < 50.0 && w.bad_signatures == 0)
     );
+    memory_rows(&mut out, r);
+    out.push_str(NOTES);
+    out
+}
+
+/// Idle memory and restore time at each scale, send-file memory, offline instances.
+fn memory_rows(out: &mut String, r: &Results) {
     for s in &r.scale {
         let _ = writeln!(
             out,
@@ -190,8 +197,6 @@ pub fn render(plan: &Plan, r: &Results) -> String {
             mark(o.flat())
         );
     }
-    out.push_str(NOTES);
-    out
 }
 
 const NOTES: &str = "

@@ -132,5 +132,5 @@ pub struct OpenApiDocument {
 pub async fn openapi_document(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/json")
-        .body(serialized(state.app.sim().is_some()))
+        .body(serialized(state.app.has_sim()))
 }

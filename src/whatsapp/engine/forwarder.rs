@@ -127,6 +127,70 @@ impl Forwarder {
             });
         }
     }
+
+    fn message(
+        &self,
+        message: &whatsapp_rust::waproto::whatsapp::Message,
+        info: &whatsapp_rust::types::message::MessageInfo,
+    ) {
+        match convert::inbound(message, info) {
+            Some(inbound) => self.sink.emit(WaEvent::Message(inbound)),
+            None => tracing::debug!("message from a JID wamux cannot name skipped"),
+        }
+    }
+
+    fn receipt(&self, receipt: &whatsapp_rust::types::events::Receipt) {
+        let status = match receipt.r#type {
+            ReceiptType::Delivered => ReceiptStatus::Delivered,
+            ReceiptType::Read | ReceiptType::Played => ReceiptStatus::Read,
+            _ => return,
+        };
+        let Some(chat) = convert::ours(&receipt.source.chat) else {
+            return;
+        };
+        self.sink.emit(WaEvent::Receipt {
+            message_ids: receipt.message_ids.clone(),
+            chat,
+            status,
+        });
+    }
+
+    fn contact(&self, update: &whatsapp_rust::types::events::ContactUpdate) {
+        let action = &update.action;
+        let jid = action
+            .pn_jid
+            .as_deref()
+            .and_then(Jid::from_whatsapp)
+            .or_else(|| convert::ours(&update.jid));
+        let Some(jid) = jid else {
+            return;
+        };
+        let name = action
+            .full_name
+            .clone()
+            .or_else(|| action.first_name.clone())
+            .unwrap_or_default();
+        self.sink.emit(WaEvent::Contact(WaContact {
+            jid,
+            name,
+            is_group: false,
+        }));
+    }
+
+    fn group(&self, update: &whatsapp_rust::types::events::GroupUpdate) {
+        use whatsapp_rust::wacore::stanza::groups::GroupNotificationAction;
+        let name = match &update.action {
+            GroupNotificationAction::Subject { subject, .. } => subject.clone(),
+            _ => String::new(),
+        };
+        if let Some(jid) = convert::ours(&update.group_jid) {
+            self.sink.emit(WaEvent::Contact(WaContact {
+                jid,
+                name,
+                is_group: true,
+            }));
+        }
+    }
 }
 
 impl EventHandler for Forwarder {
@@ -175,62 +239,12 @@ impl EventHandler for Forwarder {
             Event::ClientOutdated(_) => self.client_outdated(),
             Event::Messages(batch) => {
                 for message in batch.iter() {
-                    match convert::inbound(&message.message, &message.info) {
-                        Some(inbound) => self.sink.emit(WaEvent::Message(inbound)),
-                        None => tracing::debug!("message from a JID wamux cannot name skipped"),
-                    }
+                    self.message(&message.message, &message.info);
                 }
             }
-            Event::Receipt(receipt) => {
-                let status = match receipt.r#type {
-                    ReceiptType::Delivered => ReceiptStatus::Delivered,
-                    ReceiptType::Read | ReceiptType::Played => ReceiptStatus::Read,
-                    _ => return,
-                };
-                let Some(chat) = convert::ours(&receipt.source.chat) else {
-                    return;
-                };
-                self.sink.emit(WaEvent::Receipt {
-                    message_ids: receipt.message_ids.clone(),
-                    chat,
-                    status,
-                });
-            }
-            Event::ContactUpdate(update) => {
-                let action = &update.action;
-                let jid = action
-                    .pn_jid
-                    .as_deref()
-                    .and_then(Jid::from_whatsapp)
-                    .or_else(|| convert::ours(&update.jid));
-                let Some(jid) = jid else {
-                    return;
-                };
-                let name = action
-                    .full_name
-                    .clone()
-                    .or_else(|| action.first_name.clone())
-                    .unwrap_or_default();
-                self.sink.emit(WaEvent::Contact(WaContact {
-                    jid,
-                    name,
-                    is_group: false,
-                }));
-            }
-            Event::GroupUpdate(update) => {
-                use whatsapp_rust::wacore::stanza::groups::GroupNotificationAction;
-                let name = match &update.action {
-                    GroupNotificationAction::Subject { subject, .. } => subject.clone(),
-                    _ => String::new(),
-                };
-                if let Some(jid) = convert::ours(&update.group_jid) {
-                    self.sink.emit(WaEvent::Contact(WaContact {
-                        jid,
-                        name,
-                        is_group: true,
-                    }));
-                }
-            }
+            Event::Receipt(receipt) => self.receipt(receipt),
+            Event::ContactUpdate(update) => self.contact(update),
+            Event::GroupUpdate(update) => self.group(update),
             _ => {}
         }
     }
