@@ -127,8 +127,6 @@ fn created_user_example() -> Value {
             example = json!(created_user_example())),
         (status = 400, description = "A field is missing or invalid", body = ErrorBody,
             example = json!(ErrorBody::example(ErrorCode::ValidationError, "password must be at least 8 characters"))),
-        (status = 403, description = "The caller is not an administrator", body = ErrorBody,
-            example = json!(ErrorBody::example(ErrorCode::Forbidden, "administrator role required"))),
         (status = 409, description = "A user with this email already exists", body = ErrorBody,
             example = json!(ErrorBody::example(ErrorCode::EmailTaken, "a user with this email already exists"))),
     ))]
@@ -164,8 +162,6 @@ pub async fn create_user(
             })),
         (status = 400, description = "`limit` or `skip` out of range, or an unknown query parameter", body = ErrorBody,
             example = json!(ErrorBody::example(ErrorCode::ValidationError, "limit must be between 1 and 1000"))),
-        (status = 403, description = "The caller is not an administrator", body = ErrorBody,
-            example = json!(ErrorBody::example(ErrorCode::Forbidden, "administrator role required"))),
     ))]
 #[get("/api/admin/users")]
 pub async fn list_users(
@@ -195,8 +191,6 @@ pub async fn list_users(
             example = json!(user_example())),
         (status = 400, description = "A field is invalid or unknown", body = ErrorBody,
             example = json!(ErrorBody::example(ErrorCode::ValidationError, "role must be \"user\" or \"admin\""))),
-        (status = 403, description = "The caller is not an administrator", body = ErrorBody,
-            example = json!(ErrorBody::example(ErrorCode::Forbidden, "administrator role required"))),
         (status = 404, description = "No such user", body = ErrorBody,
             example = json!(ErrorBody::example(ErrorCode::UserNotFound, "user not found"))),
         (status = 409, description = "The change would leave no active administrator", body = ErrorBody,
@@ -227,8 +221,6 @@ pub async fn update_user(
     responses(
         (status = 200, description = "Deleted", body = Done,
             example = json!({"success": true, "message": "User 0193a0c2-6f1e-7c3b-9a2d-4b8f2e1d0c5a deleted successfully"})),
-        (status = 403, description = "The caller is not an administrator", body = ErrorBody,
-            example = json!(ErrorBody::example(ErrorCode::Forbidden, "administrator role required"))),
         (status = 404, description = "No such user", body = ErrorBody,
             example = json!(ErrorBody::example(ErrorCode::UserNotFound, "user not found"))),
         (status = 409, description = "The change would leave no active administrator", body = ErrorBody,

@@ -24,8 +24,6 @@ const MAX_ACTIONS_FILTER: usize = 50;
     responses(
         (status = 200, description = "Reconnecting", body = Done,
             example = json!({"success": true, "message": "Instance 0193a0c2-6f1e-7c3b-9a2d-4b8f2e1d0c5a reconnected"})),
-        (status = 503, description = "The instance did not answer in time or is restarting; try again", body = ErrorBody,
-            example = json!(ErrorBody::example(ErrorCode::ServiceUnavailable, "the instance did not answer in time; try again"))),
     ))]
 #[post("/reconnect")]
 pub async fn reconnect(
@@ -46,8 +44,6 @@ pub async fn reconnect(
     responses(
         (status = 200, description = "Logged out", body = Done,
             example = json!({"success": true, "message": "Instance 0193a0c2-6f1e-7c3b-9a2d-4b8f2e1d0c5a logged out"})),
-        (status = 503, description = "The instance did not answer in time or is restarting; try again", body = ErrorBody,
-            example = json!(ErrorBody::example(ErrorCode::ServiceUnavailable, "the instance did not answer in time; try again"))),
     ))]
 #[post("/logout")]
 pub async fn logout(
@@ -67,8 +63,6 @@ pub async fn logout(
     responses(
         (status = 200, description = "Logged out", body = Success,
             example = json!({"success": true})),
-        (status = 503, description = "The instance did not answer in time or is restarting; try again", body = ErrorBody,
-            example = json!(ErrorBody::example(ErrorCode::ServiceUnavailable, "the instance did not answer in time; try again"))),
     ))]
 #[post("/logout")]
 pub async fn whatsapp_logout(
@@ -138,8 +132,6 @@ pub struct QrQuery {
             example = json!(ErrorBody::example(ErrorCode::ValidationError, "format must be json, png or svg"))),
         (status = 404, description = "No QR code is pending: the instance is connected, connecting or resting (`qr_not_available`); or no such instance for this user (`instance_not_found`)", body = ErrorBody,
             example = json!(ErrorBody::example(ErrorCode::QrNotAvailable, "no QR code is pending: the instance is connected, connecting or resting"))),
-        (status = 503, description = "The instance did not answer in time or is restarting; try again", body = ErrorBody,
-            example = json!(ErrorBody::example(ErrorCode::ServiceUnavailable, "the instance did not answer in time; try again"))),
     ))]
 #[get("/qr")]
 pub async fn instance_qr(
@@ -319,8 +311,6 @@ pub struct PairingCodeRequest {
             example = json!(ErrorBody::example(ErrorCode::InstanceNotPairable, "the instance is connected: a pairing code needs a session waiting to be linked (status qr)"))),
         (status = 502, description = "WhatsApp refused to issue a pairing code", body = ErrorBody,
             example = json!(ErrorBody::example(ErrorCode::PairingRefused, "pairing code refused: rate limited, try again later"))),
-        (status = 503, description = "The instance did not answer in time or is restarting; try again", body = ErrorBody,
-            example = json!(ErrorBody::example(ErrorCode::ServiceUnavailable, "the instance did not answer in time; try again"))),
     ))]
 #[post("/pairing-code")]
 pub async fn pairing_code(

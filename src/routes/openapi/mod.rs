@@ -15,7 +15,7 @@ mod shared;
 use super::answers::Sent;
 use crate::error::ErrorBody;
 use crate::state::AppState;
-use shared::{Credentials, InstanceScope, SendRoutes, WhatsappAliases};
+use shared::{CommonAnswers, Credentials, InstanceScope, SendRoutes, WhatsappAliases};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -49,6 +49,7 @@ pub fn finish(document: &mut utoipa::openapi::OpenApi) {
     InstanceScope.modify(document);
     SendRoutes.modify(document);
     WhatsappAliases.modify(document);
+    CommonAnswers.modify(document);
     if !document
         .paths
         .paths

@@ -210,6 +210,61 @@ fn sent_answers() -> [(&'static str, Response); 5] {
     ]
 }
 
+/// Answers every secured route may give: 503 when the database or an actor does
+/// not answer in time; and, on the admin routes, 403 for everyone else. A route
+/// with its own wording for either documents it itself.
+pub struct CommonAnswers;
+
+impl Modify for CommonAnswers {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            for operation in [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                if operation.security.as_ref().is_some_and(Vec::is_empty) {
+                    continue;
+                }
+                let admin_only = operation
+                    .tags
+                    .as_ref()
+                    .is_some_and(|tags| tags.iter().any(|tag| tag == "admin"));
+                let responses = &mut operation.responses.responses;
+                responses
+                    .entry("503".to_owned())
+                    .or_insert_with(|| unavailable().into());
+                if admin_only {
+                    responses
+                        .entry("403".to_owned())
+                        .or_insert_with(|| not_admin().into());
+                }
+            }
+        }
+    }
+}
+
+fn unavailable() -> Response {
+    json_error(
+        "The database or the instance did not answer in time, or the instance is restarting; try again",
+        ErrorCode::ServiceUnavailable,
+        "the instance did not answer in time; try again",
+    )
+}
+
+fn not_admin() -> Response {
+    json_error(
+        "The caller is not an administrator",
+        ErrorCode::Forbidden,
+        "administrator role required",
+    )
+}
+
 /// Every route under an instance answers 404 for an instance its caller may not
 /// see; routes with more 404 causes document their own.
 pub struct InstanceScope;
