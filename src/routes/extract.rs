@@ -58,20 +58,17 @@ fn authenticate_request(
     }
 }
 
-/// Middleware of the whole app: a request for a route that takes credentials is
-/// authenticated before anything else is looked at (401 first, even when its body
-/// is malformed too), unless the route is public or there is no such route (404).
+/// Middleware of the whole app: a request is authenticated before anything else
+/// is looked at (401 first, even when its body is malformed too, or the route does
+/// not exist), unless its path is public. It runs before routing, so it decides by
+/// the path alone: the public routes all have fixed paths.
 /// Afterwards the call is counted for the statistics: for the user, and for the
 /// instance when it was one of its routes and the caller could see it.
 pub async fn require_auth(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let secured = req
-        .resource_map()
-        .match_pattern(req.path())
-        .is_some_and(|pattern| !crate::routes::is_public(&pattern));
-    if !secured {
+    if crate::routes::is_public_path(req.path()) {
         return next.call(req).await;
     }
     let state = req.app_data::<web::Data<AppState>>().cloned();

@@ -25,7 +25,7 @@ mod sim;
 mod stats;
 mod webhooks;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::OnceLock;
 
 use actix_web::web;
@@ -38,21 +38,6 @@ use instances::control;
 /// Every route: mounted by `configure`, documented by `document_for`.
 #[cfg_attr(not(feature = "sim"), allow(unused_variables))]
 fn mount(cfg: &mut ServiceConfig, with_sim: bool) {
-    cfg.service(health::health)
-        .service(metrics::scrape)
-        .service(openapi::openapi_document)
-        .service(auth::login)
-        .service(auth::me)
-        .service(auth::rotate_api_key)
-        .service(admin::create_user)
-        .service(admin::list_users)
-        .service(admin::update_user)
-        .service(admin::delete_user)
-        .service(instances::create_instance)
-        .service(instances::list_instances)
-        .service(stats::user_stats)
-        .service(stats::instance_stats)
-        .service(stats::system_stats);
     cfg.service(
         scope("/api/whatsapp/{instance_id}")
             .service(control::status)
@@ -80,6 +65,23 @@ fn mount(cfg: &mut ServiceConfig, with_sim: bool) {
             .service(webhooks::list_deliveries)
             .service(webhooks::retry_delivery),
     );
+    // Fixed paths after the instance scopes: the hot routes (status, send) are
+    // found first.
+    cfg.service(health::health)
+        .service(metrics::scrape)
+        .service(openapi::openapi_document)
+        .service(auth::login)
+        .service(auth::me)
+        .service(auth::rotate_api_key)
+        .service(admin::create_user)
+        .service(admin::list_users)
+        .service(admin::update_user)
+        .service(admin::delete_user)
+        .service(instances::create_instance)
+        .service(instances::list_instances)
+        .service(stats::user_stats)
+        .service(stats::instance_stats)
+        .service(stats::system_stats);
     #[cfg(feature = "sim")]
     if with_sim {
         cfg.service(
@@ -152,16 +154,18 @@ pub fn inventory(with_sim: bool) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Route templates that take no credentials: those documented without security,
-/// and Swagger UI.
-pub fn is_public(template: &str) -> bool {
-    static PUBLIC: OnceLock<Vec<String>> = OnceLock::new();
-    PUBLIC
-        .get_or_init(|| {
-            let mut public = openapi::public_paths(&document_for(true));
-            public.extend(["/docs".to_owned(), "/docs/{_:.*}".to_owned()]);
-            public
-        })
-        .iter()
-        .any(|path| path == template)
+/// Whether a request path takes no credentials: the paths of the routes
+/// documented without security (all fixed paths), and Swagger UI. Anything else,
+/// unknown paths included, is authenticated first.
+pub fn is_public_path(path: &str) -> bool {
+    static PUBLIC: OnceLock<HashSet<String>> = OnceLock::new();
+    path == "/docs"
+        || path.starts_with("/docs/")
+        || PUBLIC
+            .get_or_init(|| {
+                openapi::public_paths(&document_for(true))
+                    .into_iter()
+                    .collect()
+            })
+            .contains(path)
 }
