@@ -232,11 +232,13 @@ fn serve_http(
             // Innermost: everything outside it (allow-list, CORS, metrics) runs first.
             .wrap(from_fn(routes::extract::require_auth))
             .wrap(http_metrics.clone())
+            // Outside the metrics: no request can add a label value by inventing a method.
+            .wrap(from_fn(security::methods::known_methods_only))
             .wrap(security::headers::cors(&cors_origins))
             .wrap(from_fn(security::allowlist::allowed_ips_only))
             .wrap(ErrorHandlers::new().default_handler(errors::ensure_json_body))
             .wrap(security::headers::security_headers(with_tls))
-            .wrap(TracingLogger::default())
+            .wrap(TracingLogger::<routes::request_log::SafeRootSpan>::new())
             .configure(|cfg| routes::configure(cfg, with_sim))
             .default_service(web::to(errors::no_route))
     })

@@ -20,6 +20,7 @@ mod messaging;
 mod metrics;
 pub mod openapi;
 pub mod pagination;
+pub mod request_log;
 #[cfg(feature = "sim")]
 mod sim;
 mod stats;

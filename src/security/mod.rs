@@ -4,4 +4,5 @@
 pub mod allowlist;
 pub mod headers;
 pub mod limits;
+pub mod methods;
 pub mod tls;
