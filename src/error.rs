@@ -38,7 +38,6 @@ error_codes! {
     /// A field is missing, invalid or unknown.
     ValidationError = "validation_error" => BAD_REQUEST,
     InvalidJson = "invalid_json" => BAD_REQUEST,
-    InvalidContentType = "invalid_content_type" => BAD_REQUEST,
     InvalidBody = "invalid_body" => BAD_REQUEST,
     InvalidQuery = "invalid_query" => BAD_REQUEST,
     InvalidMultipart = "invalid_multipart" => BAD_REQUEST,
@@ -77,6 +76,8 @@ error_codes! {
     PhoneInUse = "phone_in_use" => CONFLICT,
     AlreadyPaired = "already_paired" => CONFLICT,
     PayloadTooLarge = "payload_too_large" => PAYLOAD_TOO_LARGE,
+    /// The body is not of the type the route reads (JSON, or a multipart form).
+    UnsupportedMediaType = "unsupported_media_type" => UNSUPPORTED_MEDIA_TYPE,
     IdempotencyKeyReused = "idempotency_key_reused" => UNPROCESSABLE_ENTITY,
     MediaFetchFailed = "media_fetch_failed" => UNPROCESSABLE_ENTITY,
     RateLimited = "rate_limited" => TOO_MANY_REQUESTS,

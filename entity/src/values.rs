@@ -82,6 +82,28 @@ string_enum! {
 }
 
 string_enum! {
+    /// What an instance's activity log records.
+    ActivityAction {
+        InstanceCreated = "instance_created",
+        InstanceUpdated = "instance_updated",
+        InstanceDeleted = "instance_deleted",
+        Connecting = "connecting",
+        QrReceived = "qr_received",
+        QrExpired = "qr_expired",
+        QrTimeout = "qr_timeout",
+        PairingCode = "pairing_code",
+        Paired = "paired",
+        ConnectionOpened = "connection_opened",
+        ConnectionClosed = "connection_closed",
+        SessionRestarted = "session_restarted",
+        SupervisorGaveUp = "supervisor_gave_up",
+        LoggedOut = "logged_out",
+        ReconnectRequested = "reconnect_requested",
+        WebhookFailed = "webhook_failed",
+    }
+}
+
+string_enum! {
     /// What a user may do.
     Role {
         User = "user",

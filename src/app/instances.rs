@@ -27,7 +27,7 @@ use crate::error::{ApiError, ErrorCode};
 use crate::net::guard::{self, TargetError};
 
 pub use crate::actors::instance::StatusView as ConnectionStatus;
-pub use crate::db::activity::ActivityFilter as ActivityQuery;
+pub use crate::db::activity::{ActivityAction, ActivityFilter as ActivityQuery};
 pub use crate::db::instances::WebhookSettings as Webhook;
 
 /// A new instance, validated.
@@ -150,7 +150,7 @@ impl<'a> Instances<'a> {
         .await?;
         self.record_activity(
             &instance.id,
-            "instance_created",
+            ActivityAction::InstanceCreated,
             json!({"name": instance.name}),
         );
         // Before the instance exists for anyone, so that its first event finds them.
@@ -226,7 +226,11 @@ impl<'a> Instances<'a> {
         let instance = db::instances::update(&deps.db, instance, changes).await?;
         self.settings_changed(&instance.id, Some(WebhookSettings::of(&instance)))
             .await;
-        self.record_activity(&instance.id, "instance_updated", json!({"fields": changed}));
+        self.record_activity(
+            &instance.id,
+            ActivityAction::InstanceUpdated,
+            json!({"fields": changed}),
+        );
         Ok(instance)
     }
 
@@ -238,7 +242,7 @@ impl<'a> Instances<'a> {
             return Err(instance_not_found());
         }
         self.settings_changed(&instance.id, None).await;
-        self.record_activity(&instance.id, "instance_deleted", json!({}));
+        self.record_activity(&instance.id, ActivityAction::InstanceDeleted, json!({}));
         let stop = StopInstance {
             instance_id: instance.id.clone(),
             wipe_session: true,
@@ -330,7 +334,12 @@ impl<'a> Instances<'a> {
         .await
     }
 
-    fn record_activity(&self, instance_id: &str, action: &'static str, details: serde_json::Value) {
+    fn record_activity(
+        &self,
+        instance_id: &str,
+        action: ActivityAction,
+        details: serde_json::Value,
+    ) {
         self.deps.recorder.record(WriteOp::Activity {
             instance_id: instance_id.to_owned(),
             action,

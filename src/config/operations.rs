@@ -33,6 +33,10 @@ impl Default for WebhookDeliverySettings {
 pub struct LimitSettings {
     /// Login attempts a minute, per client address and per email; 0: no limit.
     pub login_attempts_per_minute: u32,
+    /// Requests with wrong credentials a minute, per client address; past it the
+    /// address gets 429 for every credentialed request until the minute is over.
+    /// 0: no limit.
+    pub auth_failures_per_minute: u32,
     /// Requests a second per user (or API key) once past `burst`; 0: no limit.
     pub requests_per_second: u32,
     pub burst: u32,
@@ -42,6 +46,7 @@ impl Default for LimitSettings {
     fn default() -> Self {
         Self {
             login_attempts_per_minute: 10,
+            auth_failures_per_minute: 30,
             requests_per_second: 100,
             burst: 200,
         }

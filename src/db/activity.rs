@@ -6,10 +6,12 @@ use sea_orm::{
 
 use crate::domain::time::now_millis;
 
+pub use entity::activity_logs::ActivityAction;
+
 pub async fn insert(
     db: &impl ConnectionTrait,
     instance_id: &str,
-    action: &str,
+    action: ActivityAction,
     details: &serde_json::Value,
 ) -> Result<(), DbErr> {
     insert_at(db, instance_id, action, details, now_millis()).await
@@ -18,14 +20,14 @@ pub async fn insert(
 pub async fn insert_at(
     db: &impl ConnectionTrait,
     instance_id: &str,
-    action: &str,
+    action: ActivityAction,
     details: &serde_json::Value,
     at: i64,
 ) -> Result<(), DbErr> {
     ActiveModel {
         id: Set(uuid::Uuid::now_v7().to_string()),
         instance_id: Set(instance_id.to_owned()),
-        action: Set(action.to_owned()),
+        action: Set(action),
         details: Set(details.to_string()),
         created_at: Set(at),
     }
@@ -36,7 +38,7 @@ pub async fn insert_at(
 
 #[derive(Debug, Default)]
 pub struct ActivityFilter {
-    pub actions: Vec<String>,
+    pub actions: Vec<ActivityAction>,
     pub start: Option<i64>,
     pub end: Option<i64>,
 }

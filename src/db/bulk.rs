@@ -5,6 +5,7 @@ use entity::{activity_logs, contacts, messages, webhook_deliveries};
 use sea_orm::sea_query::{Alias, CaseStatement, Expr, ExprTrait, OnConflict};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
 
+use crate::db::activity::ActivityAction;
 use crate::db::contacts::ContactUpsert;
 use crate::db::messages::{MessageStatus, NewMessage};
 use crate::db::webhooks::DeliveryState;
@@ -15,7 +16,7 @@ const CHUNK: usize = 400;
 
 pub async fn insert_activities(
     db: &impl ConnectionTrait,
-    rows: &[(&str, &str, &serde_json::Value, i64)],
+    rows: &[(&str, ActivityAction, &serde_json::Value, i64)],
 ) -> Result<(), DbErr> {
     for chunk in rows.chunks(CHUNK) {
         let models =
@@ -23,7 +24,7 @@ pub async fn insert_activities(
                 |(instance_id, action, details, at)| activity_logs::ActiveModel {
                     id: Set(uuid::Uuid::now_v7().to_string()),
                     instance_id: Set((*instance_id).to_owned()),
-                    action: Set((*action).to_owned()),
+                    action: Set(*action),
                     details: Set(details.to_string()),
                     created_at: Set(*at),
                 },

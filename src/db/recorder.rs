@@ -19,7 +19,7 @@ pub enum WriteOp {
     },
     Activity {
         instance_id: String,
-        action: &'static str,
+        action: db::activity::ActivityAction,
         details: serde_json::Value,
         at: i64,
     },
@@ -65,7 +65,7 @@ impl WriteOp {
                 action,
                 details,
                 at,
-            } => db::activity::insert_at(conn, instance_id, action, details, *at).await,
+            } => db::activity::insert_at(conn, instance_id, *action, details, *at).await,
             Self::Message(message) => db::messages::insert(conn, message).await,
             Self::MarkSent { row_id } => db::bulk::mark_sent(conn, &[row_id.as_str()]).await,
             Self::MarkFailed { row_id } => db::messages::mark_failed(conn, row_id).await,

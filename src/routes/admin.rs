@@ -10,7 +10,7 @@ use crate::domain::time::iso_millis;
 use crate::domain::user::{Email, Password, Role, parse_name, parse_role};
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::routes::answers::Done;
-use crate::routes::extract::AdminUser;
+use crate::routes::extract::{AdminUser, Json};
 use crate::routes::pagination::{Page, Pagination};
 use crate::state::AppState;
 
@@ -134,7 +134,7 @@ fn created_user_example() -> Value {
 pub async fn create_user(
     state: web::Data<AppState>,
     _admin: AdminUser,
-    body: web::Json<CreateUserRequest>,
+    body: Json<CreateUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let new = NewUser {
@@ -201,7 +201,7 @@ pub async fn update_user(
     state: web::Data<AppState>,
     _admin: AdminUser,
     path: web::Path<String>,
-    body: web::Json<UpdateUserRequest>,
+    body: Json<UpdateUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let update = UserUpdate {

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use crate::domain::user::AuthUser;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::net::client_ip::client_ip;
+use crate::routes::extract::Json;
 use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]
@@ -80,7 +81,7 @@ pub struct NewApiKey {
 pub async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<LoginRequest>,
+    body: Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let LoginRequest { email, password } = body.into_inner();
     let address = client_ip(&req, &state.app.settings().server.trusted_proxies);

@@ -14,7 +14,7 @@ use crate::error::{ApiError, ErrorBody, ErrorCode};
 pub fn json_config(limit: usize) -> web::JsonConfig {
     web::JsonConfig::default()
         .limit(limit)
-        .content_type_required(false)
+        .content_type_required(true)
         .error_handler(|err, _req| json_error(err).into())
 }
 
@@ -45,7 +45,7 @@ fn json_error(err: JsonPayloadError) -> ApiError {
             ApiError::new(ErrorCode::InvalidJson, format!("malformed JSON: {err}"))
         }
         JsonPayloadError::ContentType => ApiError::new(
-            ErrorCode::InvalidContentType,
+            ErrorCode::UnsupportedMediaType,
             "Content-Type must be application/json",
         ),
         other => ApiError::new(

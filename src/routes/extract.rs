@@ -16,6 +16,7 @@ use futures_util::future::LocalBoxFuture;
 use crate::app::users::Credential;
 use crate::domain::user::AuthUser;
 use crate::error::{ApiError, ErrorCode};
+use crate::net::client_ip::client_ip;
 use crate::state::AppState;
 
 pub const API_KEY_HEADER: &str = "x-api-key";
@@ -41,6 +42,12 @@ fn credential(headers: &HeaderMap) -> Result<Credential, ApiError> {
             "authentication required: send Authorization: Bearer <token> or x-api-key",
         )),
     }
+}
+
+/// Whether the request presents a token or a key (a request with none is not a
+/// failed guess).
+fn has_credentials(headers: &HeaderMap) -> bool {
+    headers.contains_key(AUTHORIZATION) || headers.contains_key(API_KEY_HEADER)
 }
 
 fn invalid() -> ApiError {
@@ -72,7 +79,24 @@ pub async fn require_auth(
         return next.call(req).await;
     }
     let state = req.app_data::<web::Data<AppState>>().cloned();
-    let user = authenticate_request(state.clone(), req.headers()).await?;
+    let address = state
+        .as_ref()
+        .and_then(|state| client_ip(req.request(), &state.app.settings().server.trusted_proxies));
+    if let Some(state) = &state
+        && has_credentials(req.headers())
+    {
+        state.limits.credentials_from(address)?;
+    }
+    let user = match authenticate_request(state.clone(), req.headers()).await {
+        Ok(user) => user,
+        Err(err) if err.code() == ErrorCode::Unauthorized && has_credentials(req.headers()) => {
+            if let Some(state) = &state {
+                state.limits.credentials_failed(address)?;
+            }
+            return Err(err.into());
+        }
+        Err(err) => return Err(err.into()),
+    };
     if let Some(state) = &state {
         state.limits.request(&user.id)?;
     }
@@ -137,5 +161,59 @@ impl FromRequest for AdminUser {
             }
             Ok(AdminUser(user))
         })
+    }
+}
+
+/// A JSON request body: `Content-Type: application/json` (415 otherwise) holding
+/// an object (400 otherwise; serde alone would also take a struct written as an
+/// array), within `server.json_limit_bytes` (413).
+pub struct Json<T>(pub T);
+
+impl<T> Json<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> std::ops::Deref for Json<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: serde::de::DeserializeOwned + 'static> FromRequest for Json<T> {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let body = web::Json::<Object<T>>::from_request(req, payload);
+        Box::pin(async move { body.await.map(|json| Json(json.into_inner().0)) })
+    }
+}
+
+/// `T`, read only from a JSON object.
+struct Object<T>(T);
+
+impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for Object<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ObjectOnly<T>(std::marker::PhantomData<T>);
+
+        impl<'de, T: serde::Deserialize<'de>> serde::de::Visitor<'de> for ObjectOnly<T> {
+            type Value = T;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+                T::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+            }
+        }
+
+        deserializer
+            .deserialize_map(ObjectOnly(std::marker::PhantomData))
+            .map(Object)
     }
 }

@@ -9,6 +9,7 @@ use crate::app::sim::Sim;
 use crate::domain::user::AuthUser;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::routes::answers::{Sent, Success};
+use crate::routes::extract::Json;
 use crate::routes::input;
 use crate::state::AppState;
 use crate::whatsapp::sim::{FaultKind, SimPayload};
@@ -49,7 +50,7 @@ pub async fn scan(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
-    body: web::Json<Scan>,
+    body: Json<Scan>,
 ) -> Result<HttpResponse, ApiError> {
     let network = network(&state)?;
     let phone = input::phone(&body.phone)?;
@@ -85,7 +86,7 @@ pub async fn fault(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
-    body: web::Json<Fault>,
+    body: Json<Fault>,
 ) -> Result<HttpResponse, ApiError> {
     network(&state)?.fault(&user, &path, body.kind).await?;
     Ok(HttpResponse::Ok().json(Success::OK))
@@ -132,7 +133,7 @@ pub async fn inbound(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
-    body: web::Json<Inbound>,
+    body: Json<Inbound>,
 ) -> Result<HttpResponse, ApiError> {
     use base64::Engine;
     let network = network(&state)?;

@@ -10,6 +10,7 @@ mod engine;
 mod faults;
 mod health;
 mod helpers;
+mod hostile;
 mod instances;
 mod layers;
 mod matrix;

@@ -14,6 +14,7 @@ db_tests!(
     login_attempts_are_limited_per_address_with_429_and_retry_after,
     login_attempts_are_limited_per_email_across_addresses,
     a_runaway_user_is_limited_without_starving_others,
+    wrong_credentials_are_limited_per_address_without_an_oracle,
     only_allowed_addresses_reach_the_server,
     every_response_carries_security_headers,
     cors_is_off_by_default_and_allows_configured_origins,
@@ -69,6 +70,29 @@ async fn login_attempts_are_limited_per_email_across_addresses(db: TestDb) {
         "a new address does not reset the email's count"
     );
     assert_eq!(attempt(5, "someone.else@example.com").await, 401);
+}
+
+async fn wrong_credentials_are_limited_per_address_without_an_oracle(db: TestDb) {
+    let app = spawn_app_with(db, |s| s.limits.auth_failures_per_minute = 5).await;
+    let me = |key: &str| {
+        app.request(Method::GET, "/api/auth/me")
+            .header("x-api-key", key)
+            .send()
+    };
+    for n in 0..5 {
+        assert_eq!(me(&format!("wmx_guess{n}")).await.unwrap().status(), 401);
+    }
+    let limited = me("wmx_guess5").await.unwrap();
+    assert_eq!(limited.status(), 429);
+    assert!(limited.headers().contains_key("retry-after"));
+    assert_eq!(assert_error(limited, 429).await, "rate_limited");
+    // The right key gets the same answer now: a guesser cannot tell it apart.
+    let right = me(&app.admin_key).await.unwrap();
+    assert_eq!(assert_error(right, 429).await, "rate_limited");
+    // A request without credentials is not a failed guess, and other routes
+    // without credentials still say what they need.
+    let public = app.request(Method::GET, "/health").send().await.unwrap();
+    assert_eq!(public.status(), 200);
 }
 
 async fn a_runaway_user_is_limited_without_starving_others(db: TestDb) {

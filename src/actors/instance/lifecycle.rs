@@ -11,6 +11,7 @@ use super::supervision::{DecideRestart, ResetRestarts};
 use super::{InstanceActor, Logout, PairingCodeError, Reconnect, RequestPairingCode, Shutdown};
 use crate::actors::events::EventKind;
 use crate::actors::policy::{Decision, RestartKind};
+use crate::db::activity::ActivityAction;
 use crate::domain::instance::InstanceStatus;
 use crate::whatsapp::{EventSink, SessionEnd, SessionEvent, WaEvent};
 
@@ -21,7 +22,7 @@ impl InstanceActor {
         self.generation += 1;
         let sink = EventSink::new(ctx.address().recipient(), self.generation);
         self.session = Some(self.deps.backend.start(&self.id, sink));
-        self.activity("connecting", json!({}));
+        self.activity(ActivityAction::Connecting, json!({}));
         self.set_status(InstanceStatus::Connecting);
     }
 
@@ -49,7 +50,7 @@ impl InstanceActor {
         self.deps.metrics.session_restarts.inc();
         let backoff_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
         self.activity(
-            "session_restarted",
+            ActivityAction::SessionRestarted,
             json!({"attempt": attempt, "backoffMs": backoff_ms, "reason": reason}),
         );
         self.set_status(InstanceStatus::Disconnected);
@@ -67,10 +68,10 @@ impl InstanceActor {
             SessionEnd::QrExhausted => {
                 self.qr_cycles += 1;
                 if self.qr_cycles < self.deps.settings.qr_max_cycles {
-                    self.activity("qr_expired", json!({"cycle": self.qr_cycles}));
+                    self.activity(ActivityAction::QrExpired, json!({"cycle": self.qr_cycles}));
                     self.start_session(ctx);
                 } else {
-                    self.activity("qr_timeout", json!({"cycles": self.qr_cycles}));
+                    self.activity(ActivityAction::QrTimeout, json!({"cycles": self.qr_cycles}));
                     self.set_status(InstanceStatus::Disconnected);
                     tracing::info!(instance_id = %self.id, "QR never scanned; resting until reconnect");
                 }
@@ -107,7 +108,7 @@ impl InstanceActor {
                 let will_reconnect = matches!(decision, Decision::Retry { .. });
                 if was_connected {
                     actor.activity(
-                        "connection_closed",
+                        ActivityAction::ConnectionClosed,
                         json!({"reason": reason, "willReconnect": will_reconnect}),
                     );
                     actor.publish(EventKind::ConnectionClosed {
@@ -149,7 +150,7 @@ impl InstanceActor {
         self.deps.metrics.supervisor_give_ups.inc();
         tracing::error!(instance_id = %self.id, crashes, reason, "supervisor gave up on the session");
         self.activity(
-            "supervisor_gave_up",
+            ActivityAction::SupervisorGaveUp,
             json!({
                 "crashes": crashes,
                 "maxRestarts": self.deps.settings.max_restarts,
@@ -172,7 +173,10 @@ impl InstanceActor {
             }
         });
         if !was_logged_out {
-            self.activity("logged_out", json!({"by": by, "reason": reason}));
+            self.activity(
+                ActivityAction::LoggedOut,
+                json!({"by": by, "reason": reason}),
+            );
             self.publish(EventKind::ConnectionClosed {
                 reason: "logout".into(),
                 will_reconnect: false,
@@ -194,7 +198,10 @@ impl InstanceActor {
         if let Some(failed_attempts) = self.retry_log.recovered() {
             tracing::info!(instance_id = %self.id, failed_attempts, "session connected again");
         }
-        self.activity("connection_opened", json!({"phone": self.phone}));
+        self.activity(
+            ActivityAction::ConnectionOpened,
+            json!({"phone": self.phone}),
+        );
         self.publish(EventKind::ConnectionOpened);
         self.set_status(InstanceStatus::Connected);
     }
@@ -219,14 +226,17 @@ impl Handler<SessionEvent> for InstanceActor {
                     );
                 }
                 self.qr = Some(code.clone());
-                self.activity("qr_received", json!({}));
+                self.activity(ActivityAction::QrReceived, json!({}));
                 self.publish(EventKind::QrReceived { qr_code: code });
                 self.set_status(InstanceStatus::Qr);
             }
             WaEvent::PairingCode { .. } => {}
             WaEvent::Paired { phone, push_name } => {
                 self.phone = Some(phone.clone());
-                self.activity("paired", json!({"phone": phone, "pushName": push_name}));
+                self.activity(
+                    ActivityAction::Paired,
+                    json!({"phone": phone, "pushName": push_name}),
+                );
             }
             WaEvent::Connected { phone } => self.on_connected(phone),
             WaEvent::Message(message) => self.on_message(message, ctx),
@@ -245,7 +255,10 @@ impl Handler<Reconnect> for InstanceActor {
     type Result = ();
 
     fn handle(&mut self, _: Reconnect, ctx: &mut Self::Context) {
-        self.activity("reconnect_requested", json!({"from": self.status}));
+        self.activity(
+            ActivityAction::ReconnectRequested,
+            json!({"from": self.status}),
+        );
         self.deps.supervisor.reset.do_send(ResetRestarts {
             instance_id: self.id.clone(),
         });
@@ -315,7 +328,7 @@ impl Handler<RequestPairingCode> for InstanceActor {
         let asked = session.pair_with_code(&phone);
         Box::pin(asked.into_actor(self).map(move |code, actor, _| {
             let code = code.map_err(|err| PairingCodeError::Refused(err.to_string()))?;
-            actor.activity("pairing_code", json!({"phone": phone}));
+            actor.activity(ActivityAction::PairingCode, json!({"phone": phone}));
             Ok(code)
         }))
     }

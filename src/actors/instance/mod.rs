@@ -17,6 +17,7 @@ use sea_orm::DatabaseConnection;
 
 use super::events::EventBus;
 use crate::config::SupervisionSettings;
+use crate::db::activity::ActivityAction;
 use crate::db::recorder::{Recorder, WriteOp};
 use crate::domain::instance::InstanceStatus;
 use crate::domain::time::now_millis;
@@ -153,7 +154,7 @@ impl InstanceActor {
         self.exit.published.publish(self.status, self.qr.is_some());
     }
 
-    fn activity(&self, action: &'static str, details: serde_json::Value) {
+    fn activity(&self, action: ActivityAction, details: serde_json::Value) {
         self.deps.recorder.record(WriteOp::Activity {
             instance_id: self.id.clone(),
             action,

@@ -160,7 +160,7 @@ impl WebhookActor {
                 if gave_up {
                     self.recorder.record(WriteOp::Activity {
                         instance_id: instance_id.clone(),
-                        action: "webhook_failed",
+                        action: crate::db::activity::ActivityAction::WebhookFailed,
                         details: json!({"deliveryId": delivery.id, "event": delivery.event,
                                         "attempts": attempts, "lastError": error}),
                         at: now_millis(),

@@ -5,16 +5,15 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
-use crate::app::instances::{ActivityQuery as ActivityFilter, ConnectionStatus};
+use crate::app::instances::{ActivityAction, ActivityQuery as ActivityFilter, ConnectionStatus};
 use crate::domain::time::iso_millis;
 use crate::domain::user::AuthUser;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::routes::answers::{Done, Success};
+use crate::routes::extract::Json;
 use crate::routes::input;
 use crate::routes::pagination::{Page, Pagination};
 use crate::state::AppState;
-
-const MAX_ACTIONS_FILTER: usize = 50;
 
 /// Drop the instance's WhatsApp session and connect again.
 ///
@@ -80,8 +79,7 @@ pub async fn whatsapp_logout(
 pub struct ActivityEntry {
     id: String,
     instance_id: String,
-    /// What happened, e.g. `connection_opened`.
-    action: String,
+    action: ActivityAction,
     /// Depends on the action.
     #[schema(value_type = Object)]
     details: serde_json::Value,
@@ -209,6 +207,26 @@ pub struct ActivityQuery {
     end_date: Option<String>,
 }
 
+/// The action names of the `actions` filter; an unknown one is refused, not ignored.
+fn activity_actions(raw: Option<&str>) -> Result<Vec<ActivityAction>, ApiError> {
+    let mut actions = Vec::new();
+    for name in raw.unwrap_or_default().split(',').map(str::trim) {
+        if name.is_empty() {
+            continue;
+        }
+        let action = ActivityAction::parse(name).ok_or_else(|| {
+            ApiError::validation(format!(
+                "actions: {} is not an activity action",
+                crate::routes::request_log::loggable(name)
+            ))
+        })?;
+        if !actions.contains(&action) {
+            actions.push(action);
+        }
+    }
+    Ok(actions)
+}
+
 /// List the instance's activity log, newest first.
 ///
 /// Filter by `actions` (comma-separated, e.g. `instance_created,connection_opened`) and
@@ -219,7 +237,7 @@ pub struct ActivityQuery {
         ("instance_id" = String, Path, description = "Instance id (UUID)"),
         ("limit" = Option<i64>, Query, description = "Entries per page, 1 to 1000 (default 100)"),
         ("skip" = Option<i64>, Query, description = "Entries to skip (default 0)"),
-        ("actions" = Option<String>, Query, description = "Comma-separated action types to keep (at most 50), e.g. `instance_created,connection_opened`"),
+        ("actions" = Option<String>, Query, description = "Comma-separated action types to keep, e.g. `instance_created,connection_opened`; each one of: instance_created, instance_updated, instance_deleted, connecting, qr_received, qr_expired, qr_timeout, pairing_code, paired, connection_opened, connection_closed, session_restarted, supervisor_gave_up, logged_out, reconnect_requested, webhook_failed"),
         ("startDate" = Option<String>, Query, description = "Only entries at or after this ISO 8601 date or date-time, e.g. `2026-11-01` or `2026-11-01T00:00:00Z`"),
         ("endDate" = Option<String>, Query, description = "Only entries at or before this ISO 8601 date or date-time"),
     ),
@@ -235,7 +253,7 @@ pub struct ActivityQuery {
                 }],
                 "pagination": {"total": 150, "limit": 100, "skip": 0, "hasMore": true}
             })),
-        (status = 400, description = "`limit`, `skip`, a date or the number of actions is invalid (`validation_error`), or an unknown or malformed query parameter (`invalid_query`)", body = ErrorBody,
+        (status = 400, description = "`limit`, `skip`, a date or an action is invalid or unknown (`validation_error`), or an unknown or malformed query parameter (`invalid_query`)", body = ErrorBody,
             example = json!(ErrorBody::example(ErrorCode::ValidationError, "startDate must be an ISO 8601 date or date-time"))),
     ))]
 #[get("/activity")]
@@ -246,21 +264,7 @@ pub async fn activity(
     query: web::Query<ActivityQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = Page::parse(query.limit, query.skip, 100, 1000)?;
-    let actions: Vec<String> = query
-        .actions
-        .as_deref()
-        .unwrap_or_default()
-        .split(',')
-        .map(str::trim)
-        .filter(|a| !a.is_empty())
-        .filter(|a| a.len() <= 64 && a.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
-        .map(str::to_owned)
-        .collect();
-    if actions.len() > MAX_ACTIONS_FILTER {
-        return Err(ApiError::validation(format!(
-            "at most {MAX_ACTIONS_FILTER} actions"
-        )));
-    }
+    let actions = activity_actions(query.actions.as_deref())?;
     let filter = ActivityFilter {
         actions,
         start: input::date("startDate", query.start_date.as_deref())?,
@@ -317,7 +321,7 @@ pub async fn pairing_code(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
-    body: web::Json<PairingCodeRequest>,
+    body: Json<PairingCodeRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let phone = input::phone(&body.phone)?;
     let code = state

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use crate::domain::user::AuthUser;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::routes::answers::Done;
+use crate::routes::extract::Json;
 use crate::state::AppState;
 pub use body::{CreateInstance, UpdateInstance};
 
@@ -57,7 +58,7 @@ pub use body::{CreateInstance, UpdateInstance};
 pub async fn create_instance(
     state: web::Data<AppState>,
     user: AuthUser,
-    body: web::Json<CreateInstance>,
+    body: Json<CreateInstance>,
 ) -> Result<HttpResponse, ApiError> {
     let valid = body.into_inner().validate()?;
     let instance = state.app.instances().create(&user, valid).await?;
@@ -194,7 +195,7 @@ pub async fn update_instance(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
-    body: web::Json<UpdateInstance>,
+    body: Json<UpdateInstance>,
 ) -> Result<HttpResponse, ApiError> {
     let patch = body.into_inner().validate()?;
     let instance = state.app.instances().update(&user, &path, patch).await?;

@@ -13,6 +13,7 @@ use crate::app::messaging::Content;
 use crate::domain::user::AuthUser;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::net::fetch::MediaFetcher;
+use crate::routes::extract::Json;
 use crate::routes::input::{self, REPLAYED_HEADER};
 use crate::state::AppState;
 pub use history::{chat_history, message_media};
@@ -76,7 +77,7 @@ pub async fn send(
     req: HttpRequest,
     path: web::Path<String>,
     fetcher: web::Data<MediaFetcher>,
-    body: web::Json<SendText>,
+    body: Json<SendText>,
 ) -> Result<HttpResponse, ApiError> {
     let key = input::idempotency_key(req.headers())?;
     let to = input::jid(&body.phone)?;
@@ -123,7 +124,7 @@ pub async fn send_media(
     req: HttpRequest,
     path: web::Path<String>,
     fetcher: web::Data<MediaFetcher>,
-    body: web::Json<SendMedia>,
+    body: Json<SendMedia>,
 ) -> Result<HttpResponse, ApiError> {
     let key = input::idempotency_key(req.headers())?;
     let SendMedia {

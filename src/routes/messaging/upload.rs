@@ -25,9 +25,21 @@ fn invalid(err: impl std::fmt::Display) -> ApiError {
     )
 }
 
+/// Not a multipart form at all is a 415, like a JSON route given something else.
+fn unreadable(err: actix_multipart::MultipartError) -> ApiError {
+    use actix_multipart::MultipartError as E;
+    match err {
+        E::ContentTypeMissing | E::ContentTypeParse | E::ContentTypeIncompatible => ApiError::new(
+            ErrorCode::UnsupportedMediaType,
+            "Content-Type must be multipart/form-data",
+        ),
+        other => invalid(other),
+    }
+}
+
 pub async fn read(mut form: Multipart, max_file_bytes: usize) -> Result<Upload, ApiError> {
     let (mut phone, mut caption, mut file) = (None, None, None);
-    while let Some(field) = form.try_next().await.map_err(invalid)? {
+    while let Some(field) = form.try_next().await.map_err(unreadable)? {
         let name = field.name().unwrap_or_default().to_owned();
         match name.as_str() {
             "phone" => phone = Some(read_text(field, "phone").await?),

@@ -51,6 +51,9 @@ pub fn test_settings(dir: &TempDir, database_url: String) -> Settings {
     settings.auth.jwt_secret = SecretString::from(JWT_SECRET);
     settings.auth.bootstrap_admin_email = ADMIN_EMAIL.into();
     settings.auth.bootstrap_admin_password = SecretString::from(ADMIN_PASSWORD);
+    // Tests present wrong credentials on purpose, many from one address; the
+    // limit has its own test (security.rs).
+    settings.limits.auth_failures_per_minute = 100_000;
     settings
 }
 

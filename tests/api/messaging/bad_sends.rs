@@ -125,7 +125,10 @@ async fn bad_sends_get_clear_4xx_and_store_nothing(db: TestDb) {
         .send()
         .await
         .unwrap();
-    assert_eq!(assert_error(not_multipart, 400).await, "invalid_multipart");
+    assert_eq!(
+        assert_error(not_multipart, 415).await,
+        "unsupported_media_type"
+    );
 
     let unknown = app
         .send_text(&app.admin_key, "no-such-instance", BOB, "x")
