@@ -34,7 +34,7 @@ pub async fn run(command: Option<Command>, settings: Settings) -> anyhow::Result
             last_name,
             admin,
         }) => {
-            let email = Email::parse(&email).map_err(|e| anyhow::anyhow!("--email {e}"))?;
+            let email = Email::parse(email.trim()).map_err(|e| anyhow::anyhow!("--email {e}"))?;
             let password =
                 Password::parse(&password).map_err(|e| anyhow::anyhow!("--password {e}"))?;
             let db = db::connect(&settings.database).await?;

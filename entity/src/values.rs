@@ -12,8 +12,12 @@ macro_rules! string_enum {
             serde::Serialize, serde::Deserialize, utoipa::ToSchema,
         )]
         #[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+        // Not a per-variant `rename = $wire`: utoipa does not see attributes built
+        // from macro arguments, and documented the Rust names. The tests below
+        // hold every wire name to its variant's snake_case.
+        #[serde(rename_all = "snake_case")]
         pub enum $name {
-            $( #[sea_orm(string_value = $wire)] #[serde(rename = $wire)] $variant ),+
+            $( #[sea_orm(string_value = $wire)] $variant ),+
         }
 
         impl $name {

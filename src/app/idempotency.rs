@@ -9,7 +9,6 @@ use crate::db::idempotency::KEY_LIFETIME_MS;
 use crate::domain::time::now_millis;
 use crate::error::{ApiError, ErrorCode};
 
-const MAX_KEY_LEN: usize = 255;
 /// A first request still "in progress" after this long died with its process
 /// (a send takes at most the request and media-download timeouts).
 const ABANDONED_AFTER_MS: i64 = 2 * 60 * 1000;
@@ -19,11 +18,14 @@ pub struct IdempotencyKey(String);
 impl IdempotencyKey {
     /// 1-255 visible ASCII characters.
     pub fn parse(raw: &str) -> Result<Self, ApiError> {
-        let key = raw.trim();
-        if key.is_empty() || key.len() > MAX_KEY_LEN || !key.chars().all(|c| c.is_ascii_graphic()) {
+        let key = raw;
+        if !crate::domain::rules::IDEMPOTENCY_KEY.allows(key) {
             return Err(ApiError::new(
                 ErrorCode::InvalidIdempotencyKey,
-                format!("Idempotency-Key must be 1-{MAX_KEY_LEN} visible ASCII characters"),
+                format!(
+                    "Idempotency-Key must be 1-{} visible ASCII characters",
+                    crate::domain::rules::IDEMPOTENCY_KEY.max_chars
+                ),
             ));
         }
         Ok(Self(key.to_owned()))

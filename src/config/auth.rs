@@ -48,7 +48,7 @@ impl AuthSettings {
         let admin_email = self.bootstrap_admin_email.trim();
         let admin_password = self.bootstrap_admin_password.expose_secret();
         if !admin_email.is_empty() {
-            crate::domain::user::Email::parse(admin_email)
+            crate::domain::user::Email::parse(admin_email.trim())
                 .map_err(|e| invalid("auth.bootstrap_admin_email", e))?;
             crate::domain::user::Password::parse(admin_password)
                 .map_err(|e| invalid("auth.bootstrap_admin_password", e))?;

@@ -2,51 +2,50 @@
 
 pub use entity::values::InstanceStatus;
 
-pub const MAX_NAME_CHARS: usize = 100;
-pub const MAX_DESCRIPTION_CHARS: usize = 1000;
-pub const MAX_WEBHOOK_URL_LEN: usize = 2048;
-pub const MAX_SECRET_LEN: usize = 256;
+use super::rules::{INSTANCE_DESCRIPTION, INSTANCE_NAME, WEBHOOK_SECRET, WEBHOOK_URL};
+
 pub const MAX_RETRIES: i32 = 20;
 pub const RETRY_INTERVAL_MS: std::ops::RangeInclusive<i64> = 1000..=3_600_000;
 
+/// Checked as sent, then trimmed.
 pub fn parse_name(raw: &str) -> Result<String, String> {
-    let name = raw.trim();
-    let chars = name.chars().count();
-    if chars == 0 || chars > MAX_NAME_CHARS {
-        return Err(format!("name must be 1-{MAX_NAME_CHARS} characters"));
+    if !INSTANCE_NAME.allows(raw) {
+        return Err(format!(
+            "name must be 1-{} characters, not blank, without control characters",
+            INSTANCE_NAME.max_chars
+        ));
     }
-    if name.chars().any(char::is_control) {
-        return Err("name must not contain control characters".into());
-    }
-    Ok(name.to_owned())
+    Ok(raw.trim().to_owned())
 }
 
+/// Checked as sent, then trimmed.
 pub fn parse_description(raw: &str) -> Result<String, String> {
-    let description = raw.trim();
-    super::text::check_no_nul("description", description)?;
-    if description.chars().count() > MAX_DESCRIPTION_CHARS {
+    if !INSTANCE_DESCRIPTION.allows(raw) {
         return Err(format!(
-            "description must be at most {MAX_DESCRIPTION_CHARS} characters"
+            "description must be at most {} characters, without NUL",
+            INSTANCE_DESCRIPTION.max_chars
         ));
     }
-    Ok(description.to_owned())
+    Ok(raw.trim().to_owned())
 }
 
-/// An absolute http(s) URL with a host.
+/// An absolute http(s) URL with a host (`domain::rules::WEBHOOK_URL`).
 pub fn parse_webhook_url(raw: &str) -> Result<String, String> {
-    let url = raw.trim();
-    let problem = || "webhookUrl must be an absolute http:// or https:// URL".to_owned();
-    if url.len() > MAX_WEBHOOK_URL_LEN {
-        return Err(format!(
-            "webhookUrl must be at most {MAX_WEBHOOK_URL_LEN} bytes"
-        ));
-    }
-    let uri: actix_web::http::Uri = url.parse().map_err(|_| problem())?;
-    let scheme_ok = matches!(uri.scheme_str(), Some("http" | "https"));
-    if !scheme_ok || uri.host().is_none_or(str::is_empty) {
+    let problem = || {
+        format!(
+            "webhookUrl must be an absolute http:// or https:// URL of at most {} characters",
+            WEBHOOK_URL.max_chars
+        )
+    };
+    if raw.is_empty() || !WEBHOOK_URL.allows(raw) {
         return Err(problem());
     }
-    Ok(url.to_owned())
+    // The rule admits only what parses; kept as the last word on what a Uri is.
+    let uri: actix_web::http::Uri = raw.parse().map_err(|_| problem())?;
+    if uri.host().is_none_or(str::is_empty) {
+        return Err(problem());
+    }
+    Ok(raw.to_owned())
 }
 
 pub fn check_max_retries(value: i64) -> Result<i32, String> {
@@ -69,10 +68,10 @@ pub fn check_retry_interval(value: i64) -> Result<i64, String> {
 }
 
 pub fn check_secret(value: &str) -> Result<String, String> {
-    super::text::check_no_nul("webhook secret", value)?;
-    if value.len() > MAX_SECRET_LEN {
+    if !WEBHOOK_SECRET.allows(value) {
         return Err(format!(
-            "webhook secret must be at most {MAX_SECRET_LEN} bytes"
+            "webhook secret must be at most {} characters, without NUL",
+            WEBHOOK_SECRET.max_chars
         ));
     }
     Ok(value.to_owned())

@@ -3,6 +3,7 @@
 pub mod instance;
 pub mod period;
 pub mod phone;
+pub mod rules;
 pub mod text;
 pub mod time;
 pub mod user;

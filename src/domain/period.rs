@@ -2,6 +2,13 @@
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
+/// The periods a route takes, and the one it takes when not told.
+#[derive(Debug, Clone, Copy)]
+pub struct Periods {
+    pub allowed: &'static [Period],
+    pub default: Period,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Period {
     Today,

@@ -35,6 +35,10 @@ impl fmt::Display for InvalidPhone {
 impl Jid {
     /// A phone number (`+7 (900) 123-45-67`) or a full JID.
     pub fn parse(raw: &str) -> Result<Self, InvalidPhone> {
+        // The documented shape first (`domain::rules::CHAT`); what follows takes it apart.
+        if !super::rules::CHAT.allows(raw) {
+            return Err(InvalidPhone);
+        }
         let raw = raw.trim();
         if let Some(user) = raw.strip_suffix(&format!("@{USER_SERVER}")) {
             return Self::phone(&digits_only(user)?);

@@ -2,26 +2,17 @@
 
 use std::fmt;
 
-const MAX_EMAIL_LEN: usize = 254;
-const MIN_PASSWORD_LEN: usize = 8;
-/// Argon2 cost grows with input; a cap keeps one request from pinning a core.
-const MAX_PASSWORD_LEN: usize = 1024;
-const MAX_NAME_LEN: usize = 100;
+use super::rules::{EMAIL, PASSWORD, PERSON_NAME};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Email(String);
 
 impl Email {
-    /// Trimmed and lower-cased; `local@domain` with no spaces.
+    /// `local@domain` as `domain::rules::EMAIL` has it, then lower-cased.
+    /// Not trimmed: callers reading a person's typing trim first.
     pub fn parse(raw: &str) -> Result<Self, String> {
-        let email = raw.trim().to_lowercase();
-        let valid = email.len() <= MAX_EMAIL_LEN
-            && !email.chars().any(|c| c.is_whitespace() || c.is_control())
-            && matches!(email.split_once('@'), Some((local, domain))
-                if !local.is_empty() && !domain.is_empty() && !domain.contains('@')
-                    && !domain.starts_with('.') && !domain.ends_with('.'));
-        if valid {
-            Ok(Self(email))
+        if EMAIL.allows(raw) {
+            Ok(Self(raw.to_lowercase()))
         } else {
             Err("must be a valid email address".into())
         }
@@ -42,12 +33,11 @@ pub struct Password(String);
 
 impl Password {
     pub fn parse(raw: &str) -> Result<Self, String> {
-        let chars = raw.chars().count();
-        if chars < MIN_PASSWORD_LEN {
-            return Err(format!("must be at least {MIN_PASSWORD_LEN} characters"));
-        }
-        if raw.len() > MAX_PASSWORD_LEN {
-            return Err(format!("must be at most {MAX_PASSWORD_LEN} bytes"));
+        if !PASSWORD.allows(raw) {
+            return Err(format!(
+                "must be {}-{} characters",
+                PASSWORD.min_chars, PASSWORD.max_chars
+            ));
         }
         Ok(Self(raw.to_owned()))
     }
@@ -65,21 +55,16 @@ impl fmt::Debug for Password {
 
 pub use entity::values::Role;
 
-/// A role as given: `user` or `admin`.
-pub fn parse_role(raw: &str) -> Result<Role, String> {
-    Role::parse(raw).ok_or_else(|| "must be \"user\" or \"admin\"".into())
-}
-
-/// First or last name: trimmed, at most 100 characters, may be empty.
+/// First or last name: at most 100 characters as sent, no control characters;
+/// stored trimmed, may be empty.
 pub fn parse_name(raw: &str) -> Result<String, String> {
-    let name = raw.trim();
-    if name.chars().count() > MAX_NAME_LEN {
-        return Err(format!("must be at most {MAX_NAME_LEN} characters"));
+    if !PERSON_NAME.allows(raw) {
+        return Err(format!(
+            "must be at most {} characters, without control characters",
+            PERSON_NAME.max_chars
+        ));
     }
-    if name.chars().any(char::is_control) {
-        return Err("must not contain control characters".into());
-    }
-    Ok(name.to_owned())
+    Ok(raw.trim().to_owned())
 }
 
 #[cfg(test)]
@@ -87,11 +72,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn email_is_trimmed_and_lower_cased() {
+    fn email_is_lower_cased_and_not_trimmed() {
         assert_eq!(
-            Email::parse("  Ann@Example.COM ").map(Email::into_inner),
+            Email::parse("Ann@Example.COM").map(Email::into_inner),
             Ok("ann@example.com".into())
         );
+        assert!(Email::parse(" ann@example.com").is_err());
         assert!(Email::parse("admin@localhost").is_ok());
     }
 
@@ -114,19 +100,13 @@ mod tests {
     fn password_length_is_bounded_on_both_sides() {
         assert!(Password::parse("short").is_err());
         assert!(Password::parse("long enough").is_ok());
-        assert!(Password::parse(&"x".repeat(MAX_PASSWORD_LEN + 1)).is_err());
+        assert!(Password::parse(&"x".repeat(PASSWORD.max_chars + 1)).is_err());
     }
 
     #[test]
     fn password_debug_hides_the_secret() {
         let password = Password::parse("hunter2hunter2").map(|p| format!("{p:?}"));
         assert_eq!(password, Ok("Password(***)".into()));
-    }
-
-    #[test]
-    fn role_accepts_only_user_and_admin() {
-        assert_eq!(parse_role("admin"), Ok(Role::Admin));
-        assert!(parse_role("root").is_err());
     }
 }
 

@@ -1,20 +1,18 @@
 //! Turning request fields into checked values, for every route: phones and
 //! JIDs, texts, dates, periods, push names and the `Idempotency-Key` header.
+//! Text shapes come from `domain::rules`, which the OpenAPI document states.
 
 use actix_web::http::header::HeaderMap;
 
 use crate::app::IdempotencyKey;
-use crate::domain::period::Period;
+use crate::domain::period::{Period, Periods};
 use crate::domain::phone::{InvalidPhone, Jid};
+use crate::domain::rules;
 use crate::domain::time::parse_iso;
 use crate::error::{ApiError, ErrorCode};
 
 pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
 pub const REPLAYED_HEADER: &str = "idempotent-replayed";
-
-const MAX_CAPTION_CHARS: usize = 1024;
-#[cfg(feature = "sim")]
-const MAX_PUSH_NAME_CHARS: usize = 100;
 
 /// A phone number or a JID (a person's or a group's).
 pub fn jid(raw: &str) -> Result<Jid, ApiError> {
@@ -34,13 +32,12 @@ pub fn phone(raw: &str) -> Result<Jid, ApiError> {
     Ok(jid)
 }
 
-/// A text of 1 to `max` characters, not blank, without NUL.
-pub fn text(name: &str, value: &str, max: usize) -> Result<String, ApiError> {
-    crate::domain::text::check_no_nul(name, value).map_err(ApiError::validation)?;
-    let chars = value.chars().count();
-    if value.trim().is_empty() || chars > max {
+/// A text message's body (`domain::rules::MESSAGE_TEXT`).
+pub fn message_text(value: &str) -> Result<String, ApiError> {
+    if !rules::MESSAGE_TEXT.allows(value) {
         return Err(ApiError::validation(format!(
-            "{name} must be 1-{max} characters"
+            "message must be 1-{} characters, not blank, without NUL",
+            rules::MESSAGE_TEXT.max_chars
         )));
     }
     Ok(value.to_owned())
@@ -48,14 +45,12 @@ pub fn text(name: &str, value: &str, max: usize) -> Result<String, ApiError> {
 
 /// An optional caption: empty means none.
 pub fn caption(value: Option<String>) -> Result<Option<String>, ApiError> {
-    if let Some(caption) = &value {
-        crate::domain::text::check_no_nul("caption", caption).map_err(ApiError::validation)?;
-    }
-    match value.filter(|c| !c.is_empty()) {
-        Some(c) if c.chars().count() > MAX_CAPTION_CHARS => Err(ApiError::validation(format!(
-            "caption must be at most {MAX_CAPTION_CHARS} characters"
+    match value {
+        Some(caption) if !rules::CAPTION.allows(&caption) => Err(ApiError::validation(format!(
+            "caption must be at most {} characters, without NUL",
+            rules::CAPTION.max_chars
         ))),
-        other => Ok(other),
+        other => Ok(other.filter(|c| !c.is_empty())),
     }
 }
 
@@ -71,26 +66,28 @@ pub fn date(name: &str, value: Option<&str>) -> Result<Option<i64>, ApiError> {
 }
 
 /// A statistics period among those a route allows.
-pub fn period(raw: Option<&str>, allowed: &[Period], default: Period) -> Result<Period, ApiError> {
+pub fn period(raw: Option<&str>, periods: &Periods) -> Result<Period, ApiError> {
     match raw {
-        None => Ok(default),
-        Some(raw) => Period::parse(raw, allowed).ok_or_else(|| {
-            let names: Vec<_> = allowed.iter().map(|p| p.name()).collect();
+        None => Ok(periods.default),
+        Some(raw) => Period::parse(raw, periods.allowed).ok_or_else(|| {
+            let names: Vec<_> = periods.allowed.iter().map(|p| p.name()).collect();
             ApiError::validation(format!("period must be one of: {}", names.join(", ")))
         }),
     }
 }
 
-/// A display name of at most 100 printable characters (empty when absent).
+/// A display name of at most 100 characters as sent, no control characters;
+/// trimmed (empty when absent).
 #[cfg(feature = "sim")]
 pub fn push_name(raw: Option<&str>) -> Result<String, ApiError> {
-    let name = raw.unwrap_or_default().trim();
-    if name.chars().count() > MAX_PUSH_NAME_CHARS || name.chars().any(char::is_control) {
+    let name = raw.unwrap_or_default();
+    if !rules::PERSON_NAME.allows(name) {
         return Err(ApiError::validation(format!(
-            "pushName must be at most {MAX_PUSH_NAME_CHARS} printable characters"
+            "pushName must be at most {} characters, without control characters",
+            rules::PERSON_NAME.max_chars
         )));
     }
-    Ok(name.to_owned())
+    Ok(name.trim().to_owned())
 }
 
 /// The request's `Idempotency-Key`, if it sent one.

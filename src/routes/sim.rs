@@ -6,6 +6,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::app::sim::Sim;
+use crate::domain::rules;
 use crate::domain::user::AuthUser;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::routes::answers::{Sent, Success};
@@ -147,9 +148,15 @@ pub async fn inbound(
     let push_name = input::push_name(push_name.as_deref())?;
     let media = media
         .map(|media| {
+            // The rule is what the decoder takes; checked first so that the
+            // documented pattern is the one enforced.
+            let not_base64 = || ApiError::validation("media.data must be standard base64");
+            if !rules::BASE64.allows(&media.data) {
+                return Err(not_base64());
+            }
             let bytes = base64::engine::general_purpose::STANDARD
                 .decode(media.data.as_bytes())
-                .map_err(|_| ApiError::validation("media.data must be base64"))?;
+                .map_err(|_| not_base64())?;
             Ok::<_, ApiError>(MediaInfo {
                 kind: MediaKind::for_mimetype(&media.mimetype),
                 size: bytes.len() as u64,
@@ -159,7 +166,12 @@ pub async fn inbound(
             })
         })
         .transpose()?;
-    crate::domain::text::check_no_nul("body", &body).map_err(ApiError::validation)?;
+    if !rules::INBOUND_BODY.allows(&body) {
+        return Err(ApiError::validation(format!(
+            "body must be at most {} characters, without NUL",
+            rules::INBOUND_BODY.max_chars
+        )));
+    }
     if body.is_empty() && media.is_none() {
         return Err(ApiError::validation(
             "an inbound message needs a body or media",

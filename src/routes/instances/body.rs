@@ -24,6 +24,28 @@ where
     Option::<T>::deserialize(deserializer).map(Some)
 }
 
+/// JSON Schema counts `3.0` as the integer 3, so the server does too.
+fn integral<'de, D>(deserializer: D) -> Result<Option<i64>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    // Within i64 on both sides; anything beyond fails every range check anyway.
+    const LIMIT: f64 = 9.2e18;
+    let Some(number) = Option::<serde_json::Number>::deserialize(deserializer)? else {
+        return Ok(None);
+    };
+    #[allow(clippy::cast_possible_truncation)]
+    let whole = number.as_i64().or_else(|| {
+        number
+            .as_f64()
+            .filter(|f| f.fract() == 0.0 && f.abs() < LIMIT)
+            .map(|f| f as i64)
+    });
+    whole
+        .map(Some)
+        .ok_or_else(|| serde::de::Error::custom(format!("{number} is not an integer")))
+}
+
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateInstance {
@@ -35,7 +57,9 @@ pub struct CreateInstance {
     notify_sent: Option<bool>,
     notify_delivery: Option<bool>,
     notify_read: Option<bool>,
+    #[serde(default, deserialize_with = "integral")]
     max_retries: Option<i64>,
+    #[serde(default, deserialize_with = "integral")]
     retry_interval: Option<i64>,
     webhook_secret: Option<String>,
 }
@@ -46,7 +70,7 @@ fn invalid(problem: String) -> ApiError {
 
 /// An empty URL or secret means "none".
 fn optional_text(value: Option<String>) -> Option<String> {
-    value.filter(|v| !v.trim().is_empty())
+    value.filter(|v| !v.is_empty())
 }
 
 impl CreateInstance {
@@ -107,7 +131,9 @@ pub struct WebhookSettingsPatch {
     notify_sent: Option<bool>,
     notify_delivery: Option<bool>,
     notify_read: Option<bool>,
+    #[serde(default, deserialize_with = "integral")]
     max_retries: Option<i64>,
+    #[serde(default, deserialize_with = "integral")]
     retry_interval: Option<i64>,
     #[serde(default, deserialize_with = "nullable")]
     secret: Option<Option<String>>,

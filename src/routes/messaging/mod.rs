@@ -1,6 +1,6 @@
 //! Sending messages, reading chats and contacts.
 
-mod history;
+pub(in crate::routes) mod history;
 mod upload;
 
 use actix_multipart::Multipart;
@@ -33,9 +33,6 @@ pub struct ContactView {
 pub struct ContactList {
     contacts: Vec<ContactView>,
 }
-
-/// WhatsApp's own limit for one text message.
-const MAX_TEXT_CHARS: usize = 65_536;
 
 /// The answer as first given; a replay says so in `Idempotent-Replayed`.
 fn answer(sent: Idempotent) -> HttpResponse {
@@ -81,7 +78,7 @@ pub async fn send(
 ) -> Result<HttpResponse, ApiError> {
     let key = input::idempotency_key(req.headers())?;
     let to = input::jid(&body.phone)?;
-    let message = input::text("message", &body.message, MAX_TEXT_CHARS)?;
+    let message = input::message_text(&body.message)?;
     let sent = state
         .app
         .messaging()
@@ -135,6 +132,12 @@ pub async fn send_media(
     } = body.into_inner();
     let to = input::jid(&phone)?;
     let caption = input::caption(caption)?;
+    if !crate::domain::rules::MEDIA_URL.allows(&url) {
+        return Err(ApiError::validation(format!(
+            "url must be an absolute http:// or https:// URL of at most {} characters",
+            crate::domain::rules::MEDIA_URL.max_chars
+        )));
+    }
     crate::net::guard::http_target(&url).map_err(|e| ApiError::validation(format!("url: {e}")))?;
     let content = Content::MediaUrl {
         url,
