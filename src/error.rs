@@ -64,7 +64,7 @@ error_codes! {
     QrNotAvailable = "qr_not_available" => NOT_FOUND,
     MethodNotAllowed = "method_not_allowed" => METHOD_NOT_ALLOWED,
     EmailTaken = "email_taken" => CONFLICT,
-    LastAdmin = "last_admin" => CONFLICT,
+    SelfLockout = "self_lockout" => CONFLICT,
     InstanceNotConnected = "instance_not_connected" => CONFLICT,
     InstanceNotPairable = "instance_not_pairable" => CONFLICT,
     IdempotencyInProgress = "idempotency_in_progress" => CONFLICT,
@@ -74,6 +74,8 @@ error_codes! {
     /// Simulated network: no QR code waits to be scanned.
     NoQrPending = "no_qr_pending" => CONFLICT,
     PhoneInUse = "phone_in_use" => CONFLICT,
+    /// An update would leave webhooks on with no URL to send them to.
+    WebhookUrlRequired = "webhook_url_required" => CONFLICT,
     AlreadyPaired = "already_paired" => CONFLICT,
     /// The request line and headers did not arrive in time (answered by the HTTP layer).
     RequestTimeout = "request_timeout" => REQUEST_TIMEOUT,

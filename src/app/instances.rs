@@ -216,7 +216,14 @@ impl<'a> Instances<'a> {
         let deps = self.deps;
         let instance = visible_instance(deps, caller, instance_id).await?;
         let (webhook, changed) = patch.apply(WebhookSettings::of(&instance));
-        check_enabled_has_url(&webhook)?;
+        // Whether the result lacks a URL depends on what is stored: a conflict
+        // with the instance's state, not a malformed request.
+        if webhook.enabled && webhook.url.is_none() {
+            return Err(ApiError::new(
+                ErrorCode::WebhookUrlRequired,
+                "webhooks would be on with no webhookUrl: send a webhookUrl, or webhookEnabled false",
+            ));
+        }
         self.check_webhook_target(webhook.url.as_deref()).await?;
         let changes = InstanceChanges {
             name: patch.name,
@@ -294,7 +301,9 @@ impl<'a> Instances<'a> {
             .await?
             .map_err(|err| {
                 let code = match err {
-                    PairingCodeError::NotPairable(_) => ErrorCode::InstanceNotPairable,
+                    PairingCodeError::NotPairable(_) | PairingCodeError::SessionEnded => {
+                        ErrorCode::InstanceNotPairable
+                    }
                     PairingCodeError::Refused(_) => ErrorCode::PairingRefused,
                 };
                 ApiError::new(code, err.to_string())

@@ -7,11 +7,16 @@ use utoipa::ToSchema;
 
 use crate::app::users::{NewUser, User, UserUpdate};
 use crate::domain::time::iso_millis;
-use crate::domain::user::{Email, Password, Role, parse_name, parse_role};
+use crate::domain::user::{Email, Password, Role, parse_name};
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::routes::answers::Done;
 use crate::routes::extract::{AdminUser, Json};
-use crate::routes::pagination::{Page, Pagination};
+use crate::routes::pagination::{Page, PageSize, Pagination};
+
+pub const USERS_PAGE: PageSize = PageSize {
+    default: 100,
+    max: 1000,
+};
 use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]
@@ -24,7 +29,7 @@ pub struct CreateUserRequest {
     #[serde(default)]
     last_name: String,
     #[serde(default)]
-    role: Option<String>,
+    role: Option<Role>,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -32,7 +37,7 @@ pub struct CreateUserRequest {
 pub struct UpdateUserRequest {
     first_name: Option<String>,
     last_name: Option<String>,
-    role: Option<String>,
+    role: Option<Role>,
     active: Option<bool>,
     password: Option<String>,
 }
@@ -142,7 +147,7 @@ pub async fn create_user(
         password: field("password", Password::parse(&body.password))?,
         first_name: field("firstName", parse_name(&body.first_name))?,
         last_name: field("lastName", parse_name(&body.last_name))?,
-        role: field("role", parse_role(body.role.as_deref().unwrap_or("user")))?,
+        role: body.role.unwrap_or(Role::User),
     };
     let user = state.app.users().create(new).await?;
     Ok(HttpResponse::Created().json(UserView::new(user, true)))
@@ -169,7 +174,7 @@ pub async fn list_users(
     _admin: AdminUser,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = Page::parse(query.limit, query.skip, 100, 1000)?;
+    let page = Page::parse(query.limit, query.skip, USERS_PAGE)?;
     let (users, total) = state.app.users().list(page.limit, page.skip).await?;
     let users: Vec<UserView> = users.into_iter().map(|u| UserView::new(u, false)).collect();
     Ok(HttpResponse::Ok().json(UserPage {
@@ -193,13 +198,13 @@ pub async fn list_users(
             example = json!(ErrorBody::example(ErrorCode::ValidationError, "role must be \"user\" or \"admin\""))),
         (status = 404, description = "No such user", body = ErrorBody,
             example = json!(ErrorBody::example(ErrorCode::UserNotFound, "user not found"))),
-        (status = 409, description = "The change would leave no active administrator", body = ErrorBody,
-            example = json!(ErrorBody::example(ErrorCode::LastAdmin, "this is the last active administrator"))),
+        (status = 409, description = "Administrators cannot demote, deactivate or delete themselves", body = ErrorBody,
+            example = json!(ErrorBody::example(ErrorCode::SelfLockout, "administrators cannot demote, deactivate or delete themselves; another administrator can"))),
     ))]
 #[patch("/api/admin/users/{user_id}")]
 pub async fn update_user(
     state: web::Data<AppState>,
-    _admin: AdminUser,
+    admin: AdminUser,
     path: web::Path<String>,
     body: Json<UpdateUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -207,11 +212,11 @@ pub async fn update_user(
     let update = UserUpdate {
         first_name: optional("firstName", body.first_name.as_deref(), parse_name)?,
         last_name: optional("lastName", body.last_name.as_deref(), parse_name)?,
-        role: optional("role", body.role.as_deref(), parse_role)?,
+        role: body.role,
         active: body.active,
         password: optional("password", body.password.as_deref(), Password::parse)?,
     };
-    let user = state.app.users().update(&path, update).await?;
+    let user = state.app.users().update(&admin.0, &path, update).await?;
     Ok(HttpResponse::Ok().json(UserView::new(user, false)))
 }
 
@@ -223,15 +228,15 @@ pub async fn update_user(
             example = json!({"success": true, "message": "User 0193a0c2-6f1e-7c3b-9a2d-4b8f2e1d0c5a deleted successfully"})),
         (status = 404, description = "No such user", body = ErrorBody,
             example = json!(ErrorBody::example(ErrorCode::UserNotFound, "user not found"))),
-        (status = 409, description = "The change would leave no active administrator", body = ErrorBody,
-            example = json!(ErrorBody::example(ErrorCode::LastAdmin, "this is the last active administrator"))),
+        (status = 409, description = "Administrators cannot demote, deactivate or delete themselves", body = ErrorBody,
+            example = json!(ErrorBody::example(ErrorCode::SelfLockout, "administrators cannot demote, deactivate or delete themselves; another administrator can"))),
     ))]
 #[delete("/api/admin/users/{user_id}")]
 pub async fn delete_user(
     state: web::Data<AppState>,
-    _admin: AdminUser,
+    admin: AdminUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = state.app.users().delete(&path).await?;
+    let user = state.app.users().delete(&admin.0, &path).await?;
     Ok(HttpResponse::Ok().json(Done::new(format!("User {} deleted successfully", user.id))))
 }

@@ -31,18 +31,21 @@ pub struct Page {
 }
 
 /// Largest `skip` accepted: beyond it a request is a mistake or an attack.
-const MAX_SKIP: u64 = 1_000_000_000;
+pub const MAX_SKIP: u64 = 1_000_000_000;
+
+/// How many rows a list route gives when not told, and at most.
+#[derive(Debug, Clone, Copy)]
+pub struct PageSize {
+    pub default: u64,
+    pub max: u64,
+}
 
 impl Page {
-    /// Checks `limit` (default `default_limit`, 1..=`max_limit`) and `skip` (default 0).
-    pub fn parse(
-        limit: Option<i64>,
-        skip: Option<i64>,
-        default_limit: u64,
-        max_limit: u64,
-    ) -> Result<Self, ApiError> {
+    /// Checks `limit` (default `size.default`, 1..=`size.max`) and `skip` (default 0).
+    pub fn parse(limit: Option<i64>, skip: Option<i64>, size: PageSize) -> Result<Self, ApiError> {
+        let max_limit = size.max;
         let limit = match limit {
-            None => default_limit,
+            None => size.default,
             Some(n) if n >= 1 && n.unsigned_abs() <= max_limit => n.unsigned_abs(),
             Some(_) => {
                 return Err(ApiError::validation(format!(
@@ -69,11 +72,15 @@ mod tests {
 
     #[test]
     fn defaults_apply_and_bounds_are_enforced() {
-        let page = Page::parse(None, None, 50, 500).ok();
+        let size = PageSize {
+            default: 50,
+            max: 500,
+        };
+        let page = Page::parse(None, None, size).ok();
         assert_eq!(page.map(|p| (p.limit, p.skip)), Some((50, 0)));
-        assert!(Page::parse(Some(0), None, 50, 500).is_err());
-        assert!(Page::parse(Some(501), None, 50, 500).is_err());
-        assert!(Page::parse(None, Some(-1), 50, 500).is_err());
+        assert!(Page::parse(Some(0), None, size).is_err());
+        assert!(Page::parse(Some(501), None, size).is_err());
+        assert!(Page::parse(None, Some(-1), size).is_err());
     }
 
     #[test]

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::app::stats::{Counters, DayUsage};
-use crate::domain::period::{Period, day_start_iso};
+use crate::domain::period::{Period, Periods, day_start_iso};
 use crate::domain::user::AuthUser;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::routes::extract::AdminUser;
@@ -76,6 +76,25 @@ pub struct SystemStats {
     usage: Counters,
 }
 
+pub const USER_PERIODS: Periods = Periods {
+    allowed: &[Period::Week, Period::Month, Period::Year, Period::All],
+    default: Period::Month,
+};
+pub const INSTANCE_PERIODS: Periods = Periods {
+    allowed: &[Period::Today, Period::Week, Period::Month, Period::All],
+    default: Period::Today,
+};
+pub const SYSTEM_PERIODS: Periods = Periods {
+    allowed: &[
+        Period::Today,
+        Period::Week,
+        Period::Month,
+        Period::Year,
+        Period::All,
+    ],
+    default: Period::All,
+};
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PeriodQuery {
@@ -118,11 +137,7 @@ pub async fn user_stats(
     user: AuthUser,
     query: web::Query<PeriodQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let period = input::period(
-        query.period.as_deref(),
-        &[Period::Week, Period::Month, Period::Year, Period::All],
-        Period::Month,
-    )?;
+    let period = input::period(query.period.as_deref(), &USER_PERIODS)?;
     let (instances, rows) = state.app.stats().of_user(&user, period).await?;
     let per_instance = instances
         .iter()
@@ -179,11 +194,7 @@ pub async fn instance_stats(
     path: web::Path<String>,
     query: web::Query<PeriodQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let period = input::period(
-        query.period.as_deref(),
-        &[Period::Today, Period::Week, Period::Month, Period::All],
-        Period::Today,
-    )?;
+    let period = input::period(query.period.as_deref(), &INSTANCE_PERIODS)?;
     let rows = state.app.stats().of_instance(&user, &path, period).await?;
     let mut days: BTreeMap<&str, Counters> = BTreeMap::new();
     for row in &rows {
@@ -235,17 +246,7 @@ pub async fn system_stats(
     _admin: AdminUser,
     query: web::Query<PeriodQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let period = input::period(
-        query.period.as_deref(),
-        &[
-            Period::Today,
-            Period::Week,
-            Period::Month,
-            Period::Year,
-            Period::All,
-        ],
-        Period::All,
-    )?;
+    let period = input::period(query.period.as_deref(), &SYSTEM_PERIODS)?;
     let figures = state.app.stats().system(period).await?;
     Ok(HttpResponse::Ok().json(SystemStats {
         instances: Headcount {

@@ -9,7 +9,12 @@ use crate::app::webhooks::{Delivery, DeliveryState};
 use crate::domain::time::iso_millis;
 use crate::domain::user::AuthUser;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
-use crate::routes::pagination::{Page, Pagination};
+use crate::routes::pagination::{Page, PageSize, Pagination};
+
+pub const DELIVERIES_PAGE: PageSize = PageSize {
+    default: 50,
+    max: 500,
+};
 use crate::state::AppState;
 
 #[derive(Deserialize)]
@@ -135,7 +140,7 @@ pub async fn list_deliveries(
                 ApiError::validation("state must be pending, delivered or failed")
             })?),
         };
-    let page = Page::parse(query.limit, query.skip, 50, 500)?;
+    let page = Page::parse(query.limit, query.skip, DELIVERIES_PAGE)?;
     let (deliveries, total) = state
         .app
         .webhooks()

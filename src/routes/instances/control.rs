@@ -12,7 +12,15 @@ use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::routes::answers::{Done, Success};
 use crate::routes::extract::Json;
 use crate::routes::input;
-use crate::routes::pagination::{Page, Pagination};
+use crate::routes::pagination::{Page, PageSize, Pagination};
+
+pub const ACTIVITY_PAGE: PageSize = PageSize {
+    default: 100,
+    max: 1000,
+};
+
+/// What `format` the QR route renders.
+pub const QR_FORMATS: [&str; 3] = ["json", "png", "svg"];
 use crate::state::AppState;
 
 /// Drop the instance's WhatsApp session and connect again.
@@ -160,7 +168,7 @@ async fn render_qr(
     format: Option<&str>,
 ) -> Result<HttpResponse, ApiError> {
     let format = format.unwrap_or("json");
-    if !matches!(format, "json" | "png" | "svg") {
+    if !QR_FORMATS.contains(&format) {
         return Err(ApiError::validation("format must be json, png or svg"));
     }
     let code = state.app.instances().qr(user, instance_id).await?;
@@ -207,13 +215,15 @@ pub struct ActivityQuery {
     end_date: Option<String>,
 }
 
-/// The action names of the `actions` filter; an unknown one is refused, not ignored.
+/// The action names of the `actions` filter, comma-separated; an unknown or
+/// empty one is refused, not ignored. `actions=` is no filter.
 fn activity_actions(raw: Option<&str>) -> Result<Vec<ActivityAction>, ApiError> {
     let mut actions = Vec::new();
-    for name in raw.unwrap_or_default().split(',').map(str::trim) {
-        if name.is_empty() {
-            continue;
-        }
+    let raw = raw.unwrap_or_default();
+    if raw.is_empty() {
+        return Ok(actions);
+    }
+    for name in raw.split(',') {
         let action = ActivityAction::parse(name).ok_or_else(|| {
             ApiError::validation(format!(
                 "actions: {} is not an activity action",
@@ -263,7 +273,7 @@ pub async fn activity(
     path: web::Path<String>,
     query: web::Query<ActivityQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = Page::parse(query.limit, query.skip, 100, 1000)?;
+    let page = Page::parse(query.limit, query.skip, ACTIVITY_PAGE)?;
     let actions = activity_actions(query.actions.as_deref())?;
     let filter = ActivityFilter {
         actions,
@@ -311,7 +321,7 @@ pub struct PairingCodeRequest {
             example = json!({"pairingCode": "ABCD-EFGH"})),
         (status = 400, description = "`phone` is not a valid phone number (`invalid_phone`), or the body is invalid (`validation_error`, `invalid_json`)", body = ErrorBody,
             example = json!(ErrorBody::example(ErrorCode::InvalidPhone, "phone must be 5-15 digits with an optional leading +, spaces, dashes or parentheses, or a JID ending in @s.whatsapp.net or @g.us"))),
-        (status = 409, description = "The instance is not waiting to be linked (already connected, connecting, logged out, ...)", body = ErrorBody,
+        (status = 409, description = "The instance is not waiting to be linked (already connected, connecting, logged out, ...), or its session ended before WhatsApp answered", body = ErrorBody,
             example = json!(ErrorBody::example(ErrorCode::InstanceNotPairable, "the instance is connected: a pairing code needs a session waiting to be linked (status qr)"))),
         (status = 502, description = "WhatsApp refused to issue a pairing code", body = ErrorBody,
             example = json!(ErrorBody::example(ErrorCode::PairingRefused, "pairing code refused: rate limited, try again later"))),

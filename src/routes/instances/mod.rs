@@ -188,7 +188,9 @@ pub async fn get_instance(
                 "updatedAt": "2026-11-26T09:14:02.118Z"
             })),
         (status = 400, description = "A field is invalid or unknown (`validation_error`), the body is not JSON (`invalid_json`), or `webhookUrl` points at a private, loopback or link-local address (`webhook_url_not_allowed`)", body = ErrorBody,
-            example = json!(ErrorBody::example(ErrorCode::ValidationError, "webhookUrl is required when webhookEnabled is true"))),
+            example = json!(ErrorBody::example(ErrorCode::ValidationError, "maxRetries must be between 0 and 20"))),
+        (status = 409, description = "The update would leave webhooks on with no `webhookUrl`, given what the instance has stored (`webhook_url_required`)", body = ErrorBody,
+            example = json!(ErrorBody::example(ErrorCode::WebhookUrlRequired, "webhooks would be on with no webhookUrl: send a webhookUrl, or webhookEnabled false"))),
     ))]
 #[put("")]
 pub async fn update_instance(

@@ -9,7 +9,12 @@ use crate::domain::time::iso_millis;
 use crate::domain::user::AuthUser;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::routes::input;
-use crate::routes::pagination::{Page, Pagination};
+use crate::routes::pagination::{Page, PageSize, Pagination};
+
+pub const MESSAGES_PAGE: PageSize = PageSize {
+    default: 50,
+    max: 500,
+};
 use crate::state::AppState;
 
 /// A stored message.
@@ -93,7 +98,7 @@ pub async fn chat_history(
 ) -> Result<HttpResponse, ApiError> {
     let (instance_id, chat_id) = path.into_inner();
     let chat = input::jid(&chat_id)?;
-    let page = Page::parse(query.limit, query.skip, 50, 500)?;
+    let page = Page::parse(query.limit, query.skip, MESSAGES_PAGE)?;
     let filter = ChatFilter {
         start: input::date("startDate", query.start_date.as_deref())?,
         end: input::date("endDate", query.end_date.as_deref())?,

@@ -65,7 +65,6 @@ async fn update_changes_fields_and_answers_the_contract_shape(db: TestDb) {
         json!({"name": ""}),
         json!({"webhookSettings": {"maxRetries": 99}}),
         json!({"webhookSettings": {"bogus": 1}}),
-        json!({"webhookEnabled": true}),
         json!({"status": "connected"}),
     ] {
         let response = app
@@ -80,6 +79,14 @@ async fn update_changes_fields_and_answers_the_contract_shape(db: TestDb) {
             "{bad}"
         );
     }
+    // No URL stored: turning webhooks on conflicts with the instance's state.
+    let no_url = app
+        .with_key(&app.admin_key, Method::PUT, &format!("/api/instances/{id}"))
+        .json(&json!({"webhookEnabled": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(assert_error(no_url, 409).await, "webhook_url_required");
     let log = app.activity(&app.admin_key, &id).await;
     let update = log
         .iter()
