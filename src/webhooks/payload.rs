@@ -9,6 +9,16 @@ use crate::db::messages::MessageType;
 use crate::domain::time::iso_millis;
 use crate::whatsapp::ReceiptStatus;
 
+/// Every event's name, as `data` gives them.
+pub const EVENT_NAMES: [&str; 6] = [
+    "message_received",
+    "message_sent",
+    "message_status",
+    "connection_opened",
+    "connection_closed",
+    "qr_received",
+];
+
 /// WhatsApp's name for a received message of this type.
 fn received_type(message_type: MessageType) -> String {
     match message_type {

@@ -10,6 +10,7 @@ use actix_web::{HttpResponse, get, web};
 use utoipa::openapi::PathItem;
 use utoipa::{Modify, OpenApi};
 
+mod limits;
 mod shared;
 
 use super::answers::Sent;
@@ -49,6 +50,7 @@ pub fn finish(document: &mut utoipa::openapi::OpenApi) {
     InstanceScope.modify(document);
     SendRoutes.modify(document);
     WhatsappAliases.modify(document);
+    limits::Limits.modify(document);
     CommonAnswers.modify(document);
     if !document
         .paths
@@ -134,4 +136,88 @@ pub async fn openapi_document(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/json")
         .body(serialized(state.app.has_sim()))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::app::instances::ActivityAction;
+    use crate::app::messaging::{MessageStatus, MessageType};
+    use crate::app::webhooks::DeliveryState;
+    use crate::domain::instance::InstanceStatus;
+    use crate::domain::user::Role;
+    use utoipa::PartialSchema;
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::Schema;
+
+    /// The documented values, the serialized ones and the stored ones agree.
+    fn wire_names_everywhere<T>(all: &[T], as_str: fn(T) -> &'static str)
+    where
+        T: Copy + serde::Serialize + PartialSchema,
+    {
+        let wire: Vec<&str> = all.iter().map(|value| as_str(*value)).collect();
+        let serialized: Vec<String> = all
+            .iter()
+            .map(|value| serde_json::to_value(value).ok())
+            .map(|value| value.and_then(|v| v.as_str().map(str::to_owned)))
+            .map(Option::unwrap_or_default)
+            .collect();
+        assert_eq!(serialized, wire);
+        let RefOr::T(Schema::Object(schema)) = T::schema() else {
+            panic!("a value enum is a string schema");
+        };
+        let documented: Vec<String> = schema
+            .enum_values
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|value| value.as_str().map(str::to_owned))
+            .collect();
+        assert_eq!(documented, wire);
+    }
+
+    #[test]
+    fn every_parameter_and_listed_field_states_its_limits() {
+        let document = crate::routes::document_for(true);
+        for (path, item) in &document.paths.paths {
+            let mut item = item.clone();
+            for operation in super::limits::operations(&mut item) {
+                for parameter in operation.parameters.iter().flatten() {
+                    let RefOr::T(parameter) = parameter else {
+                        continue;
+                    };
+                    assert!(
+                        super::limits::has_parameter_limit(path, &parameter.name),
+                        "{path}: parameter {} states no limit",
+                        parameter.name
+                    );
+                }
+            }
+        }
+        let schemas = &document
+            .components
+            .as_ref()
+            .map(|c| c.schemas.clone())
+            .unwrap_or_default();
+        let json = serde_json::to_value(schemas).unwrap_or_default();
+        for (schema, field) in super::limits::body_field_names() {
+            let found = json[schema]["properties"][field].is_object()
+                || json[schema]["allOf"][0]["properties"][field].is_object();
+            assert!(found, "{schema}.{field} is not in the document");
+        }
+        assert_eq!(
+            json["SendFileForm"]["additionalProperties"],
+            serde_json::json!(false),
+            "the upload form refuses unknown parts, and says so"
+        );
+        assert_eq!(json["SendFileForm"]["properties"]["file"]["minLength"], 1);
+    }
+
+    #[test]
+    fn value_enums_document_their_wire_names() {
+        wire_names_everywhere(InstanceStatus::ALL, InstanceStatus::as_str);
+        wire_names_everywhere(MessageType::ALL, MessageType::as_str);
+        wire_names_everywhere(MessageStatus::ALL, MessageStatus::as_str);
+        wire_names_everywhere(DeliveryState::ALL, DeliveryState::as_str);
+        wire_names_everywhere(ActivityAction::ALL, ActivityAction::as_str);
+        wire_names_everywhere(Role::ALL, Role::as_str);
+    }
 }

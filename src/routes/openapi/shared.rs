@@ -10,7 +10,9 @@ use utoipa::openapi::schema::{Object, ObjectBuilder, Type};
 use utoipa::openapi::security::{
     ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
 };
-use utoipa::openapi::{ContentBuilder, Ref, Required, Response, ResponseBuilder};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, Required, Response, ResponseBuilder};
+
+type ResponsesMap = std::collections::BTreeMap<String, RefOr<Response>>;
 
 use crate::error::{ErrorBody, ErrorCode};
 
@@ -210,43 +212,108 @@ fn sent_answers() -> [(&'static str, Response); 5] {
     ]
 }
 
-/// Answers every secured route may give: 503 when the database or an actor does
-/// not answer in time; and, on the admin routes, 403 for everyone else. A route
-/// with its own wording for either documents it itself.
+/// Answers many routes may give, added where each can happen (a route with its
+/// own wording for one documents it itself): 403 from `server.allowed_ips`
+/// anywhere, and on the admin routes for everyone else; 429 and 503 on every
+/// secured route; 400, 413 and 415 on every route that reads a body.
 pub struct CommonAnswers;
 
 impl Modify for CommonAnswers {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         for item in openapi.paths.paths.values_mut() {
-            for operation in [
-                &mut item.get,
-                &mut item.post,
-                &mut item.put,
-                &mut item.patch,
-                &mut item.delete,
-            ]
-            .into_iter()
-            .flatten()
-            {
-                if operation.security.as_ref().is_some_and(Vec::is_empty) {
-                    continue;
-                }
+            for operation in super::limits::operations(item) {
+                let secured = !operation.security.as_ref().is_some_and(Vec::is_empty);
                 let admin_only = operation
                     .tags
                     .as_ref()
                     .is_some_and(|tags| tags.iter().any(|tag| tag == "admin"));
+                let reads_body = operation.request_body.is_some();
                 let responses = &mut operation.responses.responses;
-                responses
-                    .entry("503".to_owned())
-                    .or_insert_with(|| unavailable().into());
+                let add =
+                    |responses: &mut ResponsesMap, status: &str, response: fn() -> Response| {
+                        responses
+                            .entry(status.to_owned())
+                            .or_insert_with(|| response().into());
+                    };
+                if secured {
+                    add(responses, "429", too_many);
+                    add(responses, "503", unavailable);
+                }
                 if admin_only {
-                    responses
-                        .entry("403".to_owned())
-                        .or_insert_with(|| not_admin().into());
+                    add(responses, "403", not_admin);
+                }
+                let other_403 = responses.contains_key("403");
+                add(responses, "403", address_not_allowed);
+                if reads_body {
+                    add(responses, "400", bad_body);
+                    add(responses, "413", too_large);
+                    add(responses, "415", wrong_media_type);
+                }
+                if other_403 && let Some(RefOr::T(forbidden)) = responses.get_mut("403") {
+                    forbidden.description.push_str(
+                        "; or `server.allowed_ips` is set and the client's address is not in it",
+                    );
                 }
             }
         }
     }
+}
+
+fn too_many() -> Response {
+    let mut response = json_error(
+        "Too many requests from this caller, or too many failed authentications from this \
+         address (`limits` in the configuration); `Retry-After` says when to try again",
+        ErrorCode::RateLimited,
+        "too many requests, retry in 2 s",
+    );
+    response.headers.insert(
+        "Retry-After".to_owned(),
+        HeaderBuilder::new()
+            .schema(Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .minimum(Some(1)),
+            ))
+            .description(Some("Seconds to wait"))
+            .build()
+            .into(),
+    );
+    response
+}
+
+fn address_not_allowed() -> Response {
+    json_error(
+        "`server.allowed_ips` is set and the client's address is not in it",
+        ErrorCode::Forbidden,
+        "your address is not allowed to use this server",
+    )
+}
+
+fn bad_body() -> Response {
+    json_error(
+        "The body is not valid: a field is missing, invalid or unknown (`validation_error`), or \
+         it is not JSON (`invalid_json`)",
+        ErrorCode::ValidationError,
+        "invalid request body: missing field `name`",
+    )
+}
+
+fn too_large() -> Response {
+    json_error(
+        "The body is larger than the server takes (`server.json_limit_bytes`, or \
+         `whatsapp.max_media_bytes` for files)",
+        ErrorCode::PayloadTooLarge,
+        "request body is larger than the limit of 1048576 bytes",
+    )
+}
+
+fn wrong_media_type() -> Response {
+    json_error(
+        "The body's `Content-Type` is not the one the route reads (`application/json`, or \
+         `multipart/form-data` for uploads)",
+        ErrorCode::UnsupportedMediaType,
+        "Content-Type must be application/json",
+    )
 }
 
 fn unavailable() -> Response {

@@ -1,0 +1,425 @@
+//! The limits the server enforces, stated in the document from the very
+//! definitions its checks use: text rules (`domain::rules`), numeric ranges,
+//! page sizes, periods and the closed sets of values. A client generated from
+//! the document, or a fuzzer reading it, sees exactly what the server takes.
+
+use serde_json::{Value, json};
+use utoipa::Modify;
+use utoipa::openapi::path::{Operation, ParameterStyle};
+use utoipa::openapi::schema::{
+    AdditionalProperties, AllOfBuilder, AnyOfBuilder, ArrayBuilder, KnownFormat, Object,
+    ObjectBuilder, Schema, SchemaFormat, Type,
+};
+use utoipa::openapi::{OpenApi, RefOr};
+
+use crate::app::instances::ActivityAction;
+use crate::app::webhooks::DeliveryState;
+use crate::domain::instance::{MAX_RETRIES, RETRY_INTERVAL_MS};
+use crate::domain::period::Periods;
+use crate::domain::rules::{self, TextRule};
+use crate::routes::pagination::{MAX_SKIP, PageSize};
+
+pub struct Limits;
+
+impl Modify for Limits {
+    fn modify(&self, openapi: &mut OpenApi) {
+        body_limits(openapi);
+        cross_field_rules(openapi);
+        for (path, item) in &mut openapi.paths.paths {
+            for operation in operations(item) {
+                parameter_limits(path, operation);
+                binary_answers(operation);
+                event_stream(operation);
+            }
+        }
+    }
+}
+
+pub fn operations(item: &mut utoipa::openapi::PathItem) -> impl Iterator<Item = &mut Operation> {
+    [
+        &mut item.get,
+        &mut item.post,
+        &mut item.put,
+        &mut item.patch,
+        &mut item.delete,
+    ]
+    .into_iter()
+    .flatten()
+}
+
+/// What one field or parameter may hold.
+enum Limit {
+    Text(&'static TextRule),
+    Range(i64, i64),
+}
+
+fn to_i64(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+fn number(n: i64) -> utoipa::Number {
+    utoipa::Number::Int(isize::try_from(n).unwrap_or(isize::MAX))
+}
+
+impl Limit {
+    fn apply(&self, schema: &mut Object) {
+        match self {
+            Self::Text(rule) => {
+                schema.min_length = (rule.min_chars > 0).then_some(rule.min_chars);
+                schema.max_length = (rule.max_chars < usize::MAX).then_some(rule.max_chars);
+                schema.pattern = (!rule.pattern.is_empty()).then(|| rule.pattern.to_owned());
+            }
+            Self::Range(min, max) => {
+                schema.minimum = Some(number(*min));
+                schema.maximum = Some(number(*max));
+            }
+        }
+    }
+}
+
+/// Request bodies' fields, by schema and property name.
+fn body_fields() -> Vec<(&'static str, &'static str, Limit)> {
+    use Limit::{Range, Text};
+    let retries = || Range(0, i64::from(MAX_RETRIES));
+    let interval = || Range(*RETRY_INTERVAL_MS.start(), *RETRY_INTERVAL_MS.end());
+    vec![
+        ("CreateInstance", "name", Text(&rules::INSTANCE_NAME)),
+        (
+            "CreateInstance",
+            "description",
+            Text(&rules::INSTANCE_DESCRIPTION),
+        ),
+        ("CreateInstance", "webhookUrl", Text(&rules::WEBHOOK_URL)),
+        (
+            "CreateInstance",
+            "webhookSecret",
+            Text(&rules::WEBHOOK_SECRET),
+        ),
+        ("CreateInstance", "maxRetries", retries()),
+        ("CreateInstance", "retryInterval", interval()),
+        ("UpdateInstance", "name", Text(&rules::INSTANCE_NAME)),
+        (
+            "UpdateInstance",
+            "description",
+            Text(&rules::INSTANCE_DESCRIPTION),
+        ),
+        ("UpdateInstance", "webhookUrl", Text(&rules::WEBHOOK_URL)),
+        (
+            "WebhookSettingsPatch",
+            "secret",
+            Text(&rules::WEBHOOK_SECRET),
+        ),
+        ("WebhookSettingsPatch", "maxRetries", retries()),
+        ("WebhookSettingsPatch", "retryInterval", interval()),
+        ("CreateUserRequest", "email", Text(&rules::EMAIL)),
+        ("CreateUserRequest", "password", Text(&rules::PASSWORD)),
+        ("CreateUserRequest", "firstName", Text(&rules::PERSON_NAME)),
+        ("CreateUserRequest", "lastName", Text(&rules::PERSON_NAME)),
+        ("UpdateUserRequest", "password", Text(&rules::PASSWORD)),
+        ("UpdateUserRequest", "firstName", Text(&rules::PERSON_NAME)),
+        ("UpdateUserRequest", "lastName", Text(&rules::PERSON_NAME)),
+        ("PairingCodeRequest", "phone", Text(&rules::PERSON_PHONE)),
+        ("SendText", "phone", Text(&rules::CHAT)),
+        ("SendText", "message", Text(&rules::MESSAGE_TEXT)),
+        ("SendMedia", "phone", Text(&rules::CHAT)),
+        ("SendMedia", "url", Text(&rules::MEDIA_URL)),
+        ("SendMedia", "caption", Text(&rules::CAPTION)),
+        ("SendFileForm", "phone", Text(&rules::CHAT)),
+        ("SendFileForm", "caption", Text(&rules::CAPTION)),
+        ("Scan", "phone", Text(&rules::PERSON_PHONE)),
+        ("Scan", "pushName", Text(&rules::PERSON_NAME)),
+        ("Inbound", "from", Text(&rules::PERSON_PHONE)),
+        ("Inbound", "body", Text(&rules::INBOUND_BODY)),
+        ("Inbound", "pushName", Text(&rules::PERSON_NAME)),
+        ("InboundMedia", "data", Text(&rules::BASE64)),
+    ]
+}
+
+fn component_object<'a>(openapi: &'a mut OpenApi, name: &str) -> Option<&'a mut Object> {
+    let schema = openapi.components.as_mut()?.schemas.get_mut(name)?;
+    match schema {
+        RefOr::T(Schema::Object(object)) => Some(object),
+        _ => None,
+    }
+}
+
+fn body_limits(openapi: &mut OpenApi) {
+    for (schema, field, limit) in body_fields() {
+        let property =
+            component_object(openapi, schema).and_then(|object| object.properties.get_mut(field));
+        if let Some(RefOr::T(Schema::Object(property))) = property {
+            limit.apply(property);
+        }
+    }
+    // JSON bodies ignore fields they do not know (clients may send more than
+    // a version reads); the upload form refuses them, since a misnamed file
+    // part would otherwise be dropped with its bytes.
+    if let Some(form) = component_object(openapi, "SendFileForm") {
+        form.additional_properties = Some(Box::new(AdditionalProperties::FreeForm(false)));
+        // An empty file is refused: there is nothing to send.
+        if let Some(RefOr::T(Schema::Object(file))) = form.properties.get_mut("file") {
+            file.min_length = Some(1);
+        }
+    }
+}
+
+/// Rules that tie fields together, as `anyOf` beside the object's own schema.
+fn cross_field_rules(openapi: &mut OpenApi) {
+    let non_empty = || {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(1))
+    };
+    // webhookEnabled: true needs a webhookUrl (an empty one means none).
+    let webhook_off = ObjectBuilder::new().property(
+        "webhookEnabled",
+        ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+                Type::Boolean,
+                Type::Null,
+            ]))
+            .enum_values(Some([json!(false), Value::Null])),
+    );
+    let with_url = ObjectBuilder::new()
+        .property("webhookUrl", non_empty())
+        .required("webhookUrl");
+    require_one_of(
+        openapi,
+        "CreateInstance",
+        [webhook_off.into(), with_url.into()],
+    );
+    // A received message has a body, media, or both.
+    let with_body = ObjectBuilder::new()
+        .property("body", non_empty())
+        .required("body");
+    let with_media = ObjectBuilder::new()
+        .property(
+            "media",
+            RefOr::Ref(utoipa::openapi::Ref::from_schema_name("InboundMedia")),
+        )
+        .required("media");
+    require_one_of(openapi, "Inbound", [with_body.into(), with_media.into()]);
+}
+
+fn require_one_of(openapi: &mut OpenApi, name: &str, alternatives: [Schema; 2]) {
+    let Some(schemas) = openapi.components.as_mut().map(|c| &mut c.schemas) else {
+        return;
+    };
+    let Some(own) = schemas.remove(name) else {
+        return;
+    };
+    let mut any_of = AnyOfBuilder::new();
+    for alternative in alternatives {
+        any_of = any_of.item(alternative);
+    }
+    let combined = AllOfBuilder::new().item(own).item(any_of).build();
+    schemas.insert(name.to_owned(), RefOr::T(Schema::AllOf(combined)));
+}
+
+/// What a query, path or header parameter may hold, by its name (and, for
+/// page sizes and periods, its route).
+fn parameter_schema(path: &str, name: &str) -> Option<RefOr<Schema>> {
+    let text = |rule: &'static TextRule| {
+        let mut object = ObjectBuilder::new().schema_type(Type::String).build();
+        Limit::Text(rule).apply(&mut object);
+        Some(object.into())
+    };
+    let values = |names: Vec<&'static str>, default: Option<&'static str>| {
+        let object = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(names))
+            .default(default.map(Value::from));
+        Some(object.into())
+    };
+    match name {
+        "instance_id" | "user_id" | "delivery_id" => Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)))
+                .into(),
+        ),
+        "chat_id" => text(&rules::CHAT),
+        "message_id" => text(&rules::MESSAGE_ID),
+        "Idempotency-Key" => text(&rules::IDEMPOTENCY_KEY),
+        "limit" => {
+            let size = page_size(path)?;
+            Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .minimum(Some(1))
+                    .maximum(Some(number(to_i64(size.max))))
+                    .default(Some(json!(size.default)))
+                    .into(),
+            )
+        }
+        "skip" => Some(
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .minimum(Some(0))
+                .maximum(Some(number(to_i64(MAX_SKIP))))
+                .default(Some(json!(0)))
+                .into(),
+        ),
+        "period" => {
+            let periods = periods(path)?;
+            values(
+                periods.allowed.iter().map(|p| p.name()).collect(),
+                Some(periods.default.name()),
+            )
+        }
+        "format" => values(
+            crate::routes::instances::control::QR_FORMATS.to_vec(),
+            Some("json"),
+        ),
+        "state" => values(
+            DeliveryState::ALL.iter().map(|s| s.as_str()).collect(),
+            None,
+        ),
+        "actions" => Some(
+            ArrayBuilder::new()
+                .items(
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .enum_values(Some(ActivityAction::ALL.iter().map(|a| a.as_str()))),
+                )
+                .unique_items(true)
+                .into(),
+        ),
+        "startDate" | "endDate" => Some(
+            AnyOfBuilder::new()
+                .item(
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime))),
+                )
+                .item(
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date))),
+                )
+                .into(),
+        ),
+        "all" => Some(ObjectBuilder::new().schema_type(Type::Boolean).into()),
+        _ => None,
+    }
+}
+
+/// The page sizes of the list routes.
+fn page_size(path: &str) -> Option<PageSize> {
+    use crate::routes::{admin, instances::control, messaging::history, webhooks};
+    match path {
+        "/api/admin/users" => Some(admin::USERS_PAGE),
+        "/api/instances/{instance_id}/activity" => Some(control::ACTIVITY_PAGE),
+        "/api/instances/{instance_id}/chats/{chat_id}/messages" => Some(history::MESSAGES_PAGE),
+        "/api/instances/{instance_id}/webhooks/deliveries" => Some(webhooks::DELIVERIES_PAGE),
+        _ => None,
+    }
+}
+
+/// The periods of the statistics routes.
+fn periods(path: &str) -> Option<Periods> {
+    use crate::routes::stats;
+    match path {
+        "/api/stats/user" => Some(stats::USER_PERIODS),
+        "/api/stats/instances/{instance_id}" => Some(stats::INSTANCE_PERIODS),
+        "/api/stats/system" => Some(stats::SYSTEM_PERIODS),
+        _ => None,
+    }
+}
+
+fn parameter_limits(path: &str, operation: &mut Operation) {
+    for parameter in operation.parameters.iter_mut().flatten() {
+        let RefOr::T(parameter) = parameter else {
+            continue;
+        };
+        if let Some(schema) = parameter_schema(path, &parameter.name) {
+            parameter.schema = Some(schema);
+        }
+        if parameter.name == "actions" {
+            // `actions=a,b`: one parameter, comma-separated.
+            parameter.style = Some(ParameterStyle::Form);
+            parameter.explode = Some(false);
+        }
+    }
+}
+
+/// Images and stored media are bytes, not JSON arrays of numbers.
+fn binary_answers(operation: &mut Operation) {
+    for response in operation.responses.responses.values_mut() {
+        let RefOr::T(response) = response else {
+            continue;
+        };
+        for (media_type, content) in &mut response.content {
+            let RefOr::T(content) = content else {
+                continue;
+            };
+            let binary = media_type.starts_with("image/png") || media_type == "*/*";
+            let text = media_type.starts_with("image/svg");
+            if binary || text {
+                let mut schema = ObjectBuilder::new().schema_type(Type::String);
+                if binary {
+                    schema = schema.format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)));
+                }
+                content.schema = Some(schema.into());
+            }
+        }
+    }
+}
+
+/// A `text/event-stream` answer is described event by event (as OpenAPI 3.2
+/// and schemathesis read it): a named event whose `data` is the JSON envelope
+/// a webhook delivery posts.
+fn event_stream(operation: &mut Operation) {
+    let names = crate::webhooks::payload::EVENT_NAMES;
+    let envelope = json!({
+        "type": "object",
+        "required": ["event", "data", "timestamp"],
+        "additionalProperties": false,
+        "properties": {
+            "event": {"type": "string", "enum": names},
+            "data": {
+                "type": "object",
+                "required": ["instanceId"],
+                "properties": {"instanceId": {"type": "string", "format": "uuid"}}
+            },
+            "timestamp": {"type": "string", "format": "date-time"}
+        }
+    });
+    for response in operation.responses.responses.values_mut() {
+        let RefOr::T(response) = response else {
+            continue;
+        };
+        let Some(RefOr::T(content)) = response.content.get_mut("text/event-stream") else {
+            continue;
+        };
+        let mut data = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .content_media_type("application/json")
+            .build();
+        data.extensions
+            .get_or_insert_with(Default::default)
+            .insert("contentSchema".to_owned(), envelope.clone());
+        let event = ObjectBuilder::new()
+            .property(
+                "event",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .enum_values(Some(names)),
+            )
+            .property("data", data)
+            .required("event")
+            .required("data");
+        content.schema = Some(event.into());
+    }
+}
+
+/// Every parameter the document names, for the tests: each must have a limit.
+#[cfg(test)]
+pub fn has_parameter_limit(path: &str, name: &str) -> bool {
+    parameter_schema(path, name).is_some()
+}
+
+#[cfg(test)]
+pub fn body_field_names() -> Vec<(&'static str, &'static str)> {
+    body_fields().into_iter().map(|(s, f, _)| (s, f)).collect()
+}
