@@ -92,7 +92,8 @@ impl<'a> Users<'a> {
     /// A login token and the user, for a right email and password of an active user.
     pub async fn login(&self, email: &str, given: String) -> Result<(String, User), ApiError> {
         let deps = self.deps;
-        let user = match Email::parse(email) {
+        // Typed by a person: surrounding spaces are forgiven here.
+        let user = match Email::parse(email.trim()) {
             Ok(email) => db::users::find_by_email(&deps.db, email.as_str()).await?,
             Err(_) => None,
         };
@@ -154,10 +155,16 @@ impl<'a> Users<'a> {
         Ok(db::users::list(&self.deps.db, limit, skip).await?)
     }
 
-    pub async fn update(&self, user_id: &str, update: UserUpdate) -> Result<User, ApiError> {
+    /// Changes a user on an administrator's behalf.
+    pub async fn update(
+        &self,
+        caller: &AuthUser,
+        user_id: &str,
+        update: UserUpdate,
+    ) -> Result<User, ApiError> {
         let user = self.existing(user_id).await?;
         if update.role == Some(Role::User) || update.active == Some(false) {
-            self.keep_an_admin(&user).await?;
+            not_yourself(caller, &user)?;
         }
         let password_hash = match update.password {
             Some(new_password) => Some(password::hash(new_password).await?),
@@ -176,9 +183,9 @@ impl<'a> Users<'a> {
         Ok(user)
     }
 
-    pub async fn delete(&self, user_id: &str) -> Result<User, ApiError> {
+    pub async fn delete(&self, caller: &AuthUser, user_id: &str) -> Result<User, ApiError> {
         let user = self.existing(user_id).await?;
-        self.keep_an_admin(&user).await?;
+        not_yourself(caller, &user)?;
         db::users::delete(&self.deps.db, &user.id).await?;
         self.deps.auth_cache.forget_user(&user.id);
         tracing::info!(user_id = %user.id, "user deleted");
@@ -193,20 +200,20 @@ impl<'a> Users<'a> {
             .await?
             .ok_or_else(user_not_found)
     }
+}
 
-    /// Refuses a change that would leave no active administrator to manage the server.
-    async fn keep_an_admin(&self, user: &User) -> Result<(), ApiError> {
-        if user.role == Role::Admin
-            && user.active
-            && db::users::count_other_active_admins(&self.deps.db, &user.id).await? == 0
-        {
-            return Err(ApiError::new(
-                ErrorCode::LastAdmin,
-                "this is the last active administrator",
-            ));
-        }
-        Ok(())
+/// An administrator who demotes, deactivates or deletes their own account locks
+/// themselves out in the middle of a session: another administrator must do it.
+/// Since the caller is an active administrator and stays one, this also means a
+/// change through the API never leaves the server without an administrator.
+fn not_yourself(caller: &AuthUser, user: &User) -> Result<(), ApiError> {
+    if caller.id == user.id {
+        return Err(ApiError::new(
+            ErrorCode::SelfLockout,
+            "administrators cannot demote, deactivate or delete themselves; another administrator can",
+        ));
     }
+    Ok(())
 }
 
 /// An active user, or 401.

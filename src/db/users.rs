@@ -1,4 +1,4 @@
-use entity::users::{self, ActiveModel, Column, Entity as Users, Model as User};
+use entity::users::{ActiveModel, Column, Entity as Users, Model as User};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
@@ -120,19 +120,6 @@ pub async fn delete(db: &impl ConnectionTrait, id: &str) -> Result<bool, DbErr> 
 
 pub async fn count(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
     Users::find().count(db).await
-}
-
-/// Active administrators other than `except_id`.
-pub async fn count_other_active_admins(
-    db: &impl ConnectionTrait,
-    except_id: &str,
-) -> Result<u64, DbErr> {
-    Users::find()
-        .filter(users::Column::Role.eq(Role::Admin.as_str()))
-        .filter(Column::Active.eq(true))
-        .filter(Column::Id.ne(except_id))
-        .count(db)
-        .await
 }
 
 /// Records that these users made requests at `at` (never moving the time back).

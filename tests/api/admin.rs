@@ -13,7 +13,7 @@ db_tests!(
     admin_updates_names_role_and_password,
     deactivated_user_is_401_with_old_token_and_key,
     deleted_user_is_401_with_old_token_and_key,
-    last_active_admin_cannot_be_removed_or_demoted,
+    admins_cannot_demote_deactivate_or_delete_themselves,
     unknown_user_is_404,
     bootstrap_admin_is_created_once_and_not_duplicated_on_restart,
 );
@@ -258,7 +258,7 @@ async fn deleted_user_is_401_with_old_token_and_key(db: TestDb) {
     assert_error(by_key, 401).await;
 }
 
-async fn last_active_admin_cannot_be_removed_or_demoted(db: TestDb) {
+async fn admins_cannot_demote_deactivate_or_delete_themselves(db: TestDb) {
     let app = spawn_app(db).await;
     let me = json_body(
         app.as_admin(Method::GET, "/api/auth/me")
@@ -268,6 +268,10 @@ async fn last_active_admin_cannot_be_removed_or_demoted(db: TestDb) {
     )
     .await;
     let path = format!("/api/admin/users/{}", me["id"].as_str().unwrap());
+    // Alone, or with another administrator: nobody locks themselves out.
+    let second = app
+        .create_user("second@example.com", "second-password", "admin")
+        .await;
     for body in [json!({"role": "user"}), json!({"active": false})] {
         let response = app
             .as_admin(Method::PATCH, &path)
@@ -275,19 +279,37 @@ async fn last_active_admin_cannot_be_removed_or_demoted(db: TestDb) {
             .send()
             .await
             .unwrap();
-        assert_eq!(assert_error(response, 409).await, "last_admin");
+        assert_eq!(assert_error(response, 409).await, "self_lockout");
     }
     let response = app.as_admin(Method::DELETE, &path).send().await.unwrap();
-    assert_eq!(assert_error(response, 409).await, "last_admin");
-    app.create_user("second@example.com", "second-password", "admin")
-        .await;
+    assert_eq!(assert_error(response, 409).await, "self_lockout");
+    let still_admin = app
+        .as_admin(Method::GET, "/api/admin/users")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(still_admin.status(), 200, "nothing was changed");
     let response = app
         .as_admin(Method::PATCH, &path)
+        .json(&json!({"firstName": "Still", "password": "a-new-password"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "other changes to oneself are fine");
+    // Another administrator may demote them; then they are an administrator no more.
+    let response = app
+        .with_key(&second.api_key, Method::PATCH, &path)
         .json(&json!({"role": "user"}))
         .send()
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
+    let response = app
+        .as_admin(Method::GET, "/api/admin/users")
+        .send()
+        .await
+        .unwrap();
+    assert_error(response, 403).await;
 }
 
 async fn unknown_user_is_404(db: TestDb) {

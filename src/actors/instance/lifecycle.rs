@@ -327,7 +327,7 @@ impl Handler<RequestPairingCode> for InstanceActor {
         let phone = msg.phone.user().to_owned();
         let asked = session.pair_with_code(&phone);
         Box::pin(asked.into_actor(self).map(move |code, actor, _| {
-            let code = code.map_err(|err| PairingCodeError::Refused(err.to_string()))?;
+            let code = code.map_err(PairingCodeError::from)?;
             actor.activity(ActivityAction::PairingCode, json!({"phone": phone}));
             Ok(code)
         }))

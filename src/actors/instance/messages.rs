@@ -79,6 +79,39 @@ pub struct RequestPairingCode {
 pub enum PairingCodeError {
     #[error("the instance is {0}: a pairing code needs a session waiting to be linked (status qr)")]
     NotPairable(InstanceStatus),
+    /// The session ended (QR codes ran out, the network dropped) between the
+    /// request and WhatsApp's answer: the caller's timing, not a server fault.
+    #[error(
+        "the session waiting to be linked ended before WhatsApp answered: ask again once a new QR code is shown"
+    )]
+    SessionEnded,
     #[error("{0}")]
     Refused(String),
+}
+
+impl From<crate::whatsapp::WaError> for PairingCodeError {
+    fn from(err: crate::whatsapp::WaError) -> Self {
+        match err {
+            crate::whatsapp::WaError::NotConnected => Self::SessionEnded,
+            other => Self::Refused(other.to_string()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PairingCodeError;
+    use crate::whatsapp::WaError;
+
+    #[test]
+    fn a_session_that_ended_is_not_a_refusal_by_whatsapp() {
+        assert!(matches!(
+            PairingCodeError::from(WaError::NotConnected),
+            PairingCodeError::SessionEnded
+        ));
+        assert!(matches!(
+            PairingCodeError::from(WaError::Rejected("rate limited".into())),
+            PairingCodeError::Refused(_)
+        ));
+    }
 }
