@@ -26,25 +26,13 @@ impl Modify for Limits {
         body_limits(openapi);
         cross_field_rules(openapi);
         for (path, item) in &mut openapi.paths.paths {
-            for operation in operations(item) {
+            for operation in super::operations(item) {
                 parameter_limits(path, operation);
                 binary_answers(operation);
                 event_stream(operation);
             }
         }
     }
-}
-
-pub fn operations(item: &mut utoipa::openapi::PathItem) -> impl Iterator<Item = &mut Operation> {
-    [
-        &mut item.get,
-        &mut item.post,
-        &mut item.put,
-        &mut item.patch,
-        &mut item.delete,
-    ]
-    .into_iter()
-    .flatten()
 }
 
 /// What one field or parameter may hold.

@@ -138,6 +138,21 @@ pub async fn openapi_document(state: web::Data<AppState>) -> HttpResponse {
         .body(serialized(state.app.has_sim()))
 }
 
+/// Every operation of a path, to amend them all alike.
+pub(super) fn operations(
+    item: &mut utoipa::openapi::PathItem,
+) -> impl Iterator<Item = &mut utoipa::openapi::path::Operation> {
+    [
+        &mut item.get,
+        &mut item.post,
+        &mut item.put,
+        &mut item.patch,
+        &mut item.delete,
+    ]
+    .into_iter()
+    .flatten()
+}
+
 #[cfg(test)]
 mod tests {
     use crate::app::instances::ActivityAction;
@@ -179,7 +194,7 @@ mod tests {
         let document = crate::routes::document_for(true);
         for (path, item) in &document.paths.paths {
             let mut item = item.clone();
-            for operation in super::limits::operations(&mut item) {
+            for operation in super::operations(&mut item) {
                 for parameter in operation.parameters.iter().flatten() {
                     let RefOr::T(parameter) = parameter else {
                         continue;

@@ -24,14 +24,7 @@ pub struct Credentials;
 impl Modify for Credentials {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         for item in openapi.paths.paths.values_mut() {
-            let operations = [
-                &mut item.get,
-                &mut item.post,
-                &mut item.put,
-                &mut item.patch,
-                &mut item.delete,
-            ];
-            for operation in operations.into_iter().flatten() {
+            for operation in super::operations(item) {
                 if operation.security.as_ref().is_some_and(Vec::is_empty) {
                     continue;
                 }
@@ -221,7 +214,7 @@ pub struct CommonAnswers;
 impl Modify for CommonAnswers {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         for item in openapi.paths.paths.values_mut() {
-            for operation in super::limits::operations(item) {
+            for operation in super::operations(item) {
                 let secured = !operation.security.as_ref().is_some_and(Vec::is_empty);
                 let admin_only = operation
                     .tags
@@ -342,16 +335,7 @@ impl Modify for InstanceScope {
             if !path.contains("{instance_id}") {
                 continue;
             }
-            for operation in [
-                &mut item.get,
-                &mut item.post,
-                &mut item.put,
-                &mut item.patch,
-                &mut item.delete,
-            ]
-            .into_iter()
-            .flatten()
-            {
+            for operation in super::operations(item) {
                 operation
                     .responses
                     .responses
