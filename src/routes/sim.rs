@@ -68,8 +68,10 @@ pub struct Fault {
 
 /// Inject a network fault into the instance's simulated session.
 ///
-/// `kind`: `disconnect` (the connection drops), `crash` (the session panics) or
-/// `logout` (the phone removes this linked device).
+/// `kind`: `disconnect` (the connection drops), `crash` (the session panics),
+/// `logout` (the phone removes this linked device), or WhatsApp stopping the
+/// session for good: `replaced` (another client took it over), `ban` (a
+/// temporary ban, code 101, one day) or `outdated` (the client's version refused).
 #[utoipa::path(tag = "sim", operation_id = "simInjectFault",
     params(("instance_id" = String, Path, description = "Instance id")),
     request_body(content = Fault, description = "The fault",

@@ -53,6 +53,40 @@ pub enum SessionEnd {
     Failed { reason: String },
     /// The phone or WhatsApp logged this device out: the store is void.
     LoggedOut { reason: String },
+    /// WhatsApp will not take this session as it stands: restarting would not
+    /// help (or would make it worse), so it rests `failed` until `reconnect`.
+    Halted(Halt),
+}
+
+/// Why WhatsApp stopped a session for good.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Halt {
+    /// Another client opened the same session. Reconnecting would take it back,
+    /// and the other would take it again: two copies replacing each other.
+    Replaced,
+    /// A temporary ban, with WhatsApp's reason code and how long it lasts.
+    Banned {
+        code: i32,
+        reason: String,
+        expires_in_secs: u64,
+    },
+    /// WhatsApp refused the version this client announced.
+    Outdated { version: String },
+}
+
+impl Halt {
+    /// The sentence for logs, `connection_closed` and the activity entry.
+    pub fn reason(&self) -> String {
+        match self {
+            Self::Replaced => {
+                "another client took over this session (the same account linked elsewhere with this session's keys)".to_owned()
+            }
+            Self::Banned { reason, .. } => format!("WhatsApp banned this account for a while: {reason}"),
+            Self::Outdated { version } => format!(
+                "WhatsApp refused version {version} as outdated: set whatsapp.version to the current WhatsApp Web version"
+            ),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]

@@ -15,7 +15,7 @@ use futures_util::FutureExt;
 use futures_util::future::BoxFuture;
 
 pub use events::{
-    InboundMessage, MediaInfo, MediaKind, ReceiptStatus, SessionEnd, SessionEvent, WaContact,
+    Halt, InboundMessage, MediaInfo, MediaKind, ReceiptStatus, SessionEnd, SessionEvent, WaContact,
     WaEvent,
 };
 

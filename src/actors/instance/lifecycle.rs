@@ -13,7 +13,7 @@ use crate::actors::events::EventKind;
 use crate::actors::policy::{Decision, RestartKind};
 use crate::db::activity::ActivityAction;
 use crate::domain::instance::InstanceStatus;
-use crate::whatsapp::{EventSink, SessionEnd, SessionEvent, WaEvent};
+use crate::whatsapp::{EventSink, Halt, SessionEnd, SessionEvent, WaEvent};
 
 impl InstanceActor {
     pub(super) fn start_session(&mut self, ctx: &mut Context<Self>) {
@@ -82,7 +82,42 @@ impl InstanceActor {
                 self.after_failure(RestartKind::Disconnect, reason, ctx)
             }
             SessionEnd::Failed { reason } => self.after_failure(RestartKind::Crash, reason, ctx),
+            SessionEnd::Halted(halt) => self.halted(&halt),
         }
+    }
+
+    /// No restart: the status says `failed`, the activity entry says why and
+    /// what to do, and `reconnect` starts afresh once the cause is dealt with.
+    fn halted(&mut self, halt: &Halt) {
+        let reason = halt.reason();
+        if self.status == InstanceStatus::Connected {
+            self.activity(
+                ActivityAction::ConnectionClosed,
+                json!({"reason": reason, "willReconnect": false}),
+            );
+            self.publish(EventKind::ConnectionClosed {
+                reason: reason.clone(),
+                will_reconnect: false,
+            });
+        }
+        let (action, details) = match halt {
+            Halt::Replaced => (ActivityAction::SessionReplaced, json!({"reason": reason})),
+            Halt::Banned {
+                code,
+                expires_in_secs,
+                ..
+            } => (
+                ActivityAction::TemporarilyBanned,
+                json!({"reason": reason, "code": code, "expiresInSecs": expires_in_secs}),
+            ),
+            Halt::Outdated { version } => (
+                ActivityAction::ClientOutdated,
+                json!({"reason": reason, "version": version}),
+            ),
+        };
+        tracing::warn!(instance_id = %self.id, reason, "WhatsApp stopped the session; no restart until reconnect");
+        self.activity(action, details);
+        self.set_status(InstanceStatus::Failed);
     }
 
     fn after_failure(&mut self, kind: RestartKind, reason: String, ctx: &mut Context<Self>) {

@@ -15,7 +15,7 @@ use whatsapp_rust::types::presence::ReceiptType;
 use super::convert;
 use super::version::{Version, WebVersion};
 use crate::domain::phone::Jid;
-use crate::whatsapp::{EventSink, ReceiptStatus, SessionEnd, WaContact, WaEvent};
+use crate::whatsapp::{EventSink, Halt, ReceiptStatus, SessionEnd, WaContact, WaEvent};
 
 /// Where an attempt's client can be reached while it lives, without keeping it alive.
 pub type ClientSlot = Arc<OnceLock<Weak<Client>>>;
@@ -114,11 +114,7 @@ impl Forwarder {
     fn client_outdated(&self) {
         let announced = super::version::dotted(self.version);
         if self.web_version.is_configured() {
-            self.end(SessionEnd::Failed {
-                reason: format!(
-                    "WhatsApp refused the configured version {announced} as outdated (update whatsapp.version)"
-                ),
-            });
+            self.end(SessionEnd::Halted(Halt::Outdated { version: announced }));
         } else {
             // A fresh lookup may fix it: retried like any disconnect.
             self.web_version.outdated(self.version);
@@ -230,12 +226,12 @@ impl EventHandler for Forwarder {
             Event::LoggedOut(logged_out) => self.end(SessionEnd::LoggedOut {
                 reason: format!("logged out by WhatsApp: {:?}", logged_out.reason),
             }),
-            Event::StreamReplaced(_) => self.end(SessionEnd::Failed {
-                reason: "another client took over this session".into(),
-            }),
-            Event::TemporaryBan(ban) => self.end(SessionEnd::Failed {
-                reason: format!("temporarily banned: {}", ban.code),
-            }),
+            Event::StreamReplaced(_) => self.end(SessionEnd::Halted(Halt::Replaced)),
+            Event::TemporaryBan(ban) => self.end(SessionEnd::Halted(Halt::Banned {
+                code: ban.code.code(),
+                reason: ban.code.to_string(),
+                expires_in_secs: u64::try_from(ban.expire.num_seconds()).unwrap_or(0),
+            })),
             Event::ClientOutdated(_) => self.client_outdated(),
             Event::Messages(batch) => {
                 for message in batch.iter() {

@@ -4,6 +4,8 @@
 
 mod convert;
 mod forwarder;
+#[cfg(test)]
+mod forwarder_tests;
 mod runtime;
 mod session;
 #[cfg(test)]

@@ -32,6 +32,12 @@ pub enum FaultKind {
     Crash,
     /// The phone removes this linked device.
     Logout,
+    /// Another client opens the same session (the engine's `StreamReplaced`).
+    Replaced,
+    /// WhatsApp bans the account for a day (the engine's `TemporaryBan`, code 101).
+    Ban,
+    /// WhatsApp refuses the client's version (the engine's `ClientOutdated`).
+    Outdated,
 }
 
 #[derive(Debug, thiserror::Error)]

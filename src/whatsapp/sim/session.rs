@@ -9,7 +9,7 @@ use super::{Command, FaultKind, SimError, SimNetwork, SimPayload};
 use crate::db;
 use crate::domain::phone::Jid;
 use crate::whatsapp::{
-    EventSink, MediaInfo, OutgoingMedia, SessionEnd, WaError, WaEvent, WaSession,
+    EventSink, Halt, MediaInfo, OutgoingMedia, SessionEnd, WaError, WaEvent, WaSession,
 };
 
 /// WhatsApp shows six QR codes per pairing attempt before giving up.
@@ -218,8 +218,24 @@ async fn fault(network: &SimNetwork, instance_id: &str, kind: FaultKind) -> Opti
                 reason: "logged out from the phone".into(),
             })
         }
+        FaultKind::Replaced => Some(SessionEnd::Halted(Halt::Replaced)),
+        FaultKind::Ban => {
+            // The engine's own reason, so both backends word a ban alike.
+            let code = whatsapp_rust::types::events::TempBanReason::SentToTooManyPeople;
+            Some(SessionEnd::Halted(Halt::Banned {
+                code: code.code(),
+                reason: code.to_string(),
+                expires_in_secs: 24 * 60 * 60,
+            }))
+        }
+        FaultKind::Outdated => Some(SessionEnd::Halted(Halt::Outdated {
+            version: SIMULATED_VERSION.to_owned(),
+        })),
     }
 }
+
+/// The version the simulated client announces, for `outdated` faults.
+const SIMULATED_VERSION: &str = "2.3000.0";
 
 async fn qr_cycle(
     network: &SimNetwork,

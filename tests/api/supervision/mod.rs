@@ -1,6 +1,7 @@
 //! Instance actors under the supervisor, on the simulated network.
 
 mod crashes;
+mod halts;
 mod lifecycle;
 mod logout;
 mod qr;
