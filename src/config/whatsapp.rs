@@ -28,6 +28,9 @@ pub struct WhatsappSettings {
     pub max_media_bytes: usize,
     /// Lets send-media fetch from private, loopback and link-local addresses (tests).
     pub allow_private_media_urls: bool,
+    /// Stores contacts' status stories (`status@broadcast`) as messages; off,
+    /// they are dropped on arrival.
+    pub status_updates: bool,
 }
 
 impl Default for WhatsappSettings {
@@ -40,6 +43,7 @@ impl Default for WhatsappSettings {
             media_fetch_timeout_ms: 30_000,
             max_media_bytes: 64 * 1024 * 1024,
             allow_private_media_urls: false,
+            status_updates: false,
         }
     }
 }

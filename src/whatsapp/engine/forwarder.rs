@@ -12,6 +12,7 @@ use whatsapp_rust::Client;
 use whatsapp_rust::types::events::{Event, EventHandler};
 use whatsapp_rust::types::presence::ReceiptType;
 
+use super::classify::classify;
 use super::convert;
 use super::version::{Version, WebVersion};
 use crate::domain::phone::Jid;
@@ -83,6 +84,8 @@ pub struct Forwarder {
     web_version: Arc<WebVersion>,
     /// The version this attempt announced.
     version: Version,
+    /// `whatsapp.status_updates`: status stories stored as messages.
+    status_updates: bool,
     _live: LiveClient,
 }
 
@@ -94,6 +97,7 @@ impl Forwarder {
         web_version: Arc<WebVersion>,
         version: Version,
         live: Arc<LiveClients>,
+        status_updates: bool,
     ) -> Self {
         Self {
             sink,
@@ -101,6 +105,7 @@ impl Forwarder {
             client,
             web_version,
             version,
+            status_updates,
             _live: LiveClient::new(live),
         }
     }
@@ -129,9 +134,9 @@ impl Forwarder {
         message: &whatsapp_rust::waproto::whatsapp::Message,
         info: &whatsapp_rust::types::message::MessageInfo,
     ) {
-        match convert::inbound(message, info) {
-            Some(inbound) => self.sink.emit(WaEvent::Message(inbound)),
-            None => tracing::debug!("message from a JID wamux cannot name skipped"),
+        match classify(message, info, self.status_updates) {
+            Ok(inbound) => self.sink.emit(WaEvent::Message(inbound)),
+            Err(why) => tracing::debug!(?why, "not a message; not stored"),
         }
     }
 
@@ -173,6 +178,25 @@ impl Forwarder {
         }));
     }
 
+    /// A contact renamed themselves: the name people see in chats.
+    fn push_name(&self, update: &whatsapp_rust::types::events::PushNameUpdate) {
+        let source = &update.message.source;
+        // The update names a LID when the sender is addressed by one; the phone
+        // JID, when known, travels beside it.
+        let jid = source
+            .sender_alt
+            .as_ref()
+            .filter(|_| update.jid.is_lid())
+            .unwrap_or(&update.jid);
+        if let Some(jid) = convert::ours(jid) {
+            self.sink.emit(WaEvent::Contact(WaContact {
+                jid,
+                name: update.new_push_name.clone(),
+                is_group: false,
+            }));
+        }
+    }
+
     fn group(&self, update: &whatsapp_rust::types::events::GroupUpdate) {
         use whatsapp_rust::wacore::stanza::groups::GroupNotificationAction;
         let name = match &update.action {
@@ -201,9 +225,14 @@ impl EventHandler for Forwarder {
             }),
             Event::PairSuccess(paired) => {
                 self.tracker.paired.store(true, Ordering::SeqCst);
+                // The account's own display name, once the store has it; the
+                // business name is another thing (and empty for most accounts).
+                let push_name = live_client(&self.client)
+                    .map(|client| client.push_name())
+                    .unwrap_or_default();
                 self.sink.emit(WaEvent::Paired {
                     phone: paired.id.user.to_string(),
-                    push_name: paired.business_name.clone(),
+                    push_name,
                 });
             }
             Event::Connected(_) => {
@@ -240,6 +269,7 @@ impl EventHandler for Forwarder {
             }
             Event::Receipt(receipt) => self.receipt(receipt),
             Event::ContactUpdate(update) => self.contact(update),
+            Event::PushNameUpdate(update) => self.push_name(update),
             Event::GroupUpdate(update) => self.group(update),
             _ => {}
         }

@@ -2,6 +2,7 @@
 //! over the instance's own store file, all on a dedicated tokio runtime, events
 //! forwarded in order. See `session` for who owns a client and when it is released.
 
+mod classify;
 mod convert;
 mod forwarder;
 #[cfg(test)]
@@ -36,6 +37,7 @@ pub struct EngineBackend {
     /// One HTTP agent (and connection pool) for every client of the process.
     http: UreqHttpClient,
     live: Arc<LiveClients>,
+    status_updates: bool,
 }
 
 impl EngineBackend {
@@ -49,6 +51,7 @@ impl EngineBackend {
             web_version: Arc::new(WebVersion::new(configured, Arc::new(http.clone()))),
             http,
             live: Arc::default(),
+            status_updates: settings.status_updates,
         })
     }
 
@@ -67,6 +70,7 @@ impl WaBackend for EngineBackend {
             web_version: self.web_version.clone(),
             http: self.http.clone(),
             live: self.live.clone(),
+            status_updates: self.status_updates,
         };
         Arc::new(session::start(spec, self.runtime.clone(), sink))
     }

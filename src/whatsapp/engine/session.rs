@@ -38,6 +38,7 @@ pub struct AttemptSpec {
     pub web_version: Arc<WebVersion>,
     pub http: UreqHttpClient,
     pub live: Arc<LiveClients>,
+    pub status_updates: bool,
 }
 
 /// Starts an attempt on the engine's runtime; the handle the instance actor keeps.
@@ -108,6 +109,7 @@ async fn build_bot(
         spec.web_version.clone(),
         version,
         spec.live.clone(),
+        spec.status_updates,
     );
     let bot = Bot::builder()
         .with_backend(store)
