@@ -15,6 +15,9 @@ pub struct SupervisionSettings {
     pub jitter: f64,
     pub boot_stagger_ms: u64,
     pub qr_max_cycles: u32,
+    /// How long a pairing code stays usable (WhatsApp's own: 180 s); the session
+    /// waits this long for it after the QR codes run out.
+    pub pairing_code_lifetime_ms: u64,
     pub request_timeout_ms: u64,
     pub mailbox_capacity: usize,
 }
@@ -30,6 +33,7 @@ impl Default for SupervisionSettings {
             jitter: 0.2,
             boot_stagger_ms: 100,
             qr_max_cycles: 3,
+            pairing_code_lifetime_ms: 180_000,
             request_timeout_ms: 10_000,
             mailbox_capacity: 256,
         }

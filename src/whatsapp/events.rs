@@ -22,6 +22,9 @@ pub enum WaEvent {
     PairingCode {
         code: String,
     },
+    /// No more QR codes, but a pairing code is out: the session stays up,
+    /// waiting for it to be typed, until the instance gives up on it.
+    QrCodesOut,
     /// A phone linked this instance.
     Paired {
         phone: String,

@@ -20,6 +20,7 @@ impl InstanceActor {
         self.cancel_pending_start(ctx);
         self.end_session();
         self.generation += 1;
+        self.pairing_code_until = None;
         let sink = EventSink::new(ctx.address().recipient(), self.generation);
         self.session = Some(self.deps.backend.start(&self.id, sink));
         self.activity(ActivityAction::Connecting, json!({}));
@@ -84,6 +85,25 @@ impl InstanceActor {
             SessionEnd::Failed { reason } => self.after_failure(RestartKind::Crash, reason, ctx),
             SessionEnd::Halted(halt) => self.halted(&halt),
         }
+    }
+
+    /// The QR codes ran out with a pairing code still out: the session waits,
+    /// without a QR to show, until the code expires, then ends as if the QR
+    /// cycle had (a new cycle, or rest after `qr_max_cycles`).
+    fn wait_for_pairing_code(&mut self, ctx: &mut Context<Self>) {
+        self.qr = None;
+        self.set_status(InstanceStatus::Qr);
+        let left = self
+            .pairing_code_until
+            .map(|until| until.saturating_duration_since(Instant::now()))
+            .unwrap_or_default();
+        let generation = self.generation;
+        ctx.run_later(left, move |actor, ctx| {
+            if actor.generation == generation && actor.status == InstanceStatus::Qr {
+                actor.end_session();
+                actor.on_session_end(SessionEnd::QrExhausted, ctx);
+            }
+        });
     }
 
     /// No restart: the status says `failed`, the activity entry says why and
@@ -266,6 +286,7 @@ impl Handler<SessionEvent> for InstanceActor {
                 self.set_status(InstanceStatus::Qr);
             }
             WaEvent::PairingCode { .. } => {}
+            WaEvent::QrCodesOut => self.wait_for_pairing_code(ctx),
             WaEvent::Paired { phone, push_name } => {
                 self.phone = Some(phone.clone());
                 self.activity(
@@ -363,6 +384,8 @@ impl Handler<RequestPairingCode> for InstanceActor {
         let asked = session.pair_with_code(&phone);
         Box::pin(asked.into_actor(self).map(move |code, actor, _| {
             let code = code.map_err(PairingCodeError::from)?;
+            let lifetime = Duration::from_millis(actor.deps.settings.pairing_code_lifetime_ms);
+            actor.pairing_code_until = Some(Instant::now() + lifetime);
             actor.activity(ActivityAction::PairingCode, json!({"phone": phone}));
             Ok(code)
         }))

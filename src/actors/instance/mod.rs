@@ -99,6 +99,8 @@ pub struct InstanceActor {
     generation: u64,
     /// QR cycles run out since the last connect or reconnect request.
     qr_cycles: u32,
+    /// Until when the last pairing code of this session can still be typed.
+    pairing_code_until: Option<std::time::Instant>,
     pending_start: Option<SpawnHandle>,
     known_contacts: std::collections::HashMap<crate::domain::phone::Jid, String>,
     retry_log: retry_log::RetryLog,
@@ -131,6 +133,7 @@ impl InstanceActor {
             session: None,
             generation: 0,
             qr_cycles: 0,
+            pairing_code_until: None,
             pending_start: None,
             known_contacts: std::collections::HashMap::new(),
             retry_log: retry_log::RetryLog::default(),

@@ -219,6 +219,11 @@ impl EventHandler for Forwarder {
             Event::PairingQrCode(qr) => self.sink.emit(WaEvent::Qr {
                 code: qr.code.clone(),
             }),
+            // `disconnected: false`: the engine kept the socket for a pairing
+            // code in flight (it lives 180 s, longer than the QR codes).
+            Event::PairingQrCodesExhausted(exhausted) if !exhausted.disconnected => {
+                self.sink.emit(WaEvent::QrCodesOut);
+            }
             Event::PairingQrCodesExhausted(_) => self.end(SessionEnd::QrExhausted),
             Event::PairingCode(code) => self.sink.emit(WaEvent::PairingCode {
                 code: code.code.clone(),

@@ -9,7 +9,8 @@ use std::time::Duration;
 use actix::prelude::*;
 use whatsapp_rust::http::UreqHttpClient;
 use whatsapp_rust::types::events::{
-    ClientOutdated, Event, EventHandler, StreamReplaced, TempBanReason, TemporaryBan,
+    ClientOutdated, Event, EventHandler, PairingQrCodesExhausted, StreamReplaced, TempBanReason,
+    TemporaryBan,
 };
 
 use super::forwarder::{Forwarder, LiveClients, Tracker};
@@ -144,6 +145,24 @@ async fn only_the_first_terminal_event_ends_the_session() {
     )
     .await;
     assert_eq!(ends(&events), [SessionEnd::Halted(Halt::Replaced)]);
+}
+
+#[actix_web::test]
+async fn qr_codes_running_out_with_a_pairing_code_out_keep_the_session() {
+    let exhausted = |disconnected| {
+        Event::PairingQrCodesExhausted(
+            PairingQrCodesExhausted::builder()
+                .disconnected(disconnected)
+                .build(),
+        )
+    };
+    let events = forwarded(false, vec![exhausted(false)]).await;
+    assert!(
+        matches!(events.as_slice(), [WaEvent::QrCodesOut]),
+        "{events:?}"
+    );
+    let events = forwarded(false, vec![exhausted(true)]).await;
+    assert_eq!(ends(&events), [SessionEnd::QrExhausted]);
 }
 
 mod messages {

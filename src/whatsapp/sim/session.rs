@@ -249,6 +249,7 @@ async fn qr_cycle(
         (settings.auto_pair_ms > 0).then(|| Duration::from_millis(settings.auto_pair_ms));
     let auto_pair_at = auto_pair.map(|delay| tokio::time::Instant::now() + delay);
     let reference = crate::auth::api_key::random_token(18);
+    let mut code_out = false;
     for n in 1..=QR_CODES_PER_CYCLE {
         sink.emit(WaEvent::Qr {
             code: qr_code(&reference, n),
@@ -271,28 +272,57 @@ async fn qr_cycle(
                     }
                     return QrOutcome::Paired { phone, push_name: String::new() };
                 }
-                command = commands.recv() => match command.map(|c| *c) {
-                    Some(Command::Scan { phone, push_name, reply }) => {
-                        let paired = pair(network, instance_id, &phone, &push_name).await;
-                        let ok = paired.is_ok();
-                        let _ = reply.send(paired);
-                        if ok {
-                            return QrOutcome::Paired { phone, push_name };
-                        }
+                command = commands.recv() => {
+                    let command = command.map(|c| *c);
+                    code_out |= matches!(command, Some(Command::PairCode { .. }));
+                    if let Some(outcome) = while_unpaired(network, instance_id, command).await {
+                        return outcome;
                     }
-                    Some(Command::PairCode { reply }) => {
-                        // The phone enters it; the simulated phone "enters" it by scanning.
-                        let _ = reply.send(Ok(pairing_code()));
-                    }
-                    Some(Command::Fault(kind)) => {
-                        return QrOutcome::Over(fault(network, instance_id, kind).await);
-                    }
-                    Some(Command::Stop) | None => return QrOutcome::Over(None),
-                },
+                }
             }
         }
     }
-    QrOutcome::Over(Some(SessionEnd::QrExhausted))
+    if !code_out {
+        return QrOutcome::Over(Some(SessionEnd::QrExhausted));
+    }
+    // Like the engine: with a pairing code out, the session stays up after the
+    // last QR code, and the instance decides when the code has expired.
+    sink.emit(WaEvent::QrCodesOut);
+    loop {
+        let command = commands.recv().await.map(|c| *c);
+        if let Some(outcome) = while_unpaired(network, instance_id, command).await {
+            return outcome;
+        }
+    }
+}
+
+/// A command to a session waiting to be linked; `Some` when it ends the wait.
+async fn while_unpaired(
+    network: &SimNetwork,
+    instance_id: &str,
+    command: Option<Command>,
+) -> Option<QrOutcome> {
+    match command {
+        Some(Command::Scan {
+            phone,
+            push_name,
+            reply,
+        }) => {
+            let paired = pair(network, instance_id, &phone, &push_name).await;
+            let ok = paired.is_ok();
+            let _ = reply.send(paired);
+            ok.then_some(QrOutcome::Paired { phone, push_name })
+        }
+        Some(Command::PairCode { reply }) => {
+            // The phone enters it; the simulated phone "enters" it by scanning.
+            let _ = reply.send(Ok(pairing_code()));
+            None
+        }
+        Some(Command::Fault(kind)) => {
+            Some(QrOutcome::Over(fault(network, instance_id, kind).await))
+        }
+        Some(Command::Stop) | None => Some(QrOutcome::Over(None)),
+    }
 }
 
 /// Eight characters as WhatsApp shows them, `ABCD-EFGH` (no 0/O or 1/I).

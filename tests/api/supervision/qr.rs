@@ -6,11 +6,14 @@ use reqwest::Method;
 use serde_json::json;
 
 use crate::db_tests;
-use crate::helpers::{TestDb, assert_error, eventually, spawn_sim_app};
+use crate::helpers::{
+    TestApp, TestDb, assert_error, eventually, fast_sim, spawn_app_with, spawn_sim_app,
+};
 
 db_tests!(
     scanning_the_qr_connects_the_instance,
-    an_unscanned_qr_stops_after_qr_max_cycles
+    an_unscanned_qr_stops_after_qr_max_cycles,
+    a_pairing_code_outlives_the_qr_codes_until_it_expires
 );
 
 async fn scanning_the_qr_connects_the_instance(db: TestDb) {
@@ -113,4 +116,75 @@ async fn an_unscanned_qr_stops_after_qr_max_cycles(db: TestDb) {
     .await
     .unwrap();
     app.pair(&app.admin_key, &id, "79001234567", "Late").await;
+}
+
+/// Asks for a pairing code, then waits for the QR codes to run out with the
+/// session still waiting for it: status `qr`, no QR to show.
+async fn code_outliving_the_qrs(app: &TestApp, id: &str) {
+    app.wait_for_status(&app.admin_key, id, "qr").await;
+    let asked = app
+        .with_key(
+            &app.admin_key,
+            Method::POST,
+            &format!("/api/instances/{id}/pairing-code"),
+        )
+        .json(&json!({"phone": "79001234567"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asked.status(), 200);
+    eventually(
+        "the QR codes to run out with the code still out",
+        || async {
+            let status = app.status(&app.admin_key, id).await;
+            (status == json!({"ready": false, "status": "qr", "hasQr": false})).then_some(())
+        },
+    )
+    .await;
+}
+
+async fn a_pairing_code_outlives_the_qr_codes_until_it_expires(db: TestDb) {
+    // A QR cycle lasts 6 x 100 ms here; the code, 3 s.
+    let app = spawn_app_with(db, |s| {
+        fast_sim(s);
+        s.supervision.pairing_code_lifetime_ms = 3_000;
+    })
+    .await;
+    let typed = app
+        .create_instance(&app.admin_key, json!({"name": "Typed"}))
+        .await;
+    code_outliving_the_qrs(&app, &typed).await;
+    // The owner types the code (the simulated phone does it by scanning).
+    let scanned = app
+        .with_key(
+            &app.admin_key,
+            Method::POST,
+            &format!("/api/sim/instances/{typed}/scan"),
+        )
+        .json(&json!({"phone": "79001234567"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(scanned.status(), 200);
+    app.wait_for_status(&app.admin_key, &typed, "connected")
+        .await;
+    let actions = app.actions(&app.admin_key, &typed).await;
+    assert!(
+        !actions.contains(&"qr_expired".to_owned()),
+        "the session was restarted under the code: {actions:?}"
+    );
+
+    let forgotten = app
+        .create_instance(&app.admin_key, json!({"name": "Forgotten"}))
+        .await;
+    code_outliving_the_qrs(&app, &forgotten).await;
+    // Nobody types it: once it expires the QR cycle is over, as without a code.
+    eventually("the expired code to end the cycle", || async {
+        app.actions(&app.admin_key, &forgotten)
+            .await
+            .contains(&"qr_expired".to_owned())
+            .then_some(())
+    })
+    .await;
+    app.wait_for_status(&app.admin_key, &forgotten, "qr").await;
 }
