@@ -4,9 +4,12 @@ use std::fmt;
 
 pub const USER_SERVER: &str = "s.whatsapp.net";
 pub const GROUP_SERVER: &str = "g.us";
+/// A person's hidden id, used by WhatsApp where the phone number is not shared.
+pub const LID_SERVER: &str = "lid";
+const MAX_LID_DIGITS: usize = 20;
 /// Servers WhatsApp names besides people and groups: hidden user ids, broadcast
 /// lists and statuses, channels. Taken from WhatsApp, never from callers.
-const OTHER_SERVERS: [&str; 3] = ["lid", "broadcast", "newsletter"];
+const OTHER_SERVERS: [&str; 3] = [LID_SERVER, "broadcast", "newsletter"];
 const MAX_USER_LEN: usize = 64;
 const MIN_DIGITS: usize = 5;
 /// E.164 caps numbers at 15 digits.
@@ -27,7 +30,7 @@ impl fmt::Display for InvalidPhone {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "phone must be {MIN_DIGITS}-{MAX_DIGITS} digits with an optional leading +, spaces, dashes or parentheses, or a JID ending in @{USER_SERVER} or @{GROUP_SERVER}"
+            "phone must be {MIN_DIGITS}-{MAX_DIGITS} digits with an optional leading +, spaces, dashes or parentheses, or a JID ending in @{USER_SERVER}, @{LID_SERVER} or @{GROUP_SERVER}"
         )
     }
 }
@@ -42,6 +45,16 @@ impl Jid {
         let raw = raw.trim();
         if let Some(user) = raw.strip_suffix(&format!("@{USER_SERVER}")) {
             return Self::phone(&digits_only(user)?);
+        }
+        if let Some(lid) = raw.strip_suffix(&format!("@{LID_SERVER}")) {
+            let valid = (1..=MAX_LID_DIGITS).contains(&lid.len())
+                && lid.chars().all(|c| c.is_ascii_digit());
+            return valid
+                .then(|| Self {
+                    user: lid.to_owned(),
+                    server: LID_SERVER,
+                })
+                .ok_or(InvalidPhone);
         }
         if let Some(group) = raw.strip_suffix(&format!("@{GROUP_SERVER}")) {
             let valid = !group.is_empty()
@@ -163,10 +176,15 @@ mod tests {
             Some("120363025246125486@g.us")
         );
         assert!(Jid::parse("1234567890-1616161616@g.us").is_ok_and(|j| j.is_group()));
+        // A person WhatsApp names by LID can be written to by it.
+        assert_eq!(
+            parsed("100000012345678@lid").as_deref(),
+            Some("100000012345678@lid")
+        );
     }
 
     #[test]
-    fn whatsapp_s_own_jids_are_read_whole_but_never_taken_from_callers() {
+    fn whatsapp_s_own_jids_are_read_whole_but_only_people_and_groups_taken_from_callers() {
         let read = |raw| Jid::from_whatsapp(raw).map(|jid| jid.to_string());
         assert_eq!(
             read("79001234567:12@s.whatsapp.net").as_deref(),
@@ -184,7 +202,8 @@ mod tests {
         for raw in ["", "@lid", "x@example.com", "a b@s.whatsapp.net", "a\0@lid"] {
             assert_eq!(read(raw), None, "{raw:?}");
         }
-        assert!(Jid::parse("1234567890@lid").is_err());
+        assert!(Jid::parse("status@broadcast").is_err());
+        assert!(Jid::parse("123@newsletter").is_err());
     }
 
     #[test]
@@ -198,7 +217,8 @@ mod tests {
             "1234567890123456",
             "++79001234567",
             "7900+1234567",
-            "79001234567@lid",
+            "7900x1234567@lid",
+            "123456789012345678901@lid",
             "@s.whatsapp.net",
             "x@g.us",
             "0123456789",

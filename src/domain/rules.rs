@@ -158,7 +158,8 @@ pub static PERSON_PHONE: TextRule = TextRule::new(
         "]*$"
     ),
 );
-/// A chat: a person's phone number or JID, or a group's JID.
+/// A chat: a person's phone number, JID or LID (the hidden id WhatsApp names
+/// some people by), or a group's JID.
 pub static CHAT: TextRule = TextRule::new(
     1,
     100,
@@ -169,7 +170,7 @@ pub static CHAT: TextRule = TextRule::new(
         phone_number!(),
         "|",
         person_jid!(),
-        r"|[0-9-]{1,64}@g\.us)[",
+        r"|[0-9]{1,20}@lid|[0-9-]{1,64}@g\.us)[",
         space!(),
         "]*$"
     ),
@@ -285,7 +286,9 @@ mod tests {
             assert!(!PERSON_PHONE.allows(bad), "{bad}");
         }
         assert!(CHAT.allows("120363025246125486@g.us"));
-        assert!(!CHAT.allows("12345@lid"));
+        assert!(CHAT.allows("100000012345678@lid"));
+        assert!(!PERSON_PHONE.allows("100000012345678@lid"));
+        assert!(!CHAT.allows("1000x@lid") && !CHAT.allows("@lid"));
     }
 
     #[test]

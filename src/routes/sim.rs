@@ -42,7 +42,7 @@ pub struct Scan {
         (status = 200, description = "Scanned; the instance connects", body = Success,
             example = json!({"success": true})),
         (status = 400, description = "Invalid phone or field", body = ErrorBody,
-            example = json!(ErrorBody::example(ErrorCode::InvalidPhone, "phone must be 5-15 digits with an optional leading +, spaces, dashes or parentheses, or a JID ending in @s.whatsapp.net or @g.us"))),
+            example = json!(ErrorBody::example(ErrorCode::InvalidPhone, "phone must be 5-15 digits with an optional leading +, spaces, dashes or parentheses, or a JID ending in @s.whatsapp.net, @lid or @g.us"))),
         (status = 409, description = "No session, no QR pending, already paired, or the phone is linked to another connected instance (`no_session`, `no_qr_pending`, `already_paired`, `phone_in_use`)", body = ErrorBody,
             example = json!(ErrorBody::example(ErrorCode::NoQrPending, "no QR code is waiting to be scanned"))),
     ))]

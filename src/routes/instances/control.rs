@@ -320,7 +320,7 @@ pub struct PairingCodeRequest {
         (status = 200, description = "The code to type on the phone", body = PairingCode,
             example = json!({"pairingCode": "ABCD-EFGH"})),
         (status = 400, description = "`phone` is not a valid phone number (`invalid_phone`), or the body is invalid (`validation_error`, `invalid_json`)", body = ErrorBody,
-            example = json!(ErrorBody::example(ErrorCode::InvalidPhone, "phone must be 5-15 digits with an optional leading +, spaces, dashes or parentheses, or a JID ending in @s.whatsapp.net or @g.us"))),
+            example = json!(ErrorBody::example(ErrorCode::InvalidPhone, "phone must be 5-15 digits with an optional leading +, spaces, dashes or parentheses, or a JID ending in @s.whatsapp.net, @lid or @g.us"))),
         (status = 409, description = "The instance is not waiting to be linked (already connected, connecting, logged out, ...), or its session ended before WhatsApp answered", body = ErrorBody,
             example = json!(ErrorBody::example(ErrorCode::InstanceNotPairable, "the instance is connected: a pairing code needs a session waiting to be linked (status qr)"))),
         (status = 502, description = "WhatsApp refused to issue a pairing code", body = ErrorBody,

@@ -63,7 +63,7 @@ pub struct SendText {
         example = json!({"phone": "79001234567", "message": "Hello! How are you?"})),
     responses(
         (status = 400, description = "Invalid body: `validation_error` (message empty or too long, missing or unknown field), `invalid_phone`, `invalid_json`, `invalid_idempotency_key`, or WhatsApp refused the message (`send_rejected`)", body = ErrorBody,
-            example = json!(ErrorBody::example(ErrorCode::InvalidPhone, "phone must be 5-15 digits with an optional leading +, spaces, dashes or parentheses, or a JID ending in @s.whatsapp.net or @g.us"))),
+            example = json!(ErrorBody::example(ErrorCode::InvalidPhone, "phone must be 5-15 digits with an optional leading +, spaces, dashes or parentheses, or a JID ending in @s.whatsapp.net, @lid or @g.us"))),
         (status = 413, description = "The request body is larger than the server's JSON limit", body = ErrorBody,
             example = json!(ErrorBody::example(ErrorCode::PayloadTooLarge, "request body is larger than the limit of 1048576 bytes"))),
     ))]

@@ -11,8 +11,25 @@ use crate::helpers::{TestDb, assert_error, eventually, json_body, spawn_sim_app}
 db_tests!(
     text_between_two_instances_is_kept_on_both_sides_and_moves_to_read,
     a_send_to_an_instance_that_is_not_connected_is_409_and_stores_nothing,
-    a_retried_send_with_the_same_idempotency_key_is_sent_once
+    a_retried_send_with_the_same_idempotency_key_is_sent_once,
+    a_person_named_by_lid_can_be_written_to_and_read_back
 );
+
+async fn a_person_named_by_lid_can_be_written_to_and_read_back(db: TestDb) {
+    let app = spawn_sim_app(db).await;
+    let (alice, _) = app.alice_and_bob().await;
+    let lid = "100000012345678@lid";
+    let response = app.send_text(&app.admin_key, &alice, lid, "by lid").await;
+    assert_eq!(response.status(), 200);
+    let history = app.history(&app.admin_key, &alice, lid).await;
+    assert_eq!(history.len(), 1, "{history:?}");
+    assert_eq!(history[0]["remoteJid"], lid);
+    assert_eq!(history[0]["content"], "by lid");
+    let malformed = app
+        .send_text(&app.admin_key, &alice, "1000x@lid", "x")
+        .await;
+    assert_eq!(assert_error(malformed, 400).await, "invalid_phone");
+}
 
 async fn text_between_two_instances_is_kept_on_both_sides_and_moves_to_read(db: TestDb) {
     let app = spawn_sim_app(db).await;
