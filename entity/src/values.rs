@@ -104,6 +104,7 @@ string_enum! {
         SessionReplaced = "session_replaced",
         TemporarilyBanned = "temporarily_banned",
         ClientOutdated = "client_outdated",
+        MediaDownloadFailed = "media_download_failed",
         LoggedOut = "logged_out",
         ReconnectRequested = "reconnect_requested",
         WebhookFailed = "webhook_failed",

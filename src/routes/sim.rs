@@ -14,7 +14,7 @@ use crate::routes::extract::Json;
 use crate::routes::input;
 use crate::state::AppState;
 use crate::whatsapp::sim::{FaultKind, SimPayload};
-use crate::whatsapp::{MediaInfo, MediaKind};
+use crate::whatsapp::{MediaFetch, MediaInfo, MediaKind};
 
 fn network(state: &AppState) -> Result<Sim<'_>, ApiError> {
     state
@@ -112,11 +112,14 @@ pub struct InboundMedia {
     filename: Option<String>,
     /// The bytes, base64.
     data: String,
+    /// Plays media WhatsApp's servers no longer have: the download fails.
+    #[serde(default)]
+    expired: bool,
 }
 
 /// Someone writes to the instance; answered once the message is stored.
 ///
-/// Needs `body` or `media` (`{"mimetype", "filename"?, "data": "<base64>"}`), or both;
+/// Needs `body` or `media` (`{"mimetype", "filename"?, "data": "<base64>", "expired"?}`), or both;
 /// `pushName` is optional. The answer is the WhatsApp id of the received message; its
 /// webhook is queued before the answer.
 #[utoipa::path(tag = "sim", operation_id = "simInjectInbound",
@@ -164,7 +167,11 @@ pub async fn inbound(
                 size: bytes.len() as u64,
                 mimetype: media.mimetype,
                 filename: media.filename,
-                bytes: Some(bytes.into()),
+                fetch: Some(if media.expired {
+                    MediaFetch::failing("the media is no longer on WhatsApp's servers".into())
+                } else {
+                    MediaFetch::ready(bytes.into())
+                }),
             })
         })
         .transpose()?;

@@ -150,8 +150,52 @@ pub struct MediaInfo {
     pub mimetype: String,
     pub size: u64,
     pub filename: Option<String>,
-    /// The bytes, when the session has them at hand (the simulated network does).
-    pub bytes: Option<bytes::Bytes>,
+    /// How to get the bytes (a download from WhatsApp's servers); `None` when
+    /// they cannot be had.
+    pub fetch: Option<MediaFetch>,
+}
+
+type Fetching = futures_util::future::BoxFuture<'static, Result<bytes::Bytes, String>>;
+
+/// A media download, started when the instance stores the message: it waits
+/// for the bytes, so the message and its file are stored together, in order.
+#[derive(Clone)]
+pub struct MediaFetch(std::sync::Arc<std::sync::Mutex<Option<Fetching>>>);
+
+impl MediaFetch {
+    pub fn new(
+        download: impl std::future::Future<Output = Result<bytes::Bytes, String>> + Send + 'static,
+    ) -> Self {
+        Self(std::sync::Arc::new(std::sync::Mutex::new(Some(Box::pin(
+            download,
+        )))))
+    }
+
+    /// Bytes at hand (the simulated network's downloads).
+    pub fn ready(bytes: bytes::Bytes) -> Self {
+        Self::new(async move { Ok(bytes) })
+    }
+
+    /// A download that fails with `reason`.
+    pub fn failing(reason: String) -> Self {
+        Self::new(async move { Err(reason) })
+    }
+
+    /// The download; a second call gets an error, never a second download.
+    pub fn take(&self) -> Fetching {
+        let taken = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        taken.unwrap_or_else(|| Box::pin(async { Err("the media was already fetched".to_owned()) }))
+    }
+}
+
+impl std::fmt::Debug for MediaFetch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MediaFetch")
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -15,8 +15,8 @@ use futures_util::FutureExt;
 use futures_util::future::BoxFuture;
 
 pub use events::{
-    Halt, InboundMessage, MediaInfo, MediaKind, ReceiptStatus, SessionEnd, SessionEvent, WaContact,
-    WaEvent,
+    Halt, InboundMessage, MediaFetch, MediaInfo, MediaKind, ReceiptStatus, SessionEnd,
+    SessionEvent, WaContact, WaEvent,
 };
 
 use crate::config::{Backend, Settings};

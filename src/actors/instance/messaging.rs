@@ -2,10 +2,12 @@
 //! forward, and contacts are learned from whatever the session reports.
 
 use actix::prelude::*;
+use serde_json::json;
 
 use super::record::MessageRecord;
 use super::{Flush, InstanceActor, Outgoing, SendMessage, SendMessageError};
 use crate::actors::events::EventKind;
+use crate::db::activity::ActivityAction;
 use crate::db::contacts::ContactUpsert;
 use crate::db::recorder::WriteOp;
 use crate::domain::instance::InstanceStatus;
@@ -37,6 +39,12 @@ impl From<WaError> for SendMessageError {
     }
 }
 
+/// Why a received message's file is missing.
+enum MediaNotStored {
+    Download(String),
+    Write(std::io::Error),
+}
+
 impl InstanceActor {
     pub(super) fn on_message(&mut self, message: InboundMessage, ctx: &mut Context<Self>) {
         let message = storable_message(message);
@@ -47,8 +55,9 @@ impl InstanceActor {
         if message.chat != message.sender || message.from_me {
             self.learn_contact(&message.chat, "", message.chat.is_group());
         }
-        let bytes = message.media.as_ref().and_then(|m| m.bytes.clone());
-        let path = bytes.as_ref().map(|_| format!("{}/{row_id}", self.id));
+        let fetch = message.media.as_ref().and_then(|m| m.fetch.clone());
+        let message_id = message.id.clone();
+        let path = fetch.as_ref().map(|_| format!("{}/{row_id}", self.id));
         let record = MessageRecord::reported(&self.id, message, row_id, path.clone());
         let row = record.row();
         let kind = if record.from_me {
@@ -58,21 +67,26 @@ impl InstanceActor {
             self.deps.metrics.messages_received.inc();
             EventKind::MessageReceived(record.event())
         };
-        match (bytes, path) {
-            (Some(bytes), Some(path)) => {
-                // The file first, then the row that points at it; the mailbox waits,
-                // so later events (and flushes) come after this message.
+        match (fetch, path) {
+            (Some(fetch), Some(path)) => {
+                // The download and the file first, then the row that points at
+                // it; the mailbox waits, so later events (and flushes) come
+                // after this message. The download is bounded in time and size.
                 let file = self.deps.media_dir.join(&path);
-                let write = async move {
-                    if let Some(dir) = file.parent() {
-                        tokio::fs::create_dir_all(dir).await?;
-                    }
-                    tokio::fs::write(&file, &bytes).await
+                let store = async move {
+                    let bytes = fetch.take().await.map_err(MediaNotStored::Download)?;
+                    let write = async {
+                        if let Some(dir) = file.parent() {
+                            tokio::fs::create_dir_all(dir).await?;
+                        }
+                        tokio::fs::write(&file, &bytes).await
+                    };
+                    write.await.map_err(MediaNotStored::Write)
                 };
-                ctx.wait(write.into_actor(self).map(move |written, actor, _| {
+                ctx.wait(store.into_actor(self).map(move |stored, actor, _| {
                     let mut row = row;
-                    if let Err(err) = written {
-                        tracing::error!(instance_id = %actor.id, error = %err, "received media not stored");
+                    if let Err(failure) = stored {
+                        actor.media_not_stored(&message_id, &failure);
                         if let Some(media) = row.media.as_mut() {
                             media.path = None;
                         }
@@ -84,6 +98,23 @@ impl InstanceActor {
             _ => {
                 self.deps.recorder.record(WriteOp::Message(Box::new(row)));
                 self.publish(kind);
+            }
+        }
+    }
+
+    /// The message is stored without its file (`GET …/media` answers 404
+    /// `media_not_stored`); a failed download says why in the activity log.
+    fn media_not_stored(&self, message_id: &str, failure: &MediaNotStored) {
+        match failure {
+            MediaNotStored::Download(reason) => {
+                tracing::warn!(instance_id = %self.id, message_id, reason, "received media not downloaded");
+                self.activity(
+                    ActivityAction::MediaDownloadFailed,
+                    json!({"messageId": message_id, "reason": reason}),
+                );
+            }
+            MediaNotStored::Write(err) => {
+                tracing::error!(instance_id = %self.id, error = %err, "received media not stored");
             }
         }
     }

@@ -125,6 +125,26 @@ pub fn inbound(
     })
 }
 
+/// The part of a message the engine downloads its media from, owned so that
+/// the download can run apart from the event.
+pub fn downloadable(
+    message: &wa::Message,
+) -> Option<Box<dyn whatsapp_rust::download::Downloadable>> {
+    let base = message.get_base_message();
+    fn owned<T: whatsapp_rust::download::Downloadable + Clone + 'static>(
+        part: &T,
+    ) -> Box<dyn whatsapp_rust::download::Downloadable> {
+        Box::new(part.clone())
+    }
+    base.image_message
+        .as_option()
+        .map(owned)
+        .or_else(|| base.video_message.as_option().map(owned))
+        .or_else(|| base.audio_message.as_option().map(owned))
+        .or_else(|| base.document_message.as_option().map(owned))
+        .or_else(|| base.sticker_message.as_option().map(owned))
+}
+
 fn media_info(message: &wa::Message) -> Option<MediaInfo> {
     let base = message.get_base_message();
     let info =
@@ -133,7 +153,8 @@ fn media_info(message: &wa::Message) -> Option<MediaInfo> {
             mimetype: mimetype.cloned().unwrap_or_default(),
             size: size.unwrap_or(0),
             filename: filename.cloned(),
-            bytes: None,
+            // The forwarder adds the download, which needs the client.
+            fetch: None,
         };
     if let Some(m) = base.image_message.as_option() {
         return Some(info(

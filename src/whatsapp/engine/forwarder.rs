@@ -16,7 +16,7 @@ use super::classify::classify;
 use super::convert;
 use super::version::{Version, WebVersion};
 use crate::domain::phone::Jid;
-use crate::whatsapp::{EventSink, Halt, ReceiptStatus, SessionEnd, WaContact, WaEvent};
+use crate::whatsapp::{EventSink, Halt, MediaFetch, ReceiptStatus, SessionEnd, WaContact, WaEvent};
 
 /// Where an attempt's client can be reached while it lives, without keeping it alive.
 pub type ClientSlot = Arc<OnceLock<Weak<Client>>>;
@@ -84,9 +84,21 @@ pub struct Forwarder {
     web_version: Arc<WebVersion>,
     /// The version this attempt announced.
     version: Version,
-    /// `whatsapp.status_updates`: status stories stored as messages.
-    status_updates: bool,
+    received: Received,
     _live: LiveClient,
+}
+
+/// What the forwarder does with received messages.
+#[derive(Clone)]
+pub struct Received {
+    /// `whatsapp.status_updates`: status stories stored as messages.
+    pub status_updates: bool,
+    /// `whatsapp.max_media_bytes`: larger media is not downloaded.
+    pub max_media_bytes: u64,
+    /// `whatsapp.media_fetch_timeout_ms`: a download's deadline.
+    pub download_timeout: std::time::Duration,
+    /// The engine's runtime, where downloads run.
+    pub runtime: tokio::runtime::Handle,
 }
 
 impl Forwarder {
@@ -97,7 +109,7 @@ impl Forwarder {
         web_version: Arc<WebVersion>,
         version: Version,
         live: Arc<LiveClients>,
-        status_updates: bool,
+        received: Received,
     ) -> Self {
         Self {
             sink,
@@ -105,7 +117,7 @@ impl Forwarder {
             client,
             web_version,
             version,
-            status_updates,
+            received,
             _live: LiveClient::new(live),
         }
     }
@@ -134,10 +146,53 @@ impl Forwarder {
         message: &whatsapp_rust::waproto::whatsapp::Message,
         info: &whatsapp_rust::types::message::MessageInfo,
     ) {
-        match classify(message, info, self.status_updates) {
-            Ok(inbound) => self.sink.emit(WaEvent::Message(inbound)),
+        match classify(message, info, self.received.status_updates) {
+            Ok(mut inbound) => {
+                if let Some(media) = inbound.media.as_mut() {
+                    media.fetch = Some(self.download(message, media.size));
+                }
+                self.sink.emit(WaEvent::Message(inbound));
+            }
             Err(why) => tracing::debug!(?why, "not a message; not stored"),
         }
+    }
+
+    /// The message's media, downloaded on the engine's runtime by this
+    /// attempt's client, when the instance stores the message.
+    fn download(
+        &self,
+        message: &whatsapp_rust::waproto::whatsapp::Message,
+        size: u64,
+    ) -> MediaFetch {
+        let Some(part) = convert::downloadable(message) else {
+            return MediaFetch::failing("the message carries no downloadable media".into());
+        };
+        let max = self.received.max_media_bytes;
+        if size > max {
+            return MediaFetch::failing(format!(
+                "the media ({size} bytes) is larger than whatsapp.max_media_bytes ({max})"
+            ));
+        }
+        let client = self.client.clone();
+        let timeout = self.received.download_timeout;
+        let download = self.received.runtime.spawn(async move {
+            let client = live_client(&client).ok_or("the session ended before the download")?;
+            let bytes = tokio::time::timeout(timeout, client.download(part.as_ref()))
+                .await
+                .map_err(|_| format!("the download took longer than {} ms", timeout.as_millis()))?
+                .map_err(|err| format!("the download failed: {err}"))?;
+            if bytes.len() as u64 > max {
+                return Err(format!(
+                    "the media is larger than whatsapp.max_media_bytes ({max})"
+                ));
+            }
+            Ok(bytes::Bytes::from(bytes))
+        });
+        MediaFetch::new(async move {
+            download
+                .await
+                .unwrap_or_else(|_| Err("the download was cancelled".to_owned()))
+        })
     }
 
     fn receipt(&self, receipt: &whatsapp_rust::types::events::Receipt) {

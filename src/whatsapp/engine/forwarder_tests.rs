@@ -13,7 +13,9 @@ use whatsapp_rust::types::events::{
     TemporaryBan,
 };
 
-use super::forwarder::{Forwarder, LiveClients, Tracker};
+use super::forwarder::{Forwarder, LiveClients, Received, Tracker};
+
+const MAX_MEDIA_BYTES: u64 = 10_000;
 use super::version::WebVersion;
 use crate::whatsapp::{EventSink, Halt, SessionEnd, SessionEvent, WaEvent};
 
@@ -57,7 +59,12 @@ async fn forwarded_with(
         Arc::new(web_version),
         version,
         Arc::new(LiveClients::default()),
-        status_updates,
+        Received {
+            status_updates,
+            max_media_bytes: MAX_MEDIA_BYTES,
+            download_timeout: Duration::from_secs(5),
+            runtime: tokio::runtime::Handle::current(),
+        },
     );
     let count = events.len();
     for event in events {
@@ -301,6 +308,12 @@ mod messages {
         let media = message.media.unwrap();
         assert_eq!(media.kind, MediaKind::Image);
         assert_eq!((media.mimetype.as_str(), media.size), ("image/jpeg", 1234));
+        // The download runs on the attempt's client; here there is none left.
+        let fetched = media.fetch.expect("a download").take().await;
+        assert_eq!(
+            fetched.unwrap_err(),
+            "the session ended before the download"
+        );
         let document = wa::Message {
             document_message: wa::message::DocumentMessage {
                 mimetype: Some("application/pdf".into()),
@@ -313,6 +326,18 @@ mod messages {
         let media = one_message(document, from_peer()).await.media.unwrap();
         assert_eq!(media.kind, MediaKind::Document);
         assert_eq!(media.filename.as_deref(), Some("offer.pdf"));
+        let huge = wa::Message {
+            video_message: wa::message::VideoMessage {
+                mimetype: Some("video/mp4".into()),
+                file_length: Some(super::MAX_MEDIA_BYTES + 1),
+                ..Default::default()
+            }
+            .into(),
+            ..Default::default()
+        };
+        let media = one_message(huge, from_peer()).await.media.unwrap();
+        let refused = media.fetch.expect("a download").take().await.unwrap_err();
+        assert!(refused.contains("whatsapp.max_media_bytes"), "{refused}");
     }
 
     #[actix_web::test]

@@ -37,21 +37,27 @@ pub struct EngineBackend {
     /// One HTTP agent (and connection pool) for every client of the process.
     http: UreqHttpClient,
     live: Arc<LiveClients>,
-    status_updates: bool,
+    received: forwarder::Received,
 }
 
 impl EngineBackend {
     pub fn new(settings: &WhatsappSettings) -> anyhow::Result<Self> {
         let http = UreqHttpClient::new();
         let configured = settings.parsed_version().map_err(anyhow::Error::msg)?;
+        let runtime = Arc::new(EngineRuntime::new(ENGINE_THREADS)?);
         Ok(Self {
-            runtime: Arc::new(EngineRuntime::new(ENGINE_THREADS)?),
             data_dir: settings.data_dir.clone(),
             ws_url: Some(settings.ws_url.clone()).filter(|url| !url.is_empty()),
             web_version: Arc::new(WebVersion::new(configured, Arc::new(http.clone()))),
             http,
             live: Arc::default(),
-            status_updates: settings.status_updates,
+            received: forwarder::Received {
+                status_updates: settings.status_updates,
+                max_media_bytes: settings.max_media_bytes as u64,
+                download_timeout: std::time::Duration::from_millis(settings.media_fetch_timeout_ms),
+                runtime: runtime.handle(),
+            },
+            runtime,
         })
     }
 
@@ -70,7 +76,7 @@ impl WaBackend for EngineBackend {
             web_version: self.web_version.clone(),
             http: self.http.clone(),
             live: self.live.clone(),
-            status_updates: self.status_updates,
+            received: self.received.clone(),
         };
         Arc::new(session::start(spec, self.runtime.clone(), sink))
     }

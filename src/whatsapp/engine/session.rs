@@ -20,7 +20,7 @@ use whatsapp_rust::send::SendOptions;
 use whatsapp_rust::store::SqliteStore;
 
 use super::convert;
-use super::forwarder::{ClientSlot, Forwarder, LiveClients, Tracker, live_client};
+use super::forwarder::{ClientSlot, Forwarder, LiveClients, Received, Tracker, live_client};
 use super::runtime::{EngineRuntime, HandleRuntime};
 use super::transport::ReportingTransport;
 use super::version::WebVersion;
@@ -38,7 +38,7 @@ pub struct AttemptSpec {
     pub web_version: Arc<WebVersion>,
     pub http: UreqHttpClient,
     pub live: Arc<LiveClients>,
-    pub status_updates: bool,
+    pub received: Received,
 }
 
 /// Starts an attempt on the engine's runtime; the handle the instance actor keeps.
@@ -109,7 +109,7 @@ async fn build_bot(
         spec.web_version.clone(),
         version,
         spec.live.clone(),
-        spec.status_updates,
+        spec.received.clone(),
     );
     let bot = Bot::builder()
         .with_backend(store)

@@ -9,7 +9,7 @@ use super::{Command, FaultKind, SimError, SimNetwork, SimPayload};
 use crate::db;
 use crate::domain::phone::Jid;
 use crate::whatsapp::{
-    EventSink, Halt, MediaInfo, OutgoingMedia, SessionEnd, WaError, WaEvent, WaSession,
+    EventSink, Halt, MediaFetch, MediaInfo, OutgoingMedia, SessionEnd, WaError, WaEvent, WaSession,
 };
 
 /// WhatsApp shows six QR codes per pairing attempt before giving up.
@@ -80,7 +80,8 @@ impl WaSession for SimSession {
                 mimetype: media.mimetype,
                 size: media.bytes.len() as u64,
                 filename: Some(media.filename),
-                bytes: Some(media.bytes),
+                // The receiver downloads what the sender uploaded.
+                fetch: Some(MediaFetch::ready(media.bytes)),
             }),
         };
         self.carry(message_id, to, payload)

@@ -10,8 +10,63 @@ use crate::helpers::{TestDb, assert_error, eventually, json_body, serve_files, s
 
 db_tests!(
     send_media_downloads_the_url_and_delivers_the_bytes_intact,
-    send_file_delivers_an_upload_with_its_caption_and_name
+    send_file_delivers_an_upload_with_its_caption_and_name,
+    received_media_that_cannot_be_downloaded_is_noted_and_the_message_kept
 );
+
+async fn received_media_that_cannot_be_downloaded_is_noted_and_the_message_kept(db: TestDb) {
+    let app = spawn_sim_app(db).await;
+    let id = app
+        .create_instance(&app.admin_key, json!({"name": "Receiver"}))
+        .await;
+    app.pair(&app.admin_key, &id, ALICE, "Alice").await;
+    let inbound = |media: serde_json::Value| {
+        app.with_key(
+            &app.admin_key,
+            Method::POST,
+            &format!("/api/sim/instances/{id}/inbound"),
+        )
+        .json(&json!({"from": BOB, "body": "see attached", "media": media}))
+        .send()
+    };
+    let gone = inbound(json!({"mimetype": "image/png", "data": "aGVsbG8=", "expired": true}))
+        .await
+        .unwrap();
+    assert_eq!(gone.status(), 200);
+    let gone_id = json_body(gone).await["id"].as_str().unwrap().to_owned();
+    let kept = inbound(json!({"mimetype": "text/plain", "data": "aGVsbG8="}))
+        .await
+        .unwrap();
+    let kept_id = json_body(kept).await["id"].as_str().unwrap().to_owned();
+
+    let history = app.history(&app.admin_key, &id, BOB).await;
+    assert_eq!(history.len(), 2, "both messages are kept: {history:?}");
+    let missing = app
+        .with_key(
+            &app.admin_key,
+            Method::GET,
+            &format!("/api/instances/{id}/messages/{gone_id}/media"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(assert_error(missing, 404).await, "media_not_stored");
+    let failed = app
+        .activity(&app.admin_key, &id)
+        .await
+        .into_iter()
+        .find(|l| l["action"] == "media_download_failed")
+        .expect("a media_download_failed entry");
+    assert_eq!(failed["details"]["messageId"], gone_id.as_str());
+    assert!(
+        failed["details"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("no longer on WhatsApp's servers")
+    );
+    // The next message's media is downloaded as usual.
+    assert_eq!(media_bytes(&app, &id, &kept_id).await.1, b"hello");
+}
 
 async fn send_media_downloads_the_url_and_delivers_the_bytes_intact(db: TestDb) {
     let app = spawn_sim_app(db).await;
