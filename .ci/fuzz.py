@@ -228,12 +228,14 @@ def config(token, ids, doomed, seed_value, max_time):
             "phases.examples.extra-data-sources.responses = false",
             "phases.fuzzing.extra-data-sources.responses = false",
         ]
-    # send-media fetches the URL it is given: a well-formed URL that no server
-    # answers (every generated one, here) is refused with 422 media_fetch_failed,
-    # which no schema can foresee. tests/api/messaging cover that answer.
+    # Two 422s depend on what happened before, which no schema can foresee:
+    # send-media fetches the URL it is given, and a well-formed URL no server
+    # answers (every generated one, here) is 422 media_fetch_failed; and any
+    # send that reuses an Idempotency-Key for a different request is 422
+    # idempotency_key_reused. tests/api/messaging covers both answers.
     lines += [
         "[[operations]]",
-        'include-path = "/api/whatsapp/{instance_id}/send-media"',
+        'include-path-regex = "^/api/whatsapp/[{]instance_id[}]/send"',
         "checks.positive_data_acceptance.expected-statuses = "
         '["2xx", "3xx", "401", "403", "404", "409", "422", "429", "5xx"]',
     ]
