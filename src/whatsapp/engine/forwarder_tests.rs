@@ -19,7 +19,8 @@ const MAX_MEDIA_BYTES: u64 = 10_000;
 use super::version::WebVersion;
 use crate::whatsapp::{EventSink, Halt, SessionEnd, SessionEvent, WaEvent};
 
-struct Collect(Arc<Mutex<Vec<WaEvent>>>);
+/// Stands in for the instance actor: keeps every event.
+pub(super) struct Collect(pub(super) Arc<Mutex<Vec<WaEvent>>>);
 
 impl Actor for Collect {
     type Context = Context<Self>;

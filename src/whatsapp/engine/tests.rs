@@ -9,23 +9,9 @@ use std::time::Duration;
 use actix::prelude::*;
 
 use super::EngineBackend;
+use super::forwarder_tests::Collect;
 use crate::config::WhatsappSettings;
-use crate::whatsapp::{EventSink, SessionEnd, SessionEvent, WaBackend, WaEvent};
-
-/// Stands in for the instance actor: keeps every event.
-struct Collect(Arc<Mutex<Vec<WaEvent>>>);
-
-impl Actor for Collect {
-    type Context = Context<Self>;
-}
-
-impl Handler<SessionEvent> for Collect {
-    type Result = ();
-
-    fn handle(&mut self, event: SessionEvent, _: &mut Self::Context) {
-        self.0.lock().unwrap().push(event.event);
-    }
-}
+use crate::whatsapp::{EventSink, SessionEnd, WaBackend, WaEvent};
 
 fn backend(dir: &tempfile::TempDir, ws_url: String) -> EngineBackend {
     EngineBackend::new(&WhatsappSettings {

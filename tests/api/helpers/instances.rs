@@ -51,6 +51,32 @@ impl TestApp {
         self.wait_for_status(key, id, "connected").await;
     }
 
+    /// `POST /api/instances/{id}/reconnect` as the user with `key`.
+    pub async fn reconnect(&self, key: &str, id: &str) -> reqwest::Response {
+        self.with_key(key, Method::POST, &format!("/api/instances/{id}/reconnect"))
+            .send()
+            .await
+            .expect("reconnect")
+    }
+
+    /// `POST /api/instances/{id}/pairing-code` for `phone` (any JSON value).
+    pub async fn request_pairing_code(
+        &self,
+        key: &str,
+        id: &str,
+        phone: Value,
+    ) -> reqwest::Response {
+        self.with_key(
+            key,
+            Method::POST,
+            &format!("/api/instances/{id}/pairing-code"),
+        )
+        .json(&json!({ "phone": phone }))
+        .send()
+        .await
+        .expect("pairing code")
+    }
+
     pub async fn fault(&self, key: &str, id: &str, kind: &str) {
         let response = self
             .with_key(key, Method::POST, &format!("/api/sim/instances/{id}/fault"))

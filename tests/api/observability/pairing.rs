@@ -10,15 +10,7 @@ use crate::helpers::{TestApp, TestDb, assert_error, eventually, json_body};
 db_tests!(pairing_code_pairs_by_phone_number);
 
 async fn request_code(app: &TestApp, id: &str, phone: Value) -> reqwest::Response {
-    app.with_key(
-        &app.admin_key,
-        Method::POST,
-        &format!("/api/instances/{id}/pairing-code"),
-    )
-    .json(&json!({ "phone": phone }))
-    .send()
-    .await
-    .expect("pairing code")
+    app.request_pairing_code(&app.admin_key, id, phone).await
 }
 
 async fn pairing_code_pairs_by_phone_number(db: TestDb) {
@@ -101,14 +93,7 @@ async fn pairing_code_pairs_by_phone_number(db: TestDb) {
         .create_user("eve@example.com", "correct horse battery", "user")
         .await;
     let response = app
-        .with_key(
-            &stranger.api_key,
-            Method::POST,
-            &format!("/api/instances/{id}/pairing-code"),
-        )
-        .json(&json!({"phone": "79001234567"}))
-        .send()
-        .await
-        .unwrap();
+        .request_pairing_code(&stranger.api_key, &id, json!("79001234567"))
+        .await;
     assert_eq!(assert_error(response, 404).await, "instance_not_found");
 }

@@ -2,7 +2,6 @@
 
 use std::time::Duration;
 
-use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::{crash_and_recover, restarts};
@@ -80,15 +79,7 @@ async fn repeated_crashes_end_in_failed_and_reconnect_revives_it(db: TestDb) {
         "it kept retrying"
     );
 
-    let response = app
-        .with_key(
-            &app.admin_key,
-            Method::POST,
-            &format!("/api/instances/{id}/reconnect"),
-        )
-        .send()
-        .await
-        .unwrap();
+    let response = app.reconnect(&app.admin_key, &id).await;
     assert_eq!(
         json_body(response).await,
         json!({"success": true, "message": format!("Instance {id} reconnected")})

@@ -4,7 +4,6 @@
 
 use std::time::Duration;
 
-use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::restarts;
@@ -55,15 +54,7 @@ async fn a_replaced_session_fails_without_restarting_and_reconnect_revives_it(db
             .unwrap()
             .contains("another client took over this session")
     );
-    let response = app
-        .with_key(
-            &app.admin_key,
-            Method::POST,
-            &format!("/api/instances/{id}/reconnect"),
-        )
-        .send()
-        .await
-        .unwrap();
+    let response = app.reconnect(&app.admin_key, &id).await;
     assert_eq!(response.status(), 200);
     app.wait_for_status(&app.admin_key, &id, "connected").await;
 }

@@ -79,14 +79,6 @@ async fn deleted_instance_is_stopped_for_good(db: TestDb) {
         .await
         .unwrap();
     assert_error(fault, 404).await;
-    let reconnect = app
-        .with_key(
-            &app.admin_key,
-            Method::POST,
-            &format!("/api/instances/{id}/reconnect"),
-        )
-        .send()
-        .await
-        .unwrap();
+    let reconnect = app.reconnect(&app.admin_key, &id).await;
     assert_error(reconnect, 404).await;
 }

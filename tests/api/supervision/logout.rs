@@ -30,14 +30,7 @@ async fn a_logout_from_the_phone_ends_in_logged_out_without_retries(db: TestDb) 
     assert!(actions.contains(&"logged_out".to_owned()));
     assert!(!actions.contains(&"session_restarted".to_owned()));
     // The session store was wiped: reconnecting asks for a new QR.
-    app.with_key(
-        &app.admin_key,
-        Method::POST,
-        &format!("/api/instances/{id}/reconnect"),
-    )
-    .send()
-    .await
-    .unwrap();
+    app.reconnect(&app.admin_key, &id).await;
     app.wait_for_status(&app.admin_key, &id, "qr").await;
 }
 
@@ -84,13 +77,6 @@ async fn logout_through_the_api_wipes_the_session(db: TestDb) {
     assert_eq!(json_body(response).await, json!({"success": true}));
     app.wait_for_status(&app.admin_key, &other, "logged_out")
         .await;
-    app.with_key(
-        &app.admin_key,
-        Method::POST,
-        &format!("/api/instances/{id}/reconnect"),
-    )
-    .send()
-    .await
-    .unwrap();
+    app.reconnect(&app.admin_key, &id).await;
     app.wait_for_status(&app.admin_key, &id, "qr").await;
 }

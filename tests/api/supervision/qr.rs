@@ -107,14 +107,7 @@ async fn an_unscanned_qr_stops_after_qr_max_cycles(db: TestDb) {
         .unwrap();
     assert_error(qr, 404).await;
 
-    app.with_key(
-        &app.admin_key,
-        Method::POST,
-        &format!("/api/instances/{id}/reconnect"),
-    )
-    .send()
-    .await
-    .unwrap();
+    app.reconnect(&app.admin_key, &id).await;
     app.pair(&app.admin_key, &id, "79001234567", "Late").await;
 }
 
@@ -123,15 +116,8 @@ async fn an_unscanned_qr_stops_after_qr_max_cycles(db: TestDb) {
 async fn code_outliving_the_qrs(app: &TestApp, id: &str) {
     app.wait_for_status(&app.admin_key, id, "qr").await;
     let asked = app
-        .with_key(
-            &app.admin_key,
-            Method::POST,
-            &format!("/api/instances/{id}/pairing-code"),
-        )
-        .json(&json!({"phone": "79001234567"}))
-        .send()
-        .await
-        .unwrap();
+        .request_pairing_code(&app.admin_key, id, json!("79001234567"))
+        .await;
     assert_eq!(asked.status(), 200);
     eventually(
         "the QR codes to run out with the code still out",
