@@ -10,6 +10,7 @@ use actix_web::{HttpResponse, get, web};
 use utoipa::openapi::PathItem;
 use utoipa::{Modify, OpenApi};
 
+mod answers;
 mod limits;
 mod shared;
 
