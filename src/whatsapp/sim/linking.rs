@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use super::session::fault;
+use super::faults::fault;
 use super::{Command, SimError, SimNetwork};
 use crate::db;
 use crate::whatsapp::{EventSink, SessionEnd, WaEvent};

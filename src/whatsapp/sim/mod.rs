@@ -2,6 +2,7 @@
 //! WhatsApp's servers and of the phones that scan QR codes. Everything around it
 //! (actors, database, webhooks, statistics) is the production code.
 
+mod faults;
 mod linking;
 mod session;
 

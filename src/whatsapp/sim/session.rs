@@ -4,12 +4,13 @@
 use futures_util::future::BoxFuture;
 use tokio::sync::{mpsc, oneshot};
 
+use super::faults::fault;
 use super::linking::{QrOutcome, qr_cycle};
-use super::{Command, FaultKind, SimError, SimNetwork, SimPayload};
+use super::{Command, SimError, SimNetwork, SimPayload};
 use crate::db;
 use crate::domain::phone::Jid;
 use crate::whatsapp::{
-    EventSink, Halt, MediaFetch, MediaInfo, OutgoingMedia, SessionEnd, WaError, WaEvent, WaSession,
+    EventSink, MediaFetch, MediaInfo, OutgoingMedia, SessionEnd, WaError, WaEvent, WaSession,
 };
 
 pub struct SimSession {
@@ -196,43 +197,6 @@ pub(super) async fn run(
         }
     }
 }
-
-pub(super) async fn fault(
-    network: &SimNetwork,
-    instance_id: &str,
-    kind: FaultKind,
-) -> Option<SessionEnd> {
-    match kind {
-        FaultKind::Disconnect => Some(SessionEnd::Disconnected {
-            reason: "connection lost (simulated network fault)".into(),
-        }),
-        FaultKind::Crash => panic!("simulated session crash"),
-        FaultKind::Logout => {
-            if let Err(err) = db::sim_sessions::delete(&network.inner.db, instance_id).await {
-                tracing::warn!(instance_id, error = %err, "sim could not forget the pairing");
-            }
-            Some(SessionEnd::LoggedOut {
-                reason: "logged out from the phone".into(),
-            })
-        }
-        FaultKind::Replaced => Some(SessionEnd::Halted(Halt::Replaced)),
-        FaultKind::Ban => {
-            // The engine's own reason, so both backends word a ban alike.
-            let code = whatsapp_rust::types::events::TempBanReason::SentToTooManyPeople;
-            Some(SessionEnd::Halted(Halt::Banned {
-                code: code.code(),
-                reason: code.to_string(),
-                expires_in_secs: 24 * 60 * 60,
-            }))
-        }
-        FaultKind::Outdated => Some(SessionEnd::Halted(Halt::Outdated {
-            version: SIMULATED_VERSION.to_owned(),
-        })),
-    }
-}
-
-/// The version the simulated client announces, for `outdated` faults.
-const SIMULATED_VERSION: &str = "2.3000.0";
 
 #[cfg(test)]
 mod tests {
