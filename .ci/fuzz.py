@@ -277,7 +277,7 @@ def main():
             out.write(config(token, ids, doomed, args.seed, args.max_time))
         run = subprocess.run(
             [
-                args.schemathesis,
+                os.path.abspath(args.schemathesis),
                 "--config-file",
                 config_path,
                 "run",
