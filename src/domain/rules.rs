@@ -42,6 +42,13 @@ macro_rules! person_jid {
 
 /// An absolute http(s) URL: a host name or bracketed IPv6 address, an optional
 /// port, then path and query in the characters RFC 3986 allows.
+/// One of the alternatives, with white space around allowed.
+macro_rules! spaced {
+    ($($alternatives:expr),+) => {
+        concat!("^[", space!(), "]*(?:", $($alternatives),+, ")[", space!(), "]*$")
+    };
+}
+
 macro_rules! http_url {
     () => {
         concat!(
@@ -143,36 +150,18 @@ pub static PASSWORD: TextRule = TextRule::new(8, 1024, "");
 pub static PERSON_NAME: TextRule = TextRule::new(0, 100, concat!("^[^", control!(), "]*$"));
 
 /// A person's phone number or JID, white space around allowed.
-pub static PERSON_PHONE: TextRule = TextRule::new(
-    1,
-    100,
-    concat!(
-        "^[",
-        space!(),
-        "]*(?:",
-        phone_number!(),
-        "|",
-        person_jid!(),
-        ")[",
-        space!(),
-        "]*$"
-    ),
-);
+pub static PERSON_PHONE: TextRule =
+    TextRule::new(1, 100, spaced!(phone_number!(), "|", person_jid!()));
 /// A chat: a person's phone number, JID or LID (the hidden id WhatsApp names
 /// some people by), or a group's JID.
 pub static CHAT: TextRule = TextRule::new(
     1,
     100,
-    concat!(
-        "^[",
-        space!(),
-        "]*(?:",
+    spaced!(
         phone_number!(),
         "|",
         person_jid!(),
-        r"|[0-9]{1,20}@lid|[0-9-]{1,64}@g\.us)[",
-        space!(),
-        "]*$"
+        r"|[0-9]{1,20}@lid|[0-9-]{1,64}@g\.us"
     ),
 );
 /// A text message: not blank, no NUL.

@@ -206,13 +206,7 @@ async fn bad_input_on_every_route_gets_a_json_4xx_and_the_server_keeps_serving(d
     }
     let health = app.request(Method::GET, "/health").send().await.unwrap();
     assert_eq!(health.status(), 200, "the server stopped serving");
-    let list = json_body(
-        app.with_key(&app.admin_key, Method::GET, "/api/instances")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let list = app.get_json(&app.admin_key, "/api/instances").await;
     assert!(
         list["instances"]
             .as_array()

@@ -27,69 +27,25 @@ async fn a_sigkill_in_a_burst_loses_no_answered_send_inbound_message_or_webhook(
         .timeout(Duration::from_secs(5))
         .build()
         .unwrap();
+    let send_url = format!("{}/api/whatsapp/{alice}/send", server.base);
+    let inbound_url = format!("{}/api/sim/instances/{alice}/inbound", server.base);
     let mut tasks = Vec::new();
     for t in 0..3 {
-        let (client, base, key, alice, answered) = (
+        tasks.push(keep_posting(
             client.clone(),
-            server.base.clone(),
+            send_url.clone(),
             server.key.clone(),
-            alice.clone(),
             answered_sends.clone(),
-        );
-        tasks.push(actix_web::rt::spawn(async move {
-            for n in 0.. {
-                let sent = client
-                    .post(format!("{base}/api/whatsapp/{alice}/send"))
-                    .header("x-api-key", &key)
-                    .json(&json!({"phone": BOB, "message": format!("burst {t}-{n}")}))
-                    .send()
-                    .await;
-                match sent {
-                    Ok(response) if response.status() == 200 => {
-                        if let Ok(body) = response.json::<Value>().await {
-                            answered
-                                .lock()
-                                .unwrap()
-                                .push(body["id"].as_str().unwrap_or_default().to_owned());
-                        }
-                    }
-                    Ok(_) => {}
-                    Err(_) => return,
-                }
-            }
-        }));
+            move |n| json!({"phone": BOB, "message": format!("burst {t}-{n}")}),
+        ));
     }
-    {
-        let (client, base, key, alice, answered) = (
-            client.clone(),
-            server.base.clone(),
-            server.key.clone(),
-            alice.clone(),
-            answered_inbound.clone(),
-        );
-        tasks.push(actix_web::rt::spawn(async move {
-            for n in 0.. {
-                let injected = client
-                    .post(format!("{base}/api/sim/instances/{alice}/inbound"))
-                    .header("x-api-key", &key)
-                    .json(&json!({"from": STRANGER, "body": format!("inbound {n}")}))
-                    .send()
-                    .await;
-                match injected {
-                    Ok(response) if response.status() == 200 => {
-                        if let Ok(body) = response.json::<Value>().await {
-                            answered
-                                .lock()
-                                .unwrap()
-                                .push(body["id"].as_str().unwrap_or_default().to_owned());
-                        }
-                    }
-                    Ok(_) => {}
-                    Err(_) => return,
-                }
-            }
-        }));
-    }
+    tasks.push(keep_posting(
+        client.clone(),
+        inbound_url,
+        server.key.clone(),
+        answered_inbound.clone(),
+        |n| json!({"from": STRANGER, "body": format!("inbound {n}")}),
+    ));
     tokio::time::sleep(Duration::from_millis(600)).await;
     server.kill();
     for task in tasks {
@@ -186,4 +142,37 @@ async fn a_sigkill_in_a_burst_loses_no_answered_send_inbound_message_or_webhook(
             }
         }
     }
+}
+
+/// Posts `body(n)` for n = 0, 1, ... until the server stops answering, keeping
+/// the id of every request answered 200.
+fn keep_posting(
+    client: reqwest::Client,
+    url: String,
+    key: String,
+    answered: Arc<Mutex<Vec<String>>>,
+    body: impl Fn(u64) -> Value + 'static,
+) -> actix_web::rt::task::JoinHandle<()> {
+    actix_web::rt::spawn(async move {
+        for n in 0.. {
+            let posted = client
+                .post(&url)
+                .header("x-api-key", &key)
+                .json(&body(n))
+                .send()
+                .await;
+            match posted {
+                Ok(response) if response.status() == 200 => {
+                    if let Ok(body) = response.json::<Value>().await {
+                        answered
+                            .lock()
+                            .unwrap()
+                            .push(body["id"].as_str().unwrap_or_default().to_owned());
+                    }
+                }
+                Ok(_) => {}
+                Err(_) => return,
+            }
+        }
+    })
 }

@@ -51,6 +51,17 @@ impl TestApp {
         self.wait_for_status(key, id, "connected").await;
     }
 
+    /// `GET path` as the user with `key`: the JSON answer, whatever its status.
+    pub async fn get_json(&self, key: &str, path: &str) -> Value {
+        json_body(
+            self.with_key(key, Method::GET, path)
+                .send()
+                .await
+                .expect("GET"),
+        )
+        .await
+    }
+
     /// `POST /api/instances/{id}/reconnect` as the user with `key`.
     pub async fn reconnect(&self, key: &str, id: &str) -> reqwest::Response {
         self.with_key(key, Method::POST, &format!("/api/instances/{id}/reconnect"))

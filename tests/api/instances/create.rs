@@ -45,13 +45,7 @@ async fn create_answers_the_contract_shape_and_starts_connecting(db: TestDb) {
     assert_eq!(created["status"], "connecting");
     assert_eq!(created["name"], "Main WhatsApp");
     assert_eq!(created["webhookUrl"], "https://example.com/webhook");
-    let me = json_body(
-        app.with_key(&app.admin_key, Method::GET, "/api/auth/me")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let me = app.get_json(&app.admin_key, "/api/auth/me").await;
     assert_eq!(created["userId"], me["id"]);
     let created_at = created["createdAt"].as_str().unwrap();
     assert!(
@@ -65,33 +59,17 @@ async fn create_answers_the_contract_shape_and_starts_connecting(db: TestDb) {
         status,
         json!({"ready": false, "status": "qr", "hasQr": true})
     );
-    let qr = json_body(
-        app.with_key(
-            &app.admin_key,
-            Method::GET,
-            &format!("/api/instances/{id}/qr"),
-        )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+    let qr = app
+        .get_json(&app.admin_key, &format!("/api/instances/{id}/qr"))
+        .await;
     let code = qr["qrCode"].as_str().unwrap();
     assert!(
         code.starts_with("2@") && code.split(',').count() == 5,
         "{code}"
     );
-    let same = json_body(
-        app.with_key(
-            &app.admin_key,
-            Method::GET,
-            &format!("/api/whatsapp/{id}/qr"),
-        )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+    let same = app
+        .get_json(&app.admin_key, &format!("/api/whatsapp/{id}/qr"))
+        .await;
     assert!(same["qrCode"].as_str().unwrap().starts_with("2@"));
 }
 
@@ -125,12 +103,6 @@ async fn create_refuses_bad_fields_with_400(db: TestDb) {
             "{body}"
         );
     }
-    let list = json_body(
-        app.with_key(&app.admin_key, Method::GET, "/api/instances")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let list = app.get_json(&app.admin_key, "/api/instances").await;
     assert_eq!(list["instances"], json!([]), "a refused instance was kept");
 }

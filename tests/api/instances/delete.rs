@@ -54,13 +54,7 @@ async fn delete_makes_the_instance_404_everywhere(db: TestDb) {
         .await
         .unwrap();
     assert_error(again, 404).await;
-    let list = json_body(
-        app.with_key(&app.admin_key, Method::GET, "/api/instances")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let list = app.get_json(&app.admin_key, "/api/instances").await;
     assert_eq!(list["instances"], json!([]));
     // The phone is free again: another instance can pair with it.
     let next = app

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use super::keys;
 use crate::db_tests;
-use crate::helpers::{TestDb, assert_error, json_body, spawn_sim_app};
+use crate::helpers::{TestDb, assert_error, spawn_sim_app};
 
 db_tests!(
     get_shows_webhook_settings_but_never_the_secret,
@@ -49,13 +49,7 @@ async fn list_shows_own_instances_with_their_live_connection_status(db: TestDb) 
         .await;
     app.pair(&app.admin_key, &id, "79001234567", "Ivan").await;
 
-    let list = json_body(
-        app.with_key(&app.admin_key, Method::GET, "/api/instances")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let list = app.get_json(&app.admin_key, "/api/instances").await;
     let items = list["instances"].as_array().unwrap();
     assert_eq!(items.len(), 1);
     assert_eq!(items[0]["id"], id.as_str());
@@ -78,13 +72,9 @@ async fn list_shows_own_instances_with_their_live_connection_status(db: TestDb) 
             "webhookUrl"
         ]
     );
-    let all = json_body(
-        app.with_key(&app.admin_key, Method::GET, "/api/instances?all=true")
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let all = app
+        .get_json(&app.admin_key, "/api/instances?all=true")
+        .await;
     assert_eq!(all["instances"].as_array().unwrap().len(), 2);
     let forbidden = app
         .with_key(&other.api_key, Method::GET, "/api/instances?all=true")

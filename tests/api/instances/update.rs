@@ -42,13 +42,9 @@ async fn update_changes_fields_and_answers_the_contract_shape(db: TestDb) {
         ]
     );
     assert_eq!(updated["name"], "New WhatsApp name");
-    let got = json_body(
-        app.with_key(&app.admin_key, Method::GET, &format!("/api/instances/{id}"))
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let got = app
+        .get_json(&app.admin_key, &format!("/api/instances/{id}"))
+        .await;
     assert_eq!(got["description"], "Updated description");
     assert_eq!(got["webhookSettings"]["notifySent"], false);
     assert_eq!(got["webhookSettings"]["retryInterval"], 30000);

@@ -34,17 +34,9 @@ async fn inbound_messages_show_in_history_and_contacts(db: TestDb) {
     assert_eq!(message["content"], "Привет 👋");
     assert_eq!(message["messageId"], message_id.as_str());
     assert_eq!(message["pushName"], "Ivan Ivanov");
-    let contacts = json_body(
-        app.with_key(
-            &app.admin_key,
-            Method::GET,
-            &format!("/api/whatsapp/{id}/contacts"),
-        )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+    let contacts = app
+        .get_json(&app.admin_key, &format!("/api/whatsapp/{id}/contacts"))
+        .await;
     assert_eq!(
         contacts,
         json!({"contacts": [{"id": "79005554433@s.whatsapp.net", "name": "Ivan Ivanov", "number": "79005554433", "isGroup": false}]})

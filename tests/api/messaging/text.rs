@@ -69,32 +69,16 @@ async fn text_between_two_instances_is_kept_on_both_sides_and_moves_to_read(db: 
     .await;
     assert_eq!(read["id"], outgoing["id"]);
 
-    let bobs_contacts = json_body(
-        app.with_key(
-            &app.admin_key,
-            Method::GET,
-            &format!("/api/whatsapp/{bob}/contacts"),
-        )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+    let bobs_contacts = app
+        .get_json(&app.admin_key, &format!("/api/whatsapp/{bob}/contacts"))
+        .await;
     assert_eq!(
         bobs_contacts["contacts"],
         json!([{"id": format!("{ALICE}@s.whatsapp.net"), "name": "Alice", "number": ALICE, "isGroup": false}])
     );
-    let alices_contacts = json_body(
-        app.with_key(
-            &app.admin_key,
-            Method::GET,
-            &format!("/api/whatsapp/{alice}/contacts"),
-        )
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
+    let alices_contacts = app
+        .get_json(&app.admin_key, &format!("/api/whatsapp/{alice}/contacts"))
+        .await;
     assert_eq!(alices_contacts["contacts"][0]["number"], BOB);
 }
 
