@@ -96,9 +96,32 @@ impl Held {
         }
     }
 
-    /// Fails unless `self` (after the last cycle) stays within a small margin of
-    /// `second` (after the second cycle).
-    fn assert_within_margin_of(&self, second: &Held, slack: i64, what: &str) {
+    /// Fails unless what the server holds after the last cycle settles within
+    /// a small margin of `second` (after the second cycle). Idle blocking-pool
+    /// threads and pool connections exit within seconds of a burst, so a
+    /// reading over the margin is taken again for a while; a leak stays.
+    async fn assert_settles_within_margin_of(
+        server: &ServerProcess,
+        second: &Held,
+        slack: i64,
+        what: &str,
+    ) -> Held {
+        for _ in 0..30 {
+            let last = Held::read(server).await;
+            if last.exceeded(second, slack).is_none() {
+                return last;
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        let last = Held::read(server).await;
+        if let Some((name, limit)) = last.exceeded(second, slack) {
+            panic!("{what}: {name} grew from {second:?} to {last:?} (limit {limit})");
+        }
+        last
+    }
+
+    /// The first measure over its margin, and that margin.
+    fn exceeded(&self, second: &Held, slack: i64) -> Option<(&'static str, i64)> {
         let checks = [
             ("open descriptors", self.fds, second.fds + slack),
             // Idle blocking-pool threads linger for seconds after a burst.
@@ -120,12 +143,10 @@ impl Held {
                 second.rss_kb + RSS_MARGIN_KB,
             ),
         ];
-        for (name, last, limit) in checks {
-            assert!(
-                last <= limit,
-                "{what}: {name} grew from {second:?} to {self:?} (limit {limit})"
-            );
-        }
+        checks
+            .into_iter()
+            .find(|(_, last, limit)| last > limit)
+            .map(|(name, _, limit)| (name, limit))
     }
 }
 
@@ -198,8 +219,13 @@ async fn offline_engine_instances_hold_the_same_resources_after_many_failed_atte
         restarts(&server).await >= attempts(CYCLES)
     })
     .await;
-    let last = Held::read(&server).await;
-    last.assert_within_margin_of(&second, INSTANCES as i64 + POOL_SLACK, "offline engine");
+    let last = Held::assert_settles_within_margin_of(
+        &server,
+        &second,
+        INSTANCES as i64 + POOL_SLACK,
+        "offline engine",
+    )
+    .await;
     assert!(
         last.clients <= INSTANCES as i64,
         "at most one client per instance: {last:?}"
@@ -261,8 +287,8 @@ async fn sim_instances_hold_the_same_resources_after_many_reconnects() {
             second = Some(Held::read(&server).await);
         }
     }
-    let last = Held::read(&server).await;
-    last.assert_within_margin_of(&second.unwrap(), POOL_SLACK, "sim reconnects");
+    Held::assert_settles_within_margin_of(&server, &second.unwrap(), POOL_SLACK, "sim reconnects")
+        .await;
 }
 
 /// Creates and deletes instances in rounds; after each round nothing of them
@@ -299,9 +325,9 @@ async fn churn(settings: &[&[(&str, &str)]], what: &str) {
             second = Some(Held::read(&server).await);
         }
     }
-    let last = Held::read(&server).await;
+    let last =
+        Held::assert_settles_within_margin_of(&server, &second.unwrap(), POOL_SLACK, what).await;
     assert_eq!(last.clients, 0);
-    last.assert_within_margin_of(&second.unwrap(), POOL_SLACK, what);
 }
 
 #[actix_web::test]
