@@ -22,6 +22,8 @@ pub struct Model {
     /// Where received media bytes are kept, relative to the media folder.
     pub media_path: Option<String>,
     pub push_name: Option<String>,
+    /// The LID WhatsApp addressed a received message's sender by, when it did.
+    pub sender_lid: Option<String>,
     pub status: MessageStatus,
     pub created_at: i64,
 }

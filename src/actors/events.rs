@@ -48,6 +48,8 @@ pub struct MessageEvent {
     pub has_media: bool,
     pub media_size: u64,
     pub push_name: String,
+    /// The LID WhatsApp addressed the sender by, when it did.
+    pub sender_lid: Option<Jid>,
 }
 
 /// Fan-out of instance events to every subscriber.

@@ -231,6 +231,9 @@ fn media(
         mimetype,
         filename,
         caption,
+        thumbnail: None,
+        dimensions: None,
+        seconds: None,
     }
 }
 

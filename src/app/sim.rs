@@ -6,7 +6,7 @@ use super::access::{Caller, ask, live_instance, visible_instance, webhooks_durab
 use crate::actors::instance::Flush;
 use crate::domain::phone::Jid;
 use crate::error::{ApiError, ErrorCode};
-use crate::whatsapp::sim::{FaultKind, SimError, SimNetwork, SimPayload};
+use crate::whatsapp::sim::{FaultKind, SimError, SimInbound, SimNetwork};
 
 pub struct Sim<'a> {
     deps: &'a Deps,
@@ -64,12 +64,13 @@ impl<'a> Sim<'a> {
         instance_id: &str,
         from: &Jid,
         push_name: &str,
-        payload: SimPayload,
+        inbound: SimInbound,
     ) -> Result<String, ApiError> {
         let addr = live_instance(self.deps, caller, instance_id)?;
         let id = self
             .network
-            .inject_inbound(instance_id, from, push_name, payload)
+            .inject_inbound(instance_id, from, push_name, inbound)
+            .await
             .map_err(sim_error)?;
         ask(self.deps, &addr, Flush).await?;
         webhooks_durable(self.deps).await?;

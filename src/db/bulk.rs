@@ -38,26 +38,9 @@ pub async fn insert_activities(
 
 pub async fn insert_messages(db: &impl ConnectionTrait, rows: &[&NewMessage]) -> Result<(), DbErr> {
     for chunk in rows.chunks(CHUNK) {
-        let models = chunk.iter().map(|message| {
-            let media = message.media.as_ref();
-            messages::ActiveModel {
-                id: Set(message.id.clone()),
-                instance_id: Set(message.instance_id.clone()),
-                remote_jid: Set(message.remote_jid.to_string()),
-                from_me: Set(message.from_me),
-                message_type: Set(message.message_type),
-                content: Set(message.content.clone()),
-                message_id: Set(message.message_id.clone()),
-                has_media: Set(media.is_some()),
-                media_mimetype: Set(media.map(|m| m.mimetype.clone())),
-                media_size: Set(media.map(|m| i64::try_from(m.size).unwrap_or(i64::MAX))),
-                media_filename: Set(media.and_then(|m| m.filename.clone())),
-                media_path: Set(media.and_then(|m| m.path.clone())),
-                push_name: Set(message.push_name.clone()),
-                status: Set(message.status),
-                created_at: Set(message.created_at),
-            }
-        });
+        let models = chunk
+            .iter()
+            .map(|message| super::messages::active_model(message));
         messages::Entity::insert_many(models)
             .on_conflict_do_nothing_on([messages::Column::InstanceId, messages::Column::MessageId])
             .exec(db)

@@ -33,6 +33,8 @@ pub struct NewMessage {
     pub message_id: Option<String>,
     pub media: Option<StoredMedia>,
     pub push_name: Option<String>,
+    /// The LID WhatsApp addressed the sender by, when it did.
+    pub sender_lid: Option<Jid>,
     pub status: MessageStatus,
     pub created_at: i64,
 }
@@ -45,10 +47,10 @@ pub struct StoredMedia {
     pub path: Option<String>,
 }
 
-/// Inserts the message; one that is already stored (same WhatsApp id) is left alone.
-pub async fn insert(db: &impl ConnectionTrait, message: &NewMessage) -> Result<(), DbErr> {
+/// The row `message` is written as, alone or in a batch.
+pub fn active_model(message: &NewMessage) -> ActiveModel {
     let media = message.media.as_ref();
-    let row = ActiveModel {
+    ActiveModel {
         id: Set(message.id.clone()),
         instance_id: Set(message.instance_id.clone()),
         remote_jid: Set(message.remote_jid.to_string()),
@@ -62,10 +64,15 @@ pub async fn insert(db: &impl ConnectionTrait, message: &NewMessage) -> Result<(
         media_filename: Set(media.and_then(|m| m.filename.clone())),
         media_path: Set(media.and_then(|m| m.path.clone())),
         push_name: Set(message.push_name.clone()),
+        sender_lid: Set(message.sender_lid.as_ref().map(Jid::to_string)),
         status: Set(message.status),
         created_at: Set(message.created_at),
-    };
-    Messages::insert(row)
+    }
+}
+
+/// Inserts the message; one that is already stored (same WhatsApp id) is left alone.
+pub async fn insert(db: &impl ConnectionTrait, message: &NewMessage) -> Result<(), DbErr> {
+    Messages::insert(active_model(message))
         .on_conflict_do_nothing_on([Column::InstanceId, Column::MessageId])
         .exec(db)
         .await

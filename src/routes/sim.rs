@@ -13,8 +13,7 @@ use crate::routes::answers::{Sent, Success};
 use crate::routes::extract::Json;
 use crate::routes::input;
 use crate::state::AppState;
-use crate::whatsapp::sim::{FaultKind, SimPayload};
-use crate::whatsapp::{MediaFetch, MediaInfo, MediaKind};
+use crate::whatsapp::sim::{FaultKind, InboundFile, SimInbound};
 
 fn network(state: &AppState) -> Result<Sim<'_>, ApiError> {
     state
@@ -162,16 +161,11 @@ pub async fn inbound(
             let bytes = base64::engine::general_purpose::STANDARD
                 .decode(media.data.as_bytes())
                 .map_err(|_| not_base64())?;
-            Ok::<_, ApiError>(MediaInfo {
-                kind: MediaKind::for_mimetype(&media.mimetype),
-                size: bytes.len() as u64,
+            Ok::<_, ApiError>(InboundFile {
+                bytes: bytes.into(),
                 mimetype: media.mimetype,
                 filename: media.filename,
-                fetch: Some(if media.expired {
-                    MediaFetch::failing("the media is no longer on WhatsApp's servers".into())
-                } else {
-                    MediaFetch::ready(bytes.into())
-                }),
+                expired: media.expired,
             })
         })
         .transpose()?;
@@ -187,7 +181,7 @@ pub async fn inbound(
         ));
     }
     let id = network
-        .inbound(&user, &path, &from, &push_name, SimPayload { body, media })
+        .inbound(&user, &path, &from, &push_name, SimInbound { body, media })
         .await?;
     Ok(HttpResponse::Ok().json(Sent { id }))
 }

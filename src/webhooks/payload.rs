@@ -31,9 +31,8 @@ fn received_type(message_type: MessageType) -> String {
 pub fn data(event: &InstanceEvent) -> (&'static str, Value) {
     let instance_id = &event.instance_id;
     match &event.kind {
-        EventKind::MessageReceived(m) => (
-            "message_received",
-            json!({
+        EventKind::MessageReceived(m) => {
+            let mut data = json!({
                 "instanceId": instance_id,
                 "messageId": m.message_id,
                 "from": m.remote_jid,
@@ -42,8 +41,13 @@ pub fn data(event: &InstanceEvent) -> (&'static str, Value) {
                 "timestamp": m.timestamp,
                 "hasMedia": m.has_media,
                 "pushName": m.push_name,
-            }),
-        ),
+            });
+            // Only when WhatsApp named the sender by a LID: the contract's shape otherwise.
+            if let (Some(lid), Some(fields)) = (&m.sender_lid, data.as_object_mut()) {
+                fields.insert("senderLid".into(), json!(lid));
+            }
+            ("message_received", data)
+        }
         EventKind::MessageSent(m) => (
             "message_sent",
             json!({

@@ -33,7 +33,8 @@ pub enum WaEvent {
     Connected {
         phone: Option<String>,
     },
-    Message(InboundMessage),
+    /// Boxed: a message is much larger than the other events.
+    Message(Box<InboundMessage>),
     Receipt {
         message_ids: Vec<String>,
         chat: Jid,
@@ -205,6 +206,8 @@ pub struct InboundMessage {
     pub chat: Jid,
     /// Who wrote it, as a phone JID when known.
     pub sender: Jid,
+    /// The LID WhatsApp addressed the sender by, when it did.
+    pub sender_lid: Option<Jid>,
     pub from_me: bool,
     pub push_name: String,
     /// Text, or the media caption.

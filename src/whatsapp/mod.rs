@@ -3,6 +3,7 @@
 
 pub mod engine;
 mod events;
+pub mod model;
 #[cfg(feature = "sim")]
 pub mod sim;
 
@@ -40,6 +41,11 @@ pub struct OutgoingMedia {
     pub filename: String,
     pub caption: Option<String>,
     pub kind: MediaKind,
+    /// What the reader sees before downloading: a small JPEG, the picture's
+    /// width and height, the playing time.
+    pub thumbnail: Option<Vec<u8>>,
+    pub dimensions: Option<(u32, u32)>,
+    pub seconds: Option<u32>,
 }
 
 /// A running connection of one instance. Ends by emitting `WaEvent::Ended`
@@ -124,16 +130,21 @@ impl EventSink {
 /// The task is boxed once here, so an idle session's memory is its own state.
 pub async fn run_guarded(task: Pin<Box<dyn Future<Output = ()> + Send>>, sink: EventSink) {
     if let Err(panic) = AssertUnwindSafe(task).catch_unwind().await {
-        let reason = panic
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".into());
+        let reason = panic_message(panic.as_ref());
         tracing::error!(%reason, "WhatsApp session panicked");
         sink.emit(WaEvent::Ended(SessionEnd::Failed {
             reason: format!("session crashed: {reason}"),
         }));
     }
+}
+
+/// What a caught panic said.
+pub fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
 }
 
 /// The simulated network's control side (builds with the `sim` feature).
@@ -158,7 +169,11 @@ impl Backends {
         Ok(match settings.whatsapp.backend {
             #[cfg(feature = "sim")]
             Backend::Sim => {
-                let network = sim::SimNetwork::new(db, settings.sim.clone());
+                let network = sim::SimNetwork::new(
+                    db,
+                    settings.sim.clone(),
+                    model::Reading::from(&settings.whatsapp),
+                );
                 Self {
                     sessions: Arc::new(network.clone()),
                     sim: Some(network),

@@ -295,7 +295,7 @@ impl Handler<SessionEvent> for InstanceActor {
                 );
             }
             WaEvent::Connected { phone } => self.on_connected(phone),
-            WaEvent::Message(message) => self.on_message(message, ctx),
+            WaEvent::Message(message) => self.on_message(*message, ctx),
             WaEvent::Receipt {
                 message_ids,
                 chat,

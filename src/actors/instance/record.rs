@@ -26,6 +26,8 @@ pub struct MessageRecord {
     pub chat: Jid,
     /// Who wrote it; the instance itself for sent messages.
     pub sender: Jid,
+    /// The LID WhatsApp addressed the sender by, when it did.
+    pub sender_lid: Option<Jid>,
     pub from_me: bool,
     pub message_type: MessageType,
     /// The text, or the media's caption.
@@ -72,6 +74,7 @@ impl MessageRecord {
             message_id: message.id,
             chat: message.chat,
             sender: message.sender,
+            sender_lid: message.sender_lid,
             from_me: message.from_me,
             body: message.body,
             push_name: message.push_name,
@@ -91,6 +94,7 @@ impl MessageRecord {
             instance_id: instance_id.to_owned(),
             message_id,
             sender: to.clone(),
+            sender_lid: None,
             chat: to,
             from_me: true,
             message_type: media.map_or(MessageType::Text, |m| m.kind.into()),
@@ -121,6 +125,7 @@ impl MessageRecord {
             message_id: Some(self.message_id.clone()),
             media: self.media.clone(),
             push_name: Some(self.push_name.clone()).filter(|n| !n.is_empty()),
+            sender_lid: self.sender_lid.clone(),
             status: self.status,
             created_at: self.at,
         }
@@ -142,6 +147,7 @@ impl MessageRecord {
             has_media: self.media.is_some(),
             media_size: self.media.as_ref().map_or(0, |m| m.size),
             push_name: self.push_name.clone(),
+            sender_lid: self.sender_lid.clone(),
         }
     }
 }

@@ -35,6 +35,10 @@ pub struct MessageView {
     has_media: bool,
     /// The sender's display name, for received messages.
     push_name: Option<String>,
+    /// The LID WhatsApp addressed a received message's sender by, when it did
+    /// (`remoteJid` still names the phone when WhatsApp gave it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sender_lid: Option<String>,
     status: MessageStatus,
     created_at: String,
 }
@@ -120,6 +124,7 @@ pub async fn chat_history(
             message_id: m.message_id,
             has_media: m.has_media,
             push_name: m.push_name,
+            sender_lid: m.sender_lid,
             status: m.status,
             created_at: iso_millis(m.created_at),
         })

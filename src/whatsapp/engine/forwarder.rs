@@ -8,15 +8,17 @@
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 
+use futures_util::future::BoxFuture;
 use whatsapp_rust::Client;
+use whatsapp_rust::download::Downloadable;
 use whatsapp_rust::types::events::{Event, EventHandler};
-use whatsapp_rust::types::presence::ReceiptType;
 
-use super::classify::classify;
-use super::convert;
 use super::version::{Version, WebVersion};
-use crate::domain::phone::Jid;
-use crate::whatsapp::{EventSink, Halt, MediaFetch, ReceiptStatus, SessionEnd, WaContact, WaEvent};
+use crate::whatsapp::model::{self, MediaSource, Reader, Reading};
+
+/// How long listing the groups after connecting may take.
+const GROUP_LISTING_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+use crate::whatsapp::{EventSink, Halt, SessionEnd, WaEvent};
 
 /// Where an attempt's client can be reached while it lives, without keeping it alive.
 pub type ClientSlot = Arc<OnceLock<Weak<Client>>>;
@@ -33,9 +35,33 @@ pub struct Tracker {
     /// A terminal event (logged out, QR exhausted, conflict) was already sent.
     pub ended: AtomicBool,
     pub last_disconnect: Mutex<Option<String>>,
+    /// What a panic in one of the client's tasks said: the first one.
+    crash: Mutex<Option<String>>,
+    /// Wakes the attempt when a task panicked.
+    pub crash_signal: tokio::sync::Notify,
 }
 
 impl Tracker {
+    /// A task of the client panicked: the attempt ends as a crash.
+    pub fn crashed(&self, reason: String) {
+        tracing::error!(%reason, "a WhatsApp engine task panicked");
+        let mut crash = self
+            .crash
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if crash.is_none() {
+            *crash = Some(reason);
+        }
+        self.crash_signal.notify_one();
+    }
+
+    pub fn take_crash(&self) -> Option<String> {
+        self.crash
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
+    }
+
     pub fn remember_disconnect(&self, reason: String) {
         *self
             .last_disconnect
@@ -84,21 +110,53 @@ pub struct Forwarder {
     web_version: Arc<WebVersion>,
     /// The version this attempt announced.
     version: Version,
-    received: Received,
+    reader: Reader,
+    /// The engine's runtime, where the forwarder's own requests run.
+    runtime: tokio::runtime::Handle,
     _live: LiveClient,
 }
 
 /// What the forwarder does with received messages.
 #[derive(Clone)]
 pub struct Received {
-    /// `whatsapp.status_updates`: status stories stored as messages.
-    pub status_updates: bool,
-    /// `whatsapp.max_media_bytes`: larger media is not downloaded.
-    pub max_media_bytes: u64,
-    /// `whatsapp.media_fetch_timeout_ms`: a download's deadline.
-    pub download_timeout: std::time::Duration,
+    pub reading: Reading,
     /// The engine's runtime, where downloads run.
     pub runtime: tokio::runtime::Handle,
+}
+
+/// Media downloaded from WhatsApp's servers by the attempt's client.
+struct ClientMedia {
+    client: ClientSlot,
+    runtime: tokio::runtime::Handle,
+}
+
+impl MediaSource for ClientMedia {
+    fn download(&self, part: Box<dyn Downloadable>) -> BoxFuture<'static, Result<Vec<u8>, String>> {
+        let client = self.client.clone();
+        let download = self.runtime.spawn(async move {
+            let client = live_client(&client).ok_or("the session ended before the download")?;
+            client
+                .download(part.as_ref())
+                .await
+                .map_err(|err| err.to_string())
+        });
+        // Given up (a timeout, a stop): the download on the engine's runtime goes too.
+        let abort = AbortOnDrop(download.abort_handle());
+        Box::pin(async move {
+            let _abort = abort;
+            download
+                .await
+                .unwrap_or_else(|_| Err("the download was cancelled".to_owned()))
+        })
+    }
+}
+
+struct AbortOnDrop(tokio::task::AbortHandle);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 impl Forwarder {
@@ -111,13 +169,18 @@ impl Forwarder {
         live: Arc<LiveClients>,
         received: Received,
     ) -> Self {
+        let media = ClientMedia {
+            client: client.clone(),
+            runtime: received.runtime.clone(),
+        };
         Self {
+            runtime: received.runtime,
+            reader: Reader::new(sink.clone(), received.reading, Arc::new(media)),
             sink,
             tracker,
             client,
             web_version,
             version,
-            received,
             _live: LiveClient::new(live),
         }
     }
@@ -126,6 +189,31 @@ impl Forwarder {
         if !self.tracker.ended.swap(true, Ordering::SeqCst) {
             self.sink.emit(WaEvent::Ended(end));
         }
+    }
+
+    /// Names the account's groups once connected: WhatsApp tells of a group's
+    /// subject only when it changes, so a chat would otherwise stay unnamed.
+    fn list_groups(&self) {
+        let (slot, sink) = (self.client.clone(), self.sink.clone());
+        self.runtime.spawn(async move {
+            let Some(client) = live_client(&slot) else {
+                return;
+            };
+            let groups = client.groups();
+            let listed = tokio::time::timeout(GROUP_LISTING_TIMEOUT, groups.get_participating());
+            match listed.await {
+                Ok(Ok(groups)) => {
+                    let named = groups
+                        .iter()
+                        .map(|(jid, group)| (jid, group.subject.as_str()));
+                    for contact in model::group_contacts(named) {
+                        sink.emit(WaEvent::Contact(contact));
+                    }
+                }
+                Ok(Err(err)) => tracing::warn!(error = %err, "listing the groups failed"),
+                Err(_) => tracing::warn!("listing the groups timed out"),
+            }
+        });
     }
 
     fn client_outdated(&self) {
@@ -140,137 +228,29 @@ impl Forwarder {
             });
         }
     }
-
-    fn message(
-        &self,
-        message: &whatsapp_rust::waproto::whatsapp::Message,
-        info: &whatsapp_rust::types::message::MessageInfo,
-    ) {
-        match classify(message, info, self.received.status_updates) {
-            Ok(mut inbound) => {
-                if let Some(media) = inbound.media.as_mut() {
-                    media.fetch = Some(self.download(message, media.size));
-                }
-                self.sink.emit(WaEvent::Message(inbound));
-            }
-            Err(why) => tracing::debug!(?why, "not a message; not stored"),
-        }
-    }
-
-    /// The message's media, downloaded on the engine's runtime by this
-    /// attempt's client, when the instance stores the message.
-    fn download(
-        &self,
-        message: &whatsapp_rust::waproto::whatsapp::Message,
-        size: u64,
-    ) -> MediaFetch {
-        let Some(part) = convert::downloadable(message) else {
-            return MediaFetch::failing("the message carries no downloadable media".into());
-        };
-        let max = self.received.max_media_bytes;
-        if size > max {
-            return MediaFetch::failing(format!(
-                "the media ({size} bytes) is larger than whatsapp.max_media_bytes ({max})"
-            ));
-        }
-        let client = self.client.clone();
-        let timeout = self.received.download_timeout;
-        let download = self.received.runtime.spawn(async move {
-            let client = live_client(&client).ok_or("the session ended before the download")?;
-            let bytes = tokio::time::timeout(timeout, client.download(part.as_ref()))
-                .await
-                .map_err(|_| format!("the download took longer than {} ms", timeout.as_millis()))?
-                .map_err(|err| format!("the download failed: {err}"))?;
-            if bytes.len() as u64 > max {
-                return Err(format!(
-                    "the media is larger than whatsapp.max_media_bytes ({max})"
-                ));
-            }
-            Ok(bytes::Bytes::from(bytes))
-        });
-        MediaFetch::new(async move {
-            download
-                .await
-                .unwrap_or_else(|_| Err("the download was cancelled".to_owned()))
-        })
-    }
-
-    fn receipt(&self, receipt: &whatsapp_rust::types::events::Receipt) {
-        let status = match receipt.r#type {
-            ReceiptType::Delivered => ReceiptStatus::Delivered,
-            ReceiptType::Read | ReceiptType::Played => ReceiptStatus::Read,
-            _ => return,
-        };
-        let Some(chat) = convert::ours(&receipt.source.chat) else {
-            return;
-        };
-        self.sink.emit(WaEvent::Receipt {
-            message_ids: receipt.message_ids.clone(),
-            chat,
-            status,
-        });
-    }
-
-    fn contact(&self, update: &whatsapp_rust::types::events::ContactUpdate) {
-        let action = &update.action;
-        let jid = action
-            .pn_jid
-            .as_deref()
-            .and_then(Jid::from_whatsapp)
-            .or_else(|| convert::ours(&update.jid));
-        let Some(jid) = jid else {
-            return;
-        };
-        let name = action
-            .full_name
-            .clone()
-            .or_else(|| action.first_name.clone())
-            .unwrap_or_default();
-        self.sink.emit(WaEvent::Contact(WaContact {
-            jid,
-            name,
-            is_group: false,
-        }));
-    }
-
-    /// A contact renamed themselves: the name people see in chats.
-    fn push_name(&self, update: &whatsapp_rust::types::events::PushNameUpdate) {
-        let source = &update.message.source;
-        // The update names a LID when the sender is addressed by one; the phone
-        // JID, when known, travels beside it.
-        let jid = source
-            .sender_alt
-            .as_ref()
-            .filter(|_| update.jid.is_lid())
-            .unwrap_or(&update.jid);
-        if let Some(jid) = convert::ours(jid) {
-            self.sink.emit(WaEvent::Contact(WaContact {
-                jid,
-                name: update.new_push_name.clone(),
-                is_group: false,
-            }));
-        }
-    }
-
-    fn group(&self, update: &whatsapp_rust::types::events::GroupUpdate) {
-        use whatsapp_rust::wacore::stanza::groups::GroupNotificationAction;
-        let name = match &update.action {
-            GroupNotificationAction::Subject { subject, .. } => subject.clone(),
-            _ => String::new(),
-        };
-        if let Some(jid) = convert::ours(&update.group_jid) {
-            self.sink.emit(WaEvent::Contact(WaContact {
-                jid,
-                name,
-                is_group: true,
-            }));
-        }
-    }
 }
 
 impl EventHandler for Forwarder {
     fn handle_event(&self, event: Arc<Event>) {
-        match &*event {
+        // Caught here, a panic would otherwise kill whichever engine task
+        // dispatches events, and the session would hang or read as a disconnect.
+        let handled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            if !self.reader.read(&event) {
+                self.connection(&event);
+            }
+        }));
+        if let Err(panic) = handled {
+            let reason = crate::whatsapp::panic_message(panic.as_ref());
+            self.tracker
+                .crashed(format!("the event forwarder panicked: {reason}"));
+        }
+    }
+}
+
+impl Forwarder {
+    /// The connection's own events: linking, connecting, and how it ended.
+    fn connection(&self, event: &Event) {
+        match event {
             Event::PairingQrCode(qr) => self.sink.emit(WaEvent::Qr {
                 code: qr.code.clone(),
             }),
@@ -301,6 +281,7 @@ impl EventHandler for Forwarder {
                     .and_then(|client| client.pn())
                     .map(|jid| jid.user.to_string());
                 self.sink.emit(WaEvent::Connected { phone });
+                self.list_groups();
             }
             Event::Disconnected(disconnected) => {
                 self.tracker
@@ -322,15 +303,6 @@ impl EventHandler for Forwarder {
                 expires_in_secs: u64::try_from(ban.expire.num_seconds()).unwrap_or(0),
             })),
             Event::ClientOutdated(_) => self.client_outdated(),
-            Event::Messages(batch) => {
-                for message in batch.iter() {
-                    self.message(&message.message, &message.info);
-                }
-            }
-            Event::Receipt(receipt) => self.receipt(receipt),
-            Event::ContactUpdate(update) => self.contact(update),
-            Event::PushNameUpdate(update) => self.push_name(update),
-            Event::GroupUpdate(update) => self.group(update),
             _ => {}
         }
     }

@@ -2,8 +2,9 @@
 //! over the instance's own store file, all on a dedicated tokio runtime, events
 //! forwarded in order. See `session` for who owns a client and when it is released.
 
-mod classify;
 mod convert;
+#[cfg(test)]
+mod crash_tests;
 mod forwarder;
 #[cfg(test)]
 mod forwarder_tests;
@@ -52,9 +53,7 @@ impl EngineBackend {
             http,
             live: Arc::default(),
             received: forwarder::Received {
-                status_updates: settings.status_updates,
-                max_media_bytes: settings.max_media_bytes as u64,
-                download_timeout: std::time::Duration::from_millis(settings.media_fetch_timeout_ms),
+                reading: crate::whatsapp::model::Reading::from(settings),
                 runtime: runtime.handle(),
             },
             runtime,

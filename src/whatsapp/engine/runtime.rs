@@ -1,11 +1,18 @@
 //! The engine's own multi-thread tokio runtime, and the `Runtime` the engine uses
 //! to spawn onto it (its built-in one follows whatever runtime is current).
 
+use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
+
+use futures_util::FutureExt;
 
 use whatsapp_rust::Runtime;
 use whatsapp_rust::wacore::runtime::AbortHandle;
+
+use super::forwarder::Tracker;
+use crate::whatsapp::panic_message;
 
 pub struct EngineRuntime {
     runtime: Option<tokio::runtime::Runtime>,
@@ -39,22 +46,44 @@ impl Drop for EngineRuntime {
     }
 }
 
-pub struct HandleRuntime(pub tokio::runtime::Handle);
+/// The `Runtime` one attempt's client spawns its tasks with: on the engine's
+/// runtime, each task watched, so that a panic in any of them (the run loop, the
+/// event dispatch and with it the forwarder, a background job) ends the attempt
+/// as a crash instead of passing for a lost connection.
+pub struct HandleRuntime {
+    pub handle: tokio::runtime::Handle,
+    pub tracker: Arc<Tracker>,
+}
+
+impl HandleRuntime {
+    fn watched(
+        &self,
+        future: Pin<Box<dyn Future<Output = ()> + Send + 'static>>,
+    ) -> impl Future<Output = ()> + Send + 'static {
+        let tracker = self.tracker.clone();
+        async move {
+            let outcome = AssertUnwindSafe(future).catch_unwind().await;
+            if let Err(panic) = outcome {
+                tracker.crashed(panic_message(panic.as_ref()));
+            }
+        }
+    }
+}
 
 #[whatsapp_rust::async_trait]
 impl Runtime for HandleRuntime {
     fn spawn(&self, future: Pin<Box<dyn Future<Output = ()> + Send + 'static>>) -> AbortHandle {
-        let join = self.0.spawn(future);
+        let join = self.handle.spawn(self.watched(future));
         AbortHandle::new(move || join.abort())
     }
 
     fn spawn_detached(&self, future: Pin<Box<dyn Future<Output = ()> + Send + 'static>>) {
-        self.0.spawn(future);
+        self.handle.spawn(self.watched(future));
     }
 
     fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> {
         // A tokio sleep binds to the timer of the runtime current at its creation.
-        let _entered = self.0.enter();
+        let _entered = self.handle.enter();
         Box::pin(tokio::time::sleep(duration))
     }
 
@@ -62,7 +91,12 @@ impl Runtime for HandleRuntime {
         &self,
         work: Box<dyn FnOnce() + Send + 'static>,
     ) -> Pin<Box<dyn Future<Output = ()> + Send>> {
-        let join = self.0.spawn_blocking(work);
+        let tracker = self.tracker.clone();
+        let join = self.handle.spawn_blocking(move || {
+            if let Err(panic) = std::panic::catch_unwind(AssertUnwindSafe(work)) {
+                tracker.crashed(panic_message(panic.as_ref()));
+            }
+        });
         Box::pin(async move {
             let _ = join.await;
         })

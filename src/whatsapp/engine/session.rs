@@ -25,7 +25,7 @@ use super::runtime::{EngineRuntime, HandleRuntime};
 use super::transport::ReportingTransport;
 use super::version::WebVersion;
 use crate::domain::phone::Jid;
-use crate::whatsapp::{EventSink, OutgoingMedia, SessionEnd, WaError, WaEvent, WaSession};
+use crate::whatsapp::{EventSink, OutgoingMedia, SessionEnd, WaError, WaEvent, WaSession, model};
 
 /// `BotHandle::shutdown` can hang ~20 s mid-handshake; past this the bot is aborted.
 pub const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(5);
@@ -78,6 +78,7 @@ async fn run_attempt(
     let mut handle = bot.spawn();
     let stop_requested = tokio::select! {
         () = &mut handle => false,
+        () = tracker.crash_signal.notified() => false,
         _ = stopped => true,
     };
     shut_down(handle).await;
@@ -118,7 +119,10 @@ async fn build_bot(
             tracker.clone(),
         ))
         .with_http_client(spec.http.clone())
-        .with_runtime(HandleRuntime(spec.runtime.clone()))
+        .with_runtime(HandleRuntime {
+            handle: spec.runtime.clone(),
+            tracker: tracker.clone(),
+        })
         .with_event_handler(forwarder)
         .with_version(version)
         .skip_history_sync()
@@ -145,7 +149,13 @@ async fn shut_down(handle: BotHandle) {
 }
 
 /// How a run that ended by itself, with no terminal event, is reported.
-fn end_of(tracker: &Tracker) -> SessionEnd {
+pub(super) fn end_of(tracker: &Tracker) -> SessionEnd {
+    if let Some(reason) = tracker.take_crash() {
+        // Counted toward supervision.max_restarts, as any crash.
+        return SessionEnd::Failed {
+            reason: format!("the WhatsApp engine crashed: {reason}"),
+        };
+    }
     let connected = tracker.connected.load(Ordering::SeqCst);
     if tracker.paired.load(Ordering::SeqCst) && !connected {
         return SessionEnd::RestartNow;
@@ -211,11 +221,10 @@ impl WaSession for EngineSession {
         to: &Jid,
         text: &str,
     ) -> BoxFuture<'static, Result<(), WaError>> {
-        use whatsapp_rust::wacore::proto_helpers::MessageBuilderExt;
         let prepared = self
             .logged_in_client()
-            .and_then(|client| Ok((client, convert::jid(to)?)));
-        let message = whatsapp_rust::waproto::whatsapp::Message::text(text);
+            .and_then(|client| Ok((client, model::engine_jid(to)?)));
+        let message = model::text(text);
         let options = SendOptions::default().with_message_id(message_id);
         self.on_engine(async move {
             let (client, jid) = prepared?;
@@ -236,18 +245,18 @@ impl WaSession for EngineSession {
         let options = SendOptions::default().with_message_id(message_id);
         let prepared = self
             .logged_in_client()
-            .and_then(|client| Ok((client, convert::jid(to)?)));
+            .and_then(|client| Ok((client, model::engine_jid(to)?)));
         self.on_engine(async move {
             let (client, jid) = prepared?;
             let upload = client
                 .upload(
                     media.bytes.to_vec(),
-                    convert::media_type(media.kind),
+                    model::media_type(model::sent_kind(&media)),
                     Default::default(),
                 )
                 .await
                 .map_err(|err| WaError::Session(format!("media upload failed: {err}")))?;
-            let message = convert::media_message(upload, &media);
+            let message = model::media(upload.into(), &media);
             client
                 .send_message_with_options(jid, message, options)
                 .await

@@ -2,26 +2,28 @@
 //! WhatsApp's servers and of the phones that scan QR codes. Everything around it
 //! (actors, database, webhooks, statistics) is the production code.
 
+mod delivery;
 mod faults;
 mod linking;
+mod media_server;
 mod session;
+#[cfg(test)]
+mod tests;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
 
 use futures_util::future::BoxFuture;
 use sea_orm::DatabaseConnection;
 use tokio::sync::{mpsc, oneshot};
 
-use super::{
-    BackendLoad, EventSink, InboundMessage, MediaInfo, ReceiptStatus, WaBackend, WaError, WaEvent,
-    WaSession,
-};
+use super::model::{Reader, Reading};
+use super::{BackendLoad, EventSink, WaBackend, WaError, WaSession};
 use crate::config::SimSettings;
 use crate::db;
 use crate::domain::phone::Jid;
+pub use delivery::{InboundFile, SimInbound};
 
 const STORE_READERS: usize = 4;
 
@@ -75,7 +77,9 @@ enum Command {
 struct Link {
     token: u64,
     control: mpsc::UnboundedSender<Box<Command>>,
-    sink: EventSink,
+    /// Reads what the network delivers to this instance, as the engine's
+    /// forwarder reads what WhatsApp delivers.
+    reader: delivery::SharedReader,
     /// Set once connected: the phone and push name this instance speaks as.
     identity: Option<(String, String)>,
 }
@@ -94,6 +98,10 @@ struct Inner {
     /// holding its buffers, and leave the allocator with that peak for good.
     store_reads: tokio::sync::Semaphore,
     settings: SimSettings,
+    reading: Reading,
+    media: Arc<media_server::MediaServer>,
+    /// How every instance downloads from `media` (one for the whole network).
+    downloads: Arc<dyn super::model::MediaSource>,
     registry: Mutex<Registry>,
     next_token: AtomicU64,
 }
@@ -103,20 +111,17 @@ pub struct SimNetwork {
     inner: Arc<Inner>,
 }
 
-/// A message as the simulated network carries it.
-#[derive(Debug, Clone)]
-pub struct SimPayload {
-    pub body: String,
-    pub media: Option<MediaInfo>,
-}
-
 impl SimNetwork {
-    pub fn new(db: DatabaseConnection, settings: SimSettings) -> Self {
+    pub fn new(db: DatabaseConnection, settings: SimSettings, reading: Reading) -> Self {
+        let media = Arc::new(media_server::MediaServer::default());
         Self {
             inner: Arc::new(Inner {
                 db,
                 store_reads: tokio::sync::Semaphore::new(STORE_READERS),
                 settings,
+                reading,
+                downloads: media.downloads(),
+                media,
                 registry: Mutex::new(Registry::default()),
                 next_token: AtomicU64::new(1),
             }),
@@ -159,83 +164,6 @@ impl SimNetwork {
 
     pub fn fault(&self, instance_id: &str, kind: FaultKind) -> Result<(), SimError> {
         self.command(instance_id, Command::Fault(kind))
-    }
-
-    /// Someone outside the simulated network writes to the instance.
-    pub fn inject_inbound(
-        &self,
-        instance_id: &str,
-        from: &Jid,
-        push_name: &str,
-        payload: SimPayload,
-    ) -> Result<String, SimError> {
-        let registry = self.registry();
-        let link = registry.links.get(instance_id).ok_or(SimError::NoSession)?;
-        if link.identity.is_none() {
-            return Err(SimError::NotConnected);
-        }
-        let id = super::new_message_id();
-        link.sink.emit(WaEvent::Message(InboundMessage {
-            id: id.clone(),
-            chat: from.clone(),
-            sender: from.clone(),
-            from_me: false,
-            push_name: push_name.to_owned(),
-            body: payload.body,
-            media: payload.media,
-            timestamp: chrono::Utc::now().timestamp(),
-        }));
-        Ok(id)
-    }
-
-    /// Carries a message, with the id its sender chose, from a connected instance.
-    fn send(
-        &self,
-        from_instance: &str,
-        token: u64,
-        id: &str,
-        to: &Jid,
-        payload: SimPayload,
-    ) -> Result<(), WaError> {
-        let registry = self.registry();
-        let sender = registry
-            .links
-            .get(from_instance)
-            .filter(|link| link.token == token)
-            .ok_or(WaError::NotConnected)?;
-        let (sender_phone, sender_name) = sender.identity.clone().ok_or(WaError::NotConnected)?;
-        let id = id.to_owned();
-        let recipient = (!to.is_group())
-            .then(|| registry.phones.get(to.user()))
-            .flatten()
-            .and_then(|instance| registry.links.get(instance));
-        if let Some(recipient) = recipient {
-            let sender_jid = Jid::parse(&sender_phone).map_err(|_| WaError::NotConnected)?;
-            recipient.sink.emit(WaEvent::Message(InboundMessage {
-                id: id.clone(),
-                chat: sender_jid.clone(),
-                sender: sender_jid,
-                from_me: false,
-                push_name: sender_name,
-                body: payload.body,
-                media: payload.media,
-                timestamp: chrono::Utc::now().timestamp(),
-            }));
-        }
-        // A person at the other end reads it; an unknown phone only gets it delivered.
-        let receipts: &[ReceiptStatus] = if recipient.is_some() {
-            &[ReceiptStatus::Delivered, ReceiptStatus::Read]
-        } else {
-            &[ReceiptStatus::Delivered]
-        };
-        schedule_receipts(
-            sender.sink.clone(),
-            id,
-            to.clone(),
-            receipts.to_vec(),
-            Duration::from_millis(self.inner.settings.receipt_delay_ms),
-        );
-        Ok(())
     }
 
     fn register(&self, instance_id: &str, link: Link) {
@@ -294,25 +222,6 @@ impl SimNetwork {
     }
 }
 
-fn schedule_receipts(
-    sink: EventSink,
-    message_id: String,
-    chat: Jid,
-    receipts: Vec<ReceiptStatus>,
-    delay: Duration,
-) {
-    tokio::spawn(async move {
-        for status in receipts {
-            tokio::time::sleep(delay).await;
-            sink.emit(WaEvent::Receipt {
-                message_ids: vec![message_id.clone()],
-                chat: chat.clone(),
-                status,
-            });
-        }
-    });
-}
-
 impl WaBackend for SimNetwork {
     fn start(&self, instance_id: &str, sink: EventSink) -> Arc<dyn WaSession> {
         let token = self.inner.next_token.fetch_add(1, Ordering::Relaxed);
@@ -322,7 +231,11 @@ impl WaBackend for SimNetwork {
             Link {
                 token,
                 control: control.clone(),
-                sink: sink.clone(),
+                reader: Arc::new(Reader::new(
+                    sink.clone(),
+                    self.inner.reading,
+                    self.inner.downloads.clone(),
+                )),
                 identity: None,
             },
         );

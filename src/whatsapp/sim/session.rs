@@ -6,12 +6,12 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::faults::fault;
 use super::linking::{QrOutcome, qr_cycle};
-use super::{Command, SimError, SimNetwork, SimPayload};
+use whatsapp_rust::waproto::whatsapp as wa;
+
+use super::{Command, SimError, SimNetwork};
 use crate::db;
 use crate::domain::phone::Jid;
-use crate::whatsapp::{
-    EventSink, MediaFetch, MediaInfo, OutgoingMedia, SessionEnd, WaError, WaEvent, WaSession,
-};
+use crate::whatsapp::{EventSink, OutgoingMedia, SessionEnd, WaError, WaEvent, WaSession, model};
 
 pub struct SimSession {
     network: SimNetwork,
@@ -39,11 +39,11 @@ impl SimSession {
         &self,
         id: &str,
         to: &Jid,
-        payload: SimPayload,
+        message: wa::Message,
     ) -> BoxFuture<'static, Result<(), WaError>> {
         let sent = self
             .network
-            .send(&self.instance_id, self.token, id, to, payload);
+            .send(&self.instance_id, self.token, id, to, message);
         Box::pin(std::future::ready(sent))
     }
 }
@@ -55,14 +55,7 @@ impl WaSession for SimSession {
         to: &Jid,
         text: &str,
     ) -> BoxFuture<'static, Result<(), WaError>> {
-        self.carry(
-            message_id,
-            to,
-            SimPayload {
-                body: text.to_owned(),
-                media: None,
-            },
-        )
+        self.carry(message_id, to, model::text(text))
     }
 
     fn send_media(
@@ -71,18 +64,14 @@ impl WaSession for SimSession {
         to: &Jid,
         media: OutgoingMedia,
     ) -> BoxFuture<'static, Result<(), WaError>> {
-        let payload = SimPayload {
-            body: media.caption.clone().unwrap_or_default(),
-            media: Some(MediaInfo {
-                kind: media.kind,
-                mimetype: media.mimetype,
-                size: media.bytes.len() as u64,
-                filename: Some(media.filename),
-                // The receiver downloads what the sender uploaded.
-                fetch: Some(MediaFetch::ready(media.bytes)),
-            }),
-        };
-        self.carry(message_id, to, payload)
+        let network = self.network.clone();
+        let (instance_id, token) = (self.instance_id.clone(), self.token);
+        let (id, to) = (message_id.to_owned(), to.clone());
+        Box::pin(async move {
+            let uploaded = network.upload(&media).await?;
+            let message = model::media(uploaded, &media);
+            network.send(&instance_id, token, &id, &to, message)
+        })
     }
 
     fn pair_with_code(&self, _phone: &str) -> BoxFuture<'static, Result<String, WaError>> {
@@ -216,7 +205,11 @@ mod tests {
     /// (large) database and QR futures it once awaited.
     #[actix_web::test]
     async fn an_idle_session_task_stays_small() {
-        let network = SimNetwork::new(sea_orm::DatabaseConnection::default(), Default::default());
+        let network = SimNetwork::new(
+            sea_orm::DatabaseConnection::default(),
+            Default::default(),
+            crate::whatsapp::model::Reading::from(&crate::config::WhatsappSettings::default()),
+        );
         let (_control, commands) = mpsc::unbounded_channel();
         let sink = EventSink::new(Sink.start().recipient(), 1);
         let task = run(network, "x".into(), 1, commands, sink.clone());

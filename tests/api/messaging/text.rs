@@ -25,6 +25,15 @@ async fn a_person_named_by_lid_can_be_written_to_and_read_back(db: TestDb) {
     assert_eq!(history.len(), 1, "{history:?}");
     assert_eq!(history[0]["remoteJid"], lid);
     assert_eq!(history[0]["content"], "by lid");
+    assert!(history[0].get("senderLid").is_none(), "{history:?}");
+    app.inbound(&app.admin_key, &alice, lid, "answer by lid")
+        .await;
+    let history = app.history(&app.admin_key, &alice, lid).await;
+    let answer = history
+        .iter()
+        .find(|m| m["content"] == "answer by lid")
+        .expect("the answer is kept");
+    assert_eq!(answer["senderLid"], lid);
     let malformed = app
         .send_text(&app.admin_key, &alice, "1000x@lid", "x")
         .await;

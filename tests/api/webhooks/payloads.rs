@@ -114,6 +114,19 @@ async fn each_event_arrives_with_the_contract_payload_and_a_valid_signature(db: 
                "body": "Hi there", "type": "conversation", "timestamp": received_at,
                "hasMedia": false, "pushName": "Ivan"})
     );
+    // A sender WhatsApp names only by a LID: the LID is both who wrote and `senderLid`.
+    let by_lid = app
+        .inbound(&app.admin_key, &id, "100000012345678@lid", "By lid")
+        .await;
+    let is_it = |r: &crate::receiver::Received| {
+        r.event() == "message_received" && r.json()["data"]["messageId"] == by_lid.as_str()
+    };
+    let requests = receiver
+        .wait_until("the LID sender's message", |r| r.iter().any(is_it))
+        .await;
+    let received = requests.into_iter().find(is_it).unwrap().json()["data"].clone();
+    assert_eq!(received["from"], "100000012345678@lid");
+    assert_eq!(received["senderLid"], "100000012345678@lid");
 
     app.fault(&app.admin_key, &id, "disconnect").await;
     let closed = receiver.wait_for_event("connection_closed").await.json()["data"].clone();

@@ -76,7 +76,7 @@ fn messages_of(events: &[WaEvent]) -> Vec<Inbound> {
     events
         .iter()
         .filter_map(|event| match event {
-            WaEvent::Message(message) => Some(message.clone()),
+            WaEvent::Message(message) => Some((**message).clone()),
             _ => None,
         })
         .collect()
@@ -137,7 +137,7 @@ async fn media_carries_its_kind_and_caption() {
     let fetched = media.fetch.expect("a download").take().await;
     assert_eq!(
         fetched.unwrap_err(),
-        "the session ended before the download"
+        "the download failed: the session ended before the download"
     );
     let document = wa::Message {
         document_message: wa::message::DocumentMessage {

@@ -17,6 +17,7 @@ use super::forwarder::{Forwarder, LiveClients, Received, Tracker};
 
 const MAX_MEDIA_BYTES: u64 = 10_000;
 use super::version::WebVersion;
+use crate::whatsapp::model::Reading;
 use crate::whatsapp::{EventSink, Halt, SessionEnd, SessionEvent, WaEvent};
 
 /// Stands in for the instance actor: keeps every event.
@@ -61,9 +62,11 @@ async fn forwarded_with(
         version,
         Arc::new(LiveClients::default()),
         Received {
-            status_updates,
-            max_media_bytes: MAX_MEDIA_BYTES,
-            download_timeout: Duration::from_secs(5),
+            reading: Reading {
+                status_updates,
+                max_media_bytes: MAX_MEDIA_BYTES,
+                download_timeout: Duration::from_secs(5),
+            },
             runtime: tokio::runtime::Handle::current(),
         },
     );

@@ -8,7 +8,7 @@ use whatsapp_rust::types::message::MessageInfo;
 use whatsapp_rust::wacore::proto_helpers::MessageExt;
 use whatsapp_rust::waproto::whatsapp as wa;
 
-use super::convert;
+use super::inbound;
 use crate::whatsapp::InboundMessage;
 
 /// Why an entry is not stored; named in the debug log.
@@ -50,7 +50,7 @@ pub fn classify(
     if !has_content(message) {
         return Err(Ignored::NoContent);
     }
-    convert::inbound(message, info).ok_or(Ignored::UnnamedJid)
+    inbound::inbound(message, info).ok_or(Ignored::UnnamedJid)
 }
 
 fn pointer_or_protocol(base: &wa::Message) -> Option<Ignored> {

@@ -1,0 +1,18 @@
+//! The one place that builds and reads WhatsApp messages, in whatsapp-rust's
+//! own model: waproto `Message`s out, `Event`s in. Both backends go through it —
+//! the engine hands what it builds to its client and what its client receives
+//! to the [`Reader`]; the simulated network carries the same values between its
+//! phones (media encrypted, uploaded and downloaded by the engine's own code).
+//! So every test on the simulated network also runs what the engine runs.
+
+mod classify;
+mod inbound;
+mod outgoing;
+mod reader;
+#[cfg(test)]
+mod tests;
+
+pub use classify::Ignored;
+pub use inbound::{downloadable, group_contacts, ours};
+pub use outgoing::{Uploaded, engine_jid, media, media_type, sent_kind, text};
+pub use reader::{MediaSource, Reader, Reading};

@@ -1,0 +1,197 @@
+//! How the simulated network carries messages: as WhatsApp's own `Message`
+//! values, built by the same code the engine sends with, and delivered as the
+//! engine's own `Event`s, read by the same code the engine reads with.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use whatsapp_rust::chrono::Utc;
+use whatsapp_rust::types::events::{BatchOrigin, Event, InboundMessage, MessageBatch, Receipt};
+use whatsapp_rust::types::message::{MessageInfo, MessageSource};
+use whatsapp_rust::types::presence::ReceiptType;
+use whatsapp_rust::wacore_binary::JidExt;
+use whatsapp_rust::waproto::whatsapp as wa;
+
+use super::{SimError, SimNetwork};
+use crate::domain::phone::Jid;
+use crate::whatsapp::model::{self, Reader};
+use crate::whatsapp::{MediaKind, OutgoingMedia, WaError};
+
+/// Someone outside the simulated network writes to an instance: text, a file,
+/// or a file with a caption.
+#[derive(Debug, Clone)]
+pub struct SimInbound {
+    pub body: String,
+    pub media: Option<InboundFile>,
+}
+
+#[derive(Debug, Clone)]
+pub struct InboundFile {
+    pub bytes: bytes::Bytes,
+    pub mimetype: String,
+    pub filename: Option<String>,
+    /// Gone from the media servers by the time the instance downloads it.
+    pub expired: bool,
+}
+
+impl SimNetwork {
+    /// A phone's upload: the file encrypted and put on the media servers.
+    pub(super) async fn upload(&self, media: &OutgoingMedia) -> Result<model::Uploaded, WaError> {
+        let kind = model::sent_kind(media);
+        self.inner
+            .media
+            .clone()
+            .upload(media.bytes.clone(), kind)
+            .await
+    }
+
+    /// Someone outside the simulated network writes to the instance; their
+    /// phone builds the message as any WhatsApp client does.
+    pub async fn inject_inbound(
+        &self,
+        instance_id: &str,
+        from: &Jid,
+        push_name: &str,
+        inbound: SimInbound,
+    ) -> Result<String, SimError> {
+        self.connected(instance_id)?;
+        let message = match inbound.media {
+            None => model::text(&inbound.body),
+            Some(file) => {
+                let media = OutgoingMedia {
+                    kind: MediaKind::for_mimetype(&file.mimetype),
+                    bytes: file.bytes,
+                    mimetype: file.mimetype,
+                    filename: file.filename.unwrap_or_default(),
+                    caption: Some(inbound.body).filter(|body| !body.is_empty()),
+                    thumbnail: None,
+                    dimensions: None,
+                    seconds: None,
+                };
+                let uploaded = self
+                    .upload(&media)
+                    .await
+                    .map_err(|err| SimError::Store(err.to_string()))?;
+                if file.expired {
+                    self.inner.media.expire(&uploaded.direct_path);
+                }
+                model::media(uploaded, &media)
+            }
+        };
+        let id = crate::whatsapp::new_message_id();
+        let event = delivery(&id, from, push_name, message).map_err(|_| SimError::NotConnected)?;
+        let registry = self.registry();
+        let link = registry.links.get(instance_id).ok_or(SimError::NoSession)?;
+        link.reader.read(&event);
+        Ok(id)
+    }
+
+    fn connected(&self, instance_id: &str) -> Result<(), SimError> {
+        let registry = self.registry();
+        let link = registry.links.get(instance_id).ok_or(SimError::NoSession)?;
+        link.identity
+            .as_ref()
+            .map(|_| ())
+            .ok_or(SimError::NotConnected)
+    }
+
+    /// Carries a message, with the id its sender chose, from a connected instance.
+    pub(super) fn send(
+        &self,
+        from_instance: &str,
+        token: u64,
+        id: &str,
+        to: &Jid,
+        message: wa::Message,
+    ) -> Result<(), WaError> {
+        let registry = self.registry();
+        let sender = registry
+            .links
+            .get(from_instance)
+            .filter(|link| link.token == token)
+            .ok_or(WaError::NotConnected)?;
+        let (sender_phone, sender_name) = sender.identity.clone().ok_or(WaError::NotConnected)?;
+        let recipient = (!to.is_group())
+            .then(|| registry.phones.get(to.user()))
+            .flatten()
+            .and_then(|instance| registry.links.get(instance));
+        if let Some(recipient) = recipient {
+            let sender_jid = Jid::parse(&sender_phone).map_err(|_| WaError::NotConnected)?;
+            recipient
+                .reader
+                .read(&delivery(id, &sender_jid, &sender_name, message)?);
+        }
+        // A person at the other end reads it; an unknown phone only gets it delivered.
+        let receipts: &[ReceiptType] = if recipient.is_some() {
+            &[ReceiptType::Delivered, ReceiptType::Read]
+        } else {
+            &[ReceiptType::Delivered]
+        };
+        let receipts = receipts
+            .iter()
+            .map(|kind| receipt(id, to, kind.clone()))
+            .collect::<Result<Vec<_>, _>>()?;
+        let reader = Arc::clone(&sender.reader);
+        let delay = Duration::from_millis(self.inner.settings.receipt_delay_ms);
+        tokio::spawn(async move {
+            for receipt in receipts {
+                tokio::time::sleep(delay).await;
+                reader.read(&receipt);
+            }
+        });
+        Ok(())
+    }
+}
+
+/// A message as the engine's client hands it over on arrival.
+pub(super) fn delivery(
+    id: &str,
+    from: &Jid,
+    push_name: &str,
+    message: wa::Message,
+) -> Result<Event, WaError> {
+    let sender = model::engine_jid(from)?;
+    let info = MessageInfo {
+        source: MessageSource {
+            chat: sender.clone(),
+            sender,
+            ..Default::default()
+        },
+        id: id.to_owned(),
+        push_name: push_name.to_owned(),
+        timestamp: Utc::now(),
+        ..Default::default()
+    };
+    let entry = InboundMessage::builder()
+        .message(Arc::new(message))
+        .info(Arc::new(info))
+        .build();
+    Ok(Event::Messages(
+        MessageBatch::builder()
+            .messages(Arc::from(vec![entry]))
+            .origin(BatchOrigin::Live)
+            .build(),
+    ))
+}
+
+/// The recipient's receipt for message `id`, as the sender's client gets it.
+fn receipt(id: &str, chat: &Jid, kind: ReceiptType) -> Result<Event, WaError> {
+    let chat = model::engine_jid(chat)?;
+    Ok(Event::Receipt(
+        Receipt::builder()
+            .source(MessageSource {
+                is_group: chat.is_group(),
+                sender: chat.clone(),
+                chat,
+                ..Default::default()
+            })
+            .message_ids(vec![id.to_owned()])
+            .timestamp(Utc::now())
+            .r#type(kind)
+            .offline(false)
+            .build(),
+    ))
+}
+
+/// Keeps `Reader` shareable between a link and its receipts task.
+pub(super) type SharedReader = Arc<Reader>;
