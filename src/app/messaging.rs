@@ -19,7 +19,7 @@ use crate::domain::text::{is_message_id, sanitize_filename};
 use crate::error::{ApiError, ErrorCode};
 use crate::net::fetch::{FetchError, MediaFetcher};
 use crate::net::guard::TargetError;
-use crate::whatsapp::{MediaKind, OutgoingMedia};
+use crate::whatsapp::{MediaKind, OutgoingMedia, model};
 
 pub use crate::db::messages::{ChatFilter, MessageStatus, MessageType};
 
@@ -124,7 +124,7 @@ impl<'a> Messaging<'a> {
                         .map(sanitize_filename)
                         .unwrap_or_else(|| sanitize_filename(fetched.final_url.path()));
                     let mimetype = mimetype_for(fetched.content_type, &name);
-                    Outgoing::Media(media(fetched.bytes, mimetype, name, caption))
+                    Outgoing::Media(media(fetched.bytes, mimetype, name, caption).await)
                 }
                 Content::File {
                     bytes,
@@ -133,7 +133,7 @@ impl<'a> Messaging<'a> {
                     caption,
                 } => {
                     let mimetype = mimetype_for(mimetype, &filename);
-                    Outgoing::Media(media(bytes, mimetype, filename, caption))
+                    Outgoing::Media(media(bytes, mimetype, filename, caption).await)
                 }
             };
             let id = ask(
@@ -219,13 +219,15 @@ impl<'a> Messaging<'a> {
     }
 }
 
-fn media(
+/// The file as it goes out; an image with its size and thumbnail, read off
+/// the async threads.
+async fn media(
     bytes: Bytes,
     mimetype: String,
     filename: String,
     caption: Option<String>,
 ) -> OutgoingMedia {
-    OutgoingMedia {
+    let media = OutgoingMedia {
         kind: MediaKind::for_mimetype(&mimetype),
         bytes,
         mimetype,
@@ -234,7 +236,18 @@ fn media(
         thumbnail: None,
         dimensions: None,
         seconds: None,
+    };
+    if media.kind != MediaKind::Image {
+        return media;
     }
+    let fallback = media.clone();
+    actix_web::web::block(move || {
+        let mut media = media;
+        model::add_preview(&mut media);
+        media
+    })
+    .await
+    .unwrap_or(fallback)
 }
 
 /// The mimetype a file is sent with: what its source says, else what its name says.

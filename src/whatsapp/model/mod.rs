@@ -8,6 +8,7 @@
 mod classify;
 mod inbound;
 mod outgoing;
+mod preview;
 mod reader;
 #[cfg(test)]
 mod tests;
@@ -15,4 +16,5 @@ mod tests;
 pub use classify::Ignored;
 pub use inbound::{downloadable, group_contacts, ours};
 pub use outgoing::{Uploaded, engine_jid, media, media_type, sent_kind, text};
+pub use preview::add_preview;
 pub use reader::{MediaSource, Reader, Reading};

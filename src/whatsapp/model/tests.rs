@@ -68,3 +68,42 @@ fn listed_groups_become_named_group_contacts() {
         ("Team", true)
     );
 }
+
+#[test]
+fn media_messages_carry_their_preview_and_playing_time() {
+    use crate::whatsapp::{MediaKind, OutgoingMedia};
+    let uploaded = super::Uploaded {
+        url: "https://mmg.example/d".into(),
+        direct_path: "/d".into(),
+        media_key: [1; 32],
+        file_enc_sha256: [2; 32],
+        file_sha256: [3; 32],
+        file_length: 4,
+        media_key_timestamp: 1,
+        streaming_sidecar: None,
+    };
+    let picture = OutgoingMedia {
+        bytes: bytes::Bytes::from_static(b"jpeg"),
+        mimetype: "image/jpeg".into(),
+        filename: "p.jpg".into(),
+        caption: Some("look".into()),
+        kind: MediaKind::Image,
+        thumbnail: Some(vec![0xFF, 0xD8]),
+        dimensions: Some((640, 320)),
+        seconds: None,
+    };
+    let message = super::media(uploaded.clone(), &picture);
+    let image = message.image_message.as_option().unwrap();
+    assert_eq!((image.width, image.height), (Some(640), Some(320)));
+    assert_eq!(image.jpeg_thumbnail.as_deref(), Some(&[0xFF, 0xD8][..]));
+    assert_eq!(image.caption.as_deref(), Some("look"));
+    assert_eq!(image.media_key.as_deref(), Some(&[1; 32][..]));
+    let clip = OutgoingMedia {
+        kind: MediaKind::Video,
+        mimetype: "video/mp4".into(),
+        seconds: Some(12),
+        ..picture
+    };
+    let message = super::media(uploaded, &clip);
+    assert_eq!(message.video_message.as_option().unwrap().seconds, Some(12));
+}
