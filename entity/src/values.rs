@@ -53,13 +53,18 @@ string_enum! {
 }
 
 string_enum! {
-    /// What a message carries.
+    /// What a message carries (`voice`: a voice note; `contact`: one or more contact cards).
     MessageType {
         Text = "text",
         Image = "image",
         Video = "video",
         Audio = "audio",
+        Voice = "voice",
         Document = "document",
+        Sticker = "sticker",
+        Location = "location",
+        Contact = "contact",
+        Poll = "poll",
     }
 }
 
@@ -105,6 +110,7 @@ string_enum! {
         TemporarilyBanned = "temporarily_banned",
         ClientOutdated = "client_outdated",
         MediaDownloadFailed = "media_download_failed",
+        HistoryImported = "history_imported",
         LoggedOut = "logged_out",
         ReconnectRequested = "reconnect_requested",
         WebhookFailed = "webhook_failed",

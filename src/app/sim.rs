@@ -6,7 +6,7 @@ use super::access::{Caller, ask, live_instance, visible_instance, webhooks_durab
 use crate::actors::instance::Flush;
 use crate::domain::phone::Jid;
 use crate::error::{ApiError, ErrorCode};
-use crate::whatsapp::sim::{FaultKind, SimError, SimInbound, SimNetwork};
+use crate::whatsapp::sim::{FaultKind, PastMessage, SimError, SimInbound, SimNetwork};
 
 pub struct Sim<'a> {
     deps: &'a Deps,
@@ -38,10 +38,11 @@ impl<'a> Sim<'a> {
         instance_id: &str,
         phone: &Jid,
         push_name: &str,
+        history: Vec<PastMessage>,
     ) -> Result<(), ApiError> {
         let instance = visible_instance(self.deps, caller, instance_id).await?;
         self.network
-            .scan(&instance.id, phone, push_name)
+            .scan(&instance.id, phone, push_name, history)
             .await
             .map_err(sim_error)
     }

@@ -31,6 +31,10 @@ pub struct WhatsappSettings {
     /// Stores contacts' status stories (`status@broadcast`) as messages; off,
     /// they are dropped on arrival.
     pub status_updates: bool,
+    /// Imports the chats WhatsApp sends a newly linked device (the newest
+    /// messages of each, without media files, and names) into the history,
+    /// without webhooks; off, that sync is declined.
+    pub history_sync: bool,
 }
 
 impl Default for WhatsappSettings {
@@ -44,6 +48,7 @@ impl Default for WhatsappSettings {
             max_media_bytes: 64 * 1024 * 1024,
             allow_private_media_urls: false,
             status_updates: false,
+            history_sync: false,
         }
     }
 }

@@ -13,7 +13,7 @@ use crate::routes::answers::{Sent, Success};
 use crate::routes::extract::Json;
 use crate::routes::input;
 use crate::state::AppState;
-use crate::whatsapp::sim::{FaultKind, InboundFile, SimInbound};
+use crate::whatsapp::sim::{FaultKind, InboundFile, PastMessage, SimInbound};
 
 fn network(state: &AppState) -> Result<Sim<'_>, ApiError> {
     state
@@ -27,6 +27,60 @@ fn network(state: &AppState) -> Result<Sim<'_>, ApiError> {
 pub struct Scan {
     phone: String,
     push_name: Option<String>,
+    /// What the phone had before linking, synced to the instance once linked
+    /// (imported when `whatsapp.history_sync` is on, as WhatsApp's history sync).
+    #[schema(max_items = 1000)]
+    history: Option<Vec<PastChatMessage>>,
+}
+
+/// A message the scanning phone had exchanged before.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PastChatMessage {
+    /// The other person: a phone number or JID.
+    chat: String,
+    body: String,
+    /// Unix seconds.
+    #[schema(minimum = 0)]
+    timestamp: i64,
+    /// Sent by the phone itself (default false).
+    from_me: Option<bool>,
+    /// The other person's name, for what they wrote.
+    push_name: Option<String>,
+}
+
+const MAX_PAST_MESSAGES: usize = 1000;
+
+fn past_messages(history: Option<Vec<PastChatMessage>>) -> Result<Vec<PastMessage>, ApiError> {
+    let history = history.unwrap_or_default();
+    if history.len() > MAX_PAST_MESSAGES {
+        return Err(ApiError::validation(format!(
+            "history holds at most {MAX_PAST_MESSAGES} messages"
+        )));
+    }
+    history
+        .into_iter()
+        .map(|past| {
+            if !rules::INBOUND_BODY.allows(&past.body) || past.body.is_empty() {
+                return Err(ApiError::validation(format!(
+                    "history body must be 1-{} characters, without NUL",
+                    rules::INBOUND_BODY.max_chars
+                )));
+            }
+            if past.timestamp < 0 {
+                return Err(ApiError::validation(
+                    "history timestamp must be unix seconds",
+                ));
+            }
+            Ok(PastMessage {
+                chat: input::phone(&past.chat)?,
+                body: past.body,
+                timestamp: past.timestamp,
+                from_me: past.from_me.unwrap_or(false),
+                push_name: input::push_name(past.push_name.as_deref())?,
+            })
+        })
+        .collect()
 }
 
 /// A simulated phone scans the instance's pending QR code, linking the instance.
@@ -54,8 +108,12 @@ pub async fn scan(
 ) -> Result<HttpResponse, ApiError> {
     let network = network(&state)?;
     let phone = input::phone(&body.phone)?;
+    let body = body.into_inner();
     let push_name = input::push_name(body.push_name.as_deref())?;
-    network.scan(&user, &path, &phone, &push_name).await?;
+    let history = past_messages(body.history)?;
+    network
+        .scan(&user, &path, &phone, &push_name, history)
+        .await?;
     Ok(HttpResponse::Ok().json(Success::OK))
 }
 

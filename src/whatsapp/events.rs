@@ -2,7 +2,7 @@
 
 use actix::Message;
 
-use crate::db::messages::MessageStatus;
+use crate::db::messages::{MessageStatus, MessageType};
 use crate::domain::phone::Jid;
 
 #[derive(Debug, Message)]
@@ -41,6 +41,8 @@ pub enum WaEvent {
         status: ReceiptStatus,
     },
     Contact(WaContact),
+    /// Earlier chats, from a history sync: stored, never announced.
+    History(Box<ImportedHistory>),
     /// The session is over; sent once, last.
     Ended(SessionEnd),
 }
@@ -210,11 +212,20 @@ pub struct InboundMessage {
     pub sender_lid: Option<Jid>,
     pub from_me: bool,
     pub push_name: String,
-    /// Text, or the media caption.
+    /// What kind of message it is (text, a kind of media, a location, ...).
+    pub message_type: MessageType,
+    /// Text, the media caption, or what a location, contact card or poll says.
     pub body: String,
     pub media: Option<MediaInfo>,
     /// Unix seconds.
     pub timestamp: i64,
+}
+
+/// What a history sync brings: earlier messages, and names.
+#[derive(Debug, Clone, Default)]
+pub struct ImportedHistory {
+    pub messages: Vec<InboundMessage>,
+    pub contacts: Vec<WaContact>,
 }
 
 #[derive(Debug, Clone)]

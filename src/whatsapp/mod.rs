@@ -16,8 +16,8 @@ use futures_util::FutureExt;
 use futures_util::future::BoxFuture;
 
 pub use events::{
-    Halt, InboundMessage, MediaFetch, MediaInfo, MediaKind, ReceiptStatus, SessionEnd,
-    SessionEvent, WaContact, WaEvent,
+    Halt, ImportedHistory, InboundMessage, MediaFetch, MediaInfo, MediaKind, ReceiptStatus,
+    SessionEnd, SessionEvent, WaContact, WaEvent,
 };
 
 use crate::config::{Backend, Settings};

@@ -302,6 +302,7 @@ impl Handler<SessionEvent> for InstanceActor {
                 status,
             } => self.on_receipt(message_ids, chat, status),
             WaEvent::Contact(contact) => self.on_contact(contact),
+            WaEvent::History(history) => self.on_history(*history),
             WaEvent::Ended(end) => self.on_session_end(end, ctx),
         }
     }

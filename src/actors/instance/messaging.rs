@@ -13,7 +13,7 @@ use crate::db::recorder::WriteOp;
 use crate::domain::instance::InstanceStatus;
 use crate::domain::phone::Jid;
 use crate::domain::text::storable;
-use crate::whatsapp::{InboundMessage, ReceiptStatus, WaContact, WaError};
+use crate::whatsapp::{ImportedHistory, InboundMessage, ReceiptStatus, WaContact, WaError};
 
 /// Contacts an actor remembers having written, so a busy chat is not rewritten per message.
 const MAX_KNOWN_CONTACTS: usize = 4096;
@@ -100,6 +100,32 @@ impl InstanceActor {
                 self.publish(kind);
             }
         }
+    }
+
+    /// Earlier chats from a history sync: kept in the history (a message
+    /// already stored, live or from an earlier chunk, stays as it is), never
+    /// announced to webhooks or counted as traffic.
+    pub(super) fn on_history(&mut self, history: ImportedHistory) {
+        let (messages, contacts) = (history.messages.len(), history.contacts.len());
+        for contact in history.contacts {
+            self.on_contact(contact);
+        }
+        for message in history.messages {
+            let message = storable_message(message);
+            if !message.from_me {
+                self.learn_contact(&message.sender, &message.push_name, false);
+            }
+            self.learn_contact(&message.chat, "", message.chat.is_group());
+            let row_id = uuid::Uuid::now_v7().to_string();
+            let record = MessageRecord::reported(&self.id, message, row_id, None);
+            self.deps
+                .recorder
+                .record(WriteOp::Message(Box::new(record.row())));
+        }
+        self.activity(
+            ActivityAction::HistoryImported,
+            json!({"messages": messages, "contacts": contacts}),
+        );
     }
 
     /// The message is stored without its file (`GET …/media` answers 404

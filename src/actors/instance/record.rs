@@ -51,10 +51,7 @@ impl MessageRecord {
         Self {
             row_id,
             instance_id: instance_id.to_owned(),
-            message_type: message
-                .media
-                .as_ref()
-                .map_or(MessageType::Text, |m| m.kind.into()),
+            message_type: message.message_type,
             media: message.media.map(|m| StoredMedia {
                 mimetype: m.mimetype,
                 size: m.size,

@@ -112,7 +112,7 @@ async fn build_bot(
         spec.live.clone(),
         spec.received.clone(),
     );
-    let bot = Bot::builder()
+    let builder = Bot::builder()
         .with_backend(store)
         .with_transport_factory(ReportingTransport::new(
             spec.ws_url.as_deref(),
@@ -124,8 +124,13 @@ async fn build_bot(
             tracker: tracker.clone(),
         })
         .with_event_handler(forwarder)
-        .with_version(version)
-        .skip_history_sync()
+        .with_version(version);
+    let builder = if spec.received.reading.history_sync {
+        builder
+    } else {
+        builder.skip_history_sync()
+    };
+    let bot = builder
         .build()
         .await
         .map_err(|err| format!("building the WhatsApp client: {err}"))?;

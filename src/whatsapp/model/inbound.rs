@@ -6,6 +6,7 @@ use whatsapp_rust::types::message::MessageInfo;
 use whatsapp_rust::wacore::proto_helpers::MessageExt;
 use whatsapp_rust::waproto::whatsapp as wa;
 
+use crate::db::messages::MessageType;
 use crate::domain::phone::Jid;
 use crate::whatsapp::{InboundMessage, MediaInfo, MediaKind, WaContact};
 
@@ -43,8 +44,9 @@ pub fn inbound(message: &wa::Message, info: &MessageInfo) -> Option<InboundMessa
     let body = message
         .text_content()
         .or_else(|| message.get_caption())
-        .unwrap_or_default()
-        .to_owned();
+        .map(str::to_owned)
+        .or_else(|| summary(message))
+        .unwrap_or_default();
     Some(InboundMessage {
         id: info.id.clone(),
         chat,
@@ -52,6 +54,7 @@ pub fn inbound(message: &wa::Message, info: &MessageInfo) -> Option<InboundMessa
         sender,
         from_me: source.is_from_me,
         push_name: info.push_name.clone(),
+        message_type: message_type(message),
         body,
         media: media_info(message),
         timestamp: info.timestamp.timestamp(),
@@ -143,4 +146,82 @@ pub fn group_contacts<'a>(
             })
         })
         .collect()
+}
+
+/// What kind of message a person sees in the chat.
+fn message_type(message: &wa::Message) -> MessageType {
+    let base = message.get_base_message();
+    if base.image_message.is_set() {
+        MessageType::Image
+    } else if base.video_message.is_set() {
+        MessageType::Video
+    } else if let Some(audio) = base.audio_message.as_option() {
+        if audio.ptt == Some(true) {
+            MessageType::Voice
+        } else {
+            MessageType::Audio
+        }
+    } else if base.document_message.is_set() {
+        MessageType::Document
+    } else if base.sticker_message.is_set() {
+        MessageType::Sticker
+    } else if base.location_message.is_set() || base.live_location_message.is_set() {
+        MessageType::Location
+    } else if base.contact_message.is_set() || base.contacts_array_message.is_set() {
+        MessageType::Contact
+    } else if poll(base).is_some() {
+        MessageType::Poll
+    } else {
+        MessageType::Text
+    }
+}
+
+fn poll(base: &wa::Message) -> Option<&wa::message::PollCreationMessage> {
+    base.poll_creation_message
+        .as_option()
+        .or_else(|| base.poll_creation_message_v2.as_option())
+        .or_else(|| base.poll_creation_message_v3.as_option())
+}
+
+/// The words of a message that has no text of its own: a location's name and
+/// coordinates, the names on contact cards, a poll's question.
+fn summary(message: &wa::Message) -> Option<String> {
+    let base = message.get_base_message();
+    if let Some(location) = base.location_message.as_option() {
+        let place = [location.name.as_deref(), location.address.as_deref()]
+            .into_iter()
+            .flatten()
+            .filter(|part| !part.is_empty())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let at = format!(
+            "{}, {}",
+            location.degrees_latitude.unwrap_or_default(),
+            location.degrees_longitude.unwrap_or_default()
+        );
+        return Some(if place.is_empty() {
+            at
+        } else {
+            format!("{place} ({at})")
+        });
+    }
+    if let Some(live) = base.live_location_message.as_option() {
+        return Some(format!(
+            "{}, {}",
+            live.degrees_latitude.unwrap_or_default(),
+            live.degrees_longitude.unwrap_or_default()
+        ));
+    }
+    if let Some(contact) = base.contact_message.as_option() {
+        return contact.display_name.clone();
+    }
+    if let Some(cards) = base.contacts_array_message.as_option() {
+        let names: Vec<&str> = cards
+            .contacts
+            .iter()
+            .filter_map(|card| card.display_name.as_deref())
+            .collect();
+        return Some(names.join(", ")).filter(|names| !names.is_empty());
+    }
+    poll(base).and_then(|poll| poll.name.clone())
 }

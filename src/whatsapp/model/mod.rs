@@ -6,6 +6,7 @@
 //! So every test on the simulated network also runs what the engine runs.
 
 mod classify;
+mod history;
 mod inbound;
 mod outgoing;
 mod preview;
@@ -14,6 +15,7 @@ mod reader;
 mod tests;
 
 pub use classify::Ignored;
+pub use history::{MAX_MESSAGES_PER_CHAT, read_history};
 pub use inbound::{downloadable, group_contacts, ours};
 pub use outgoing::{Uploaded, engine_jid, media, media_type, sent_kind, text};
 pub use preview::add_preview;

@@ -8,12 +8,15 @@ use std::time::Duration;
 
 use futures_util::future::BoxFuture;
 use whatsapp_rust::download::Downloadable;
-use whatsapp_rust::types::events::{ContactUpdate, Event, GroupUpdate, PushNameUpdate, Receipt};
+use whatsapp_rust::types::events::{
+    ContactUpdate, Event, GroupUpdate, LazyHistorySync, PushNameUpdate, Receipt,
+};
 use whatsapp_rust::types::message::MessageInfo;
 use whatsapp_rust::types::presence::ReceiptType;
 use whatsapp_rust::waproto::whatsapp as wa;
 
 use super::classify::classify;
+use super::history::read_history;
 use super::inbound::{downloadable, ours, person};
 use crate::domain::phone::Jid;
 use crate::whatsapp::{EventSink, MediaFetch, ReceiptStatus, WaContact, WaEvent};
@@ -34,6 +37,8 @@ pub struct Reading {
     pub max_media_bytes: u64,
     /// `whatsapp.media_fetch_timeout_ms`: a download's deadline.
     pub download_timeout: Duration,
+    /// `whatsapp.history_sync`: earlier chats imported on linking.
+    pub history_sync: bool,
 }
 
 impl From<&crate::config::WhatsappSettings> for Reading {
@@ -42,6 +47,7 @@ impl From<&crate::config::WhatsappSettings> for Reading {
             status_updates: settings.status_updates,
             max_media_bytes: settings.max_media_bytes as u64,
             download_timeout: Duration::from_millis(settings.media_fetch_timeout_ms),
+            history_sync: settings.history_sync,
         }
     }
 }
@@ -74,6 +80,7 @@ impl Reader {
             Event::ContactUpdate(update) => self.contact(update),
             Event::PushNameUpdate(update) => self.push_name(update),
             Event::GroupUpdate(update) => self.group(update),
+            Event::HistorySync(sync) => self.history(sync),
             _ => return false,
         }
         true
@@ -117,6 +124,26 @@ impl Reader {
             }
             Ok(bytes::Bytes::from(bytes))
         })
+    }
+
+    /// Decoding a sync chunk takes tens of milliseconds: done off the thread
+    /// that dispatches the client's events.
+    fn history(&self, sync: &LazyHistorySync) {
+        if !self.reading.history_sync {
+            return;
+        }
+        let (sync, sink) = (sync.clone(), self.sink.clone());
+        let status_updates = self.reading.status_updates;
+        tokio::task::spawn_blocking(move || {
+            let Some(parsed) = sync.get() else {
+                tracing::warn!("a history sync chunk could not be decoded; skipped");
+                return;
+            };
+            let history = read_history(parsed, status_updates);
+            if !history.messages.is_empty() || !history.contacts.is_empty() {
+                sink.emit(WaEvent::History(Box::new(history)));
+            }
+        });
     }
 
     fn receipt(&self, receipt: &Receipt) {

@@ -6,7 +6,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use whatsapp_rust::chrono::Utc;
-use whatsapp_rust::types::events::{BatchOrigin, Event, InboundMessage, MessageBatch, Receipt};
+use whatsapp_rust::types::events::{
+    BatchOrigin, Event, InboundMessage, LazyHistorySync, MessageBatch, Receipt,
+};
 use whatsapp_rust::types::message::{MessageInfo, MessageSource};
 use whatsapp_rust::types::presence::ReceiptType;
 use whatsapp_rust::wacore_binary::JidExt;
@@ -34,7 +36,44 @@ pub struct InboundFile {
     pub expired: bool,
 }
 
+/// A message a simulated phone had before it linked an instance.
+#[derive(Debug, Clone)]
+pub struct PastMessage {
+    /// The chat: the other person.
+    pub chat: Jid,
+    pub body: String,
+    /// Unix seconds.
+    pub timestamp: i64,
+    pub from_me: bool,
+    /// The other person's name, for what they wrote.
+    pub push_name: String,
+}
+
 impl SimNetwork {
+    /// The phone sends its earlier chats to the instance it just linked, as
+    /// WhatsApp's phones do: one compressed history-sync chunk, which the
+    /// instance's reader imports or declines (`whatsapp.history_sync`).
+    pub(super) fn sync_history(&self, instance_id: &str, token: u64) {
+        let mut registry = self.registry();
+        let Some(link) = registry
+            .links
+            .get_mut(instance_id)
+            .filter(|link| link.token == token)
+        else {
+            return;
+        };
+        let past = std::mem::take(&mut link.pending_history);
+        if past.is_empty() {
+            return;
+        }
+        match history_chunk(&past) {
+            Ok(chunk) => {
+                link.reader.read(&chunk);
+            }
+            Err(err) => tracing::warn!(instance_id, error = %err, "sim history sync not built"),
+        }
+    }
+
     /// A phone's upload: the file encrypted and put on the media servers.
     pub(super) async fn upload(&self, media: &OutgoingMedia) -> Result<model::Uploaded, WaError> {
         let kind = model::sent_kind(media);
@@ -195,3 +234,62 @@ fn receipt(id: &str, chat: &Jid, kind: ReceiptType) -> Result<Event, WaError> {
 
 /// Keeps `Reader` shareable between a link and its receipts task.
 pub(super) type SharedReader = Arc<Reader>;
+
+/// `past` as WhatsApp's phones send it: a `HistorySync` with a conversation per
+/// chat, encoded and zlib-compressed, as the engine hands it over.
+fn history_chunk(past: &[PastMessage]) -> std::io::Result<Event> {
+    use std::io::Write;
+    use whatsapp_rust::waproto::buffa::Message as _;
+    let mut conversations: Vec<wa::Conversation> = Vec::new();
+    let mut pushnames: Vec<wa::Pushname> = Vec::new();
+    for message in past {
+        let chat = message.chat.to_string();
+        let entry = wa::HistorySyncMsg {
+            message: wa::WebMessageInfo {
+                key: wa::MessageKey {
+                    remote_jid: Some(chat.clone()),
+                    from_me: Some(message.from_me),
+                    id: Some(crate::whatsapp::new_message_id()),
+                    ..Default::default()
+                }
+                .into(),
+                message: model::text(&message.body).into(),
+                message_timestamp: u64::try_from(message.timestamp).ok(),
+                push_name: Some(message.push_name.clone()).filter(|_| !message.from_me),
+                ..Default::default()
+            }
+            .into(),
+            ..Default::default()
+        };
+        match conversations.iter_mut().find(|c| c.id == chat) {
+            Some(conversation) => conversation.messages.push(entry),
+            None => conversations.push(wa::Conversation {
+                id: chat.clone(),
+                messages: vec![entry],
+                ..Default::default()
+            }),
+        }
+        if !message.from_me && !message.push_name.is_empty() {
+            pushnames.push(wa::Pushname {
+                id: Some(chat),
+                pushname: Some(message.push_name.clone()),
+            });
+        }
+    }
+    let sync = wa::HistorySync {
+        conversations,
+        pushnames,
+        ..Default::default()
+    };
+    let encoded = sync.encode_to_vec();
+    let mut zlib = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+    zlib.write_all(&encoded)?;
+    let compressed = zlib.finish()?;
+    Ok(Event::HistorySync(Box::new(LazyHistorySync::new(
+        compressed.into(),
+        encoded.len(),
+        0,
+        None,
+        None,
+    ))))
+}

@@ -23,7 +23,7 @@ use super::{BackendLoad, EventSink, WaBackend, WaError, WaSession};
 use crate::config::SimSettings;
 use crate::db;
 use crate::domain::phone::Jid;
-pub use delivery::{InboundFile, SimInbound};
+pub use delivery::{InboundFile, PastMessage, SimInbound};
 
 const STORE_READERS: usize = 4;
 
@@ -80,6 +80,8 @@ struct Link {
     /// Reads what the network delivers to this instance, as the engine's
     /// forwarder reads what WhatsApp delivers.
     reader: delivery::SharedReader,
+    /// What the phone that scans the QR code had before: synced once linked.
+    pending_history: Vec<PastMessage>,
     /// Set once connected: the phone and push name this instance speaks as.
     identity: Option<(String, String)>,
 }
@@ -143,13 +145,18 @@ impl SimNetwork {
             .map_err(|_| SimError::NoSession)
     }
 
-    /// A phone scans the instance's QR code.
+    /// A phone scans the instance's QR code; `history` is what the phone had
+    /// before, sent to the instance once linked (as WhatsApp's history sync).
     pub async fn scan(
         &self,
         instance_id: &str,
         phone: &Jid,
         push_name: &str,
+        history: Vec<PastMessage>,
     ) -> Result<(), SimError> {
+        if let Some(link) = self.registry().links.get_mut(instance_id) {
+            link.pending_history = history;
+        }
         let (reply, answer) = oneshot::channel();
         self.command(
             instance_id,
@@ -236,6 +243,7 @@ impl WaBackend for SimNetwork {
                     self.inner.reading,
                     self.inner.downloads.clone(),
                 )),
+                pending_history: Vec::new(),
                 identity: None,
             },
         );

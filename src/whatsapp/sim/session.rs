@@ -144,15 +144,15 @@ pub(super) async fn run(
             return;
         }
     };
-    let (phone, push_name) = match stored {
-        Some(stored) => (stored.phone, stored.push_name),
+    let (phone, push_name, linked_now) = match stored {
+        Some(stored) => (stored.phone, stored.push_name, false),
         None => match Box::pin(qr_cycle(&network, &instance_id, &mut commands, &sink)).await {
             QrOutcome::Paired { phone, push_name } => {
                 sink.emit(WaEvent::Paired {
                     phone: phone.clone(),
                     push_name: push_name.clone(),
                 });
-                (phone, push_name)
+                (phone, push_name, true)
             }
             QrOutcome::Over(end) => {
                 if let Some(end) = end {
@@ -168,6 +168,9 @@ pub(super) async fn run(
         return;
     }
     sink.emit(WaEvent::Connected { phone: Some(phone) });
+    if linked_now {
+        network.sync_history(&instance_id, token);
+    }
     while let Some(command) = commands.recv().await {
         match *command {
             Command::Scan { reply, .. } => {

@@ -37,6 +37,7 @@ fn reader(server: &Arc<MediaServer>) -> (Reader, Arc<Mutex<Vec<WaEvent>>>) {
         status_updates: false,
         max_media_bytes: 1 << 20,
         download_timeout: Duration::from_secs(5),
+        history_sync: false,
     };
     (Reader::new(sink, reading, server.downloads()), seen)
 }

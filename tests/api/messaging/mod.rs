@@ -2,6 +2,7 @@
 
 mod bad_sends;
 mod history;
+mod imported;
 mod media;
 mod text;
 

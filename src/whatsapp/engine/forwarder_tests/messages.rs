@@ -18,7 +18,7 @@ use crate::whatsapp::{InboundMessage as Inbound, MediaKind, ReceiptStatus, WaEve
 
 const PEER: &str = "79001234567";
 
-fn from_peer() -> MessageSource {
+pub(super) fn from_peer() -> MessageSource {
     MessageSource {
         chat: WaJid::pn(PEER),
         sender: WaJid::pn(PEER),
@@ -26,7 +26,7 @@ fn from_peer() -> MessageSource {
     }
 }
 
-fn entry(message: wa::Message, source: MessageSource) -> Event {
+pub(super) fn entry(message: wa::Message, source: MessageSource) -> Event {
     let info = MessageInfo {
         source,
         id: "3EB0AAAAAAAAAAAAAAAAAA".into(),
@@ -46,7 +46,7 @@ fn entry(message: wa::Message, source: MessageSource) -> Event {
     )
 }
 
-fn text(body: &str) -> wa::Message {
+pub(super) fn text(body: &str) -> wa::Message {
     wa::Message {
         conversation: Some(body.into()),
         ..Default::default()
@@ -82,14 +82,14 @@ fn messages_of(events: &[WaEvent]) -> Vec<Inbound> {
         .collect()
 }
 
-async fn one_message(message: wa::Message, source: MessageSource) -> Inbound {
+pub(super) async fn one_message(message: wa::Message, source: MessageSource) -> Inbound {
     let events = forwarded(false, vec![entry(message, source)]).await;
     let messages = messages_of(&events);
     assert_eq!(messages.len(), 1, "{events:?}");
     messages.into_iter().next().unwrap()
 }
 
-async fn nothing_from(message: wa::Message, source: MessageSource, what: &str) {
+pub(super) async fn nothing_from(message: wa::Message, source: MessageSource, what: &str) {
     let events = forwarded(false, vec![entry(message, source)]).await;
     assert!(events.is_empty(), "{what} became {events:?}");
 }

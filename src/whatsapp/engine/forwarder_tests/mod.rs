@@ -47,6 +47,44 @@ async fn forwarded_with(
     status_updates: bool,
     events: Vec<Event>,
 ) -> Vec<WaEvent> {
+    let tracker = Arc::new(Tracker::default());
+    forwarded_tracked(&tracker, configured_version, status_updates, events).await
+}
+
+/// `forwarded`, with `whatsapp.history_sync` as given.
+async fn forwarded_with_history(history_sync: bool, events: Vec<Event>) -> Vec<WaEvent> {
+    let reading = Reading {
+        history_sync,
+        ..reading(false)
+    };
+    forwarded_reading(&Arc::new(Tracker::default()), false, reading, events).await
+}
+
+fn reading(status_updates: bool) -> Reading {
+    Reading {
+        status_updates,
+        max_media_bytes: MAX_MEDIA_BYTES,
+        download_timeout: Duration::from_secs(5),
+        history_sync: false,
+    }
+}
+
+/// `forwarded_with`, noting what the attempt's end report needs in `tracker`.
+async fn forwarded_tracked(
+    tracker: &Arc<Tracker>,
+    configured_version: bool,
+    status_updates: bool,
+    events: Vec<Event>,
+) -> Vec<WaEvent> {
+    forwarded_reading(tracker, configured_version, reading(status_updates), events).await
+}
+
+async fn forwarded_reading(
+    tracker: &Arc<Tracker>,
+    configured_version: bool,
+    reading: Reading,
+    events: Vec<Event>,
+) -> Vec<WaEvent> {
     let emitted = Arc::new(Mutex::new(Vec::new()));
     let sink = EventSink::new(Collect(emitted.clone()).start().recipient(), 1);
     let version = (2, 3000, 1_026_131_876);
@@ -56,17 +94,13 @@ async fn forwarded_with(
     );
     let forwarder = Forwarder::new(
         sink,
-        Arc::new(Tracker::default()),
+        tracker.clone(),
         Arc::new(OnceLock::new()),
         Arc::new(web_version),
         version,
         Arc::new(LiveClients::default()),
         Received {
-            reading: Reading {
-                status_updates,
-                max_media_bytes: MAX_MEDIA_BYTES,
-                download_timeout: Duration::from_secs(5),
-            },
+            reading,
             runtime: tokio::runtime::Handle::current(),
         },
     );
@@ -176,4 +210,7 @@ async fn qr_codes_running_out_with_a_pairing_code_out_keep_the_session() {
     assert_eq!(ends(&events), [SessionEnd::QrExhausted]);
 }
 
+mod history;
+mod kinds;
+mod linking;
 mod messages;
