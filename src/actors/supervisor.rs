@@ -119,6 +119,10 @@ impl InstanceSupervisor {
         }
         let plan = match instance.status {
             InstanceStatus::LoggedOut => StartPlan::Rest(InstanceStatus::LoggedOut),
+            // Failed rests until `reconnect`, across restarts too: a session that
+            // another client took over, or a banned account, must not be tried
+            // again just because the server restarted.
+            InstanceStatus::Failed => StartPlan::Rest(InstanceStatus::Failed),
             _ if delay.is_zero() => StartPlan::Connect,
             _ => StartPlan::ConnectAfter {
                 delay,

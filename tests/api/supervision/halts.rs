@@ -12,7 +12,8 @@ use crate::helpers::{TestApp, TestDb, spawn_sim_app};
 
 db_tests!(
     a_replaced_session_fails_without_restarting_and_reconnect_revives_it,
-    a_ban_and_an_outdated_client_say_why_in_the_activity_log
+    a_ban_and_an_outdated_client_say_why_in_the_activity_log,
+    a_halted_session_stays_failed_across_a_server_restart
 );
 
 /// Injects `fault` into a connected instance and returns its activity entry
@@ -78,4 +79,29 @@ async fn a_ban_and_an_outdated_client_say_why_in_the_activity_log(db: TestDb) {
             .unwrap()
             .contains("set whatsapp.version")
     );
+}
+
+async fn a_halted_session_stays_failed_across_a_server_restart(db: TestDb) {
+    let mut app = spawn_sim_app(db).await;
+    let (id, _) = halt(&app, "79001111113", "replaced", "session_replaced").await;
+    let connecting_before = connecting(&app, &id).await;
+    app.restart().await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(app.status(&app.admin_key, &id).await["status"], "failed");
+    assert_eq!(
+        connecting(&app, &id).await,
+        connecting_before,
+        "the restarted server must not take the session back"
+    );
+    let response = app.reconnect(&app.admin_key, &id).await;
+    assert_eq!(response.status(), 200);
+    app.wait_for_status(&app.admin_key, &id, "connected").await;
+}
+
+async fn connecting(app: &TestApp, id: &str) -> usize {
+    app.actions(&app.admin_key, id)
+        .await
+        .iter()
+        .filter(|a| *a == "connecting")
+        .count()
 }
