@@ -219,8 +219,8 @@ impl<'a> Messaging<'a> {
     }
 }
 
-/// The file as it goes out; an image with its size and thumbnail, read off
-/// the async threads.
+/// The file as it goes out: an image with its size and thumbnail, a video or
+/// an audio with its playing time, read off the async threads.
 async fn media(
     bytes: Bytes,
     mimetype: String,
@@ -237,7 +237,7 @@ async fn media(
         dimensions: None,
         seconds: None,
     };
-    if media.kind != MediaKind::Image {
+    if media.kind == MediaKind::Document {
         return media;
     }
     let fallback = media.clone();
