@@ -174,6 +174,10 @@ pub static MESSAGE_TEXT: TextRule = TextRule::new(
 pub static CAPTION: TextRule = TextRule::new(0, 1024, NO_NUL);
 /// A received message's body in the simulated network; may be empty when media comes with it.
 pub static INBOUND_BODY: TextRule = TextRule::new(0, 65_536, NO_NUL);
+/// The last second of year 9999: later times are no one's chat history.
+pub const MAX_UNIX_SECONDS: i64 = 253_402_300_799;
+/// A message in a simulated phone's earlier chats: never empty.
+pub static PAST_MESSAGE_BODY: TextRule = TextRule::new(1, 65_536, NO_NUL);
 /// Standard base64 with its padding, as the decoder takes it (unused bits zero).
 pub static BASE64: TextRule = TextRule::new(
     0,

@@ -97,3 +97,27 @@ pub fn idempotency_key(headers: &HeaderMap) -> Result<Option<IdempotencyKey>, Ap
         .map(|value| IdempotencyKey::parse(value.to_str().unwrap_or_default()))
         .transpose()
 }
+
+/// JSON Schema counts `3.0` as the integer 3, so the server does too.
+pub fn integral<'de, D>(deserializer: D) -> Result<Option<i64>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    // Within i64 on both sides; anything beyond fails every range check anyway.
+    const LIMIT: f64 = 9.2e18;
+    let Some(number) =
+        <Option<serde_json::Number> as serde::Deserialize>::deserialize(deserializer)?
+    else {
+        return Ok(None);
+    };
+    #[allow(clippy::cast_possible_truncation)]
+    let whole = number.as_i64().or_else(|| {
+        number
+            .as_f64()
+            .filter(|f| f.fract() == 0.0 && f.abs() < LIMIT)
+            .map(|f| f as i64)
+    });
+    whole
+        .map(Some)
+        .ok_or_else(|| serde::de::Error::custom(format!("{number} is not an integer")))
+}

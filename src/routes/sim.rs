@@ -41,8 +41,9 @@ pub struct PastChatMessage {
     chat: String,
     body: String,
     /// Unix seconds.
-    #[schema(minimum = 0)]
-    timestamp: i64,
+    #[serde(deserialize_with = "input::integral")]
+    #[schema(value_type = i64, required = true)]
+    timestamp: Option<i64>,
     /// Sent by the phone itself (default false).
     from_me: Option<bool>,
     /// The other person's name, for what they wrote.
@@ -61,21 +62,23 @@ fn past_messages(history: Option<Vec<PastChatMessage>>) -> Result<Vec<PastMessag
     history
         .into_iter()
         .map(|past| {
-            if !rules::INBOUND_BODY.allows(&past.body) || past.body.is_empty() {
+            if !rules::PAST_MESSAGE_BODY.allows(&past.body) {
                 return Err(ApiError::validation(format!(
                     "history body must be 1-{} characters, without NUL",
-                    rules::INBOUND_BODY.max_chars
+                    rules::PAST_MESSAGE_BODY.max_chars
                 )));
             }
-            if past.timestamp < 0 {
-                return Err(ApiError::validation(
-                    "history timestamp must be unix seconds",
-                ));
+            let timestamp = past.timestamp.unwrap_or(-1);
+            if !(0..=rules::MAX_UNIX_SECONDS).contains(&timestamp) {
+                return Err(ApiError::validation(format!(
+                    "history timestamp must be unix seconds, 0-{}",
+                    rules::MAX_UNIX_SECONDS
+                )));
             }
             Ok(PastMessage {
                 chat: input::phone(&past.chat)?,
                 body: past.body,
-                timestamp: past.timestamp,
+                timestamp,
                 from_me: past.from_me.unwrap_or(false),
                 push_name: input::push_name(past.push_name.as_deref())?,
             })

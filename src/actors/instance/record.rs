@@ -64,7 +64,7 @@ impl MessageRecord {
                 MessageStatus::Received
             },
             at: if message.timestamp > 0 {
-                message.timestamp * 1000
+                message.timestamp.saturating_mul(1000)
             } else {
                 now_millis()
             },

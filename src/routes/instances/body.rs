@@ -11,6 +11,7 @@ use crate::domain::instance::{
     parse_webhook_url,
 };
 use crate::error::ApiError;
+use crate::routes::input::integral;
 
 const DEFAULT_MAX_RETRIES: i32 = 3;
 const DEFAULT_RETRY_INTERVAL_MS: i64 = 60_000;
@@ -22,28 +23,6 @@ where
     T: Deserialize<'de>,
 {
     Option::<T>::deserialize(deserializer).map(Some)
-}
-
-/// JSON Schema counts `3.0` as the integer 3, so the server does too.
-fn integral<'de, D>(deserializer: D) -> Result<Option<i64>, D::Error>
-where
-    D: Deserializer<'de>,
-{
-    // Within i64 on both sides; anything beyond fails every range check anyway.
-    const LIMIT: f64 = 9.2e18;
-    let Some(number) = Option::<serde_json::Number>::deserialize(deserializer)? else {
-        return Ok(None);
-    };
-    #[allow(clippy::cast_possible_truncation)]
-    let whole = number.as_i64().or_else(|| {
-        number
-            .as_f64()
-            .filter(|f| f.fract() == 0.0 && f.abs() < LIMIT)
-            .map(|f| f as i64)
-    });
-    whole
-        .map(Some)
-        .ok_or_else(|| serde::de::Error::custom(format!("{number} is not an integer")))
 }
 
 #[derive(Deserialize, ToSchema)]

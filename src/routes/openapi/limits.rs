@@ -120,6 +120,14 @@ fn body_fields() -> Vec<(&'static str, &'static str, Limit)> {
         ("Inbound", "body", Text(&rules::INBOUND_BODY)),
         ("Inbound", "pushName", Text(&rules::PERSON_NAME)),
         ("InboundMedia", "data", Text(&rules::BASE64)),
+        ("PastChatMessage", "chat", Text(&rules::PERSON_PHONE)),
+        ("PastChatMessage", "body", Text(&rules::PAST_MESSAGE_BODY)),
+        ("PastChatMessage", "pushName", Text(&rules::PERSON_NAME)),
+        (
+            "PastChatMessage",
+            "timestamp",
+            Range(0, rules::MAX_UNIX_SECONDS),
+        ),
     ]
 }
 
