@@ -196,7 +196,12 @@ pub async fn send_file(
     let messaging = state.app.messaging();
     // Before reading what may be a large upload.
     messaging.check_sender(&user, &path)?;
-    let upload = upload::read(form, state.app.settings().whatsapp.max_media_bytes).await?;
+    let declared = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_LENGTH)
+        .and_then(|length| length.to_str().ok()?.parse::<usize>().ok());
+    let max_file_bytes = state.app.settings().whatsapp.max_media_bytes;
+    let upload = upload::read(form, max_file_bytes, declared).await?;
     let to = input::jid(&upload.phone)?;
     let content = Content::File {
         bytes: upload.file,

@@ -37,7 +37,13 @@ fn unreadable(err: actix_multipart::MultipartError) -> ApiError {
     }
 }
 
-pub async fn read(mut form: Multipart, max_file_bytes: usize) -> Result<Upload, ApiError> {
+/// `declared`: the request's Content-Length, which bounds the file: its buffer
+/// is sized once (grown by doubling, a large file would briefly be held twice).
+pub async fn read(
+    mut form: Multipart,
+    max_file_bytes: usize,
+    declared: Option<usize>,
+) -> Result<Upload, ApiError> {
     let (mut phone, mut caption, mut file) = (None, None, None);
     while let Some(field) = form.try_next().await.map_err(unreadable)? {
         let name = field.name().unwrap_or_default().to_owned();
@@ -54,7 +60,8 @@ pub async fn read(mut form: Multipart, max_file_bytes: usize) -> Result<Upload, 
                     .content_type()
                     .map(|m| m.essence_str().to_owned())
                     .filter(|m| m != "application/octet-stream");
-                let bytes = read_capped(field, max_file_bytes).await?;
+                let expected = declared.unwrap_or(0).min(max_file_bytes);
+                let bytes = read_capped(field, max_file_bytes, expected).await?;
                 file = Some((bytes, filename, mimetype));
             }
             other => {
@@ -80,7 +87,7 @@ pub async fn read(mut form: Multipart, max_file_bytes: usize) -> Result<Upload, 
 }
 
 async fn read_text(field: Field, name: &str) -> Result<String, ApiError> {
-    let bytes = read_capped(field, MAX_TEXT_FIELD_BYTES)
+    let bytes = read_capped(field, MAX_TEXT_FIELD_BYTES, 0)
         .await
         .map_err(|err| match err.code() {
             ErrorCode::PayloadTooLarge => ApiError::validation(format!("{name} is too long")),
@@ -90,8 +97,8 @@ async fn read_text(field: Field, name: &str) -> Result<String, ApiError> {
         .map_err(|_| ApiError::validation(format!("{name} must be UTF-8 text")))
 }
 
-async fn read_capped(mut field: Field, limit: usize) -> Result<Bytes, ApiError> {
-    let mut buffer = BytesMut::new();
+async fn read_capped(mut field: Field, limit: usize, expected: usize) -> Result<Bytes, ApiError> {
+    let mut buffer = BytesMut::with_capacity(expected);
     while let Some(chunk) = field.try_next().await.map_err(invalid)? {
         if buffer.len() + chunk.len() > limit {
             return Err(ApiError::payload_too_large(limit));

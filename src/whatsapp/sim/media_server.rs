@@ -1,5 +1,6 @@
 //! The simulated network's media servers. A simulated phone encrypts its file
-//! with the engine's own media encryption and uploads the ciphertext here; the
+//! with the engine's own media encryption (its `MediaEncryptor`, as
+//! `encrypt_media` uses it) and uploads the ciphertext here; the
 //! receiving instance downloads it through the engine's own downloader (its
 //! `MediaDownloader`, with this server behind the `HttpClient` it calls), which
 //! checks the hashes and decrypts as it does against WhatsApp's servers.
@@ -9,22 +10,39 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use futures_util::future::BoxFuture;
+use whatsapp_rust::download::MediaType;
 use whatsapp_rust::download::{Downloadable, MediaDownloader, MediaHost, MediaRoute};
 use whatsapp_rust::http::{HttpClient, HttpRequest, HttpResponse};
-use whatsapp_rust::wacore::upload::encrypt_media;
+use whatsapp_rust::wacore::upload::{EncryptedMediaInfo, MediaEncryptor};
 
 use crate::whatsapp::model::{self, MediaSource, Uploaded};
 use crate::whatsapp::{MediaKind, WaError};
 
+/// The engine's media encryption into a buffer sized for the result at once:
+/// grown by doubling, it would briefly hold the file three times over.
+fn encrypt(
+    plaintext: &[u8],
+    media_type: MediaType,
+) -> anyhow::Result<(EncryptedMediaInfo, Vec<u8>)> {
+    // PKCS#7 adds at most one block, the MAC ten bytes.
+    let mut ciphertext = Vec::with_capacity(plaintext.len() + 16 + 10);
+    let sidecar = matches!(media_type, MediaType::Audio | MediaType::Video);
+    let mut encryptor = MediaEncryptor::new_with_sidecar(media_type, sidecar)?;
+    encryptor.update(plaintext, &mut ciphertext);
+    let info = encryptor.finalize(&mut ciphertext)?;
+    Ok((info, ciphertext))
+}
+
 /// A name that resolves nowhere: nothing but this module ever answers for it.
 pub const HOST: &str = "mmg.sim.invalid";
 
-/// How long an upload nobody downloaded is kept (a recipient that was offline,
-/// a phone outside the network): the network must not grow without bound.
+/// An upload is kept until its recipient downloads it, or this long when
+/// nobody does (a phone outside the network): the network must not grow
+/// without bound.
 const KEPT_FOR: Duration = Duration::from_secs(600);
 
 /// Uploaded ciphertext by direct path, with when it came.
-type Files = HashMap<String, (Instant, Arc<Vec<u8>>)>;
+type Files = HashMap<String, (Instant, Vec<u8>)>;
 
 #[derive(Default)]
 pub struct MediaServer {
@@ -49,8 +67,8 @@ impl MediaServer {
         let file_length = plaintext.len() as u64;
         let upload_failed =
             |reason: String| WaError::Session(format!("media upload failed: {reason}"));
-        let encrypted =
-            tokio::task::spawn_blocking(move || encrypt_media(&plaintext, model::media_type(kind)))
+        let (encrypted, ciphertext) =
+            tokio::task::spawn_blocking(move || encrypt(&plaintext, model::media_type(kind)))
                 .await
                 .map_err(|err| upload_failed(err.to_string()))?
                 .map_err(|err| upload_failed(err.to_string()))?;
@@ -60,10 +78,7 @@ impl MediaServer {
         );
         let mut files = self.files();
         files.retain(|_, (stored, _)| stored.elapsed() < KEPT_FOR);
-        files.insert(
-            direct_path.clone(),
-            (Instant::now(), Arc::new(encrypted.data_to_upload)),
-        );
+        files.insert(direct_path.clone(), (Instant::now(), ciphertext));
         Ok(Uploaded {
             url: format!("https://{HOST}{direct_path}"),
             direct_path,
@@ -81,8 +96,15 @@ impl MediaServer {
         self.files().remove(direct_path);
     }
 
-    pub(super) fn get(&self, direct_path: &str) -> Option<Arc<Vec<u8>>> {
+    #[cfg(test)]
+    pub(super) fn get(&self, direct_path: &str) -> Option<Vec<u8>> {
         self.files().get(direct_path).map(|(_, file)| file.clone())
+    }
+
+    /// The file for its one recipient (the simulated network has no groups):
+    /// handed over, not copied, so a large file is not held twice.
+    fn take(&self, direct_path: &str) -> Option<Vec<u8>> {
+        self.files().remove(direct_path).map(|(_, file)| file)
     }
 
     /// How instances of the simulated network download media.
@@ -122,10 +144,10 @@ impl HttpClient for SimCdn {
             .strip_prefix("https://")
             .and_then(|rest| rest.strip_prefix(HOST))
             .and_then(|rest| rest.split('?').next());
-        Ok(match path.and_then(|path| self.0.get(path)) {
+        Ok(match path.and_then(|path| self.0.take(path)) {
             Some(file) => HttpResponse {
                 status_code: 200,
-                body: file.to_vec(),
+                body: file,
             },
             None => HttpResponse {
                 status_code: 404,

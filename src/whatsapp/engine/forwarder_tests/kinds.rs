@@ -148,3 +148,44 @@ async fn a_contact_update_names_the_contact_by_phone() {
         ("Ivan Ivanov", false)
     );
 }
+
+#[actix_web::test]
+async fn a_receipt_from_a_chat_named_by_lid_names_the_phone_beside_it() {
+    use whatsapp_rust::types::events::Receipt;
+    use whatsapp_rust::types::message::MessageSource;
+    use whatsapp_rust::types::presence::ReceiptType;
+
+    use crate::whatsapp::ReceiptStatus;
+    let receipt = |sender_alt: Option<WaJid>| {
+        Event::Receipt(
+            Receipt::builder()
+                .source(MessageSource {
+                    chat: WaJid::lid("100000012345678"),
+                    sender: WaJid::lid("100000012345678"),
+                    sender_alt,
+                    ..Default::default()
+                })
+                .message_ids(vec!["3EB0AAAAAAAAAAAAAAAAAA".into()])
+                .timestamp(chrono::Utc::now())
+                .r#type(ReceiptType::Read)
+                .offline(false)
+                .build(),
+        )
+    };
+    let events = forwarded(
+        false,
+        vec![receipt(Some(WaJid::pn("79001234567"))), receipt(None)],
+    )
+    .await;
+    let chats: Vec<String> = events
+        .iter()
+        .map(|event| match event {
+            WaEvent::Receipt { chat, status, .. } => {
+                assert_eq!(*status, ReceiptStatus::Read);
+                chat.to_string()
+            }
+            other => panic!("a receipt expected: {other:?}"),
+        })
+        .collect();
+    assert_eq!(chats, ["79001234567@s.whatsapp.net", "100000012345678@lid"]);
+}
