@@ -6,6 +6,8 @@ mod events;
 pub mod model;
 #[cfg(feature = "sim")]
 pub mod sim;
+#[cfg(test)]
+mod test_events;
 
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;

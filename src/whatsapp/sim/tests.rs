@@ -15,20 +15,8 @@ use super::delivery::delivery;
 use super::media_server::MediaServer;
 use crate::domain::phone::Jid;
 use crate::whatsapp::model::{self, Reader, Reading};
-use crate::whatsapp::{EventSink, MediaKind, OutgoingMedia, SessionEvent, WaEvent};
-
-struct Collect(Arc<Mutex<Vec<WaEvent>>>);
-
-impl Actor for Collect {
-    type Context = Context<Self>;
-}
-
-impl Handler<SessionEvent> for Collect {
-    type Result = ();
-    fn handle(&mut self, event: SessionEvent, _: &mut Self::Context) {
-        self.0.lock().unwrap().push(event.event);
-    }
-}
+use crate::whatsapp::test_events::{Collect, settled};
+use crate::whatsapp::{EventSink, MediaKind, OutgoingMedia, WaEvent};
 
 fn reader(server: &Arc<MediaServer>) -> (Reader, Arc<Mutex<Vec<WaEvent>>>) {
     let seen = Arc::new(Mutex::new(Vec::new()));
@@ -40,18 +28,6 @@ fn reader(server: &Arc<MediaServer>) -> (Reader, Arc<Mutex<Vec<WaEvent>>>) {
         history_sync: false,
     };
     (Reader::new(sink, reading, server.downloads()), seen)
-}
-
-async fn settled(seen: &Arc<Mutex<Vec<WaEvent>>>, expected: usize) -> Vec<WaEvent> {
-    for _ in 0..100 {
-        if seen.lock().unwrap().len() >= expected {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    // A moment more, so that an event too many would show.
-    tokio::time::sleep(Duration::from_millis(20)).await;
-    seen.lock().unwrap().clone()
 }
 
 fn picture() -> OutgoingMedia {

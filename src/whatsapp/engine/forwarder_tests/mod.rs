@@ -18,22 +18,9 @@ use super::forwarder::{Forwarder, LiveClients, Received, Tracker};
 const MAX_MEDIA_BYTES: u64 = 10_000;
 use super::version::WebVersion;
 use crate::whatsapp::model::Reading;
-use crate::whatsapp::{EventSink, Halt, SessionEnd, SessionEvent, WaEvent};
+use crate::whatsapp::{EventSink, Halt, SessionEnd, WaEvent};
 
-/// Stands in for the instance actor: keeps every event.
-pub(super) struct Collect(pub(super) Arc<Mutex<Vec<WaEvent>>>);
-
-impl Actor for Collect {
-    type Context = Context<Self>;
-}
-
-impl Handler<SessionEvent> for Collect {
-    type Result = ();
-
-    fn handle(&mut self, event: SessionEvent, _: &mut Self::Context) {
-        self.0.lock().unwrap().push(event.event);
-    }
-}
+pub(super) use crate::whatsapp::test_events::Collect;
 
 /// What the forwarder emitted for `events`, fed in order. `configured_version`
 /// stands for `whatsapp.version`.
@@ -108,15 +95,7 @@ async fn forwarded_reading(
     for event in events {
         forwarder.handle_event(Arc::new(event));
     }
-    // Mailbox delivery is asynchronous; the collector has seen all once idle.
-    for _ in 0..100 {
-        if emitted.lock().unwrap().len() >= count {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    tokio::time::sleep(Duration::from_millis(20)).await;
-    emitted.lock().unwrap().clone()
+    crate::whatsapp::test_events::settled(&emitted, count).await
 }
 
 fn ends(events: &[WaEvent]) -> Vec<SessionEnd> {
