@@ -69,6 +69,10 @@ error_codes! {
     InstanceNotPairable = "instance_not_pairable" => CONFLICT,
     IdempotencyInProgress = "idempotency_in_progress" => CONFLICT,
     DeliveryNotFailed = "delivery_not_failed" => CONFLICT,
+    /// Only the instance's own text messages can be edited.
+    MessageNotEditable = "message_not_editable" => CONFLICT,
+    /// Only the instance's own messages can be deleted for everyone.
+    MessageNotDeletable = "message_not_deletable" => CONFLICT,
     /// Simulated network: the instance has no running session.
     NoSession = "no_session" => CONFLICT,
     /// Simulated network: no QR code waits to be scanned.

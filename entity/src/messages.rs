@@ -26,6 +26,16 @@ pub struct Model {
     pub sender_lid: Option<String>,
     pub status: MessageStatus,
     pub created_at: i64,
+    /// The WhatsApp id of the message this one replies to.
+    pub quoted_message_id: Option<String>,
+    /// When its sender last edited it, UTC milliseconds.
+    pub edited_at: Option<i64>,
+    /// Deleted for everyone: the row keeps its place, without its content.
+    pub revoked: bool,
+    /// JSON: mentions, location, contact cards, poll, votes and reactions.
+    pub details: Option<String>,
+    /// Hex of a poll's message secret, which opens its votes. Never shown.
+    pub message_secret: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -8,6 +8,8 @@ pub struct Model {
     pub phone: String,
     pub push_name: String,
     pub created_at: i64,
+    /// JSON array of the JIDs this phone blocked.
+    pub blocked: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

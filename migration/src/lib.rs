@@ -12,6 +12,7 @@ mod m20261125_000007_create_idempotency_keys;
 mod m20261125_000008_create_webhook_deliveries;
 mod m20261125_000009_create_usage_daily;
 mod m20261128_000010_add_message_sender_lid;
+mod m20261128_000011_message_kinds;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000008_create_webhook_deliveries::Migration),
             Box::new(m20261125_000009_create_usage_daily::Migration),
             Box::new(m20261128_000010_add_message_sender_lid::Migration),
+            Box::new(m20261128_000011_message_kinds::Migration),
         ]
     }
 }

@@ -4,8 +4,9 @@
 use actix::{Message, Recipient};
 
 use crate::db::messages::MessageType;
+use crate::domain::kinds::MessageDetails;
 use crate::domain::phone::Jid;
-use crate::whatsapp::ReceiptStatus;
+use crate::whatsapp::{PresenceState, ReceiptStatus};
 
 #[derive(Debug, Clone, Message)]
 #[rtype(result = "()")]
@@ -34,6 +35,39 @@ pub enum EventKind {
         remote_jid: Jid,
         from_me: bool,
     },
+    /// A reaction, an edit, a deletion or a vote on an earlier message.
+    MessageChanged(Box<ChangeEvent>),
+    Presence {
+        chat: Jid,
+        from: Jid,
+        state: PresenceState,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct ChangeEvent {
+    /// The message changed.
+    pub message_id: String,
+    pub chat: Jid,
+    /// Who changed it.
+    pub from: Jid,
+    pub from_me: bool,
+    pub change: ChangeDone,
+}
+
+#[derive(Debug, Clone)]
+pub enum ChangeDone {
+    /// `emoji` empty: taken back.
+    Reaction {
+        emoji: String,
+    },
+    Edited {
+        body: String,
+    },
+    Deleted,
+    Voted {
+        options: Vec<String>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -50,6 +84,10 @@ pub struct MessageEvent {
     pub push_name: String,
     /// The LID WhatsApp addressed the sender by, when it did.
     pub sender_lid: Option<Jid>,
+    /// The message it replies to.
+    pub quoted_message_id: Option<String>,
+    /// Mentions, a location, contact cards, a poll.
+    pub details: MessageDetails,
 }
 
 /// Fan-out of instance events to every subscriber.

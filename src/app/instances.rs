@@ -49,6 +49,7 @@ pub struct InstancePatch {
     pub notify_sent: Option<bool>,
     pub notify_delivery: Option<bool>,
     pub notify_read: Option<bool>,
+    pub notify_presence: Option<bool>,
     pub max_retries: Option<i32>,
     pub retry_interval_ms: Option<i64>,
     pub secret: Option<Option<String>>,
@@ -88,6 +89,11 @@ impl InstancePatch {
             "notifyDelivery",
         );
         set(self.notify_read, &mut webhook.notify_read, "notifyRead");
+        set(
+            self.notify_presence,
+            &mut webhook.notify_presence,
+            "notifyPresence",
+        );
         if let Some(max) = self.max_retries {
             webhook.max_retries = max;
             changed.push("maxRetries");

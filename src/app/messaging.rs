@@ -12,26 +12,48 @@ use super::access::{
     Caller, ask, live_instance, visible_instance, webhooks_durable, writes_visible,
 };
 use super::idempotency::{self, IdempotencyKey, Idempotent, fingerprint};
-use crate::actors::instance::{Outgoing, SendMessage, SendMessageError};
+use crate::actors::instance::{SendMessage, SendMessageError};
 use crate::db;
+use crate::domain::kinds::{ContactCard, Location};
 use crate::domain::phone::Jid;
 use crate::domain::text::{is_message_id, sanitize_filename};
 use crate::error::{ApiError, ErrorCode};
 use crate::net::fetch::{FetchError, MediaFetcher};
 use crate::net::guard::TargetError;
-use crate::whatsapp::{MediaKind, OutgoingMedia, model};
+use crate::whatsapp::{MediaKind, NewPoll, Outbound, OutgoingMedia, Quote, model};
 
 pub use crate::db::messages::{ChatFilter, MessageStatus, MessageType};
 
+/// How a file goes out when not as its type says.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum SendAs {
+    /// A push-to-talk voice note (an audio file, best Ogg Opus).
+    Voice,
+    /// A sticker (a webp image).
+    Sticker,
+    /// A file to download, whatever it is.
+    Document,
+}
+
 /// What to send, validated.
 pub enum Content {
-    Text(String),
+    Text {
+        text: String,
+        /// The WhatsApp id of a message of this instance to reply to.
+        quoted: Option<String>,
+        mentions: Vec<Jid>,
+    },
     /// Media the server downloads first.
     MediaUrl {
         url: String,
         caption: Option<String>,
         /// The name the recipient sees; default: the URL's last path segment.
         filename: Option<String>,
+        send_as: Option<SendAs>,
+        quoted: Option<String>,
     },
     /// An uploaded file.
     File {
@@ -39,37 +61,80 @@ pub enum Content {
         filename: String,
         mimetype: Option<String>,
         caption: Option<String>,
+        send_as: Option<SendAs>,
+        quoted: Option<String>,
+    },
+    Location(Location),
+    Contacts(Vec<ContactCard>),
+    Poll {
+        question: String,
+        options: Vec<String>,
+        selectable_count: u32,
     },
 }
 
 impl Content {
     fn fingerprint(&self, to: &Jid) -> String {
         let to = to.to_string();
+        let described = |kind: &[u8], fields: serde_json::Value| {
+            fingerprint(&[kind, to.as_bytes(), fields.to_string().as_bytes()])
+        };
         match self {
-            Self::Text(text) => fingerprint(&[b"send", to.as_bytes(), text.as_bytes()]),
+            Self::Text {
+                text,
+                quoted,
+                mentions,
+            } => {
+                if quoted.is_none() && mentions.is_empty() {
+                    // As before replies existed: a retried plain send still matches.
+                    return fingerprint(&[b"send", to.as_bytes(), text.as_bytes()]);
+                }
+                let mentions: Vec<String> = mentions.iter().map(Jid::to_string).collect();
+                described(b"send", json!([text, quoted, mentions]))
+            }
             Self::MediaUrl {
                 url,
                 caption,
                 filename,
-            } => fingerprint(&[
+                send_as,
+                quoted,
+            } => described(
                 b"send-media",
-                to.as_bytes(),
-                url.as_bytes(),
-                caption.as_deref().unwrap_or_default().as_bytes(),
-                filename.as_deref().unwrap_or_default().as_bytes(),
-            ]),
+                json!([url, caption, filename, send_as, quoted]),
+            ),
             Self::File {
                 bytes,
                 filename,
                 caption,
+                send_as,
+                quoted,
                 ..
-            } => fingerprint(&[
+            } => described(
                 b"send-file",
-                to.as_bytes(),
-                caption.as_deref().unwrap_or_default().as_bytes(),
-                filename.as_bytes(),
-                &Sha256::digest(bytes)[..],
-            ]),
+                json!([
+                    caption,
+                    filename,
+                    send_as,
+                    quoted,
+                    hex::encode(Sha256::digest(bytes))
+                ]),
+            ),
+            Self::Location(place) => described(b"send-location", json!(place)),
+            Self::Contacts(cards) => described(b"send-contact", json!(cards)),
+            Self::Poll {
+                question,
+                options,
+                selectable_count,
+            } => described(b"send-poll", json!([question, options, selectable_count])),
+        }
+    }
+
+    fn quoted(&self) -> Option<&str> {
+        match self {
+            Self::Text { quoted, .. }
+            | Self::MediaUrl { quoted, .. }
+            | Self::File { quoted, .. } => quoted.as_deref(),
+            _ => None,
         }
     }
 }
@@ -111,12 +176,22 @@ impl<'a> Messaging<'a> {
         let instance = live_instance(deps, caller, instance_id)?;
         let print = content.fingerprint(&to);
         let sending = async {
+            let quote = match content.quoted() {
+                Some(quoted) => Some(quote(deps, caller, instance_id, quoted).await?),
+                None => None,
+            };
             let outgoing = match content {
-                Content::Text(text) => Outgoing::Text(text),
+                Content::Text { text, mentions, .. } => Outbound::Text {
+                    text,
+                    quote,
+                    mentions,
+                },
                 Content::MediaUrl {
                     url,
                     caption,
                     filename,
+                    send_as,
+                    ..
                 } => {
                     let fetched = fetcher.fetch(&url).await.map_err(fetch_error)?;
                     let name = filename
@@ -124,16 +199,36 @@ impl<'a> Messaging<'a> {
                         .map(sanitize_filename)
                         .unwrap_or_else(|| sanitize_filename(fetched.final_url.path()));
                     let mimetype = mimetype_for(fetched.content_type, &name);
-                    Outgoing::Media(media(fetched.bytes, mimetype, name, caption).await)
+                    let media = media(fetched.bytes, mimetype, name, caption, send_as).await?;
+                    Outbound::Media { media, quote }
                 }
                 Content::File {
                     bytes,
                     filename,
                     mimetype,
                     caption,
+                    send_as,
+                    ..
                 } => {
                     let mimetype = mimetype_for(mimetype, &filename);
-                    Outgoing::Media(media(bytes, mimetype, filename, caption).await)
+                    let media = media(bytes, mimetype, filename, caption, send_as).await?;
+                    Outbound::Media { media, quote }
+                }
+                Content::Location(place) => Outbound::Location(place),
+                Content::Contacts(cards) => Outbound::Contacts(cards),
+                Content::Poll {
+                    question,
+                    options,
+                    selectable_count,
+                } => {
+                    let mut secret = [0u8; 32];
+                    rand::fill(&mut secret);
+                    Outbound::Poll(NewPoll {
+                        question,
+                        options,
+                        selectable_count,
+                        secret,
+                    })
                 }
             };
             let id = ask(
@@ -220,15 +315,39 @@ impl<'a> Messaging<'a> {
 }
 
 /// The file as it goes out: an image with its size and thumbnail, a video or
-/// an audio with its playing time, read off the async threads.
+/// an audio with its playing time, read off the async threads. `send_as`
+/// overrides what its type says, where WhatsApp can show it so.
 async fn media(
     bytes: Bytes,
     mimetype: String,
     filename: String,
     caption: Option<String>,
-) -> OutgoingMedia {
+    send_as: Option<SendAs>,
+) -> Result<OutgoingMedia, ApiError> {
+    let own = MediaKind::for_mimetype(&mimetype);
+    let kind = match send_as {
+        None => own,
+        Some(SendAs::Document) => MediaKind::Document,
+        Some(SendAs::Voice) if mimetype.starts_with("audio/") => MediaKind::Voice,
+        Some(SendAs::Voice) => {
+            return Err(ApiError::validation(format!(
+                "as: \"voice\" needs an audio file, not {mimetype}"
+            )));
+        }
+        Some(SendAs::Sticker) if mimetype == "image/webp" => MediaKind::Sticker,
+        Some(SendAs::Sticker) => {
+            return Err(ApiError::validation(format!(
+                "as: \"sticker\" needs a webp image (image/webp), not {mimetype}"
+            )));
+        }
+    };
+    if kind == MediaKind::Sticker && caption.as_deref().is_some_and(|c| !c.is_empty()) {
+        return Err(ApiError::validation(
+            "caption: a sticker has no caption".to_owned(),
+        ));
+    }
     let media = OutgoingMedia {
-        kind: MediaKind::for_mimetype(&mimetype),
+        kind,
         bytes,
         mimetype,
         filename,
@@ -237,17 +356,70 @@ async fn media(
         dimensions: None,
         seconds: None,
     };
-    if media.kind == MediaKind::Document {
-        return media;
+    if matches!(media.kind, MediaKind::Document | MediaKind::Sticker) {
+        return Ok(media);
     }
     let fallback = media.clone();
-    actix_web::web::block(move || {
+    Ok(actix_web::web::block(move || {
         let mut media = media;
         model::add_preview(&mut media);
         media
     })
     .await
-    .unwrap_or(fallback)
+    .unwrap_or(fallback))
+}
+
+/// The message a reply quotes: one of this instance's, by its WhatsApp id.
+async fn quote(
+    deps: &Deps,
+    caller: &Caller,
+    instance_id: &str,
+    quoted: &str,
+) -> Result<Quote, ApiError> {
+    let (instance, row) = own_message(deps, caller, instance_id, quoted).await?;
+    Ok(Quote {
+        message_id: row.message_id.clone().unwrap_or_default(),
+        sender: author(&instance, &row)?,
+        body: row.content,
+    })
+}
+
+/// A stored message of the instance, by its WhatsApp id (or the server's).
+pub(super) async fn own_message(
+    deps: &Deps,
+    caller: &Caller,
+    instance_id: &str,
+    message_id: &str,
+) -> Result<(entity::instances::Model, Message), ApiError> {
+    let not_found = || ApiError::new(ErrorCode::MessageNotFound, "message not found");
+    let instance = visible_instance(deps, caller, instance_id).await?;
+    if !is_message_id(message_id) {
+        return Err(not_found());
+    }
+    writes_visible(deps).await;
+    let row = db::messages::find(&deps.db, &instance.id, message_id)
+        .await?
+        .filter(|row| row.message_id.is_some())
+        .ok_or_else(not_found)?;
+    Ok((instance, row))
+}
+
+/// Who wrote a stored message: the instance itself, or the other person.
+pub(super) fn author(instance: &entity::instances::Model, row: &Message) -> Result<Jid, ApiError> {
+    let jid = if row.from_me {
+        instance
+            .phone
+            .as_deref()
+            .and_then(|phone| Jid::parse(phone).ok())
+    } else {
+        Jid::parse(&row.remote_jid).ok()
+    };
+    jid.ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::InstanceNotConnected,
+            "the instance is not linked to a phone yet",
+        )
+    })
 }
 
 /// The mimetype a file is sent with: what its source says, else what its name says.
@@ -262,7 +434,7 @@ fn mimetype_for(declared: Option<String>, filename: &str) -> String {
         })
 }
 
-fn send_error(err: SendMessageError) -> ApiError {
+pub(super) fn send_error(err: SendMessageError) -> ApiError {
     let message = err.to_string();
     match err {
         SendMessageError::NotConnected => ApiError::new(ErrorCode::InstanceNotConnected, message),

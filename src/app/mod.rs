@@ -8,6 +8,7 @@
 //! - users are created one way, whether by the admin route, the CLI or at boot.
 
 mod access;
+pub mod actions;
 mod idempotency;
 pub mod instances;
 pub mod messaging;
@@ -90,6 +91,10 @@ impl App {
 
     pub fn instances(&self) -> instances::Instances<'_> {
         instances::Instances::new(&self.deps)
+    }
+
+    pub fn actions(&self) -> actions::Actions<'_> {
+        actions::Actions::new(&self.deps)
     }
 
     pub fn messaging(&self) -> messaging::Messaging<'_> {

@@ -25,6 +25,8 @@ pub struct WebhookSettings {
     pub notify_sent: bool,
     pub notify_delivery: bool,
     pub notify_read: bool,
+    /// `presence` events (typing, online).
+    pub notify_presence: bool,
     pub max_retries: i32,
     pub retry_interval_ms: i64,
 }
@@ -44,6 +46,7 @@ impl WebhookSettings {
             notify_sent: instance.notify_sent,
             notify_delivery: instance.notify_delivery,
             notify_read: instance.notify_read,
+            notify_presence: instance.notify_presence,
             max_retries: instance.max_retries,
             retry_interval_ms: instance.retry_interval_ms,
         }
@@ -67,6 +70,7 @@ pub async fn insert(db: &impl ConnectionTrait, new: NewInstance) -> Result<Insta
         notify_sent: Set(w.notify_sent),
         notify_delivery: Set(w.notify_delivery),
         notify_read: Set(w.notify_read),
+        notify_presence: Set(w.notify_presence),
         max_retries: Set(w.max_retries),
         retry_interval_ms: Set(w.retry_interval_ms),
         created_at: Set(now),
@@ -151,6 +155,7 @@ pub async fn update(
     row.notify_sent = Set(w.notify_sent);
     row.notify_delivery = Set(w.notify_delivery);
     row.notify_read = Set(w.notify_read);
+    row.notify_presence = Set(w.notify_presence);
     row.max_retries = Set(w.max_retries);
     row.retry_interval_ms = Set(w.retry_interval_ms);
     row.updated_at = Set(now_millis());

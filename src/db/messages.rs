@@ -1,12 +1,13 @@
 use entity::messages::{ActiveModel, Column, Entity as Messages, Model as Message};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Select, Set,
 };
 
 pub use entity::messages::{MessageStatus, MessageType};
 
+use crate::domain::kinds::MessageDetails;
 use crate::domain::phone::Jid;
 
 /// Statuses a receipt may move forward from: sent -> delivered -> read, never back.
@@ -37,6 +38,11 @@ pub struct NewMessage {
     pub sender_lid: Option<Jid>,
     pub status: MessageStatus,
     pub created_at: i64,
+    /// The message this one replies to.
+    pub quoted_message_id: Option<String>,
+    pub details: MessageDetails,
+    /// A poll's secret.
+    pub message_secret: Option<Vec<u8>>,
 }
 
 #[derive(Debug, Clone)]
@@ -67,7 +73,104 @@ pub fn active_model(message: &NewMessage) -> ActiveModel {
         sender_lid: Set(message.sender_lid.as_ref().map(Jid::to_string)),
         status: Set(message.status),
         created_at: Set(message.created_at),
+        quoted_message_id: Set(message.quoted_message_id.clone()),
+        edited_at: Set(None),
+        revoked: Set(false),
+        details: Set(message.details.to_json()),
+        message_secret: Set(message.message_secret.as_deref().map(hex::encode)),
     }
+}
+
+/// What was done to a stored message after it was stored.
+#[derive(Debug, Clone)]
+pub enum Amendment {
+    /// `emoji` empty: the reaction is taken back.
+    Reaction {
+        from: String,
+        emoji: String,
+    },
+    Edit {
+        body: String,
+        at: i64,
+    },
+    Revoke,
+    /// No options: the vote is taken back.
+    Vote {
+        voter: String,
+        options: Vec<String>,
+    },
+}
+
+/// Applies `amendment` to the instance's message with that WhatsApp id; a
+/// message this server never stored is left unknown (nothing to change).
+pub async fn amend(
+    db: &impl ConnectionTrait,
+    instance_id: &str,
+    message_id: &str,
+    amendment: &Amendment,
+) -> Result<(), DbErr> {
+    let Some(row) = Messages::find()
+        .filter(Column::InstanceId.eq(instance_id))
+        .filter(Column::MessageId.eq(message_id))
+        .one(db)
+        .await?
+    else {
+        return Ok(());
+    };
+    let mut details = MessageDetails::from_json(row.details.as_deref());
+    let mut update: ActiveModel = row.clone().into();
+    match amendment {
+        Amendment::Reaction { from, emoji } => details.react(from, emoji),
+        Amendment::Vote { voter, options } => details.vote(voter, options.clone()),
+        Amendment::Edit { body, at } => {
+            if row.revoked {
+                return Ok(());
+            }
+            update.content = Set(body.clone());
+            update.edited_at = Set(Some(*at));
+        }
+        Amendment::Revoke => {
+            // Deleted for everyone: the row keeps its place, not what it said.
+            update.revoked = Set(true);
+            update.content = Set(String::new());
+            details.location = None;
+            details.contacts.clear();
+            details.mentions.clear();
+        }
+    }
+    update.details = Set(details.to_json());
+    update.update(db).await.map(|_| ())
+}
+
+/// The instance's received messages of `chat` not yet marked read: those
+/// named, or all of them.
+pub async fn unread(
+    db: &impl ConnectionTrait,
+    instance_id: &str,
+    remote_jid: &str,
+    message_ids: Option<&[String]>,
+) -> Result<Vec<Message>, DbErr> {
+    let mut query = Messages::find()
+        .filter(Column::InstanceId.eq(instance_id))
+        .filter(Column::RemoteJid.eq(remote_jid))
+        .filter(Column::FromMe.eq(false))
+        .filter(Column::Status.eq(MessageStatus::Received))
+        .filter(Column::MessageId.is_not_null());
+    if let Some(ids) = message_ids {
+        query = query.filter(Column::MessageId.is_in(ids.iter().cloned()));
+    }
+    query.all(db).await
+}
+
+/// Received messages the instance marked read.
+pub async fn set_read(db: &impl ConnectionTrait, row_ids: &[String]) -> Result<(), DbErr> {
+    Messages::update_many()
+        .col_expr(Column::Status, Expr::value(MessageStatus::Read.as_str()))
+        .filter(Column::Id.is_in(row_ids.iter().cloned()))
+        .filter(Column::Status.eq(MessageStatus::Received))
+        .exec(db)
+        .await
+        .map(|_| ())
 }
 
 /// Inserts the message; one that is already stored (same WhatsApp id) is left alone.

@@ -36,6 +36,12 @@ pub enum WriteOp {
         status: db::messages::MessageStatus,
     },
     Contact(db::contacts::ContactUpsert),
+    /// A reaction, edit, deletion or vote changes a stored message.
+    Amend {
+        instance_id: String,
+        message_id: String,
+        amendment: db::messages::Amendment,
+    },
     Delivery(Box<entity::webhook_deliveries::Model>),
     DeliveryFailed {
         id: String,
@@ -75,6 +81,11 @@ impl WriteOp {
                 status,
             } => db::messages::apply_receipt(conn, instance_id, message_ids, *status).await,
             Self::Contact(contact) => db::contacts::upsert(conn, contact).await,
+            Self::Amend {
+                instance_id,
+                message_id,
+                amendment,
+            } => db::messages::amend(conn, instance_id, message_id, amendment).await,
             Self::Delivery(delivery) => db::webhooks::insert(conn, delivery).await,
             Self::DeliveryFailed {
                 id,
@@ -266,6 +277,7 @@ async fn apply_grouped<'a>(
                 status,
             } => delivered.push((id.as_str(), *attempts, *status)),
             WriteOp::Status { .. }
+            | WriteOp::Amend { .. }
             | WriteOp::MarkFailed { .. }
             | WriteOp::DeliveryFailed { .. } => in_order.push(op),
         }

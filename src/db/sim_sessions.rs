@@ -34,10 +34,16 @@ pub async fn save(
         phone: Set(phone.to_owned()),
         push_name: Set(push_name.to_owned()),
         created_at: Set(now_millis()),
+        blocked: Set("[]".to_owned()),
     })
     .on_conflict(
         OnConflict::column(Column::InstanceId)
-            .update_columns([Column::Phone, Column::PushName, Column::CreatedAt])
+            .update_columns([
+                Column::Phone,
+                Column::PushName,
+                Column::CreatedAt,
+                Column::Blocked,
+            ])
             .to_owned(),
     )
     .exec(db)
@@ -47,6 +53,27 @@ pub async fn save(
 
 pub async fn delete(db: &impl ConnectionTrait, instance_id: &str) -> Result<(), DbErr> {
     SimSessions::delete_by_id(instance_id.to_owned())
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+/// Whom a simulated phone blocked (phone digits), as stored.
+pub fn blocked(session: &SimSession) -> std::collections::HashSet<String> {
+    serde_json::from_str(&session.blocked).unwrap_or_default()
+}
+
+pub async fn set_blocked(
+    db: &impl ConnectionTrait,
+    instance_id: &str,
+    blocked: &std::collections::HashSet<String>,
+) -> Result<(), DbErr> {
+    let mut sorted: Vec<&String> = blocked.iter().collect();
+    sorted.sort();
+    let json = serde_json::to_string(&sorted).map_err(|e| DbErr::Custom(e.to_string()))?;
+    SimSessions::update_many()
+        .col_expr(Column::Blocked, sea_orm::sea_query::Expr::value(json))
+        .filter(Column::InstanceId.eq(instance_id))
         .exec(db)
         .await
         .map(|_| ())

@@ -1,6 +1,7 @@
 //! Small parsed types: once built, they are valid.
 
 pub mod instance;
+pub mod kinds;
 pub mod period;
 pub mod phone;
 pub mod rules;

@@ -189,9 +189,40 @@ pub static IDEMPOTENCY_KEY: TextRule = TextRule::new(1, 255, r"^[\x21-\x7e]+$");
 /// A message's id: ours (a UUID) or WhatsApp's.
 pub static MESSAGE_ID: TextRule = TextRule::new(1, 128, r"^[A-Za-z0-9._-]+$");
 
+/// A poll's question: not blank, no NUL.
+pub static POLL_QUESTION: TextRule =
+    TextRule::new(1, 255, concat!(r"^[^\x00]*[^\x00", space!(), r"][^\x00]*$"));
+/// A poll's option: not blank, no NUL.
+pub static POLL_OPTION: TextRule =
+    TextRule::new(1, 100, concat!(r"^[^\x00]*[^\x00", space!(), r"][^\x00]*$"));
+/// A place's name or address; may be empty.
+pub static PLACE_TEXT: TextRule = TextRule::new(0, 1000, NO_NUL);
+/// A name on a contact card: not blank, no control characters.
+pub static CARD_NAME: TextRule = TextRule::new(
+    1,
+    100,
+    concat!(
+        "^[^",
+        control!(),
+        "]*[^",
+        space!(),
+        control!(),
+        "][^",
+        control!(),
+        "]*$"
+    ),
+);
+/// A reaction: one emoji (checked as one grapheme), or empty to take it back.
+pub static EMOJI: TextRule = TextRule::new(0, 16, NO_NUL);
+
 /// Every rule, for the tests.
-pub fn all() -> [(&'static str, &'static TextRule); 16] {
+pub fn all() -> [(&'static str, &'static TextRule); 21] {
     [
+        ("POLL_QUESTION", &POLL_QUESTION),
+        ("POLL_OPTION", &POLL_OPTION),
+        ("PLACE_TEXT", &PLACE_TEXT),
+        ("CARD_NAME", &CARD_NAME),
+        ("EMOJI", &EMOJI),
         ("INSTANCE_NAME", &INSTANCE_NAME),
         ("INSTANCE_DESCRIPTION", &INSTANCE_DESCRIPTION),
         ("WEBHOOK_URL", &WEBHOOK_URL),

@@ -121,3 +121,45 @@ where
         .map(Some)
         .ok_or_else(|| serde::de::Error::custom(format!("{number} is not an integer")))
 }
+
+/// A text field that must follow `rule`, named in the error.
+pub fn text(field: &str, value: &str, rule: &rules::TextRule) -> Result<String, ApiError> {
+    if !rule.allows(value) {
+        let blank = if rule.min_chars > 0 {
+            ", not blank"
+        } else {
+            ""
+        };
+        return Err(ApiError::validation(format!(
+            "{field} must be {}-{} characters{blank}, without NUL or control characters",
+            rule.min_chars, rule.max_chars
+        )));
+    }
+    Ok(value.to_owned())
+}
+
+/// A reaction: one emoji (one grapheme cluster, as a person sees one
+/// character), or empty to take the reaction back.
+pub fn emoji(value: &str) -> Result<String, ApiError> {
+    use unicode_segmentation::UnicodeSegmentation;
+    let graphemes = value.graphemes(true).count();
+    // A letter, a digit, a space or a mark is no emoji; a keycap (1️⃣) is.
+    let plain = |c: char| c.is_alphanumeric() || c.is_whitespace() || c.is_ascii_punctuation();
+    let not_emoji = !value.is_empty() && value.chars().all(plain);
+    if !rules::EMOJI.allows(value) || graphemes > 1 || not_emoji {
+        return Err(ApiError::validation(
+            "emoji must be one emoji (one character as shown), or empty to remove the reaction",
+        ));
+    }
+    Ok(value.to_owned())
+}
+
+/// WhatsApp message ids, each as the history shows them.
+pub fn message_ids(field: &str, ids: &[String]) -> Result<(), ApiError> {
+    match ids.iter().find(|id| !rules::MESSAGE_ID.allows(id)) {
+        Some(_) => Err(ApiError::validation(format!(
+            "{field} must hold WhatsApp message ids (1-128 letters, digits, '.', '_' or '-')"
+        ))),
+        None => Ok(()),
+    }
+}

@@ -8,7 +8,7 @@
 //! actor itself (`tests/api/layers.rs` checks).
 
 mod admin;
-mod answers;
+pub(crate) mod answers;
 mod auth;
 pub mod errors;
 mod events;
@@ -45,6 +45,20 @@ fn mount(cfg: &mut ServiceConfig, with_sim: bool) {
             .service(messaging::send)
             .service(messaging::send_media)
             .service(messaging::send_file)
+            .service(messaging::send_location)
+            .service(messaging::send_contact)
+            .service(messaging::send_poll)
+            .service(messaging::react)
+            .service(messaging::vote)
+            .service(messaging::edit)
+            .service(messaging::delete_for_everyone)
+            .service(messaging::mark_read)
+            .service(messaging::chat_presence)
+            .service(messaging::presence)
+            .service(messaging::check_numbers)
+            .service(messaging::profile)
+            .service(messaging::block)
+            .service(messaging::unblock)
             .service(control::whatsapp_logout)
             .service(messaging::contacts)
             // The instance route's twin, documented as its alias (`openapi::shared`).

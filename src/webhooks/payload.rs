@@ -3,21 +3,79 @@
 
 use serde_json::{Value, json};
 
-use crate::actors::events::{EventKind, InstanceEvent};
+use crate::actors::events::{ChangeDone, ChangeEvent, EventKind, InstanceEvent, MessageEvent};
 use crate::db::instances::WebhookSettings;
 use crate::db::messages::MessageType;
 use crate::domain::time::iso_millis;
 use crate::whatsapp::ReceiptStatus;
 
 /// Every event's name, as `data` gives them.
-pub const EVENT_NAMES: [&str; 6] = [
+pub const EVENT_NAMES: [&str; 11] = [
     "message_received",
     "message_sent",
     "message_status",
     "connection_opened",
     "connection_closed",
     "qr_received",
+    "message_reaction",
+    "message_edited",
+    "message_deleted",
+    "poll_vote",
+    "presence",
 ];
+
+/// A message's kind fields beside the contract's: `quotedMessageId`,
+/// `mentions`, `location`, `contacts`, `poll`, where they apply.
+fn add_kind_fields(data: &mut Value, m: &MessageEvent) {
+    let Some(fields) = data.as_object_mut() else {
+        return;
+    };
+    if let Some(quoted) = &m.quoted_message_id {
+        fields.insert("quotedMessageId".into(), json!(quoted));
+    }
+    let details = &m.details;
+    if !details.mentions.is_empty() {
+        fields.insert("mentions".into(), json!(details.mentions));
+    }
+    if let Some(location) = &details.location {
+        fields.insert("location".into(), json!(location));
+    }
+    if !details.contacts.is_empty() {
+        fields.insert("contacts".into(), json!(details.contacts));
+    }
+    if let Some(poll) = &details.poll {
+        fields.insert(
+            "poll".into(),
+            json!({"question": poll.question, "selectableCount": poll.selectable_count, "options": poll.options}),
+        );
+    }
+}
+
+fn change(instance_id: &str, change: &ChangeEvent) -> (&'static str, Value) {
+    let (message_id, chat, from) = (&change.message_id, &change.chat, &change.from);
+    match &change.change {
+        ChangeDone::Reaction { emoji } => (
+            "message_reaction",
+            json!({"instanceId": instance_id, "messageId": message_id, "chat": chat,
+                   "from": from, "emoji": emoji, "fromMe": change.from_me}),
+        ),
+        ChangeDone::Edited { body } => (
+            "message_edited",
+            json!({"instanceId": instance_id, "messageId": message_id, "chat": chat,
+                   "from": from, "body": body, "fromMe": change.from_me}),
+        ),
+        ChangeDone::Deleted => (
+            "message_deleted",
+            json!({"instanceId": instance_id, "messageId": message_id, "chat": chat,
+                   "from": from, "fromMe": change.from_me}),
+        ),
+        ChangeDone::Voted { options } => (
+            "poll_vote",
+            json!({"instanceId": instance_id, "messageId": message_id, "chat": chat,
+                   "voter": from, "options": options}),
+        ),
+    }
+}
 
 /// WhatsApp's name for a received message of this type.
 fn received_type(message_type: MessageType) -> String {
@@ -46,11 +104,11 @@ pub fn data(event: &InstanceEvent) -> (&'static str, Value) {
             if let (Some(lid), Some(fields)) = (&m.sender_lid, data.as_object_mut()) {
                 fields.insert("senderLid".into(), json!(lid));
             }
+            add_kind_fields(&mut data, m);
             ("message_received", data)
         }
-        EventKind::MessageSent(m) => (
-            "message_sent",
-            json!({
+        EventKind::MessageSent(m) => {
+            let mut data = json!({
                 "instanceId": instance_id,
                 "messageId": m.message_id,
                 "to": m.remote_jid,
@@ -58,7 +116,14 @@ pub fn data(event: &InstanceEvent) -> (&'static str, Value) {
                 "type": m.message_type,
                 "timestamp": m.timestamp,
                 "hasMedia": m.has_media,
-            }),
+            });
+            add_kind_fields(&mut data, m);
+            ("message_sent", data)
+        }
+        EventKind::MessageChanged(changed) => change(instance_id, changed),
+        EventKind::Presence { chat, from, state } => (
+            "presence",
+            json!({"instanceId": instance_id, "chat": chat, "from": from, "state": state}),
         ),
         EventKind::MessageStatusChanged {
             message_id,
@@ -109,6 +174,8 @@ pub fn wanted(kind: &EventKind, settings: &WebhookSettings) -> bool {
             ReceiptStatus::Delivered => settings.notify_delivery,
             ReceiptStatus::Read => settings.notify_read,
         },
+        EventKind::MessageChanged(_) => settings.notify_received,
+        EventKind::Presence { .. } => settings.notify_presence,
         EventKind::ConnectionOpened
         | EventKind::ConnectionClosed { .. }
         | EventKind::QrReceived { .. } => true,

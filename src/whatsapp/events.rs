@@ -3,6 +3,7 @@
 use actix::Message;
 
 use crate::db::messages::{MessageStatus, MessageType};
+use crate::domain::kinds::MessageDetails;
 use crate::domain::phone::Jid;
 
 #[derive(Debug, Message)]
@@ -41,6 +42,14 @@ pub enum WaEvent {
         status: ReceiptStatus,
     },
     Contact(WaContact),
+    /// Someone reacted to, edited, deleted or voted in an earlier message.
+    Change(Box<MessageChange>),
+    /// Someone is typing, recording, stopped, came online or went away.
+    Presence {
+        chat: Jid,
+        from: Jid,
+        state: PresenceState,
+    },
     /// Earlier chats, from a history sync: stored, never announced.
     History(Box<ImportedHistory>),
     /// The session is over; sent once, last.
@@ -123,7 +132,11 @@ pub enum MediaKind {
     Image,
     Video,
     Audio,
+    /// Push-to-talk audio.
+    Voice,
     Document,
+    /// A webp image shown without a bubble.
+    Sticker,
 }
 
 impl MediaKind {
@@ -132,7 +145,9 @@ impl MediaKind {
             Self::Image => "image",
             Self::Video => "video",
             Self::Audio => "audio",
+            Self::Voice => "voice",
             Self::Document => "document",
+            Self::Sticker => "sticker",
         }
     }
 
@@ -219,6 +234,61 @@ pub struct InboundMessage {
     pub media: Option<MediaInfo>,
     /// Unix seconds.
     pub timestamp: i64,
+    /// The message this one replies to.
+    pub quoted_message_id: Option<String>,
+    /// Mentions, a location, contact cards, a poll.
+    pub details: MessageDetails,
+    /// A poll's secret, which opens its votes.
+    pub message_secret: Option<Vec<u8>>,
+}
+
+/// Something done to an earlier message.
+#[derive(Debug, Clone)]
+pub struct MessageChange {
+    /// The WhatsApp id of the message changed.
+    pub target_id: String,
+    pub chat: Jid,
+    /// Who did it.
+    pub from: Jid,
+    pub from_me: bool,
+    pub kind: ChangeKind,
+    /// Unix seconds.
+    pub timestamp: i64,
+}
+
+#[derive(Debug, Clone)]
+pub enum ChangeKind {
+    /// An empty emoji takes a reaction back.
+    Reaction {
+        emoji: String,
+    },
+    Edit {
+        body: String,
+    },
+    Revoke,
+    /// Encrypted with the poll's secret: opened where the poll is stored.
+    Vote(EncryptedVote),
+}
+
+/// A vote as WhatsApp carries it, and the names it was encrypted under.
+#[derive(Debug, Clone)]
+pub struct EncryptedVote {
+    pub payload: Vec<u8>,
+    pub iv: Vec<u8>,
+    /// The voter as the vote names them, and their other name (LID or phone).
+    pub voter: String,
+    pub voter_alt: Option<String>,
+}
+
+/// What a presence update says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PresenceState {
+    Composing,
+    Recording,
+    Paused,
+    Available,
+    Unavailable,
 }
 
 /// What a history sync brings: earlier messages, and names.

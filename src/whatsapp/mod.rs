@@ -4,6 +4,7 @@
 pub mod engine;
 mod events;
 pub mod model;
+mod requests;
 #[cfg(feature = "sim")]
 pub mod sim;
 #[cfg(test)]
@@ -18,8 +19,13 @@ use futures_util::FutureExt;
 use futures_util::future::BoxFuture;
 
 pub use events::{
-    Halt, ImportedHistory, InboundMessage, MediaFetch, MediaInfo, MediaKind, ReceiptStatus,
-    SessionEnd, SessionEvent, WaContact, WaEvent,
+    ChangeKind, EncryptedVote, Halt, ImportedHistory, InboundMessage, MediaFetch, MediaInfo,
+    MediaKind, MessageChange, PresenceState, ReceiptStatus, SessionEnd, SessionEvent, WaContact,
+    WaEvent,
+};
+pub use requests::{
+    Availability, ChatState, NewPoll, NumberCheck, Outbound, OwnChange, PollRef, Profile, Quote,
+    ReadMark, Target,
 };
 
 use crate::config::{Backend, Settings};
@@ -55,18 +61,32 @@ pub struct OutgoingMedia {
 pub trait WaSession: Send + Sync {
     /// Sends with the given WhatsApp message id (see [`new_message_id`]): the
     /// id is known, and written down, before the message leaves.
-    fn send_text(
+    fn send(
         &self,
         message_id: &str,
         to: &Jid,
-        text: &str,
+        message: Outbound,
     ) -> BoxFuture<'static, Result<(), WaError>>;
-    fn send_media(
+    /// Reacts to, edits, deletes or votes in a message of `chat`.
+    fn change(&self, chat: &Jid, change: OwnChange) -> BoxFuture<'static, Result<(), WaError>>;
+    /// Sends read receipts for received messages of `chat`.
+    fn mark_read(
         &self,
-        message_id: &str,
-        to: &Jid,
-        media: OutgoingMedia,
+        chat: &Jid,
+        marks: Vec<ReadMark>,
     ) -> BoxFuture<'static, Result<(), WaError>>;
+    /// Shows "typing…" (or recording, or stops) in `chat`.
+    fn chat_state(&self, chat: &Jid, state: ChatState) -> BoxFuture<'static, Result<(), WaError>>;
+    /// Online or away, for every contact.
+    fn set_presence(&self, availability: Availability) -> BoxFuture<'static, Result<(), WaError>>;
+    /// Which of these numbers have WhatsApp.
+    fn check_numbers(
+        &self,
+        phones: Vec<Jid>,
+    ) -> BoxFuture<'static, Result<Vec<NumberCheck>, WaError>>;
+    fn profile(&self, person: &Jid) -> BoxFuture<'static, Result<Profile, WaError>>;
+    /// Blocks (or unblocks) a person: their messages no longer arrive.
+    fn set_blocked(&self, person: &Jid, blocked: bool) -> BoxFuture<'static, Result<(), WaError>>;
     /// Asks WhatsApp for an 8-character code to link this device by typing it
     /// on the phone `phone` (instead of scanning the QR code).
     fn pair_with_code(&self, phone: &str) -> BoxFuture<'static, Result<String, WaError>>;

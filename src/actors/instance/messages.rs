@@ -5,7 +5,9 @@ use serde::Serialize;
 
 use crate::domain::instance::InstanceStatus;
 use crate::domain::phone::Jid;
-use crate::whatsapp::OutgoingMedia;
+use crate::whatsapp::{
+    Availability, ChatState, NumberCheck, Outbound, OwnChange, Profile, ReadMark,
+};
 
 /// The contract's `connectionStatus`, as the actor publishes it (`PublishedStatus`).
 #[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
@@ -38,18 +40,43 @@ pub struct Shutdown {
     pub wipe_session: bool,
 }
 
-pub enum Outgoing {
-    Text(String),
-    Media(OutgoingMedia),
-}
-
 /// Sends a message; the answer is WhatsApp's message id.
 #[derive(Message)]
 #[rtype(result = "Result<String, SendMessageError>")]
 pub struct SendMessage {
     pub to: Jid,
-    pub content: Outgoing,
+    pub content: Outbound,
 }
+
+/// Reacts to, edits, deletes or votes in a message of `chat`; once WhatsApp
+/// took it, the stored message changes and the change is announced.
+#[derive(Message)]
+#[rtype(result = "Result<(), SendMessageError>")]
+pub struct ApplyChange {
+    pub chat: Jid,
+    pub change: OwnChange,
+}
+
+/// What the instance asks WhatsApp that is not a message.
+pub enum SessionRequest {
+    MarkRead { chat: Jid, marks: Vec<ReadMark> },
+    ChatState { chat: Jid, state: ChatState },
+    Presence(Availability),
+    CheckNumbers(Vec<Jid>),
+    Profile(Jid),
+    Block { person: Jid, blocked: bool },
+}
+
+pub enum SessionAnswer {
+    Done,
+    Numbers(Vec<NumberCheck>),
+    Profile(Profile),
+}
+
+/// Asks the session; `NotConnected` unless the instance is connected.
+#[derive(Message)]
+#[rtype(result = "Result<SessionAnswer, SendMessageError>")]
+pub struct AskSession(pub SessionRequest);
 
 #[derive(Debug, thiserror::Error)]
 pub enum SendMessageError {

@@ -5,7 +5,7 @@ use actix::prelude::*;
 use serde_json::json;
 
 use super::record::MessageRecord;
-use super::{Flush, InstanceActor, Outgoing, SendMessage, SendMessageError};
+use super::{Flush, InstanceActor, SendMessage, SendMessageError};
 use crate::actors::events::EventKind;
 use crate::db::activity::ActivityAction;
 use crate::db::contacts::ContactUpsert;
@@ -204,14 +204,7 @@ impl Handler<SendMessage> for InstanceActor {
         };
         let to = msg.to;
         let message_id = crate::whatsapp::new_message_id();
-        let record = match &msg.content {
-            Outgoing::Text(text) => {
-                MessageRecord::sending(&self.id, message_id.clone(), to.clone(), Some(text), None)
-            }
-            Outgoing::Media(media) => {
-                MessageRecord::sending(&self.id, message_id.clone(), to.clone(), None, Some(media))
-            }
-        };
+        let record = MessageRecord::sending(&self.id, message_id.clone(), to.clone(), &msg.content);
         let row = record.row();
         let recorder = self.deps.recorder.clone();
         let row_id = row.id.clone();
@@ -222,10 +215,7 @@ impl Handler<SendMessage> for InstanceActor {
                 .commit(WriteOp::Message(Box::new(row)))
                 .await
                 .map_err(storage)?;
-            let sent = match content {
-                Outgoing::Text(text) => session.send_text(&message_id, &to, &text).await,
-                Outgoing::Media(media) => session.send_media(&message_id, &to, media).await,
-            };
+            let sent = session.send(&message_id, &to, content).await;
             match sent {
                 Ok(()) => {
                     recorder

@@ -1,6 +1,7 @@
 //! One actor per instance: owns its WhatsApp session and its status state
 //! machine, persists status and activity, and publishes events.
 
+mod changes;
 mod lifecycle;
 pub mod messages;
 mod messaging;

@@ -3,9 +3,10 @@
 
 use crate::actors::events::MessageEvent;
 use crate::db::messages::{MessageStatus, MessageType, NewMessage, StoredMedia};
+use crate::domain::kinds::{MessageDetails, PollSpec};
 use crate::domain::phone::Jid;
 use crate::domain::time::now_millis;
-use crate::whatsapp::{InboundMessage, MediaKind, OutgoingMedia};
+use crate::whatsapp::{InboundMessage, MediaKind, Outbound};
 
 impl From<MediaKind> for MessageType {
     fn from(kind: MediaKind) -> Self {
@@ -13,7 +14,9 @@ impl From<MediaKind> for MessageType {
             MediaKind::Image => Self::Image,
             MediaKind::Video => Self::Video,
             MediaKind::Audio => Self::Audio,
+            MediaKind::Voice => Self::Voice,
             MediaKind::Document => Self::Document,
+            MediaKind::Sticker => Self::Sticker,
         }
     }
 }
@@ -37,6 +40,11 @@ pub struct MessageRecord {
     pub status: MessageStatus,
     /// UTC milliseconds.
     pub at: i64,
+    pub quoted_message_id: Option<String>,
+    /// Mentions, a location, contact cards, a poll.
+    pub details: MessageDetails,
+    /// A poll's secret, which opens its votes.
+    pub message_secret: Option<Vec<u8>>,
 }
 
 impl MessageRecord {
@@ -75,17 +83,62 @@ impl MessageRecord {
             from_me: message.from_me,
             body: message.body,
             push_name: message.push_name,
+            quoted_message_id: message.quoted_message_id,
+            details: message.details,
+            message_secret: message.message_secret,
         }
     }
 
     /// A message this server is about to send, pending until WhatsApp takes it.
-    pub fn sending(
-        instance_id: &str,
-        message_id: String,
-        to: Jid,
-        text: Option<&str>,
-        media: Option<&OutgoingMedia>,
-    ) -> Self {
+    pub fn sending(instance_id: &str, message_id: String, to: Jid, outbound: &Outbound) -> Self {
+        let mut details = MessageDetails::default();
+        let (mut quoted, mut secret, mut media) = (None, None, None);
+        let (message_type, body) = match outbound {
+            Outbound::Text {
+                text,
+                quote,
+                mentions,
+            } => {
+                quoted = quote.as_ref().map(|q| q.message_id.clone());
+                details.mentions = mentions.iter().map(Jid::to_string).collect();
+                (MessageType::Text, text.clone())
+            }
+            Outbound::Media { media: file, quote } => {
+                quoted = quote.as_ref().map(|q| q.message_id.clone());
+                media = Some(StoredMedia {
+                    mimetype: file.mimetype.clone(),
+                    size: file.bytes.len() as u64,
+                    filename: Some(file.filename.clone()),
+                    path: None,
+                });
+                (
+                    crate::whatsapp::model::sent_kind(file).into(),
+                    file.caption.clone().unwrap_or_default(),
+                )
+            }
+            Outbound::Location(place) => {
+                details.location = Some(place.clone());
+                (MessageType::Location, String::new())
+            }
+            Outbound::Contacts(cards) => {
+                details.contacts = cards.clone();
+                (MessageType::Contact, String::new())
+            }
+            Outbound::Poll(poll) => {
+                details.poll = Some(PollSpec {
+                    question: poll.question.clone(),
+                    selectable_count: poll.selectable_count,
+                    options: poll.options.clone(),
+                });
+                secret = Some(poll.secret.to_vec());
+                (MessageType::Poll, String::new())
+            }
+        };
+        let body = if body.is_empty() {
+            details.summary().unwrap_or_default()
+        } else {
+            body
+        };
         Self {
             row_id: uuid::Uuid::now_v7().to_string(),
             instance_id: instance_id.to_owned(),
@@ -94,20 +147,15 @@ impl MessageRecord {
             sender_lid: None,
             chat: to,
             from_me: true,
-            message_type: media.map_or(MessageType::Text, |m| m.kind.into()),
-            body: text
-                .map(str::to_owned)
-                .or_else(|| media.and_then(|m| m.caption.clone()))
-                .unwrap_or_default(),
-            media: media.map(|m| StoredMedia {
-                mimetype: m.mimetype.clone(),
-                size: m.bytes.len() as u64,
-                filename: Some(m.filename.clone()),
-                path: None,
-            }),
+            message_type,
+            body,
+            media,
             push_name: String::new(),
             status: MessageStatus::Pending,
             at: now_millis(),
+            quoted_message_id: quoted,
+            details,
+            message_secret: secret,
         }
     }
 
@@ -125,6 +173,9 @@ impl MessageRecord {
             sender_lid: self.sender_lid.clone(),
             status: self.status,
             created_at: self.at,
+            quoted_message_id: self.quoted_message_id.clone(),
+            details: self.details.clone(),
+            message_secret: self.message_secret.clone(),
         }
     }
 
@@ -145,6 +196,8 @@ impl MessageRecord {
             media_size: self.media.as_ref().map_or(0, |m| m.size),
             push_name: self.push_name.clone(),
             sender_lid: self.sender_lid.clone(),
+            quoted_message_id: self.quoted_message_id.clone(),
+            details: self.details.clone(),
         }
     }
 }

@@ -36,6 +36,7 @@ pub struct CreateInstance {
     notify_sent: Option<bool>,
     notify_delivery: Option<bool>,
     notify_read: Option<bool>,
+    notify_presence: Option<bool>,
     #[serde(default, deserialize_with = "integral")]
     max_retries: Option<i64>,
     #[serde(default, deserialize_with = "integral")]
@@ -69,6 +70,7 @@ impl CreateInstance {
             notify_sent: self.notify_sent.unwrap_or(true),
             notify_delivery: self.notify_delivery.unwrap_or(false),
             notify_read: self.notify_read.unwrap_or(false),
+            notify_presence: self.notify_presence.unwrap_or(false),
             max_retries: self
                 .max_retries
                 .map(check_max_retries)
@@ -110,6 +112,7 @@ pub struct WebhookSettingsPatch {
     notify_sent: Option<bool>,
     notify_delivery: Option<bool>,
     notify_read: Option<bool>,
+    notify_presence: Option<bool>,
     #[serde(default, deserialize_with = "integral")]
     max_retries: Option<i64>,
     #[serde(default, deserialize_with = "integral")]
@@ -148,6 +151,7 @@ impl UpdateInstance {
             notify_sent: settings.notify_sent,
             notify_delivery: settings.notify_delivery,
             notify_read: settings.notify_read,
+            notify_presence: settings.notify_presence,
             max_retries: settings
                 .max_retries
                 .map(check_max_retries)
@@ -207,6 +211,7 @@ mod props {
             notify_sent: true,
             notify_delivery: false,
             notify_read: false,
+            notify_presence: false,
             max_retries: 3,
             retry_interval_ms: 60_000,
         }

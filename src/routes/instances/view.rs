@@ -61,6 +61,7 @@ pub struct WebhookSettingsView {
     pub notify_sent: bool,
     pub notify_delivery: bool,
     pub notify_read: bool,
+    pub notify_presence: bool,
     pub max_retries: i32,
     pub retry_interval: i64,
 }
@@ -76,6 +77,7 @@ impl ListItem {
             notify_sent: instance.notify_sent,
             notify_delivery: instance.notify_delivery,
             notify_read: instance.notify_read,
+            notify_presence: instance.notify_presence,
             max_retries: instance.max_retries,
             retry_interval: instance.retry_interval_ms,
         });

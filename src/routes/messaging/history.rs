@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::app::messaging::{ChatFilter, MessageStatus, MessageType};
+use crate::domain::kinds::{ContactCard, Location, MessageDetails};
 use crate::domain::time::iso_millis;
 use crate::domain::user::AuthUser;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
@@ -41,6 +42,90 @@ pub struct MessageView {
     sender_lid: Option<String>,
     status: MessageStatus,
     created_at: String,
+    /// Deleted for everyone: the row keeps its place, without its text.
+    revoked: bool,
+    /// The WhatsApp id of the message this one replies to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    quoted_message_id: Option<String>,
+    /// JIDs the text mentions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mentions: Option<Vec<String>>,
+    /// When its sender last edited it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    edited_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    location: Option<Location>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    contacts: Option<Vec<ContactCard>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    poll: Option<PollView>,
+    /// Everyone's current reaction.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reactions: Option<Vec<ReactionView>>,
+}
+
+/// A poll and how many voted for each option.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PollView {
+    question: String,
+    selectable_count: u32,
+    options: Vec<PollOptionView>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PollOptionView {
+    name: String,
+    votes: usize,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReactionView {
+    /// Who reacted (a JID).
+    from: String,
+    emoji: String,
+}
+
+impl MessageView {
+    fn new(m: entity::messages::Model) -> Self {
+        let details = MessageDetails::from_json(m.details.as_deref());
+        let poll = details.poll.as_ref().map(|poll| PollView {
+            question: poll.question.clone(),
+            selectable_count: poll.selectable_count,
+            options: details
+                .tally()
+                .into_iter()
+                .map(|(name, votes)| PollOptionView { name, votes })
+                .collect(),
+        });
+        let reactions: Vec<ReactionView> = details
+            .reactions
+            .into_iter()
+            .map(|(from, emoji)| ReactionView { from, emoji })
+            .collect();
+        Self {
+            id: m.id,
+            instance_id: m.instance_id,
+            remote_jid: m.remote_jid,
+            from_me: m.from_me,
+            message_type: m.message_type,
+            content: m.content,
+            message_id: m.message_id,
+            has_media: m.has_media,
+            push_name: m.push_name,
+            sender_lid: m.sender_lid,
+            status: m.status,
+            created_at: iso_millis(m.created_at),
+            revoked: m.revoked,
+            quoted_message_id: m.quoted_message_id,
+            mentions: Some(details.mentions).filter(|m| !m.is_empty()),
+            edited_at: m.edited_at.map(iso_millis),
+            location: details.location,
+            contacts: Some(details.contacts).filter(|c| !c.is_empty()),
+            poll,
+            reactions: Some(reactions).filter(|r| !r.is_empty()),
+        }
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -73,7 +158,7 @@ pub struct HistoryQuery {
         ("endDate" = Option<String>, Query, description = "Only messages at or before this ISO 8601 date or date-time"),
     ),
     responses(
-        (status = 200, description = "A page of the chat's messages, newest first. `id` is the server's id, `messageId` WhatsApp's; `status` is pending, sent, delivered, read or failed for sent messages and received for received ones; `pushName` is the sender's WhatsApp name, null for sent messages (and received ones without a name)", body = MessagePage,
+        (status = 200, description = "A page of the chat's messages, newest first. `id` is the server's id, `messageId` WhatsApp's; `status` is pending, sent, delivered, read or failed for sent messages, and received (or read, once this instance marked it read) for received ones; `revoked` marks a message deleted for everyone; `quotedMessageId`, `mentions`, `editedAt`, `location`, `contacts`, `poll` (with each option's votes) and `reactions` appear where they apply; `pushName` is the sender's WhatsApp name, null for sent messages (and received ones without a name)", body = MessagePage,
             example = json!({
                 "messages": [{
                     "id": "0193a0c2-7b4d-7e21-8c3f-1a2b3c4d5e6f",
@@ -86,7 +171,25 @@ pub struct HistoryQuery {
                     "hasMedia": false,
                     "pushName": null,
                     "status": "sent",
-                    "createdAt": "2026-11-25T18:03:12.345Z"
+                    "createdAt": "2026-11-25T18:03:12.345Z",
+                    "revoked": false,
+                    "reactions": [{"from": "79001234567@s.whatsapp.net", "emoji": "👍"}]
+                }, {
+                    "id": "0193a0c2-7b4d-7e21-8c3f-1a2b3c4d5e70",
+                    "instanceId": "0193a0c2-6f1e-7c3b-9a2d-4b8f2e1d0c5a",
+                    "remoteJid": "79001234567@s.whatsapp.net",
+                    "fromMe": false,
+                    "messageType": "poll",
+                    "content": "Lunch at noon?",
+                    "messageId": "3EB0A1B2C3D4E5F6A7B8C9",
+                    "hasMedia": false,
+                    "pushName": "Ivan Ivanov",
+                    "status": "received",
+                    "createdAt": "2026-11-25T18:01:02.003Z",
+                    "revoked": false,
+                    "quotedMessageId": "3EB0C258F6AA7F19E2F2C2",
+                    "poll": {"question": "Lunch at noon?", "selectableCount": 1,
+                             "options": [{"name": "Yes", "votes": 1}, {"name": "No", "votes": 0}]}
                 }],
                 "pagination": {"total": 120, "limit": 50, "skip": 0, "hasMore": true}
             })),
@@ -112,23 +215,7 @@ pub async fn chat_history(
         .messaging()
         .history(&user, &instance_id, &chat, &filter, page.limit, page.skip)
         .await?;
-    let messages = messages
-        .into_iter()
-        .map(|m| MessageView {
-            id: m.id,
-            instance_id: m.instance_id,
-            remote_jid: m.remote_jid,
-            from_me: m.from_me,
-            message_type: m.message_type,
-            content: m.content,
-            message_id: m.message_id,
-            has_media: m.has_media,
-            push_name: m.push_name,
-            sender_lid: m.sender_lid,
-            status: m.status,
-            created_at: iso_millis(m.created_at),
-        })
-        .collect();
+    let messages = messages.into_iter().map(MessageView::new).collect();
     Ok(HttpResponse::Ok().json(MessagePage {
         messages,
         pagination: Pagination::new(total, page),

@@ -1,6 +1,8 @@
 //! Sending messages, reading chats and contacts.
 
 pub(in crate::routes) mod history;
+pub(in crate::routes) mod kinds;
+pub(in crate::routes) mod people;
 mod upload;
 
 use actix_multipart::Multipart;
@@ -9,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::app::Idempotent;
-use crate::app::messaging::Content;
+use crate::app::messaging::{Content, SendAs};
 use crate::domain::user::AuthUser;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::net::fetch::MediaFetcher;
@@ -17,6 +19,8 @@ use crate::routes::extract::Json;
 use crate::routes::input::{self, REPLAYED_HEADER};
 use crate::state::AppState;
 pub use history::{chat_history, message_media};
+pub use kinds::{delete_for_everyone, edit, react, send_contact, send_location, send_poll, vote};
+pub use people::{block, chat_presence, check_numbers, mark_read, presence, profile, unblock};
 
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -35,7 +39,7 @@ pub struct ContactList {
 }
 
 /// The answer as first given; a replay says so in `Idempotent-Replayed`.
-fn answer(sent: Idempotent) -> HttpResponse {
+pub(super) fn answer(sent: Idempotent) -> HttpResponse {
     let mut response = HttpResponse::build(
         actix_web::http::StatusCode::from_u16(sent.status)
             .unwrap_or(actix_web::http::StatusCode::OK),
@@ -47,10 +51,38 @@ fn answer(sent: Idempotent) -> HttpResponse {
 }
 
 #[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SendText {
     phone: String,
     message: String,
+    /// The WhatsApp id of a message of this instance to reply to.
+    quoted_message_id: Option<String>,
+    /// Numbers the text mentions (write them as `@79001234567` in the text too).
+    #[schema(max_items = 256)]
+    mentions: Option<Vec<String>>,
+}
+
+/// The message a send replies to, checked.
+fn quoted(raw: Option<String>) -> Result<Option<String>, ApiError> {
+    match raw {
+        Some(id) if !crate::domain::rules::MESSAGE_ID.allows(&id) => Err(ApiError::validation(
+            "quotedMessageId must be a WhatsApp message id (1-128 letters, digits, '.', '_' or '-')",
+        )),
+        other => Ok(other),
+    }
+}
+
+/// How a file goes out, checked (`as`).
+fn send_as(raw: Option<&str>) -> Result<Option<SendAs>, ApiError> {
+    raw.map(|raw| match raw {
+        "voice" => Ok(SendAs::Voice),
+        "sticker" => Ok(SendAs::Sticker),
+        "document" => Ok(SendAs::Document),
+        _ => Err(ApiError::validation(
+            "as must be \"voice\", \"sticker\" or \"document\"",
+        )),
+    })
+    .transpose()
 }
 
 /// Send a text message.
@@ -77,23 +109,40 @@ pub async fn send(
     body: Json<SendText>,
 ) -> Result<HttpResponse, ApiError> {
     let key = input::idempotency_key(req.headers())?;
+    let body = body.into_inner();
     let to = input::jid(&body.phone)?;
-    let message = input::message_text(&body.message)?;
+    let text = input::message_text(&body.message)?;
+    let mentions = body
+        .mentions
+        .unwrap_or_default()
+        .iter()
+        .map(|raw| input::phone(raw))
+        .collect::<Result<Vec<_>, _>>()?;
+    let content = Content::Text {
+        text,
+        quoted: quoted(body.quoted_message_id)?,
+        mentions,
+    };
     let sent = state
         .app
         .messaging()
-        .send(&user, &path, key, to, Content::Text(message), &fetcher)
+        .send(&user, &path, key, to, content, &fetcher)
         .await?;
     Ok(answer(sent))
 }
 
 #[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SendMedia {
     phone: String,
     url: String,
     caption: Option<String>,
     filename: Option<String>,
+    /// Send as a voice note (audio), a sticker (webp) or a document, not as the type says.
+    #[serde(rename = "as")]
+    send_as: Option<SendAs>,
+    /// The WhatsApp id of a message of this instance to reply to.
+    quoted_message_id: Option<String>,
 }
 
 /// Send media downloaded from a URL.
@@ -129,6 +178,8 @@ pub async fn send_media(
         url,
         caption,
         filename,
+        send_as,
+        quoted_message_id,
     } = body.into_inner();
     let to = input::jid(&phone)?;
     let caption = input::caption(caption)?;
@@ -143,6 +194,8 @@ pub async fn send_media(
         url,
         caption,
         filename,
+        send_as,
+        quoted: quoted(quoted_message_id)?,
     };
     let sent = state
         .app
@@ -162,6 +215,12 @@ pub struct SendFileForm {
     phone: String,
     /// Optional, at most 1024 characters.
     caption: Option<String>,
+    /// Optional: `voice`, `sticker` or `document`.
+    #[schema(rename = "as")]
+    send_as: Option<SendAs>,
+    /// Optional: the WhatsApp id of a message of this instance to reply to.
+    #[schema(rename = "quotedMessageId")]
+    quoted_message_id: Option<String>,
     /// The file part, with its `filename` and `Content-Type`; not empty, at most
     /// `whatsapp.max_media_bytes` (64 MiB by default).
     #[schema(value_type = String, format = Binary)]
@@ -204,6 +263,8 @@ pub async fn send_file(
     let upload = upload::read(form, max_file_bytes, declared).await?;
     let to = input::jid(&upload.phone)?;
     let content = Content::File {
+        send_as: send_as(upload.send_as.as_deref())?,
+        quoted: quoted(upload.quoted_message_id)?,
         bytes: upload.file,
         filename: upload.filename,
         mimetype: upload.mimetype,

@@ -13,6 +13,9 @@ const MAX_TEXT_FIELD_BYTES: usize = 64 * 1024;
 pub struct Upload {
     pub phone: String,
     pub caption: Option<String>,
+    /// `as`: voice, sticker or document.
+    pub send_as: Option<String>,
+    pub quoted_message_id: Option<String>,
     pub file: Bytes,
     pub filename: String,
     pub mimetype: Option<String>,
@@ -45,11 +48,14 @@ pub async fn read(
     declared: Option<usize>,
 ) -> Result<Upload, ApiError> {
     let (mut phone, mut caption, mut file) = (None, None, None);
+    let (mut send_as, mut quoted) = (None, None);
     while let Some(field) = form.try_next().await.map_err(unreadable)? {
         let name = field.name().unwrap_or_default().to_owned();
         match name.as_str() {
             "phone" => phone = Some(read_text(field, "phone").await?),
             "caption" => caption = Some(read_text(field, "caption").await?),
+            "as" => send_as = Some(read_text(field, "as").await?),
+            "quotedMessageId" => quoted = Some(read_text(field, "quotedMessageId").await?),
             "file" => {
                 let filename = field
                     .content_disposition()
@@ -66,7 +72,7 @@ pub async fn read(
             }
             other => {
                 return Err(ApiError::validation(format!(
-                    "unexpected form field {other:?}: send phone, caption and file"
+                    "unexpected form field {other:?}: send phone, caption, as, quotedMessageId and file"
                 )));
             }
         }
@@ -80,6 +86,8 @@ pub async fn read(
     Ok(Upload {
         phone,
         caption,
+        send_as,
+        quoted_message_id: quoted,
         file,
         filename,
         mimetype,

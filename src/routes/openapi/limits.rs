@@ -39,6 +39,8 @@ impl Modify for Limits {
 enum Limit {
     Text(&'static TextRule),
     Range(i64, i64),
+    /// An array whose items follow the rule; `unique`: no item twice.
+    Items(&'static TextRule, bool),
 }
 
 fn to_i64(n: u64) -> i64 {
@@ -61,13 +63,26 @@ impl Limit {
                 schema.minimum = Some(number(*min));
                 schema.maximum = Some(number(*max));
             }
+            Self::Items(..) => {}
+        }
+    }
+
+    fn apply_to_array(&self, array: &mut utoipa::openapi::schema::Array) {
+        let Self::Items(rule, unique) = self else {
+            return;
+        };
+        array.unique_items = *unique;
+        if let utoipa::openapi::schema::ArrayItems::RefOrSchema(items) = &mut array.items
+            && let RefOr::T(Schema::Object(item)) = items.as_mut()
+        {
+            Self::Text(rule).apply(item);
         }
     }
 }
 
 /// Request bodies' fields, by schema and property name.
 fn body_fields() -> Vec<(&'static str, &'static str, Limit)> {
-    use Limit::{Range, Text};
+    use Limit::{Items, Range, Text};
     let retries = || Range(0, i64::from(MAX_RETRIES));
     let interval = || Range(*RETRY_INTERVAL_MS.start(), *RETRY_INTERVAL_MS.end());
     vec![
@@ -112,6 +127,24 @@ fn body_fields() -> Vec<(&'static str, &'static str, Limit)> {
         ("SendMedia", "phone", Text(&rules::CHAT)),
         ("SendMedia", "url", Text(&rules::MEDIA_URL)),
         ("SendMedia", "caption", Text(&rules::CAPTION)),
+        ("SendText", "quotedMessageId", Text(&rules::MESSAGE_ID)),
+        ("SendText", "mentions", Items(&rules::PERSON_PHONE, false)),
+        ("SendMedia", "quotedMessageId", Text(&rules::MESSAGE_ID)),
+        ("SendFileForm", "quotedMessageId", Text(&rules::MESSAGE_ID)),
+        ("SendLocation", "phone", Text(&rules::CHAT)),
+        ("SendLocation", "name", Text(&rules::PLACE_TEXT)),
+        ("SendLocation", "address", Text(&rules::PLACE_TEXT)),
+        ("SendContact", "phone", Text(&rules::CHAT)),
+        ("ContactCardInput", "name", Text(&rules::CARD_NAME)),
+        ("ContactCardInput", "phone", Text(&rules::PERSON_PHONE)),
+        ("SendPoll", "phone", Text(&rules::CHAT)),
+        ("SendPoll", "question", Text(&rules::POLL_QUESTION)),
+        ("SendPoll", "options", Items(&rules::POLL_OPTION, true)),
+        ("Reaction", "emoji", Text(&rules::EMOJI)),
+        ("Vote", "options", Items(&rules::POLL_OPTION, true)),
+        ("EditMessage", "message", Text(&rules::MESSAGE_TEXT)),
+        ("MarkRead", "messageIds", Items(&rules::MESSAGE_ID, false)),
+        ("CheckNumbers", "phones", Items(&rules::PERSON_PHONE, false)),
         ("SendFileForm", "phone", Text(&rules::CHAT)),
         ("SendFileForm", "caption", Text(&rules::CAPTION)),
         ("Scan", "phone", Text(&rules::PERSON_PHONE)),
@@ -143,8 +176,10 @@ fn body_limits(openapi: &mut OpenApi) {
     for (schema, field, limit) in body_fields() {
         let property =
             component_object(openapi, schema).and_then(|object| object.properties.get_mut(field));
-        if let Some(RefOr::T(Schema::Object(property))) = property {
-            limit.apply(property);
+        match property {
+            Some(RefOr::T(Schema::Object(property))) => limit.apply(property),
+            Some(RefOr::T(Schema::Array(property))) => limit.apply_to_array(property),
+            _ => {}
         }
     }
     // JSON bodies ignore fields they do not know (clients may send more than
@@ -235,6 +270,7 @@ fn parameter_schema(path: &str, name: &str) -> Option<RefOr<Schema>> {
                 .into(),
         ),
         "chat_id" => text(&rules::CHAT),
+        "phone" => text(&rules::PERSON_PHONE),
         "message_id" => text(&rules::MESSAGE_ID),
         "Idempotency-Key" => text(&rules::IDEMPOTENCY_KEY),
         "limit" => {

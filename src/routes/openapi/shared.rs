@@ -90,14 +90,20 @@ impl Modify for WhatsappAliases {
     }
 }
 
-/// The three send routes share the `Idempotency-Key` header and every answer but
+/// The send routes (and reactions and votes, which answer alike) share the
+/// `Idempotency-Key` header and every answer but
 /// 400, 413 and (for send-media) 422, which each documents itself.
 pub struct SendRoutes;
 
-const SEND_PATHS: [&str; 3] = [
+const SEND_PATHS: [&str; 8] = [
     "/api/whatsapp/{instance_id}/send",
     "/api/whatsapp/{instance_id}/send-media",
     "/api/whatsapp/{instance_id}/send-file",
+    "/api/whatsapp/{instance_id}/send-location",
+    "/api/whatsapp/{instance_id}/send-contact",
+    "/api/whatsapp/{instance_id}/send-poll",
+    "/api/whatsapp/{instance_id}/messages/{message_id}/reaction",
+    "/api/whatsapp/{instance_id}/messages/{message_id}/vote",
 ];
 
 impl Modify for SendRoutes {
@@ -120,6 +126,30 @@ impl Modify for SendRoutes {
                 responses
                     .entry(status.to_owned())
                     .or_insert_with(|| response.into());
+            }
+        }
+        // Editing and deleting for everyone take a key too; they document their own answers.
+        let changes = openapi
+            .paths
+            .paths
+            .get_mut("/api/whatsapp/{instance_id}/messages/{message_id}");
+        for operation in changes
+            .into_iter()
+            .flat_map(|item| [item.patch.as_mut(), item.delete.as_mut()])
+            .flatten()
+        {
+            operation
+                .parameters
+                .get_or_insert_with(Vec::new)
+                .push(idempotency_key().into());
+            for (status, response) in sent_answers() {
+                if status != "200" {
+                    operation
+                        .responses
+                        .responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| response.into());
+                }
             }
         }
     }

@@ -16,16 +16,13 @@ use tokio::sync::oneshot;
 use whatsapp_rust::Client;
 use whatsapp_rust::bot::{Bot, BotHandle};
 use whatsapp_rust::http::UreqHttpClient;
-use whatsapp_rust::send::SendOptions;
 use whatsapp_rust::store::SqliteStore;
 
-use super::convert;
 use super::forwarder::{ClientSlot, Forwarder, LiveClients, Received, Tracker, live_client};
 use super::runtime::{EngineRuntime, HandleRuntime};
 use super::transport::ReportingTransport;
 use super::version::WebVersion;
-use crate::domain::phone::Jid;
-use crate::whatsapp::{EventSink, OutgoingMedia, SessionEnd, WaError, WaEvent, WaSession, model};
+use crate::whatsapp::{EventSink, SessionEnd, WaError, WaEvent};
 
 /// `BotHandle::shutdown` can hang ~20 s mid-handshake; past this the bot is aborted.
 pub const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(5);
@@ -175,20 +172,20 @@ pub(super) fn end_of(tracker: &Tracker) -> SessionEnd {
 
 pub struct EngineSession {
     runtime: Arc<EngineRuntime>,
-    client: ClientSlot,
+    pub(super) client: ClientSlot,
     stop: Mutex<Option<oneshot::Sender<()>>>,
     join: Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
 impl EngineSession {
-    fn logged_in_client(&self) -> Result<Arc<Client>, WaError> {
+    pub(super) fn logged_in_client(&self) -> Result<Arc<Client>, WaError> {
         live_client(&self.client)
             .filter(|client| client.is_logged_in())
             .ok_or(WaError::NotConnected)
     }
 
     /// Runs `work` on the engine's runtime and waits for it from any runtime.
-    fn on_engine<T, F>(&self, work: F) -> BoxFuture<'static, Result<T, WaError>>
+    pub(super) fn on_engine<T, F>(&self, work: F) -> BoxFuture<'static, Result<T, WaError>>
     where
         T: Send + 'static,
         F: Future<Output = Result<T, WaError>> + Send + 'static,
@@ -200,7 +197,7 @@ impl EngineSession {
         })
     }
 
-    fn stop_and_wait(&self) -> BoxFuture<'static, ()> {
+    pub(super) fn stop_and_wait(&self) -> BoxFuture<'static, ()> {
         if let Some(stop) = lock(&self.stop).take() {
             let _ = stop.send(());
         }
@@ -217,93 +214,6 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-impl WaSession for EngineSession {
-    fn send_text(
-        &self,
-        message_id: &str,
-        to: &Jid,
-        text: &str,
-    ) -> BoxFuture<'static, Result<(), WaError>> {
-        let prepared = self
-            .logged_in_client()
-            .and_then(|client| Ok((client, model::engine_jid(to)?)));
-        let message = model::text(text);
-        let options = SendOptions::default().with_message_id(message_id);
-        self.on_engine(async move {
-            let (client, jid) = prepared?;
-            client
-                .send_message_with_options(jid, message, options)
-                .await
-                .map(|_| ())
-                .map_err(convert::send_error)
-        })
-    }
-
-    fn send_media(
-        &self,
-        message_id: &str,
-        to: &Jid,
-        media: OutgoingMedia,
-    ) -> BoxFuture<'static, Result<(), WaError>> {
-        let options = SendOptions::default().with_message_id(message_id);
-        let prepared = self
-            .logged_in_client()
-            .and_then(|client| Ok((client, model::engine_jid(to)?)));
-        self.on_engine(async move {
-            let (client, jid) = prepared?;
-            let upload = client
-                .upload(
-                    media.bytes.to_vec(),
-                    model::media_type(model::sent_kind(&media)),
-                    Default::default(),
-                )
-                .await
-                .map_err(|err| WaError::Session(format!("media upload failed: {err}")))?;
-            let message = model::media(upload.into(), &media);
-            client
-                .send_message_with_options(jid, message, options)
-                .await
-                .map(|_| ())
-                .map_err(convert::send_error)
-        })
-    }
-
-    fn pair_with_code(&self, phone: &str) -> BoxFuture<'static, Result<String, WaError>> {
-        let client = live_client(&self.client);
-        let options = whatsapp_rust::pair_code::PairCodeOptions {
-            phone_number: phone.to_owned(),
-            ..Default::default()
-        };
-        self.on_engine(async move {
-            let client = client.ok_or(WaError::NotConnected)?;
-            let code = client
-                .pair_with_code(options)
-                .await
-                .map_err(|err| WaError::Rejected(format!("pairing code refused: {err}")))?;
-            Ok(convert::pairing_code(&code))
-        })
-    }
-
-    fn logout(&self) -> BoxFuture<'static, ()> {
-        let client = live_client(&self.client);
-        let logged_out = self.on_engine(async move {
-            if let Some(client) = client {
-                client.logout().await;
-            }
-            Ok(())
-        });
-        let stopped = self.stop_and_wait();
-        Box::pin(async move {
-            let _ = tokio::time::timeout(SHUTDOWN_TIMEOUT, logged_out).await;
-            stopped.await;
-        })
-    }
-
-    fn shutdown(&self) -> BoxFuture<'static, ()> {
-        self.stop_and_wait()
-    }
 }
 
 impl Drop for EngineSession {

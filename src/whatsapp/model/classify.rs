@@ -1,6 +1,6 @@
 //! Which of the engine's `Event::Messages` entries are messages a person sent.
 //! WhatsApp carries much more in the same envelope: reactions, edits, revokes
-//! and poll votes point at other messages; key shares, history-sync notices and
+//! and poll votes change the messages they point at (see `changes`); key shares, history-sync notices and
 //! other protocol messages are the account's own housekeeping; status stories go
 //! to `status@broadcast`. None of them is a message of its own.
 
@@ -8,8 +8,9 @@ use whatsapp_rust::types::message::MessageInfo;
 use whatsapp_rust::wacore::proto_helpers::MessageExt;
 use whatsapp_rust::waproto::whatsapp as wa;
 
+use super::changes::change;
 use super::inbound;
-use crate::whatsapp::InboundMessage;
+use crate::whatsapp::{InboundMessage, MessageChange};
 
 /// Why an entry is not stored; named in the debug log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,15 +31,28 @@ pub enum Ignored {
     UnnamedJid,
 }
 
-/// The message a person sent, or why the entry is none.
+/// What an entry is to wamux.
+#[derive(Debug)]
+pub enum Classified {
+    /// A message a person sent.
+    Message(InboundMessage),
+    /// A reaction, edit, deletion or vote: it changes the message it names.
+    Change(MessageChange),
+}
+
+/// The message a person sent, the change made to an earlier one, or why the
+/// entry is neither.
 pub fn classify(
     message: &wa::Message,
     info: &MessageInfo,
     status_updates: bool,
-) -> Result<InboundMessage, Ignored> {
+) -> Result<Classified, Ignored> {
     use whatsapp_rust::wacore_binary::JidExt;
     if info.source.chat.is_status_broadcast() && !status_updates {
         return Err(Ignored::Status);
+    }
+    if let Some(change) = change(message, info) {
+        return change.map(Classified::Change);
     }
     if is_edit(message) {
         return Err(Ignored::Edit);
@@ -50,7 +64,9 @@ pub fn classify(
     if !has_content(message) {
         return Err(Ignored::NoContent);
     }
-    inbound::inbound(message, info).ok_or(Ignored::UnnamedJid)
+    inbound::inbound(message, info)
+        .map(Classified::Message)
+        .ok_or(Ignored::UnnamedJid)
 }
 
 fn pointer_or_protocol(base: &wa::Message) -> Option<Ignored> {

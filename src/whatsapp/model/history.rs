@@ -8,7 +8,7 @@ use whatsapp_rust::types::message::{MessageInfo, MessageSource};
 use whatsapp_rust::wacore_binary::JidExt;
 use whatsapp_rust::waproto::whatsapp as wa;
 
-use super::classify::classify;
+use super::classify::{Classified, classify};
 use super::inbound::{ours, person};
 use crate::whatsapp::{ImportedHistory, InboundMessage, WaContact};
 
@@ -82,7 +82,13 @@ fn message(
         timestamp: whatsapp_rust::chrono::DateTime::from_timestamp(seconds, 0).unwrap_or_default(),
         ..Default::default()
     };
-    let mut inbound = classify(entry.message.as_option()?, &info, status_updates).ok()?;
+    // A change to an earlier message is not a message of its own; the sync
+    // carries the messages as they stand.
+    let Classified::Message(mut inbound) =
+        classify(entry.message.as_option()?, &info, status_updates).ok()?
+    else {
+        return None;
+    };
     if let Some(media) = inbound.media.as_mut() {
         media.fetch = None;
     }

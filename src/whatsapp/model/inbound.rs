@@ -7,6 +7,7 @@ use whatsapp_rust::wacore::proto_helpers::MessageExt;
 use whatsapp_rust::waproto::whatsapp as wa;
 
 use crate::db::messages::MessageType;
+use crate::domain::kinds::{Location, MessageDetails, PollSpec, read_vcard};
 use crate::domain::phone::Jid;
 use crate::whatsapp::{InboundMessage, MediaInfo, MediaKind, WaContact};
 
@@ -31,7 +32,8 @@ fn lid_of(jid: &whatsapp_rust::Jid, alt: Option<&whatsapp_rust::Jid>) -> Option<
     }
 }
 
-pub fn inbound(message: &wa::Message, info: &MessageInfo) -> Option<InboundMessage> {
+/// The chat a message belongs to and who wrote it.
+pub fn chat_and_sender(info: &MessageInfo) -> Option<(Jid, Jid)> {
     let source = &info.source;
     let sender = person(&source.sender, source.sender_alt.as_ref())?;
     let chat = if source.is_group {
@@ -41,11 +43,18 @@ pub fn inbound(message: &wa::Message, info: &MessageInfo) -> Option<InboundMessa
     } else {
         sender.clone()
     };
+    Some((chat, sender))
+}
+
+pub fn inbound(message: &wa::Message, info: &MessageInfo) -> Option<InboundMessage> {
+    let source = &info.source;
+    let (chat, sender) = chat_and_sender(info)?;
+    let details = details(message);
     let body = message
         .text_content()
         .or_else(|| message.get_caption())
         .map(str::to_owned)
-        .or_else(|| summary(message))
+        .or_else(|| details.summary())
         .unwrap_or_default();
     Some(InboundMessage {
         id: info.id.clone(),
@@ -58,7 +67,100 @@ pub fn inbound(message: &wa::Message, info: &MessageInfo) -> Option<InboundMessa
         body,
         media: media_info(message),
         timestamp: info.timestamp.timestamp(),
+        quoted_message_id: context_info(message).and_then(|c| c.stanza_id.clone()),
+        details,
+        message_secret: message
+            .message_context_info
+            .as_option()
+            .and_then(|c| c.message_secret.clone()),
     })
+}
+
+/// The context a message part carries: what it quotes, whom it mentions.
+fn context_info(message: &wa::Message) -> Option<&wa::ContextInfo> {
+    let base = message.get_base_message();
+    [
+        base.extended_text_message
+            .as_option()
+            .and_then(|m| m.context_info.as_option()),
+        base.image_message
+            .as_option()
+            .and_then(|m| m.context_info.as_option()),
+        base.video_message
+            .as_option()
+            .and_then(|m| m.context_info.as_option()),
+        base.audio_message
+            .as_option()
+            .and_then(|m| m.context_info.as_option()),
+        base.document_message
+            .as_option()
+            .and_then(|m| m.context_info.as_option()),
+        base.sticker_message
+            .as_option()
+            .and_then(|m| m.context_info.as_option()),
+        base.location_message
+            .as_option()
+            .and_then(|m| m.context_info.as_option()),
+        base.contact_message
+            .as_option()
+            .and_then(|m| m.context_info.as_option()),
+    ]
+    .into_iter()
+    .flatten()
+    .next()
+}
+
+/// What the message carries beyond its text: mentions, a place, cards, a poll.
+fn details(message: &wa::Message) -> MessageDetails {
+    let base = message.get_base_message();
+    let location = base
+        .location_message
+        .as_option()
+        .map(|m| Location {
+            latitude: m.degrees_latitude.unwrap_or_default(),
+            longitude: m.degrees_longitude.unwrap_or_default(),
+            name: m.name.clone(),
+            address: m.address.clone(),
+        })
+        .or_else(|| {
+            base.live_location_message.as_option().map(|m| Location {
+                latitude: m.degrees_latitude.unwrap_or_default(),
+                longitude: m.degrees_longitude.unwrap_or_default(),
+                name: None,
+                address: None,
+            })
+        });
+    let card = |m: &wa::message::ContactMessage| {
+        read_vcard(
+            m.display_name.as_deref(),
+            m.vcard.as_deref().unwrap_or_default(),
+        )
+    };
+    let contacts = match (
+        base.contact_message.as_option(),
+        base.contacts_array_message.as_option(),
+    ) {
+        (Some(one), _) => vec![card(one)],
+        (None, Some(many)) => many.contacts.iter().map(card).collect(),
+        (None, None) => Vec::new(),
+    };
+    MessageDetails {
+        mentions: context_info(message)
+            .map(|c| c.mentioned_jid.clone())
+            .unwrap_or_default(),
+        location,
+        contacts,
+        poll: poll(base).map(|p| PollSpec {
+            question: p.name.clone().unwrap_or_default(),
+            selectable_count: p.selectable_options_count.unwrap_or(0),
+            options: p
+                .options
+                .iter()
+                .filter_map(|o| o.option_name.clone())
+                .collect(),
+        }),
+        ..Default::default()
+    }
 }
 
 /// The part of a message its media is downloaded from, owned so that the
@@ -106,7 +208,11 @@ fn media_info(message: &wa::Message) -> Option<MediaInfo> {
     }
     if let Some(m) = base.audio_message.as_option() {
         return Some(info(
-            MediaKind::Audio,
+            if m.ptt == Some(true) {
+                MediaKind::Voice
+            } else {
+                MediaKind::Audio
+            },
             m.mimetype.as_ref(),
             m.file_length,
             None,
@@ -122,7 +228,7 @@ fn media_info(message: &wa::Message) -> Option<MediaInfo> {
     }
     if let Some(m) = base.sticker_message.as_option() {
         return Some(info(
-            MediaKind::Image,
+            MediaKind::Sticker,
             m.mimetype.as_ref(),
             m.file_length,
             None,
@@ -181,47 +287,4 @@ fn poll(base: &wa::Message) -> Option<&wa::message::PollCreationMessage> {
         .as_option()
         .or_else(|| base.poll_creation_message_v2.as_option())
         .or_else(|| base.poll_creation_message_v3.as_option())
-}
-
-/// The words of a message that has no text of its own: a location's name and
-/// coordinates, the names on contact cards, a poll's question.
-fn summary(message: &wa::Message) -> Option<String> {
-    let base = message.get_base_message();
-    if let Some(location) = base.location_message.as_option() {
-        let place = [location.name.as_deref(), location.address.as_deref()]
-            .into_iter()
-            .flatten()
-            .filter(|part| !part.is_empty())
-            .collect::<Vec<_>>()
-            .join(", ");
-        let at = format!(
-            "{}, {}",
-            location.degrees_latitude.unwrap_or_default(),
-            location.degrees_longitude.unwrap_or_default()
-        );
-        return Some(if place.is_empty() {
-            at
-        } else {
-            format!("{place} ({at})")
-        });
-    }
-    if let Some(live) = base.live_location_message.as_option() {
-        return Some(format!(
-            "{}, {}",
-            live.degrees_latitude.unwrap_or_default(),
-            live.degrees_longitude.unwrap_or_default()
-        ));
-    }
-    if let Some(contact) = base.contact_message.as_option() {
-        return contact.display_name.clone();
-    }
-    if let Some(cards) = base.contacts_array_message.as_option() {
-        let names: Vec<&str> = cards
-            .contacts
-            .iter()
-            .filter_map(|card| card.display_name.as_deref())
-            .collect();
-        return Some(names.join(", ")).filter(|names| !names.is_empty());
-    }
-    poll(base).and_then(|poll| poll.name.clone())
 }

@@ -5,9 +5,13 @@
 //! phones (media encrypted, uploaded and downloaded by the engine's own code).
 //! So every test on the simulated network also runs what the engine runs.
 
+mod changes;
 mod classify;
 mod history;
 mod inbound;
+mod kinds;
+#[cfg(test)]
+mod kinds_tests;
 mod outgoing;
 mod preview;
 mod reader;
@@ -17,6 +21,7 @@ mod tests;
 pub use classify::Ignored;
 pub use history::{MAX_MESSAGES_PER_CHAT, read_history};
 pub use inbound::{downloadable, group_contacts, ours};
+pub use kinds::{build, edit, key, open_vote, reaction, revoke, vote};
 pub use outgoing::{Uploaded, engine_jid, media, media_type, sent_kind, text};
 pub use preview::add_preview;
 pub use reader::{MediaSource, Reader, Reading};

@@ -61,8 +61,9 @@ pub fn media_type(kind: MediaKind) -> MediaType {
     match kind {
         MediaKind::Image => MediaType::Image,
         MediaKind::Video => MediaType::Video,
-        MediaKind::Audio => MediaType::Audio,
+        MediaKind::Audio | MediaKind::Voice => MediaType::Audio,
         MediaKind::Document => MediaType::Document,
+        MediaKind::Sticker => MediaType::Sticker,
     }
 }
 
@@ -129,8 +130,9 @@ pub fn media(upload: Uploaded, media: &OutgoingMedia) -> wa::Message {
             }),
             ..Default::default()
         },
-        MediaKind::Audio => wa::Message {
+        MediaKind::Audio | MediaKind::Voice => wa::Message {
             audio_message: MessageField::some(wa::message::AudioMessage {
+                ptt: Some(kind == MediaKind::Voice),
                 url,
                 direct_path,
                 media_key,
@@ -163,13 +165,31 @@ pub fn media(upload: Uploaded, media: &OutgoingMedia) -> wa::Message {
             }),
             ..Default::default()
         },
+        MediaKind::Sticker => wa::Message {
+            sticker_message: MessageField::some(wa::message::StickerMessage {
+                url,
+                direct_path,
+                media_key,
+                file_sha256,
+                file_enc_sha256,
+                file_length,
+                media_key_timestamp,
+                mimetype,
+                width,
+                height,
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
     }
 }
 
 /// The kind the file travels as: its own, except captioned audio (see [`media`]).
 pub fn sent_kind(media: &OutgoingMedia) -> MediaKind {
     match media.kind {
-        MediaKind::Audio if media.caption.as_deref().is_some_and(|c| !c.is_empty()) => {
+        MediaKind::Audio | MediaKind::Voice
+            if media.caption.as_deref().is_some_and(|c| !c.is_empty()) =>
+        {
             MediaKind::Document
         }
         kind => kind,

@@ -20,7 +20,10 @@ const MAX_DECODE_BYTES: u64 = 256 * 1024 * 1024;
 /// or an audio; leaves anything it cannot read as it is. CPU-bound: run it off
 /// the async threads.
 pub fn add_preview(media: &mut OutgoingMedia) {
-    if matches!(media.kind, MediaKind::Video | MediaKind::Audio) {
+    if matches!(
+        media.kind,
+        MediaKind::Video | MediaKind::Audio | MediaKind::Voice
+    ) {
         media.seconds = playing_time(&media.bytes, &media.mimetype);
         return;
     }

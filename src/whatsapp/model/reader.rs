@@ -9,17 +9,18 @@ use std::time::Duration;
 use futures_util::future::BoxFuture;
 use whatsapp_rust::download::Downloadable;
 use whatsapp_rust::types::events::{
-    ContactUpdate, Event, GroupUpdate, LazyHistorySync, PushNameUpdate, Receipt,
+    ChatPresenceUpdate, ContactUpdate, Event, GroupUpdate, LazyHistorySync, PresenceUpdate,
+    PushNameUpdate, Receipt,
 };
 use whatsapp_rust::types::message::MessageInfo;
 use whatsapp_rust::types::presence::ReceiptType;
 use whatsapp_rust::waproto::whatsapp as wa;
 
-use super::classify::classify;
+use super::classify::{Classified, classify};
 use super::history::read_history;
 use super::inbound::{downloadable, ours, person};
 use crate::domain::phone::Jid;
-use crate::whatsapp::{EventSink, MediaFetch, ReceiptStatus, WaContact, WaEvent};
+use crate::whatsapp::{EventSink, MediaFetch, PresenceState, ReceiptStatus, WaContact, WaEvent};
 
 /// Where a backend downloads and decrypts media from: the engine from
 /// WhatsApp's media servers through its client, the simulated network from
@@ -81,6 +82,8 @@ impl Reader {
             Event::PushNameUpdate(update) => self.push_name(update),
             Event::GroupUpdate(update) => self.group(update),
             Event::HistorySync(sync) => self.history(sync),
+            Event::ChatPresence(update) => self.chat_presence(update),
+            Event::Presence(update) => self.presence(update),
             _ => return false,
         }
         true
@@ -88,12 +91,13 @@ impl Reader {
 
     fn message(&self, message: &wa::Message, info: &MessageInfo) {
         match classify(message, info, self.reading.status_updates) {
-            Ok(mut inbound) => {
+            Ok(Classified::Message(mut inbound)) => {
                 if let Some(media) = inbound.media.as_mut() {
                     media.fetch = Some(self.fetch(message, media.size));
                 }
                 self.sink.emit(WaEvent::Message(Box::new(inbound)));
             }
+            Ok(Classified::Change(change)) => self.sink.emit(WaEvent::Change(Box::new(change))),
             Err(why) => tracing::debug!(?why, "not a message; not stored"),
         }
     }
@@ -201,6 +205,46 @@ impl Reader {
                 is_group: false,
             }));
         }
+    }
+
+    /// Someone is typing or recording in a chat, or stopped.
+    fn chat_presence(&self, update: &ChatPresenceUpdate) {
+        use whatsapp_rust::types::presence::{ChatPresence, ChatPresenceMedia};
+        let source = &update.source;
+        let Some(from) = person(&source.sender, source.sender_alt.as_ref()) else {
+            return;
+        };
+        let chat = if source.is_group {
+            ours(&source.chat)
+        } else {
+            Some(from.clone())
+        };
+        let Some(chat) = chat else {
+            return;
+        };
+        let state = match (update.state, update.media) {
+            (ChatPresence::Composing, ChatPresenceMedia::Audio) => PresenceState::Recording,
+            (ChatPresence::Composing, ChatPresenceMedia::Text) => PresenceState::Composing,
+            (ChatPresence::Paused, _) => PresenceState::Paused,
+        };
+        self.sink.emit(WaEvent::Presence { chat, from, state });
+    }
+
+    /// A contact came online or went away.
+    fn presence(&self, update: &PresenceUpdate) {
+        let Some(from) = ours(&update.from) else {
+            return;
+        };
+        let state = if update.unavailable {
+            PresenceState::Unavailable
+        } else {
+            PresenceState::Available
+        };
+        self.sink.emit(WaEvent::Presence {
+            chat: from.clone(),
+            from,
+            state,
+        });
     }
 
     fn group(&self, update: &GroupUpdate) {

@@ -134,7 +134,11 @@ impl SimNetwork {
             .ok_or(SimError::NotConnected)
     }
 
-    /// Carries a message, with the id its sender chose, from a connected instance.
+    /// Carries a message, with the id its sender chose, from a connected
+    /// instance. A message gets its delivery receipt once the recipient's phone
+    /// has it (never when the recipient blocked the sender); a read receipt
+    /// waits until the recipient marks it read. A change to an earlier message
+    /// (`receipts` false) gets none that matter.
     pub(super) fn send(
         &self,
         from_instance: &str,
@@ -142,6 +146,7 @@ impl SimNetwork {
         id: &str,
         to: &Jid,
         message: wa::Message,
+        receipts: bool,
     ) -> Result<(), WaError> {
         let registry = self.registry();
         let sender = registry
@@ -154,29 +159,25 @@ impl SimNetwork {
             .then(|| registry.phones.get(to.user()))
             .flatten()
             .and_then(|instance| registry.links.get(instance));
+        if recipient.is_some_and(|r| r.blocked.contains(&sender_phone)) {
+            // WhatsApp keeps it on its servers: one tick, never delivered.
+            return Ok(());
+        }
         if let Some(recipient) = recipient {
             let sender_jid = Jid::parse(&sender_phone).map_err(|_| WaError::NotConnected)?;
             recipient
                 .reader
                 .read(&delivery(id, &sender_jid, &sender_name, message)?);
         }
-        // A person at the other end reads it; an unknown phone only gets it delivered.
-        let receipts: &[ReceiptType] = if recipient.is_some() {
-            &[ReceiptType::Delivered, ReceiptType::Read]
-        } else {
-            &[ReceiptType::Delivered]
-        };
-        let receipts = receipts
-            .iter()
-            .map(|kind| receipt(id, to, kind.clone()))
-            .collect::<Result<Vec<_>, _>>()?;
+        if !receipts {
+            return Ok(());
+        }
+        let delivered = receipt(&[id.to_owned()], to, ReceiptType::Delivered)?;
         let reader = Arc::clone(&sender.reader);
         let delay = Duration::from_millis(self.inner.settings.receipt_delay_ms);
         tokio::spawn(async move {
-            for receipt in receipts {
-                tokio::time::sleep(delay).await;
-                reader.read(&receipt);
-            }
+            tokio::time::sleep(delay).await;
+            reader.read(&delivered);
         });
         Ok(())
     }
@@ -213,8 +214,8 @@ pub(super) fn delivery(
     ))
 }
 
-/// The recipient's receipt for message `id`, as the sender's client gets it.
-fn receipt(id: &str, chat: &Jid, kind: ReceiptType) -> Result<Event, WaError> {
+/// The recipient's receipt for messages `ids`, as the sender's client gets it.
+pub(super) fn receipt(ids: &[String], chat: &Jid, kind: ReceiptType) -> Result<Event, WaError> {
     let chat = model::engine_jid(chat)?;
     Ok(Event::Receipt(
         Receipt::builder()
@@ -224,7 +225,7 @@ fn receipt(id: &str, chat: &Jid, kind: ReceiptType) -> Result<Event, WaError> {
                 chat,
                 ..Default::default()
             })
-            .message_ids(vec![id.to_owned()])
+            .message_ids(ids.to_vec())
             .timestamp(Utc::now())
             .r#type(kind)
             .offline(false)

@@ -2,15 +2,17 @@
 //! WhatsApp's servers and of the phones that scan QR codes. Everything around it
 //! (actors, database, webhooks, statistics) is the production code.
 
+mod actions;
 mod delivery;
 mod faults;
 mod linking;
 mod media_server;
+mod operations;
 mod session;
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -84,6 +86,8 @@ struct Link {
     pending_history: Vec<PastMessage>,
     /// Set once connected: the phone and push name this instance speaks as.
     identity: Option<(String, String)>,
+    /// Phones (digits) whose messages this phone no longer takes.
+    blocked: HashSet<String>,
 }
 
 #[derive(Default)]
@@ -185,7 +189,14 @@ impl SimNetwork {
 
     /// Marks the session connected as `phone`; false when another connected
     /// instance already speaks as that phone.
-    fn connect(&self, instance_id: &str, token: u64, phone: &str, push_name: &str) -> bool {
+    fn connect(
+        &self,
+        instance_id: &str,
+        token: u64,
+        phone: &str,
+        push_name: &str,
+        blocked: HashSet<String>,
+    ) -> bool {
         let mut registry = self.registry();
         if registry
             .phones
@@ -202,6 +213,7 @@ impl SimNetwork {
             return false;
         };
         link.identity = Some((phone.to_owned(), push_name.to_owned()));
+        link.blocked = blocked;
         registry
             .phones
             .insert(phone.to_owned(), instance_id.to_owned());
@@ -245,6 +257,7 @@ impl WaBackend for SimNetwork {
                 )),
                 pending_history: Vec::new(),
                 identity: None,
+                blocked: HashSet::new(),
             },
         );
         let task = Box::pin(session::run(

@@ -1,23 +1,19 @@
 //! One simulated session: linked first (see `linking`), then connected until a
 //! fault or a stop.
 
-use futures_util::future::BoxFuture;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 
 use super::faults::fault;
 use super::linking::{QrOutcome, qr_cycle};
-use whatsapp_rust::waproto::whatsapp as wa;
-
 use super::{Command, SimError, SimNetwork};
 use crate::db;
-use crate::domain::phone::Jid;
-use crate::whatsapp::{EventSink, OutgoingMedia, SessionEnd, WaError, WaEvent, WaSession, model};
+use crate::whatsapp::{EventSink, SessionEnd, WaEvent};
 
 pub struct SimSession {
-    network: SimNetwork,
-    instance_id: String,
-    token: u64,
-    control: mpsc::UnboundedSender<Box<Command>>,
+    pub(super) network: SimNetwork,
+    pub(super) instance_id: String,
+    pub(super) token: u64,
+    pub(super) control: mpsc::UnboundedSender<Box<Command>>,
 }
 
 impl SimSession {
@@ -33,76 +29,6 @@ impl SimSession {
             token,
             control,
         }
-    }
-
-    fn carry(
-        &self,
-        id: &str,
-        to: &Jid,
-        message: wa::Message,
-    ) -> BoxFuture<'static, Result<(), WaError>> {
-        let sent = self
-            .network
-            .send(&self.instance_id, self.token, id, to, message);
-        Box::pin(std::future::ready(sent))
-    }
-}
-
-impl WaSession for SimSession {
-    fn send_text(
-        &self,
-        message_id: &str,
-        to: &Jid,
-        text: &str,
-    ) -> BoxFuture<'static, Result<(), WaError>> {
-        self.carry(message_id, to, model::text(text))
-    }
-
-    fn send_media(
-        &self,
-        message_id: &str,
-        to: &Jid,
-        media: OutgoingMedia,
-    ) -> BoxFuture<'static, Result<(), WaError>> {
-        let network = self.network.clone();
-        let (instance_id, token) = (self.instance_id.clone(), self.token);
-        let (id, to) = (message_id.to_owned(), to.clone());
-        Box::pin(async move {
-            let uploaded = network.upload(&media).await?;
-            let message = model::media(uploaded, &media);
-            network.send(&instance_id, token, &id, &to, message)
-        })
-    }
-
-    fn pair_with_code(&self, _phone: &str) -> BoxFuture<'static, Result<String, WaError>> {
-        let (reply, answer) = oneshot::channel();
-        let sent = self.control.send(Box::new(Command::PairCode { reply }));
-        Box::pin(async move {
-            sent.map_err(|_| WaError::NotConnected)?;
-            match answer.await {
-                Ok(Ok(code)) => Ok(code),
-                Ok(Err(err)) => Err(WaError::Rejected(err.to_string())),
-                Err(_) => Err(WaError::NotConnected),
-            }
-        })
-    }
-
-    fn logout(&self) -> BoxFuture<'static, ()> {
-        let network = self.network.clone();
-        let (instance_id, token) = (self.instance_id.clone(), self.token);
-        let _ = self.control.send(Box::new(Command::Stop));
-        Box::pin(async move {
-            network.unregister(&instance_id, token);
-            if let Err(err) = db::sim_sessions::delete(&network.inner.db, &instance_id).await {
-                tracing::warn!(instance_id, error = %err, "sim logout could not forget the pairing");
-            }
-        })
-    }
-
-    fn shutdown(&self) -> BoxFuture<'static, ()> {
-        let _ = self.control.send(Box::new(Command::Stop));
-        self.network.unregister(&self.instance_id, self.token);
-        Box::pin(std::future::ready(()))
     }
 }
 
@@ -134,7 +60,9 @@ pub(super) async fn run(
     // Database futures are large; boxed, they are freed once done instead of
     // sizing the idle session's state for good. Likewise the QR cycle.
     let permit = network.inner.store_reads.acquire().await;
-    let stored = Box::pin(db::sim_sessions::find(&network.inner.db, &instance_id)).await;
+    let stored = Box::pin(db::sim_sessions::find(&network.inner.db, &instance_id))
+        .await
+        .map(|stored| stored.map(Box::new));
     drop(permit);
     let stored = match stored {
         Ok(stored) => stored,
@@ -144,15 +72,20 @@ pub(super) async fn run(
             return;
         }
     };
-    let (phone, push_name, linked_now) = match stored {
-        Some(stored) => (stored.phone, stored.push_name, false),
+    // Only the stored pairing has a block list; a new one starts empty. Read
+    // here, not before the QR cycle: the idle task's state stays small.
+    let (phone, push_name, linked_now, blocked) = match stored {
+        Some(stored) => {
+            let blocked = db::sim_sessions::blocked(&stored);
+            (stored.phone, stored.push_name, false, blocked)
+        }
         None => match Box::pin(qr_cycle(&network, &instance_id, &mut commands, &sink)).await {
             QrOutcome::Paired { phone, push_name } => {
                 sink.emit(WaEvent::Paired {
                     phone: phone.clone(),
                     push_name: push_name.clone(),
                 });
-                (phone, push_name, true)
+                (phone, push_name, true, Default::default())
             }
             QrOutcome::Over(end) => {
                 if let Some(end) = end {
@@ -162,7 +95,7 @@ pub(super) async fn run(
             }
         },
     };
-    if !network.connect(&instance_id, token, &phone, &push_name) {
+    if !network.connect(&instance_id, token, &phone, &push_name, blocked) {
         let reason = "another instance is connected as the same phone".to_owned();
         sink.emit(WaEvent::Ended(SessionEnd::Failed { reason }));
         return;

@@ -31,7 +31,7 @@ async fn audio_and_voice_notes_are_told_apart() {
     assert_eq!(audio_file.media.unwrap().kind, MediaKind::Audio);
     let voice = one_message(audio(true), from_peer()).await;
     assert_eq!(voice.message_type, MessageType::Voice);
-    assert_eq!(voice.media.unwrap().kind, MediaKind::Audio);
+    assert_eq!(voice.media.unwrap().kind, MediaKind::Voice);
 }
 
 #[actix_web::test]
@@ -53,7 +53,7 @@ async fn a_sticker_is_a_sticker_with_its_picture() {
     let media = message.media.unwrap();
     assert_eq!(
         (media.kind, media.mimetype.as_str()),
-        (MediaKind::Image, "image/webp")
+        (MediaKind::Sticker, "image/webp")
     );
 }
 

@@ -53,7 +53,7 @@ pub(super) fn text(body: &str) -> wa::Message {
     }
 }
 
-fn protocol(kind: wa::message::protocol_message::Type) -> wa::Message {
+pub(super) fn protocol(kind: wa::message::protocol_message::Type) -> wa::Message {
     wa::Message {
         protocol_message: wa::message::ProtocolMessage {
             r#type: Some(kind),
@@ -64,7 +64,7 @@ fn protocol(kind: wa::message::protocol_message::Type) -> wa::Message {
     }
 }
 
-fn pointing_key() -> wa::MessageKey {
+pub(super) fn pointing_key() -> wa::MessageKey {
     wa::MessageKey {
         remote_jid: Some(format!("{PEER}@s.whatsapp.net")),
         id: Some("3EB0BBBBBBBBBBBBBBBBBB".into()),
@@ -163,40 +163,6 @@ async fn media_carries_its_kind_and_caption() {
     let media = one_message(huge, from_peer()).await.media.unwrap();
     let refused = media.fetch.expect("a download").take().await.unwrap_err();
     assert!(refused.contains("whatsapp.max_media_bytes"), "{refused}");
-}
-
-#[actix_web::test]
-async fn reactions_edits_revokes_and_poll_votes_are_not_messages() {
-    use wa::message::protocol_message::Type;
-    let reaction = wa::Message {
-        reaction_message: wa::message::ReactionMessage {
-            key: pointing_key().into(),
-            text: Some("👍".into()),
-            ..Default::default()
-        }
-        .into(),
-        ..Default::default()
-    };
-    nothing_from(reaction, from_peer(), "a reaction").await;
-    nothing_from(protocol(Type::REVOKE), from_peer(), "a revoke").await;
-    nothing_from(protocol(Type::MESSAGE_EDIT), from_peer(), "an edit").await;
-    let edited = wa::Message {
-        edited_message: wa::message::FutureProofMessage {
-            message: text("fixed").into(),
-        }
-        .into(),
-        ..Default::default()
-    };
-    nothing_from(edited, from_peer(), "an edit (wrapped)").await;
-    let vote = wa::Message {
-        poll_update_message: wa::message::PollUpdateMessage {
-            poll_creation_message_key: pointing_key().into(),
-            ..Default::default()
-        }
-        .into(),
-        ..Default::default()
-    };
-    nothing_from(vote, from_peer(), "a poll vote").await;
 }
 
 #[actix_web::test]

@@ -189,6 +189,7 @@ async fn qr_codes_running_out_with_a_pairing_code_out_keep_the_session() {
     assert_eq!(ends(&events), [SessionEnd::QrExhausted]);
 }
 
+mod changes;
 mod history;
 mod kinds;
 mod linking;

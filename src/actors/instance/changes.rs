@@ -1,0 +1,225 @@
+//! What happens to messages after they are sent: reactions, edits, deletions
+//! and poll votes — received from others or made by this instance — change the
+//! stored message and are announced; presence updates are announced.
+
+use actix::prelude::*;
+
+use super::{
+    ApplyChange, AskSession, InstanceActor, SendMessageError, SessionAnswer, SessionRequest,
+};
+use crate::actors::events::{ChangeDone, ChangeEvent, EventKind};
+use crate::db;
+use crate::db::messages::Amendment;
+use crate::db::recorder::WriteOp;
+use crate::domain::instance::InstanceStatus;
+use crate::domain::kinds::MessageDetails;
+use crate::domain::phone::Jid;
+use crate::domain::text::storable;
+use crate::domain::time::now_millis;
+use crate::whatsapp::{
+    ChangeKind, EncryptedVote, MessageChange, OwnChange, PresenceState, WaSession, model,
+};
+
+impl InstanceActor {
+    /// The JID this instance speaks as, once linked.
+    fn own_jid(&self) -> Option<Jid> {
+        self.phone
+            .as_deref()
+            .and_then(|phone| Jid::parse(phone).ok())
+    }
+
+    fn connected_session(&self) -> Result<std::sync::Arc<dyn WaSession>, SendMessageError> {
+        match &self.session {
+            Some(session) if self.status == InstanceStatus::Connected => Ok(session.clone()),
+            _ => Err(SendMessageError::NotConnected),
+        }
+    }
+
+    /// Stores what was done and announces it.
+    fn changed(&mut self, event: ChangeEvent) {
+        let amendment = match &event.change {
+            ChangeDone::Reaction { emoji } => Amendment::Reaction {
+                from: event.from.to_string(),
+                emoji: emoji.clone(),
+            },
+            ChangeDone::Edited { body } => Amendment::Edit {
+                body: body.clone(),
+                at: now_millis(),
+            },
+            ChangeDone::Deleted => Amendment::Revoke,
+            ChangeDone::Voted { options } => Amendment::Vote {
+                voter: event.from.to_string(),
+                options: options.clone(),
+            },
+        };
+        self.deps.recorder.record(WriteOp::Amend {
+            instance_id: self.id.clone(),
+            message_id: event.message_id.clone(),
+            amendment,
+        });
+        self.publish(EventKind::MessageChanged(Box::new(event)));
+    }
+
+    pub(super) fn on_change(&mut self, change: MessageChange, ctx: &mut Context<Self>) {
+        let MessageChange {
+            target_id,
+            chat,
+            from,
+            from_me,
+            kind,
+            ..
+        } = change;
+        let done = match kind {
+            ChangeKind::Reaction { emoji } => ChangeDone::Reaction {
+                emoji: storable(&emoji),
+            },
+            ChangeKind::Edit { body } => ChangeDone::Edited {
+                body: storable(&body),
+            },
+            ChangeKind::Revoke => ChangeDone::Deleted,
+            ChangeKind::Vote(vote) => {
+                let event = ChangeEvent {
+                    message_id: target_id,
+                    chat,
+                    from,
+                    from_me,
+                    change: ChangeDone::Voted {
+                        options: Vec::new(),
+                    },
+                };
+                return self.open_vote(event, vote, ctx);
+            }
+        };
+        self.changed(ChangeEvent {
+            message_id: target_id,
+            chat,
+            from,
+            from_me,
+            change: done,
+        });
+    }
+
+    /// A vote is opened with its poll's secret, which is stored with the
+    /// poll: looked up once everything before it is written, the mailbox
+    /// waiting so later events keep their order.
+    fn open_vote(&mut self, event: ChangeEvent, vote: EncryptedVote, ctx: &mut Context<Self>) {
+        let (db, recorder) = (self.deps.db.clone(), self.deps.recorder.clone());
+        let instance_id = self.id.clone();
+        let own = self.own_jid();
+        let poll_id = event.message_id.clone();
+        let open = async move {
+            recorder.flush().await;
+            let poll = db::messages::find(&db, &instance_id, &poll_id)
+                .await
+                .ok()??;
+            let secret = hex::decode(poll.message_secret.as_deref()?).ok()?;
+            let options = MessageDetails::from_json(poll.details.as_deref())
+                .poll?
+                .options;
+            let mut creators: Vec<String> = Vec::new();
+            if poll.from_me {
+                creators.extend(own.map(|jid| jid.to_string()));
+            } else {
+                creators.push(poll.remote_jid.clone());
+                creators.extend(poll.sender_lid.clone());
+            }
+            model::open_vote(&vote, &secret, &poll_id, &creators, &options)
+        };
+        ctx.wait(open.into_actor(self).map(move |opened, actor, _| match opened {
+            Some(options) => actor.changed(ChangeEvent {
+                change: ChangeDone::Voted { options },
+                ..event
+            }),
+            None => tracing::warn!(instance_id = %actor.id, "a poll vote could not be opened; poll unknown"),
+        }));
+    }
+
+    pub(super) fn on_presence(&mut self, chat: Jid, from: Jid, state: PresenceState) {
+        self.publish(EventKind::Presence { chat, from, state });
+    }
+}
+
+impl Handler<ApplyChange> for InstanceActor {
+    type Result = ResponseActFuture<Self, Result<(), SendMessageError>>;
+
+    fn handle(&mut self, msg: ApplyChange, _: &mut Self::Context) -> Self::Result {
+        let (Ok(session), Some(me)) = (self.connected_session(), self.own_jid()) else {
+            return Box::pin(actix::fut::ready(Err(SendMessageError::NotConnected)));
+        };
+        let ApplyChange { chat, change } = msg;
+        let (message_id, done) = match &change {
+            OwnChange::React { target, emoji } => (
+                target.message_id.clone(),
+                ChangeDone::Reaction {
+                    emoji: emoji.clone(),
+                },
+            ),
+            OwnChange::Edit { message_id, text } => (
+                message_id.clone(),
+                ChangeDone::Edited { body: text.clone() },
+            ),
+            OwnChange::Revoke { message_id } => (message_id.clone(), ChangeDone::Deleted),
+            OwnChange::Vote { poll, options } => (
+                poll.message_id.clone(),
+                ChangeDone::Voted {
+                    options: options.clone(),
+                },
+            ),
+        };
+        let sent = session.change(&chat, change);
+        Box::pin(
+            async move { sent.await }
+                .into_actor(self)
+                .map(move |sent, actor, _| {
+                    sent.map_err(SendMessageError::from)?;
+                    actor.changed(ChangeEvent {
+                        message_id,
+                        chat,
+                        from: me,
+                        from_me: true,
+                        change: done,
+                    });
+                    Ok(())
+                }),
+        )
+    }
+}
+
+impl Handler<AskSession> for InstanceActor {
+    type Result = ResponseFuture<Result<SessionAnswer, SendMessageError>>;
+
+    fn handle(&mut self, msg: AskSession, _: &mut Self::Context) -> Self::Result {
+        let session = match self.connected_session() {
+            Ok(session) => session,
+            Err(err) => return Box::pin(std::future::ready(Err(err))),
+        };
+        Box::pin(async move {
+            let answer = match msg.0 {
+                SessionRequest::MarkRead { chat, marks } => session
+                    .mark_read(&chat, marks)
+                    .await
+                    .map(|()| SessionAnswer::Done),
+                SessionRequest::ChatState { chat, state } => session
+                    .chat_state(&chat, state)
+                    .await
+                    .map(|()| SessionAnswer::Done),
+                SessionRequest::Presence(availability) => session
+                    .set_presence(availability)
+                    .await
+                    .map(|()| SessionAnswer::Done),
+                SessionRequest::CheckNumbers(phones) => session
+                    .check_numbers(phones)
+                    .await
+                    .map(SessionAnswer::Numbers),
+                SessionRequest::Profile(person) => {
+                    session.profile(&person).await.map(SessionAnswer::Profile)
+                }
+                SessionRequest::Block { person, blocked } => session
+                    .set_blocked(&person, blocked)
+                    .await
+                    .map(|()| SessionAnswer::Done),
+            };
+            answer.map_err(SendMessageError::from)
+        })
+    }
+}

@@ -1,0 +1,404 @@
+//! Sending places, contact cards and polls; reacting, voting, editing and
+//! deleting for everyone.
+
+use actix_web::{HttpRequest, HttpResponse, delete, patch, post, web};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::answer;
+use crate::app::messaging::Content;
+use crate::domain::kinds::{ContactCard, Location};
+use crate::domain::rules;
+use crate::domain::user::AuthUser;
+use crate::error::{ApiError, ErrorBody, ErrorCode};
+use crate::net::fetch::MediaFetcher;
+use crate::routes::extract::Json;
+use crate::routes::input;
+use crate::state::AppState;
+
+/// Most contact cards in one message.
+pub const MAX_CARDS: usize = 10;
+/// A poll's options: WhatsApp's own bounds.
+pub const POLL_OPTIONS: std::ops::RangeInclusive<usize> = 2..=12;
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SendLocation {
+    phone: String,
+    /// Degrees, -90 to 90.
+    #[schema(minimum = -90, maximum = 90, example = 55.7539)]
+    latitude: f64,
+    /// Degrees, -180 to 180.
+    #[schema(minimum = -180, maximum = 180, example = 37.6208)]
+    longitude: f64,
+    name: Option<String>,
+    address: Option<String>,
+}
+
+/// Send a location.
+#[utoipa::path(tag = "whatsapp", operation_id = "sendLocation",
+    params(("instance_id" = String, Path, description = "Instance id (UUID)")),
+    request_body(content = SendLocation, description = "`phone`, `latitude` (-90 to 90), `longitude` (-180 to 180), optional `name` and `address` (at most 1000 characters each)",
+        example = json!({"phone": "79001234567", "latitude": 55.7539, "longitude": 37.6208, "name": "Red Square", "address": "Moscow, Russia"})),
+    responses(
+        (status = 400, description = "`validation_error` (a coordinate out of range, a missing or unknown field), `invalid_phone`, `invalid_json`, `invalid_idempotency_key`, or WhatsApp refused the message (`send_rejected`)", body = ErrorBody,
+            example = json!(ErrorBody::example(ErrorCode::ValidationError, "latitude must be between -90 and 90"))),
+    ))]
+#[post("/send-location")]
+pub async fn send_location(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    req: HttpRequest,
+    path: web::Path<String>,
+    fetcher: web::Data<MediaFetcher>,
+    body: Json<SendLocation>,
+) -> Result<HttpResponse, ApiError> {
+    let key = input::idempotency_key(req.headers())?;
+    let body = body.into_inner();
+    let to = input::jid(&body.phone)?;
+    if !(-90.0..=90.0).contains(&body.latitude) {
+        return Err(ApiError::validation("latitude must be between -90 and 90"));
+    }
+    if !(-180.0..=180.0).contains(&body.longitude) {
+        return Err(ApiError::validation(
+            "longitude must be between -180 and 180",
+        ));
+    }
+    let optional = |field: &str, value: Option<String>| {
+        value
+            .map(|v| input::text(field, &v, &rules::PLACE_TEXT))
+            .transpose()
+            .map(|v| v.filter(|v| !v.is_empty()))
+    };
+    let place = Location {
+        latitude: body.latitude,
+        longitude: body.longitude,
+        name: optional("name", body.name)?,
+        address: optional("address", body.address)?,
+    };
+    let sent = state
+        .app
+        .messaging()
+        .send(&user, &path, key, to, Content::Location(place), &fetcher)
+        .await?;
+    Ok(answer(sent))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SendContact {
+    phone: String,
+    /// 1 to 10 cards; the server builds their vCards.
+    #[schema(min_items = 1, max_items = 10)]
+    contacts: Vec<ContactCardInput>,
+}
+
+/// A contact card to send.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContactCardInput {
+    #[schema(example = "Ivan Ivanov")]
+    name: String,
+    /// The card's number: digits with an optional leading +, spaces, dashes.
+    #[schema(example = "79001234567")]
+    phone: String,
+}
+
+/// Send contact cards.
+#[utoipa::path(tag = "whatsapp", operation_id = "sendContact",
+    params(("instance_id" = String, Path, description = "Instance id (UUID)")),
+    request_body(content = SendContact, description = "`phone` and `contacts` (1-10 cards of `name` and `phone`)",
+        example = json!({"phone": "79001234567", "contacts": [{"name": "Ivan Ivanov", "phone": "79001234567"}]})),
+    responses(
+        (status = 400, description = "`validation_error` (no cards or more than 10, a blank name), `invalid_phone` (the recipient's or a card's), `invalid_json`, `invalid_idempotency_key`, or `send_rejected`", body = ErrorBody,
+            example = json!(ErrorBody::example(ErrorCode::ValidationError, "contacts must hold 1-10 cards"))),
+    ))]
+#[post("/send-contact")]
+pub async fn send_contact(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    req: HttpRequest,
+    path: web::Path<String>,
+    fetcher: web::Data<MediaFetcher>,
+    body: Json<SendContact>,
+) -> Result<HttpResponse, ApiError> {
+    let key = input::idempotency_key(req.headers())?;
+    let body = body.into_inner();
+    let to = input::jid(&body.phone)?;
+    if body.contacts.is_empty() || body.contacts.len() > MAX_CARDS {
+        return Err(ApiError::validation(format!(
+            "contacts must hold 1-{MAX_CARDS} cards"
+        )));
+    }
+    let cards = body
+        .contacts
+        .into_iter()
+        .map(|card| {
+            Ok(ContactCard {
+                name: input::text("contacts[].name", &card.name, &rules::CARD_NAME)?
+                    .trim()
+                    .to_owned(),
+                phone: input::phone(&card.phone)?.user().to_owned(),
+            })
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    let sent = state
+        .app
+        .messaging()
+        .send(&user, &path, key, to, Content::Contacts(cards), &fetcher)
+        .await?;
+    Ok(answer(sent))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SendPoll {
+    phone: String,
+    #[schema(example = "Lunch at noon?")]
+    question: String,
+    /// 2 to 12 distinct options.
+    #[schema(min_items = 2, max_items = 12, example = json!(["Yes", "No"]))]
+    options: Vec<String>,
+    /// How many options one voter may pick: 1 (default) up to the number of options.
+    #[schema(minimum = 1, maximum = 12)]
+    selectable_count: Option<u32>,
+}
+
+/// Send a poll.
+#[utoipa::path(tag = "whatsapp", operation_id = "sendPoll",
+    params(("instance_id" = String, Path, description = "Instance id (UUID)")),
+    request_body(content = SendPoll, description = "`phone`, `question` (1-255 characters), `options` (2-12 distinct, 1-100 characters each), optional `selectableCount` (1 up to the number of options; default 1)",
+        example = json!({"phone": "79001234567", "question": "Lunch at noon?", "options": ["Yes", "No"], "selectableCount": 1})),
+    responses(
+        (status = 400, description = "`validation_error` (fewer than 2 or more than 12 options, duplicates, `selectableCount` out of range, a blank question or option), `invalid_phone`, `invalid_json`, `invalid_idempotency_key`, or `send_rejected`", body = ErrorBody,
+            example = json!(ErrorBody::example(ErrorCode::ValidationError, "selectableCount must be between 1 and 2 (the number of options)"))),
+    ))]
+#[post("/send-poll")]
+pub async fn send_poll(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    req: HttpRequest,
+    path: web::Path<String>,
+    fetcher: web::Data<MediaFetcher>,
+    body: Json<SendPoll>,
+) -> Result<HttpResponse, ApiError> {
+    let key = input::idempotency_key(req.headers())?;
+    let body = body.into_inner();
+    let to = input::jid(&body.phone)?;
+    let question = input::text("question", &body.question, &rules::POLL_QUESTION)?;
+    let options = poll_options("options", body.options, POLL_OPTIONS)?;
+    let selectable_count = body.selectable_count.unwrap_or(1);
+    if selectable_count < 1 || selectable_count as usize > options.len() {
+        return Err(ApiError::validation(format!(
+            "selectableCount must be between 1 and {} (the number of options)",
+            options.len()
+        )));
+    }
+    let content = Content::Poll {
+        question,
+        options,
+        selectable_count,
+    };
+    let sent = state
+        .app
+        .messaging()
+        .send(&user, &path, key, to, content, &fetcher)
+        .await?;
+    Ok(answer(sent))
+}
+
+/// Distinct options, each a valid option text, as many as `count` allows.
+fn poll_options(
+    field: &str,
+    options: Vec<String>,
+    count: std::ops::RangeInclusive<usize>,
+) -> Result<Vec<String>, ApiError> {
+    if !count.contains(&options.len()) {
+        return Err(ApiError::validation(format!(
+            "{field} must hold {}-{} options",
+            count.start(),
+            count.end()
+        )));
+    }
+    for (index, option) in options.iter().enumerate() {
+        input::text(&format!("{field}[{index}]"), option, &rules::POLL_OPTION)?;
+        if options[..index].contains(option) {
+            return Err(ApiError::validation(format!(
+                "{field} must be distinct: \"{option}\" is there twice"
+            )));
+        }
+    }
+    Ok(options)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Reaction {
+    /// One emoji; `""` removes the instance's reaction.
+    #[schema(example = "👍")]
+    emoji: String,
+}
+
+/// React to a message.
+///
+/// Reacts to a message of this instance's chats (sent or received); `""` removes the
+/// reaction. The message's `reactions` in the history change; answers the message's id.
+#[utoipa::path(tag = "whatsapp", operation_id = "reactToMessage",
+    params(
+        ("instance_id" = String, Path, description = "Instance id (UUID)"),
+        ("message_id" = String, Path, description = "The message's WhatsApp `messageId` (or the server's `id`)"),
+    ),
+    request_body(content = Reaction, example = json!({"emoji": "👍"})),
+    responses(
+        (status = 400, description = "`validation_error` (not one emoji), `invalid_json`, `invalid_idempotency_key`", body = ErrorBody,
+            example = json!(ErrorBody::example(ErrorCode::ValidationError, "emoji must be one emoji (one character as shown), or empty to remove the reaction"))),
+        (status = 404, description = "No such message (`message_not_found`) or instance (`instance_not_found`)", body = ErrorBody,
+            example = json!(ErrorBody::example(ErrorCode::MessageNotFound, "message not found"))),
+    ))]
+#[post("/messages/{message_id}/reaction")]
+pub async fn react(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    body: Json<Reaction>,
+) -> Result<HttpResponse, ApiError> {
+    let key = input::idempotency_key(req.headers())?;
+    let (instance_id, message_id) = path.into_inner();
+    let emoji = input::emoji(&body.emoji)?;
+    let done = state
+        .app
+        .actions()
+        .react(&user, &instance_id, key, &message_id, emoji)
+        .await?;
+    Ok(answer(done))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Vote {
+    /// The options chosen, by name (at most the poll's `selectableCount`); `[]` takes the vote back.
+    #[schema(max_items = 12, example = json!(["Yes"]))]
+    options: Vec<String>,
+}
+
+/// Vote in a poll.
+///
+/// Votes in a poll this instance sent or received; a later vote replaces the earlier.
+/// The poll's `votes` in the history change; answers the poll's id.
+#[utoipa::path(tag = "whatsapp", operation_id = "voteInPoll",
+    params(
+        ("instance_id" = String, Path, description = "Instance id (UUID)"),
+        ("message_id" = String, Path, description = "The poll's WhatsApp `messageId` (or the server's `id`)"),
+    ),
+    request_body(content = Vote, example = json!({"options": ["Yes"]})),
+    responses(
+        (status = 400, description = "`validation_error`: an option the poll does not have, more than it allows, duplicates, or the message is no poll", body = ErrorBody,
+            example = json!(ErrorBody::example(ErrorCode::ValidationError, "options: \"Maybe\" is not an option of this poll (Yes, No)"))),
+        (status = 404, description = "No such message (`message_not_found`) or instance (`instance_not_found`)", body = ErrorBody,
+            example = json!(ErrorBody::example(ErrorCode::MessageNotFound, "message not found"))),
+    ))]
+#[post("/messages/{message_id}/vote")]
+pub async fn vote(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    body: Json<Vote>,
+) -> Result<HttpResponse, ApiError> {
+    let key = input::idempotency_key(req.headers())?;
+    let (instance_id, message_id) = path.into_inner();
+    let options = body.into_inner().options;
+    let options = if options.is_empty() {
+        options
+    } else {
+        poll_options("options", options, 1..=*POLL_OPTIONS.end())?
+    };
+    let done = state
+        .app
+        .actions()
+        .vote(&user, &instance_id, key, &message_id, options)
+        .await?;
+    Ok(answer(done))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EditMessage {
+    /// The new text, 1-65536 characters.
+    #[schema(example = "Hello! (edited)")]
+    message: String,
+}
+
+/// Edit a sent text message.
+///
+/// Only the instance's own text messages can be edited (WhatsApp allows it for 15 minutes
+/// after sending); the history shows the new text with `editedAt`.
+#[utoipa::path(tag = "whatsapp", operation_id = "editMessage",
+    params(
+        ("instance_id" = String, Path, description = "Instance id (UUID)"),
+        ("message_id" = String, Path, description = "The message's WhatsApp `messageId` (or the server's `id`)"),
+    ),
+    request_body(content = EditMessage, example = json!({"message": "Hello! (edited)"})),
+    responses(
+        (status = 200, description = "Edited; `id` is the message's WhatsApp id", body = crate::routes::answers::Sent,
+            example = json!({"id": "3EB0C258F6AA7F19E2F2C2"})),
+        (status = 400, description = "`validation_error` (empty or too long), `invalid_json`", body = ErrorBody,
+            example = json!(ErrorBody::example(ErrorCode::ValidationError, "message must be 1-65536 characters, not blank, without NUL"))),
+        (status = 404, description = "No such message (`message_not_found`) or instance", body = ErrorBody,
+            example = json!(ErrorBody::example(ErrorCode::MessageNotFound, "message not found"))),
+        (status = 409, description = "Not one of the instance's own text messages (`message_not_editable`), or the instance is not connected (`instance_not_connected`)", body = ErrorBody,
+            example = json!(ErrorBody::example(ErrorCode::MessageNotEditable, "only this instance's own text messages (not deleted) can be edited"))),
+    ))]
+#[patch("/messages/{message_id}")]
+pub async fn edit(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    body: Json<EditMessage>,
+) -> Result<HttpResponse, ApiError> {
+    let key = input::idempotency_key(req.headers())?;
+    let (instance_id, message_id) = path.into_inner();
+    let text = input::message_text(&body.message)?;
+    let done = state
+        .app
+        .actions()
+        .edit(&user, &instance_id, key, &message_id, text)
+        .await?;
+    Ok(answer(done))
+}
+
+/// Delete a sent message for everyone.
+///
+/// Only the instance's own messages; the history keeps the row, marked `revoked`, without
+/// its text.
+#[utoipa::path(tag = "whatsapp", operation_id = "deleteMessage",
+    params(
+        ("instance_id" = String, Path, description = "Instance id (UUID)"),
+        ("message_id" = String, Path, description = "The message's WhatsApp `messageId` (or the server's `id`)"),
+    ),
+    responses(
+        (status = 200, description = "Deleted for everyone", body = crate::routes::answers::Success,
+            example = json!({"success": true})),
+        (status = 404, description = "No such message (`message_not_found`) or instance", body = ErrorBody,
+            example = json!(ErrorBody::example(ErrorCode::MessageNotFound, "message not found"))),
+        (status = 409, description = "Not one of the instance's own messages, or already deleted (`message_not_deletable`), or the instance is not connected (`instance_not_connected`)", body = ErrorBody,
+            example = json!(ErrorBody::example(ErrorCode::MessageNotDeletable, "only this instance's own messages (not already deleted) can be deleted for everyone"))),
+    ))]
+#[delete("/messages/{message_id}")]
+pub async fn delete_for_everyone(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let key = input::idempotency_key(req.headers())?;
+    let (instance_id, message_id) = path.into_inner();
+    let done = state
+        .app
+        .actions()
+        .delete(&user, &instance_id, key, &message_id)
+        .await?;
+    Ok(answer(done))
+}
