@@ -202,9 +202,6 @@ impl<'a> Actions<'a> {
             message_ids.as_deref(),
         )
         .await?;
-        if unread.is_empty() {
-            return Ok(json!({"read": 0}));
-        }
         let marks = unread
             .iter()
             .filter_map(|row| {
@@ -214,6 +211,7 @@ impl<'a> Actions<'a> {
                 })
             })
             .collect();
+        // Asked even with nothing to mark: a disconnected instance is a 409.
         self.session(&instance, SessionRequest::MarkRead { chat, marks })
             .await?;
         let row_ids: Vec<String> = unread.into_iter().map(|row| row.id).collect();

@@ -23,6 +23,8 @@ use crate::net::guard::TargetError;
 use crate::whatsapp::{MediaKind, NewPoll, Outbound, OutgoingMedia, Quote, model};
 
 pub use crate::db::messages::{ChatFilter, MessageStatus, MessageType};
+/// A stored message, as the history shows it.
+pub use entity::messages::Model as StoredMessage;
 
 /// How a file goes out when not as its type says.
 #[derive(

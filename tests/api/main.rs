@@ -12,6 +12,7 @@ mod health;
 mod helpers;
 mod hostile;
 mod instances;
+mod kinds;
 mod layers;
 mod matrix;
 mod messaging;

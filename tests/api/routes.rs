@@ -145,6 +145,92 @@ pub fn all() -> Vec<Route> {
             Body::Multipart,
         ),
         route(M::GET, "/api/whatsapp/{id}/contacts", Instance, none()),
+        route(
+            M::POST,
+            "/api/whatsapp/{id}/send-location",
+            Instance,
+            j(json!({"phone": "79001234567", "latitude": 55.75, "longitude": 37.62})),
+        ),
+        route(
+            M::POST,
+            "/api/whatsapp/{id}/send-contact",
+            Instance,
+            j(
+                json!({"phone": "79001234567", "contacts": [{"name": "Ivan", "phone": "79001234567"}]}),
+            ),
+        ),
+        route(
+            M::POST,
+            "/api/whatsapp/{id}/send-poll",
+            Instance,
+            j(json!({"phone": "79001234567", "question": "Q?", "options": ["A", "B"]})),
+        ),
+        route(
+            M::POST,
+            "/api/whatsapp/{id}/messages/{message}/reaction",
+            Instance,
+            j(json!({"emoji": "👍"})),
+        ),
+        route(
+            M::POST,
+            "/api/whatsapp/{id}/messages/{message}/vote",
+            Instance,
+            j(json!({"options": ["A"]})),
+        ),
+        route(
+            M::PATCH,
+            "/api/whatsapp/{id}/messages/{message}",
+            Instance,
+            j(json!({"message": "edited"})),
+        ),
+        route(
+            M::DELETE,
+            "/api/whatsapp/{id}/messages/{message}",
+            Instance,
+            none(),
+        ),
+        route(
+            M::POST,
+            "/api/whatsapp/{id}/chats/{chat}/read",
+            Instance,
+            j(json!({})),
+        ),
+        route(
+            M::POST,
+            "/api/whatsapp/{id}/chats/{chat}/presence",
+            Instance,
+            j(json!({"state": "composing"})),
+        ),
+        route(
+            M::POST,
+            "/api/whatsapp/{id}/presence",
+            Instance,
+            j(json!({"state": "available"})),
+        ),
+        route(
+            M::POST,
+            "/api/whatsapp/{id}/check-numbers",
+            Instance,
+            j(json!({"phones": ["79001234567"]})),
+        ),
+        route(
+            M::GET,
+            "/api/whatsapp/{id}/contacts/{phone}/profile",
+            Instance,
+            none(),
+        ),
+        route(
+            M::PUT,
+            "/api/whatsapp/{id}/contacts/{phone}/block",
+            Instance,
+            none(),
+        ),
+        route(
+            M::DELETE,
+            "/api/whatsapp/{id}/contacts/{phone}/block",
+            Instance,
+            none(),
+        ),
         route(M::GET, "/api/stats/instances/{id}", Instance, none()),
         route(
             M::POST,
@@ -188,6 +274,7 @@ impl Route {
             .replace("{id}", ids.instance)
             .replace("{user}", ids.user)
             .replace("{chat}", "79001234567")
+            .replace("{phone}", "79001234567")
             .replace("{message}", "3EB0000000000000000000")
             .replace("{delivery}", "01a00000-0000-7000-8000-000000000000")
     }

@@ -18,7 +18,8 @@ pub use body::{CreateInstance, UpdateInstance};
 ///
 /// Only `name` is required. A `webhookUrl` turns webhooks on unless `webhookEnabled` says
 /// otherwise; `webhookEnabled: true` needs a `webhookUrl`. Defaults: `notifyReceived` and
-/// `notifySent` true, `notifyDelivery` and `notifyRead` false, `maxRetries` 3 (0 to 20),
+/// `notifySent` true, `notifyDelivery`, `notifyRead` and `notifyPresence` (typing and online
+/// states) false, `maxRetries` 3 (0 to 20),
 /// `retryInterval` 60000 ms (1000 to 3600000). The secret, if any, signs deliveries and is
 /// never returned. Follow the connection with `GET /api/instances/{instance_id}/qr`.
 #[utoipa::path(tag = "instances", operation_id = "createInstance",
@@ -32,6 +33,7 @@ pub use body::{CreateInstance, UpdateInstance};
             "notifySent": true,
             "notifyDelivery": false,
             "notifyRead": false,
+            "notifyPresence": false,
             "maxRetries": 3,
             "retryInterval": 60000,
             "webhookSecret": "s3cr3t-signing-key"
@@ -138,6 +140,7 @@ pub async fn list_instances(
                     "notifySent": true,
                     "notifyDelivery": false,
                     "notifyRead": false,
+                    "notifyPresence": false,
                     "maxRetries": 3,
                     "retryInterval": 60000
                 }
@@ -157,7 +160,7 @@ pub async fn get_instance(
 ///
 /// Every field is optional; only those present change. `webhookUrl: null` (or `""`)
 /// removes the URL, which needs `webhookEnabled` false. Inside `webhookSettings`:
-/// `notifyReceived`, `notifySent`, `notifyDelivery`, `notifyRead`, `maxRetries` (0 to
+/// `notifyReceived`, `notifySent`, `notifyDelivery`, `notifyRead`, `notifyPresence`, `maxRetries` (0 to
 /// 20), `retryInterval` (ms, 1000 to 3600000) and `secret` (`null` removes it).
 #[utoipa::path(tag = "instances", operation_id = "updateInstance",
     params(("instance_id" = String, Path, description = "Instance id (UUID)")),
@@ -172,6 +175,7 @@ pub async fn get_instance(
                 "notifySent": false,
                 "notifyDelivery": true,
                 "notifyRead": true,
+                "notifyPresence": false,
                 "maxRetries": 5,
                 "retryInterval": 30000,
                 "secret": "n3w-signing-key"

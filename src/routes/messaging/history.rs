@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::app::messaging::{ChatFilter, MessageStatus, MessageType};
+use crate::app::messaging::{ChatFilter, MessageStatus, MessageType, StoredMessage};
 use crate::domain::kinds::{ContactCard, Location, MessageDetails};
 use crate::domain::time::iso_millis;
 use crate::domain::user::AuthUser;
@@ -87,7 +87,7 @@ pub struct ReactionView {
 }
 
 impl MessageView {
-    fn new(m: entity::messages::Model) -> Self {
+    fn new(m: StoredMessage) -> Self {
         let details = MessageDetails::from_json(m.details.as_deref());
         let poll = details.poll.as_ref().map(|poll| PollView {
             question: poll.question.clone(),
@@ -172,8 +172,7 @@ pub struct HistoryQuery {
                     "pushName": null,
                     "status": "sent",
                     "createdAt": "2026-11-25T18:03:12.345Z",
-                    "revoked": false,
-                    "reactions": [{"from": "79001234567@s.whatsapp.net", "emoji": "👍"}]
+                    "revoked": false
                 }, {
                     "id": "0193a0c2-7b4d-7e21-8c3f-1a2b3c4d5e70",
                     "instanceId": "0193a0c2-6f1e-7c3b-9a2d-4b8f2e1d0c5a",
@@ -188,6 +187,7 @@ pub struct HistoryQuery {
                     "createdAt": "2026-11-25T18:01:02.003Z",
                     "revoked": false,
                     "quotedMessageId": "3EB0C258F6AA7F19E2F2C2",
+                    "reactions": [{"from": "79001111111@s.whatsapp.net", "emoji": "👍"}],
                     "poll": {"question": "Lunch at noon?", "selectableCount": 1,
                              "options": [{"name": "Yes", "votes": 1}, {"name": "No", "votes": 0}]}
                 }],

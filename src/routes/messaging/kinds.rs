@@ -345,7 +345,7 @@ pub struct EditMessage {
             example = json!({"id": "3EB0C258F6AA7F19E2F2C2"})),
         (status = 400, description = "`validation_error` (empty or too long), `invalid_json`", body = ErrorBody,
             example = json!(ErrorBody::example(ErrorCode::ValidationError, "message must be 1-65536 characters, not blank, without NUL"))),
-        (status = 404, description = "No such message (`message_not_found`) or instance", body = ErrorBody,
+        (status = 404, description = "No such message (`message_not_found`) or instance (`instance_not_found`)", body = ErrorBody,
             example = json!(ErrorBody::example(ErrorCode::MessageNotFound, "message not found"))),
         (status = 409, description = "Not one of the instance's own text messages (`message_not_editable`), or the instance is not connected (`instance_not_connected`)", body = ErrorBody,
             example = json!(ErrorBody::example(ErrorCode::MessageNotEditable, "only this instance's own text messages (not deleted) can be edited"))),
@@ -381,7 +381,7 @@ pub async fn edit(
     responses(
         (status = 200, description = "Deleted for everyone", body = crate::routes::answers::Success,
             example = json!({"success": true})),
-        (status = 404, description = "No such message (`message_not_found`) or instance", body = ErrorBody,
+        (status = 404, description = "No such message (`message_not_found`) or instance (`instance_not_found`)", body = ErrorBody,
             example = json!(ErrorBody::example(ErrorCode::MessageNotFound, "message not found"))),
         (status = 409, description = "Not one of the instance's own messages, or already deleted (`message_not_deletable`), or the instance is not connected (`instance_not_connected`)", body = ErrorBody,
             example = json!(ErrorBody::example(ErrorCode::MessageNotDeletable, "only this instance's own messages (not already deleted) can be deleted for everyone"))),

@@ -3,7 +3,7 @@
 use reqwest::{Method, Response};
 use serde_json::{Value, json};
 
-use super::{TestApp, json_body};
+use super::{TestApp, eventually, json_body};
 
 impl TestApp {
     /// A chat's messages, newest first.
@@ -48,6 +48,25 @@ impl TestApp {
 }
 
 impl TestApp {
+    /// The instance marks what `chat` sent it read, once it has arrived.
+    pub async fn eventually_mark_read(&self, instance: &str, chat: &str) {
+        eventually("a message to mark read", || async {
+            let response = self
+                .as_admin(
+                    Method::POST,
+                    &format!("/api/whatsapp/{instance}/chats/{chat}/read"),
+                )
+                .json(&json!({}))
+                .send()
+                .await
+                .expect("mark read");
+            assert_eq!(response.status(), 200, "mark read");
+            let read = json_body(response).await["read"].as_u64().unwrap_or(0);
+            (read > 0).then_some(())
+        })
+        .await;
+    }
+
     /// Injects a message from `from` into the instance (sim), waits until it is stored.
     pub async fn inbound(&self, key: &str, id: &str, from: &str, body: &str) -> String {
         let response = self

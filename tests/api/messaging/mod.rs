@@ -14,7 +14,11 @@ use crate::helpers::{TestApp, eventually};
 const ALICE: &str = "79001111111";
 const BOB: &str = "79002222222";
 
-async fn media_bytes(app: &TestApp, instance: &str, message_id: &str) -> (String, Vec<u8>) {
+pub(crate) async fn media_bytes(
+    app: &TestApp,
+    instance: &str,
+    message_id: &str,
+) -> (String, Vec<u8>) {
     let response = app
         .with_key(
             &app.admin_key,

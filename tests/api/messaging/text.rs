@@ -71,6 +71,7 @@ async fn text_between_two_instances_is_kept_on_both_sides_and_moves_to_read(db: 
     assert_eq!(outgoing["fromMe"], true);
     assert_eq!(outgoing["messageId"], id.as_str());
     assert_eq!(outgoing["remoteJid"], format!("{BOB}@s.whatsapp.net"));
+    app.eventually_mark_read(&bob, ALICE).await;
     let read = eventually("the read receipt", || async {
         let message = only_message(&app, &alice, BOB).await;
         (message["status"] == "read").then_some(message)

@@ -5,6 +5,7 @@
 mod answers;
 mod document;
 mod tour;
+mod tour_kinds;
 
 use std::collections::BTreeSet;
 
@@ -52,6 +53,7 @@ fn is_public(op: &Value) -> bool {
 fn with_stand_ins(template: &str) -> String {
     template
         .replace("{chat_id}", "79001234567")
+        .replace("{phone}", "79001234567")
         .split('/')
         .map(|segment| {
             if segment.starts_with('{') {

@@ -243,6 +243,12 @@ async fn a_tour_of_every_route_answers_as_documented(db: TestDb) {
         None,
     )
     .await;
+    let text = history
+        .iter()
+        .find(|message| message["messageType"] == "text" && message["fromMe"] == false)
+        .expect("the text message");
+    let text_id = text["messageId"].as_str().unwrap().to_owned();
+    super::tour_kinds::kinds(&mut tour, &id, &sender, &text_id).await;
     tour.call(
         "get",
         "/api/instances/{instance_id}/activity",

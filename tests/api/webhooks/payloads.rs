@@ -80,6 +80,14 @@ async fn each_event_arrives_with_the_contract_payload_and_a_valid_signature(db: 
         json!({"instanceId": id, "messageId": message_id, "to": format!("{BOB}@s.whatsapp.net"),
                "body": "Hello!", "type": "text", "timestamp": sent_at, "hasMedia": false})
     );
+    // Delivered first; then Bob's instance reads it.
+    receiver
+        .wait_until("delivered", |r| {
+            r.iter()
+                .any(|r| r.event() == "message_status" && r.json()["data"]["status"] == "delivered")
+        })
+        .await;
+    app.eventually_mark_read(&bob, ALICE).await;
     let statuses = receiver
         .wait_until("delivered and read", |r| {
             distinct(r)

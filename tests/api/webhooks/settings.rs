@@ -36,6 +36,7 @@ async fn notify_flags_and_webhook_enabled_filter_events(db: TestDb) {
     app.pair(&app.admin_key, &id, ALICE, "Alice").await;
     app.pair(&app.admin_key, &disabled, BOB, "Bob").await;
     app.send_text(&app.admin_key, &id, BOB, "one").await;
+    app.eventually_mark_read(&disabled, ALICE).await;
     app.inbound(&app.admin_key, &id, "79005554433", "ignored")
         .await;
     let requests = receiver
