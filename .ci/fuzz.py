@@ -236,6 +236,25 @@ def config(token, ids, doomed, seed_value, max_time):
     # answers (every generated one, here) is 422 media_fetch_failed; and any
     # send that reuses an Idempotency-Key for a different request is 422
     # idempotency_key_reused. tests/api/messaging covers both answers.
+    # Two rules JSON Schema cannot state: a reaction is one grapheme (the
+    # schema bounds its length only), and a poll's selectableCount is at most
+    # its number of options. A vote also depends on the message it names: a
+    # message that is no poll, or an option the poll lacks, is 400. Their 400s
+    # are tested in tests/api/kinds/refused.rs.
+    lines += [
+        "[[operations]]",
+        'include-path-regex = "^/api/whatsapp/[{]instance_id[}]/(send-poll|messages/[{]message_id[}]/(reaction|vote))$"',
+        "checks.positive_data_acceptance.expected-statuses = "
+        '["2xx", "3xx", "400", "401", "403", "404", "409", "422", "429", "5xx"]',
+    ]
+    # Actions on messages and chats answer 409 when the message is not the
+    # instance's own (editing, deleting) or the instance is not connected.
+    lines += [
+        "[[operations]]",
+        'include-path-regex = "^/api/whatsapp/[{]instance_id[}]/(messages|chats|presence|check-numbers|contacts/[{]phone[}])"',
+        "checks.positive_data_acceptance.expected-statuses = "
+        '["2xx", "3xx", "401", "403", "404", "409", "422", "429", "5xx"]',
+    ]
     lines += [
         "[[operations]]",
         'include-path-regex = "^/api/whatsapp/[{]instance_id[}]/send"',

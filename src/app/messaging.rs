@@ -1,145 +1,28 @@
 //! Sending messages (once per idempotency key, answered only when stored and
 //! their webhook is in the outbox), and reading chats, media and contacts.
 
-use bytes::Bytes;
 use entity::contacts::Model as Contact;
 use entity::messages::Model as Message;
 use serde_json::json;
-use sha2::{Digest, Sha256};
 
 use super::Deps;
 use super::access::{
     Caller, ask, live_instance, visible_instance, webhooks_durable, writes_visible,
 };
-use super::idempotency::{self, IdempotencyKey, Idempotent, fingerprint};
+use super::idempotency::{self, IdempotencyKey, Idempotent};
 use crate::actors::instance::{SendMessage, SendMessageError};
 use crate::db;
-use crate::domain::kinds::{ContactCard, Location};
 use crate::domain::phone::Jid;
 use crate::domain::text::{is_message_id, sanitize_filename};
 use crate::error::{ApiError, ErrorCode};
-use crate::net::fetch::{FetchError, MediaFetcher};
-use crate::net::guard::TargetError;
-use crate::whatsapp::{MediaKind, NewPoll, Outbound, OutgoingMedia, Quote, model};
+use crate::net::fetch::MediaFetcher;
+use crate::whatsapp::{NewPoll, Outbound, Quote};
 
+pub use super::outgoing::{Content, SendAs};
+use super::outgoing::{fetch_error, media, mimetype_for};
 pub use crate::db::messages::{ChatFilter, MessageStatus, MessageType};
 /// A stored message, as the history shows it.
 pub use entity::messages::Model as StoredMessage;
-
-/// How a file goes out when not as its type says.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum SendAs {
-    /// A push-to-talk voice note (an audio file, best Ogg Opus).
-    Voice,
-    /// A sticker (a webp image).
-    Sticker,
-    /// A file to download, whatever it is.
-    Document,
-}
-
-/// What to send, validated.
-pub enum Content {
-    Text {
-        text: String,
-        /// The WhatsApp id of a message of this instance to reply to.
-        quoted: Option<String>,
-        mentions: Vec<Jid>,
-    },
-    /// Media the server downloads first.
-    MediaUrl {
-        url: String,
-        caption: Option<String>,
-        /// The name the recipient sees; default: the URL's last path segment.
-        filename: Option<String>,
-        send_as: Option<SendAs>,
-        quoted: Option<String>,
-    },
-    /// An uploaded file.
-    File {
-        bytes: Bytes,
-        filename: String,
-        mimetype: Option<String>,
-        caption: Option<String>,
-        send_as: Option<SendAs>,
-        quoted: Option<String>,
-    },
-    Location(Location),
-    Contacts(Vec<ContactCard>),
-    Poll {
-        question: String,
-        options: Vec<String>,
-        selectable_count: u32,
-    },
-}
-
-impl Content {
-    fn fingerprint(&self, to: &Jid) -> String {
-        let to = to.to_string();
-        let described = |kind: &[u8], fields: serde_json::Value| {
-            fingerprint(&[kind, to.as_bytes(), fields.to_string().as_bytes()])
-        };
-        match self {
-            Self::Text {
-                text,
-                quoted,
-                mentions,
-            } => {
-                if quoted.is_none() && mentions.is_empty() {
-                    // As before replies existed: a retried plain send still matches.
-                    return fingerprint(&[b"send", to.as_bytes(), text.as_bytes()]);
-                }
-                let mentions: Vec<String> = mentions.iter().map(Jid::to_string).collect();
-                described(b"send", json!([text, quoted, mentions]))
-            }
-            Self::MediaUrl {
-                url,
-                caption,
-                filename,
-                send_as,
-                quoted,
-            } => described(
-                b"send-media",
-                json!([url, caption, filename, send_as, quoted]),
-            ),
-            Self::File {
-                bytes,
-                filename,
-                caption,
-                send_as,
-                quoted,
-                ..
-            } => described(
-                b"send-file",
-                json!([
-                    caption,
-                    filename,
-                    send_as,
-                    quoted,
-                    hex::encode(Sha256::digest(bytes))
-                ]),
-            ),
-            Self::Location(place) => described(b"send-location", json!(place)),
-            Self::Contacts(cards) => described(b"send-contact", json!(cards)),
-            Self::Poll {
-                question,
-                options,
-                selectable_count,
-            } => described(b"send-poll", json!([question, options, selectable_count])),
-        }
-    }
-
-    fn quoted(&self) -> Option<&str> {
-        match self {
-            Self::Text { quoted, .. }
-            | Self::MediaUrl { quoted, .. }
-            | Self::File { quoted, .. } => quoted.as_deref(),
-            _ => None,
-        }
-    }
-}
 
 /// The bytes of a received media message and what they are.
 pub struct StoredMedia {
@@ -316,61 +199,6 @@ impl<'a> Messaging<'a> {
     }
 }
 
-/// The file as it goes out: an image with its size and thumbnail, a video or
-/// an audio with its playing time, read off the async threads. `send_as`
-/// overrides what its type says, where WhatsApp can show it so.
-async fn media(
-    bytes: Bytes,
-    mimetype: String,
-    filename: String,
-    caption: Option<String>,
-    send_as: Option<SendAs>,
-) -> Result<OutgoingMedia, ApiError> {
-    let own = MediaKind::for_mimetype(&mimetype);
-    let kind = match send_as {
-        None => own,
-        Some(SendAs::Document) => MediaKind::Document,
-        Some(SendAs::Voice) if mimetype.starts_with("audio/") => MediaKind::Voice,
-        Some(SendAs::Voice) => {
-            return Err(ApiError::validation(format!(
-                "as: \"voice\" needs an audio file, not {mimetype}"
-            )));
-        }
-        Some(SendAs::Sticker) if mimetype == "image/webp" => MediaKind::Sticker,
-        Some(SendAs::Sticker) => {
-            return Err(ApiError::validation(format!(
-                "as: \"sticker\" needs a webp image (image/webp), not {mimetype}"
-            )));
-        }
-    };
-    if kind == MediaKind::Sticker && caption.as_deref().is_some_and(|c| !c.is_empty()) {
-        return Err(ApiError::validation(
-            "caption: a sticker has no caption".to_owned(),
-        ));
-    }
-    let media = OutgoingMedia {
-        kind,
-        bytes,
-        mimetype,
-        filename,
-        caption,
-        thumbnail: None,
-        dimensions: None,
-        seconds: None,
-    };
-    if matches!(media.kind, MediaKind::Document | MediaKind::Sticker) {
-        return Ok(media);
-    }
-    let fallback = media.clone();
-    Ok(actix_web::web::block(move || {
-        let mut media = media;
-        model::add_preview(&mut media);
-        media
-    })
-    .await
-    .unwrap_or(fallback))
-}
-
 /// The message a reply quotes: one of this instance's, by its WhatsApp id.
 async fn quote(
     deps: &Deps,
@@ -424,18 +252,6 @@ pub(super) fn author(instance: &entity::instances::Model, row: &Message) -> Resu
     })
 }
 
-/// The mimetype a file is sent with: what its source says, else what its name says.
-fn mimetype_for(declared: Option<String>, filename: &str) -> String {
-    declared
-        .filter(|m| !m.is_empty() && m != "application/octet-stream")
-        .unwrap_or_else(|| {
-            mime_guess::from_path(filename)
-                .first_or_octet_stream()
-                .essence_str()
-                .to_owned()
-        })
-}
-
 pub(super) fn send_error(err: SendMessageError) -> ApiError {
     let message = err.to_string();
     match err {
@@ -445,19 +261,5 @@ pub(super) fn send_error(err: SendMessageError) -> ApiError {
         SendMessageError::Storage(_) => {
             ApiError::unavailable("the message could not be recorded; try again")
         }
-    }
-}
-
-fn fetch_error(err: FetchError) -> ApiError {
-    let message = err.to_string();
-    match err {
-        FetchError::Target(TargetError::Private) => {
-            ApiError::new(ErrorCode::UrlNotAllowed, message)
-        }
-        FetchError::Target(TargetError::InvalidUrl) => {
-            ApiError::validation(format!("url: {message}"))
-        }
-        FetchError::TooLarge(limit) => ApiError::payload_too_large(limit),
-        _ => ApiError::new(ErrorCode::MediaFetchFailed, message),
     }
 }

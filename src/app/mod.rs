@@ -13,6 +13,7 @@ mod idempotency;
 pub mod instances;
 pub mod messaging;
 pub mod operations;
+mod outgoing;
 #[cfg(feature = "sim")]
 pub mod sim;
 pub mod stats;

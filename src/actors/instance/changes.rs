@@ -167,21 +167,17 @@ impl Handler<ApplyChange> for InstanceActor {
             ),
         };
         let sent = session.change(&chat, change);
-        Box::pin(
-            async move { sent.await }
-                .into_actor(self)
-                .map(move |sent, actor, _| {
-                    sent.map_err(SendMessageError::from)?;
-                    actor.changed(ChangeEvent {
-                        message_id,
-                        chat,
-                        from: me,
-                        from_me: true,
-                        change: done,
-                    });
-                    Ok(())
-                }),
-        )
+        Box::pin(sent.into_actor(self).map(move |sent, actor, _| {
+            sent.map_err(SendMessageError::from)?;
+            actor.changed(ChangeEvent {
+                message_id,
+                chat,
+                from: me,
+                from_me: true,
+                change: done,
+            });
+            Ok(())
+        }))
     }
 }
 

@@ -1,7 +1,6 @@
-//! Sending places, contact cards and polls; reacting, voting, editing and
-//! deleting for everyone.
+//! Sending places, contact cards and polls.
 
-use actix_web::{HttpRequest, HttpResponse, delete, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, post, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -208,7 +207,7 @@ pub async fn send_poll(
 }
 
 /// Distinct options, each a valid option text, as many as `count` allows.
-fn poll_options(
+pub(super) fn poll_options(
     field: &str,
     options: Vec<String>,
     count: std::ops::RangeInclusive<usize>,
@@ -229,176 +228,4 @@ fn poll_options(
         }
     }
     Ok(options)
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Reaction {
-    /// One emoji; `""` removes the instance's reaction.
-    #[schema(example = "👍")]
-    emoji: String,
-}
-
-/// React to a message.
-///
-/// Reacts to a message of this instance's chats (sent or received); `""` removes the
-/// reaction. The message's `reactions` in the history change; answers the message's id.
-#[utoipa::path(tag = "whatsapp", operation_id = "reactToMessage",
-    params(
-        ("instance_id" = String, Path, description = "Instance id (UUID)"),
-        ("message_id" = String, Path, description = "The message's WhatsApp `messageId` (or the server's `id`)"),
-    ),
-    request_body(content = Reaction, example = json!({"emoji": "👍"})),
-    responses(
-        (status = 400, description = "`validation_error` (not one emoji), `invalid_json`, `invalid_idempotency_key`", body = ErrorBody,
-            example = json!(ErrorBody::example(ErrorCode::ValidationError, "emoji must be one emoji (one character as shown), or empty to remove the reaction"))),
-        (status = 404, description = "No such message (`message_not_found`) or instance (`instance_not_found`)", body = ErrorBody,
-            example = json!(ErrorBody::example(ErrorCode::MessageNotFound, "message not found"))),
-    ))]
-#[post("/messages/{message_id}/reaction")]
-pub async fn react(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    req: HttpRequest,
-    path: web::Path<(String, String)>,
-    body: Json<Reaction>,
-) -> Result<HttpResponse, ApiError> {
-    let key = input::idempotency_key(req.headers())?;
-    let (instance_id, message_id) = path.into_inner();
-    let emoji = input::emoji(&body.emoji)?;
-    let done = state
-        .app
-        .actions()
-        .react(&user, &instance_id, key, &message_id, emoji)
-        .await?;
-    Ok(answer(done))
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Vote {
-    /// The options chosen, by name (at most the poll's `selectableCount`); `[]` takes the vote back.
-    #[schema(max_items = 12, example = json!(["Yes"]))]
-    options: Vec<String>,
-}
-
-/// Vote in a poll.
-///
-/// Votes in a poll this instance sent or received; a later vote replaces the earlier.
-/// The poll's `votes` in the history change; answers the poll's id.
-#[utoipa::path(tag = "whatsapp", operation_id = "voteInPoll",
-    params(
-        ("instance_id" = String, Path, description = "Instance id (UUID)"),
-        ("message_id" = String, Path, description = "The poll's WhatsApp `messageId` (or the server's `id`)"),
-    ),
-    request_body(content = Vote, example = json!({"options": ["Yes"]})),
-    responses(
-        (status = 400, description = "`validation_error`: an option the poll does not have, more than it allows, duplicates, or the message is no poll", body = ErrorBody,
-            example = json!(ErrorBody::example(ErrorCode::ValidationError, "options: \"Maybe\" is not an option of this poll (Yes, No)"))),
-        (status = 404, description = "No such message (`message_not_found`) or instance (`instance_not_found`)", body = ErrorBody,
-            example = json!(ErrorBody::example(ErrorCode::MessageNotFound, "message not found"))),
-    ))]
-#[post("/messages/{message_id}/vote")]
-pub async fn vote(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    req: HttpRequest,
-    path: web::Path<(String, String)>,
-    body: Json<Vote>,
-) -> Result<HttpResponse, ApiError> {
-    let key = input::idempotency_key(req.headers())?;
-    let (instance_id, message_id) = path.into_inner();
-    let options = body.into_inner().options;
-    let options = if options.is_empty() {
-        options
-    } else {
-        poll_options("options", options, 1..=*POLL_OPTIONS.end())?
-    };
-    let done = state
-        .app
-        .actions()
-        .vote(&user, &instance_id, key, &message_id, options)
-        .await?;
-    Ok(answer(done))
-}
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct EditMessage {
-    /// The new text, 1-65536 characters.
-    #[schema(example = "Hello! (edited)")]
-    message: String,
-}
-
-/// Edit a sent text message.
-///
-/// Only the instance's own text messages can be edited (WhatsApp allows it for 15 minutes
-/// after sending); the history shows the new text with `editedAt`.
-#[utoipa::path(tag = "whatsapp", operation_id = "editMessage",
-    params(
-        ("instance_id" = String, Path, description = "Instance id (UUID)"),
-        ("message_id" = String, Path, description = "The message's WhatsApp `messageId` (or the server's `id`)"),
-    ),
-    request_body(content = EditMessage, example = json!({"message": "Hello! (edited)"})),
-    responses(
-        (status = 200, description = "Edited; `id` is the message's WhatsApp id", body = crate::routes::answers::Sent,
-            example = json!({"id": "3EB0C258F6AA7F19E2F2C2"})),
-        (status = 400, description = "`validation_error` (empty or too long), `invalid_json`", body = ErrorBody,
-            example = json!(ErrorBody::example(ErrorCode::ValidationError, "message must be 1-65536 characters, not blank, without NUL"))),
-        (status = 404, description = "No such message (`message_not_found`) or instance (`instance_not_found`)", body = ErrorBody,
-            example = json!(ErrorBody::example(ErrorCode::MessageNotFound, "message not found"))),
-        (status = 409, description = "Not one of the instance's own text messages (`message_not_editable`), or the instance is not connected (`instance_not_connected`)", body = ErrorBody,
-            example = json!(ErrorBody::example(ErrorCode::MessageNotEditable, "only this instance's own text messages (not deleted) can be edited"))),
-    ))]
-#[patch("/messages/{message_id}")]
-pub async fn edit(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    req: HttpRequest,
-    path: web::Path<(String, String)>,
-    body: Json<EditMessage>,
-) -> Result<HttpResponse, ApiError> {
-    let key = input::idempotency_key(req.headers())?;
-    let (instance_id, message_id) = path.into_inner();
-    let text = input::message_text(&body.message)?;
-    let done = state
-        .app
-        .actions()
-        .edit(&user, &instance_id, key, &message_id, text)
-        .await?;
-    Ok(answer(done))
-}
-
-/// Delete a sent message for everyone.
-///
-/// Only the instance's own messages; the history keeps the row, marked `revoked`, without
-/// its text.
-#[utoipa::path(tag = "whatsapp", operation_id = "deleteMessage",
-    params(
-        ("instance_id" = String, Path, description = "Instance id (UUID)"),
-        ("message_id" = String, Path, description = "The message's WhatsApp `messageId` (or the server's `id`)"),
-    ),
-    responses(
-        (status = 200, description = "Deleted for everyone", body = crate::routes::answers::Success,
-            example = json!({"success": true})),
-        (status = 404, description = "No such message (`message_not_found`) or instance (`instance_not_found`)", body = ErrorBody,
-            example = json!(ErrorBody::example(ErrorCode::MessageNotFound, "message not found"))),
-        (status = 409, description = "Not one of the instance's own messages, or already deleted (`message_not_deletable`), or the instance is not connected (`instance_not_connected`)", body = ErrorBody,
-            example = json!(ErrorBody::example(ErrorCode::MessageNotDeletable, "only this instance's own messages (not already deleted) can be deleted for everyone"))),
-    ))]
-#[delete("/messages/{message_id}")]
-pub async fn delete_for_everyone(
-    state: web::Data<AppState>,
-    user: AuthUser,
-    req: HttpRequest,
-    path: web::Path<(String, String)>,
-) -> Result<HttpResponse, ApiError> {
-    let key = input::idempotency_key(req.headers())?;
-    let (instance_id, message_id) = path.into_inner();
-    let done = state
-        .app
-        .actions()
-        .delete(&user, &instance_id, key, &message_id)
-        .await?;
-    Ok(answer(done))
 }

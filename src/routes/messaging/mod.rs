@@ -1,5 +1,6 @@
 //! Sending messages, reading chats and contacts.
 
+pub(in crate::routes) mod changes;
 pub(in crate::routes) mod history;
 pub(in crate::routes) mod kinds;
 pub(in crate::routes) mod people;
@@ -18,8 +19,9 @@ use crate::net::fetch::MediaFetcher;
 use crate::routes::extract::Json;
 use crate::routes::input::{self, REPLAYED_HEADER};
 use crate::state::AppState;
+pub use changes::{delete_for_everyone, edit, react, vote};
 pub use history::{chat_history, message_media};
-pub use kinds::{delete_for_everyone, edit, react, send_contact, send_location, send_poll, vote};
+pub use kinds::{send_contact, send_location, send_poll};
 pub use people::{block, chat_presence, check_numbers, mark_read, presence, profile, unblock};
 
 #[derive(Serialize, ToSchema)]
@@ -61,6 +63,9 @@ pub struct SendText {
     #[schema(max_items = 256)]
     mentions: Option<Vec<String>>,
 }
+
+/// Most people one text mentions (a group's size).
+const MAX_MENTIONS: usize = 256;
 
 /// The message a send replies to, checked.
 fn quoted(raw: Option<String>) -> Result<Option<String>, ApiError> {
@@ -112,9 +117,13 @@ pub async fn send(
     let body = body.into_inner();
     let to = input::jid(&body.phone)?;
     let text = input::message_text(&body.message)?;
-    let mentions = body
-        .mentions
-        .unwrap_or_default()
+    let mentions = body.mentions.unwrap_or_default();
+    if mentions.len() > MAX_MENTIONS {
+        return Err(ApiError::validation(format!(
+            "mentions must hold at most {MAX_MENTIONS} numbers"
+        )));
+    }
+    let mentions = mentions
         .iter()
         .map(|raw| input::phone(raw))
         .collect::<Result<Vec<_>, _>>()?;

@@ -78,10 +78,10 @@ pub async fn mark_read(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChatPresence {
-    #[schema(value_type = String, example = "composing")]
     state: ChatStateInput,
 }
 
+/// What the chat shows: typing, recording audio, or neither.
 #[derive(Deserialize, ToSchema, Clone, Copy)]
 #[serde(rename_all = "snake_case")]
 pub enum ChatStateInput {
@@ -129,10 +129,10 @@ pub async fn chat_presence(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Presence {
-    #[schema(value_type = String, example = "available")]
     state: AvailabilityInput,
 }
 
+/// Online, or away.
 #[derive(Deserialize, ToSchema, Clone, Copy)]
 #[serde(rename_all = "snake_case")]
 pub enum AvailabilityInput {

@@ -34,10 +34,10 @@ pub enum Ignored {
 /// What an entry is to wamux.
 #[derive(Debug)]
 pub enum Classified {
-    /// A message a person sent.
-    Message(InboundMessage),
+    /// A message a person sent (boxed: it is much the larger).
+    Message(Box<InboundMessage>),
     /// A reaction, edit, deletion or vote: it changes the message it names.
-    Change(MessageChange),
+    Change(Box<MessageChange>),
 }
 
 /// The message a person sent, the change made to an earlier one, or why the
@@ -52,7 +52,7 @@ pub fn classify(
         return Err(Ignored::Status);
     }
     if let Some(change) = change(message, info) {
-        return change.map(Classified::Change);
+        return change.map(|change| Classified::Change(Box::new(change)));
     }
     if is_edit(message) {
         return Err(Ignored::Edit);
@@ -65,7 +65,7 @@ pub fn classify(
         return Err(Ignored::NoContent);
     }
     inbound::inbound(message, info)
-        .map(Classified::Message)
+        .map(|inbound| Classified::Message(Box::new(inbound)))
         .ok_or(Ignored::UnnamedJid)
 }
 

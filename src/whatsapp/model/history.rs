@@ -92,5 +92,5 @@ fn message(
     if let Some(media) = inbound.media.as_mut() {
         media.fetch = None;
     }
-    Some(inbound)
+    Some(*inbound)
 }

@@ -95,9 +95,9 @@ impl Reader {
                 if let Some(media) = inbound.media.as_mut() {
                     media.fetch = Some(self.fetch(message, media.size));
                 }
-                self.sink.emit(WaEvent::Message(Box::new(inbound)));
+                self.sink.emit(WaEvent::Message(inbound));
             }
-            Ok(Classified::Change(change)) => self.sink.emit(WaEvent::Change(Box::new(change))),
+            Ok(Classified::Change(change)) => self.sink.emit(WaEvent::Change(change)),
             Err(why) => tracing::debug!(?why, "not a message; not stored"),
         }
     }
