@@ -236,14 +236,15 @@ def config(token, ids, doomed, seed_value, max_time):
     # answers (every generated one, here) is 422 media_fetch_failed; and any
     # send that reuses an Idempotency-Key for a different request is 422
     # idempotency_key_reused. tests/api/messaging covers both answers.
-    # Two rules JSON Schema cannot state: a reaction is one grapheme (the
-    # schema bounds its length only), and a poll's selectableCount is at most
-    # its number of options. A vote also depends on the message it names: a
-    # message that is no poll, or an option the poll lacks, is 400. Their 400s
-    # are tested in tests/api/kinds/refused.rs.
+    # Rules JSON Schema cannot state: a reaction is one grapheme (the schema
+    # bounds its length only); a poll's selectableCount is at most its number
+    # of options; a file sent `as` voice must be audio and `as` sticker webp
+    # (the file's type, not a field, decides). A vote also depends on the
+    # message it names: no poll, or an option the poll lacks, is 400. Their
+    # 400s are tested in tests/api/kinds/.
     lines += [
         "[[operations]]",
-        'include-path-regex = "^/api/whatsapp/[{]instance_id[}]/(send-poll|messages/[{]message_id[}]/(reaction|vote))$"',
+        'include-path-regex = "^/api/whatsapp/[{]instance_id[}]/(send-poll|send-file|send-media|messages/[{]message_id[}]/(reaction|vote))$"',
         "checks.positive_data_acceptance.expected-statuses = "
         '["2xx", "3xx", "400", "401", "403", "404", "409", "422", "429", "5xx"]',
     ]

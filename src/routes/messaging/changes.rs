@@ -125,7 +125,7 @@ pub struct EditMessage {
     responses(
         (status = 200, description = "Edited; `id` is the message's WhatsApp id", body = crate::routes::answers::Sent,
             example = json!({"id": "3EB0C258F6AA7F19E2F2C2"})),
-        (status = 400, description = "`validation_error` (empty or too long), `invalid_json`", body = ErrorBody,
+        (status = 400, description = "`validation_error` (empty or too long), `invalid_json`, `invalid_idempotency_key`", body = ErrorBody,
             example = json!(ErrorBody::example(ErrorCode::ValidationError, "message must be 1-65536 characters, not blank, without NUL"))),
         (status = 404, description = "No such message (`message_not_found`) or instance (`instance_not_found`)", body = ErrorBody,
             example = json!(ErrorBody::example(ErrorCode::MessageNotFound, "message not found"))),
@@ -163,6 +163,8 @@ pub async fn edit(
     responses(
         (status = 200, description = "Deleted for everyone", body = crate::routes::answers::Success,
             example = json!({"success": true})),
+        (status = 400, description = "A malformed `Idempotency-Key` (`invalid_idempotency_key`)", body = ErrorBody,
+            example = json!(ErrorBody::example(ErrorCode::InvalidIdempotencyKey, "Idempotency-Key must be 1-255 visible ASCII characters"))),
         (status = 404, description = "No such message (`message_not_found`) or instance (`instance_not_found`)", body = ErrorBody,
             example = json!(ErrorBody::example(ErrorCode::MessageNotFound, "message not found"))),
         (status = 409, description = "Not one of the instance's own messages, or already deleted (`message_not_deletable`), or the instance is not connected (`instance_not_connected`)", body = ErrorBody,

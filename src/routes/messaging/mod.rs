@@ -225,10 +225,10 @@ pub struct SendFileForm {
     /// Optional, at most 1024 characters.
     caption: Option<String>,
     /// Optional: `voice`, `sticker` or `document`.
-    #[schema(rename = "as")]
+    #[schema(rename = "as", nullable = false)]
     send_as: Option<SendAs>,
     /// Optional: the WhatsApp id of a message of this instance to reply to.
-    #[schema(rename = "quotedMessageId")]
+    #[schema(rename = "quotedMessageId", nullable = false)]
     quoted_message_id: Option<String>,
     /// The file part, with its `filename` and `Content-Type`; not empty, at most
     /// `whatsapp.max_media_bytes` (64 MiB by default).
