@@ -152,3 +152,70 @@ async fn the_engine_reports_not_connected_on_qr_and_logout_ends_retries() {
         "logged_out"
     );
 }
+
+/// Every kind and action reaches the engine's session, which is not
+/// connected here: each answers 409 and nothing is stored.
+#[actix_web::test]
+async fn every_kind_and_action_on_an_unconnected_engine_instance_is_409() {
+    let app = spawn_app_with(TestDb::Sqlite, unreachable_engine).await;
+    let id = app
+        .create_instance(&app.admin_key, json!({"name": "Real"}))
+        .await;
+    let route = |rest: &str| format!("/api/whatsapp/{id}/{rest}");
+    let posts = [
+        (
+            route("send"),
+            json!({"phone": "79001234567", "message": "hi", "mentions": ["79001234567"]}),
+        ),
+        (
+            route("send-location"),
+            json!({"phone": "79001234567", "latitude": 1, "longitude": 2}),
+        ),
+        (
+            route("send-contact"),
+            json!({"phone": "79001234567", "contacts": [{"name": "A", "phone": "79001234567"}]}),
+        ),
+        (
+            route("send-poll"),
+            json!({"phone": "79001234567", "question": "Q", "options": ["A", "B"]}),
+        ),
+        (route("chats/79001234567/read"), json!({})),
+        (
+            route("chats/79001234567/presence"),
+            json!({"state": "recording"}),
+        ),
+        (route("presence"), json!({"state": "unavailable"})),
+        (route("check-numbers"), json!({"phones": ["79001234567"]})),
+    ];
+    for (path, body) in posts {
+        let response = app
+            .with_key(&app.admin_key, Method::POST, &path)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            crate::helpers::assert_error(response, 409).await,
+            "instance_not_connected",
+            "{path}"
+        );
+    }
+    for (method, path) in [
+        (Method::GET, route("contacts/79001234567/profile")),
+        (Method::PUT, route("contacts/79001234567/block")),
+        (Method::DELETE, route("contacts/79001234567/block")),
+    ] {
+        let response = app
+            .with_key(&app.admin_key, method, &path)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            crate::helpers::assert_error(response, 409).await,
+            "instance_not_connected",
+            "{path}"
+        );
+    }
+    let history = app.history(&app.admin_key, &id, "79001234567").await;
+    assert!(history.is_empty(), "{history:?}");
+}

@@ -86,6 +86,23 @@ async fn a_place_contact_cards_and_a_poll_arrive_with_their_fields(db: TestDb) {
     })
     .await;
     assert_eq!(data["type"], "poll");
+    // Each kind counts as a message; none of these as media.
+    let sent = crate::helpers::eventually("three sends counted", || async {
+        let sent = usage(&app, &pair.alice).await;
+        (sent["messagesSent"] == 3).then_some(sent)
+    })
+    .await;
+    assert_eq!(sent["mediaSent"], 0);
+    crate::helpers::eventually("three receptions counted", || async {
+        (usage(&app, &pair.bob).await["messagesReceived"] == 3).then_some(())
+    })
+    .await;
+}
+
+/// The instance's statistics, all time.
+async fn usage(app: &crate::helpers::TestApp, instance: &str) -> serde_json::Value {
+    let path = format!("/api/stats/instances/{instance}?period=all");
+    app.get_json(&app.admin_key, &path).await["usage"].clone()
 }
 
 async fn a_reply_with_mentions_names_what_it_quotes_and_an_unknown_quote_is_404(db: TestDb) {
@@ -170,7 +187,7 @@ async fn voice_notes_and_stickers_go_as_such_and_wrong_files_are_refused(db: Tes
     assert_eq!(bytes, voice);
 
     let webp = b"RIFF\x10\x00\x00\x00WEBPVP8 sticker".to_vec();
-    let response = send_file(file_form(webp, "s.webp", "image/webp", "sticker"))
+    let response = send_file(file_form(webp.clone(), "s.webp", "image/webp", "sticker"))
         .await
         .unwrap();
     let sticker_id = json_body(response).await["id"].as_str().unwrap().to_owned();
@@ -217,4 +234,13 @@ async fn voice_notes_and_stickers_go_as_such_and_wrong_files_are_refused(db: Tes
     }
     let history = app.history(&app.admin_key, &pair.alice, BOB).await;
     assert_eq!(history.len(), 2, "refused files send nothing: {history:?}");
+    // Voice notes and stickers count as media, with their bytes.
+    let media_bytes = (voice.len() + webp.len()) as u64;
+    let counted = crate::helpers::eventually("media counted", || async {
+        let sent = usage(&app, &pair.alice).await;
+        (sent["mediaSent"] == 2).then_some(sent)
+    })
+    .await;
+    assert_eq!(counted["messagesSent"], 2);
+    assert_eq!(counted["totalMediaSize"], media_bytes);
 }
