@@ -10,7 +10,10 @@ use crate::db_tests;
 use crate::helpers::{TestDb, assert_error, eventually, spawn_sim_app};
 use crate::receiver::{Receiver, always_ok};
 
-db_tests!(event_stream_carries_the_webhook_payloads);
+db_tests!(
+    event_stream_carries_the_webhook_payloads,
+    the_stream_carries_changes_to_messages_and_presence
+);
 
 /// Reads SSE frames until one of `event` arrives; returns its `data` as JSON.
 async fn next_event(
@@ -155,4 +158,53 @@ async fn event_stream_carries_the_webhook_payloads(db: TestDb) {
     .await;
     drop((again, watchers, second));
     receiver.stop().await;
+}
+
+/// A reaction, an edit and "typing…" reach the instance's stream as frames of
+/// their events, with the webhook payloads.
+async fn the_stream_carries_changes_to_messages_and_presence(db: TestDb) {
+    let app = spawn_sim_app(db).await;
+    let (alice, bob) = app.alice_and_bob().await;
+    let response = app
+        .request(Method::GET, &format!("/api/instances/{alice}/events"))
+        .bearer_auth(&app.admin_token)
+        .send()
+        .await
+        .unwrap();
+    let mut stream = response.bytes_stream();
+    let mut buffer = String::new();
+    let sent = app
+        .send_text(&app.admin_key, &bob, "79001111111", "hi")
+        .await;
+    let message_id = crate::helpers::json_body(sent).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    eventually("the message at Alice", || async {
+        let history = app.history(&app.admin_key, &alice, "79002222222").await;
+        (!history.is_empty()).then_some(())
+    })
+    .await;
+    let post = |path: String, body: Value| app.as_admin(Method::POST, &path).json(&body).send();
+    post(
+        format!("/api/whatsapp/{alice}/messages/{message_id}/reaction"),
+        json!({"emoji": "🎉"}),
+    )
+    .await
+    .unwrap();
+    let reaction = next_event(&mut stream, &mut buffer, "message_reaction").await;
+    assert_eq!(reaction["data"]["emoji"], "🎉");
+    assert_eq!(reaction["data"]["fromMe"], true);
+    post(
+        format!("/api/whatsapp/{bob}/chats/79001111111/presence"),
+        json!({"state": "composing"}),
+    )
+    .await
+    .unwrap();
+    let typing = next_event(&mut stream, &mut buffer, "presence").await;
+    assert_eq!(
+        typing["data"],
+        json!({"instanceId": alice, "chat": "79002222222@s.whatsapp.net",
+               "from": "79002222222@s.whatsapp.net", "state": "composing"})
+    );
 }
