@@ -125,6 +125,18 @@ async fn typing_and_online_states_reach_the_other_instance_that_asks_for_them(db
         .filter(|r| r.event() == "presence" && r.json()["data"]["instanceId"] == quiet)
         .count();
     assert_eq!(presence_for_quiet, 0);
+    // The flag changes like the others.
+    let response = app
+        .as_admin(Method::PUT, &format!("/api/instances/{quiet}"))
+        .json(&json!({"webhookSettings": {"notifyPresence": true}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let shown = app
+        .get_json(&app.admin_key, &format!("/api/instances/{quiet}"))
+        .await;
+    assert_eq!(shown["webhookSettings"]["notifyPresence"], true);
     let bad = post(&app, &chat_path, json!({"state": "typing"})).await;
     assert_eq!(bad.status(), 400);
 }
