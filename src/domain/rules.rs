@@ -98,20 +98,20 @@ impl TextRule {
 }
 
 /// An instance's name: no control characters, not blank.
-pub static INSTANCE_NAME: TextRule = TextRule::new(
-    1,
-    100,
-    concat!(
-        "^[^",
-        control!(),
-        "]*[^",
-        space!(),
-        control!(),
-        "][^",
-        control!(),
-        "]*$"
-    ),
+pub static INSTANCE_NAME: TextRule = TextRule::new(1, 100, VISIBLE_NAME);
+/// A name: no control characters, not blank.
+const VISIBLE_NAME: &str = concat!(
+    "^[^",
+    control!(),
+    "]*[^",
+    space!(),
+    control!(),
+    "][^",
+    control!(),
+    "]*$"
 );
+/// A text that is not blank, without NUL.
+const NOT_BLANK: &str = concat!(r"^[^\x00]*[^\x00", space!(), r"][^\x00]*$");
 /// Texts that are stored as given, where only NUL is refused (PostgreSQL
 /// cannot store it).
 const NO_NUL: &str = r"^[^\x00]*$";
@@ -165,11 +165,7 @@ pub static CHAT: TextRule = TextRule::new(
     ),
 );
 /// A text message: not blank, no NUL.
-pub static MESSAGE_TEXT: TextRule = TextRule::new(
-    1,
-    65_536,
-    concat!(r"^[^\x00]*[^\x00", space!(), r"][^\x00]*$"),
-);
+pub static MESSAGE_TEXT: TextRule = TextRule::new(1, 65_536, NOT_BLANK);
 /// A caption; empty means none.
 pub static CAPTION: TextRule = TextRule::new(0, 1024, NO_NUL);
 /// A received message's body in the simulated network; may be empty when media comes with it.
@@ -190,28 +186,13 @@ pub static IDEMPOTENCY_KEY: TextRule = TextRule::new(1, 255, r"^[\x21-\x7e]+$");
 pub static MESSAGE_ID: TextRule = TextRule::new(1, 128, r"^[A-Za-z0-9._-]+$");
 
 /// A poll's question: not blank, no NUL.
-pub static POLL_QUESTION: TextRule =
-    TextRule::new(1, 255, concat!(r"^[^\x00]*[^\x00", space!(), r"][^\x00]*$"));
+pub static POLL_QUESTION: TextRule = TextRule::new(1, 255, NOT_BLANK);
 /// A poll's option: not blank, no NUL.
-pub static POLL_OPTION: TextRule =
-    TextRule::new(1, 100, concat!(r"^[^\x00]*[^\x00", space!(), r"][^\x00]*$"));
+pub static POLL_OPTION: TextRule = TextRule::new(1, 100, NOT_BLANK);
 /// A place's name or address; may be empty.
 pub static PLACE_TEXT: TextRule = TextRule::new(0, 1000, NO_NUL);
 /// A name on a contact card: not blank, no control characters.
-pub static CARD_NAME: TextRule = TextRule::new(
-    1,
-    100,
-    concat!(
-        "^[^",
-        control!(),
-        "]*[^",
-        space!(),
-        control!(),
-        "][^",
-        control!(),
-        "]*$"
-    ),
-);
+pub static CARD_NAME: TextRule = TextRule::new(1, 100, VISIBLE_NAME);
 /// A reaction: one emoji (checked as one grapheme), or empty to take it back.
 pub static EMOJI: TextRule = TextRule::new(0, 16, NO_NUL);
 

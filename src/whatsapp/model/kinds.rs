@@ -145,21 +145,33 @@ pub fn reaction(key: wa::MessageKey, emoji: &str) -> wa::Message {
     )
 }
 
+/// A protocol message about one of our messages of `chat`.
+fn about_own(
+    chat: &Jid,
+    message_id: &str,
+    kind: wa::message::protocol_message::Type,
+) -> wa::message::ProtocolMessage {
+    wa::message::ProtocolMessage {
+        key: MessageField::some(wa::MessageKey {
+            remote_jid: Some(chat.to_string()),
+            from_me: Some(true),
+            id: Some(message_id.to_owned()),
+            participant: None,
+        }),
+        r#type: Some(kind),
+        ..Default::default()
+    }
+}
+
 /// An edit of one of our messages, in the wire shape the engine's
 /// `edit_message` sends: a protocol message carrying the new content.
 pub fn edit(chat: &Jid, message_id: &str, body: &str) -> wa::Message {
+    use wa::message::protocol_message::Type;
     wa::Message {
         protocol_message: MessageField::some(wa::message::ProtocolMessage {
-            key: MessageField::some(wa::MessageKey {
-                remote_jid: Some(chat.to_string()),
-                from_me: Some(true),
-                id: Some(message_id.to_owned()),
-                participant: None,
-            }),
-            r#type: Some(wa::message::protocol_message::Type::MESSAGE_EDIT),
             edited_message: MessageField::some(text(body)),
             timestamp_ms: Some(whatsapp_rust::wacore::time::now_millis()),
-            ..Default::default()
+            ..about_own(chat, message_id, Type::MESSAGE_EDIT)
         }),
         ..Default::default()
     }
@@ -167,17 +179,9 @@ pub fn edit(chat: &Jid, message_id: &str, body: &str) -> wa::Message {
 
 /// Deleting one of our messages for everyone, as the engine's `revoke_message` does.
 pub fn revoke(chat: &Jid, message_id: &str) -> wa::Message {
+    use wa::message::protocol_message::Type;
     wa::Message {
-        protocol_message: MessageField::some(wa::message::ProtocolMessage {
-            key: MessageField::some(wa::MessageKey {
-                remote_jid: Some(chat.to_string()),
-                from_me: Some(true),
-                id: Some(message_id.to_owned()),
-                participant: None,
-            }),
-            r#type: Some(wa::message::protocol_message::Type::REVOKE),
-            ..Default::default()
-        }),
+        protocol_message: MessageField::some(about_own(chat, message_id, Type::REVOKE)),
         ..Default::default()
     }
 }

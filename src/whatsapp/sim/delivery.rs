@@ -138,7 +138,8 @@ impl SimNetwork {
     /// instance. A message gets its delivery receipt once the recipient's phone
     /// has it (never when the recipient blocked the sender); a read receipt
     /// waits until the recipient marks it read. A change to an earlier message
-    /// (`receipts` false) gets none that matter.
+    /// (`receipts` false) gets none that matter. Answers whether an instance
+    /// of the simulated network received it.
     pub(super) fn send(
         &self,
         from_instance: &str,
@@ -147,7 +148,7 @@ impl SimNetwork {
         to: &Jid,
         message: wa::Message,
         receipts: bool,
-    ) -> Result<(), WaError> {
+    ) -> Result<bool, WaError> {
         let registry = self.registry();
         let sender = registry
             .links
@@ -161,8 +162,9 @@ impl SimNetwork {
             .and_then(|instance| registry.links.get(instance));
         if recipient.is_some_and(|r| r.blocked.contains(&sender_phone)) {
             // WhatsApp keeps it on its servers: one tick, never delivered.
-            return Ok(());
+            return Ok(false);
         }
+        let received = recipient.is_some();
         if let Some(recipient) = recipient {
             let sender_jid = Jid::parse(&sender_phone).map_err(|_| WaError::NotConnected)?;
             recipient
@@ -170,7 +172,7 @@ impl SimNetwork {
                 .read(&delivery(id, &sender_jid, &sender_name, message)?);
         }
         if !receipts {
-            return Ok(());
+            return Ok(received);
         }
         let delivered = receipt(&[id.to_owned()], to, ReceiptType::Delivered)?;
         let reader = Arc::clone(&sender.reader);
@@ -179,7 +181,7 @@ impl SimNetwork {
             tokio::time::sleep(delay).await;
             reader.read(&delivered);
         });
-        Ok(())
+        Ok(received)
     }
 }
 

@@ -33,8 +33,15 @@ impl WaSession for SimSession {
                 Outbound::Media { media, .. } => Some(network.upload(media).await?),
                 _ => None,
             };
+            let upload = uploaded.as_ref().map(|u| u.direct_path.clone());
             let built = model::build(&message, uploaded)?;
-            network.send(&instance_id, token, &id, &to, built, true)
+            let received = network.send(&instance_id, token, &id, &to, built, true)?;
+            if let Some(path) = upload.filter(|_| !received) {
+                // Nobody on the simulated network will download it: as on
+                // WhatsApp, the media stays on servers outside this process.
+                network.inner.media.expire(&path);
+            }
+            Ok(())
         })
     }
 
@@ -52,14 +59,16 @@ impl WaSession for SimSession {
                 .and_then(|voter| model::vote(chat, &poll, &voter, &options)),
         };
         ready(built.and_then(|message| {
-            self.network.send(
-                &self.instance_id,
-                self.token,
-                &new_message_id(),
-                chat,
-                message,
-                false,
-            )
+            self.network
+                .send(
+                    &self.instance_id,
+                    self.token,
+                    &new_message_id(),
+                    chat,
+                    message,
+                    false,
+                )
+                .map(drop)
         }))
     }
 
