@@ -171,10 +171,11 @@ impl<'a> Messaging<'a> {
         let message = db::messages::find(&deps.db, &instance.id, message_id)
             .await?
             .ok_or_else(not_found)?;
+        // A message deleted for everyone takes its file with it.
         let stored = message
             .media_path
             .as_deref()
-            .filter(|p| !p.contains(".."))
+            .filter(|p| !p.contains("..") && !message.revoked)
             .ok_or_else(not_stored)?;
         let path = deps.settings.server.data_dir.join("media").join(stored);
         let bytes = tokio::fs::read(path).await.map_err(|_| not_stored())?;

@@ -236,6 +236,8 @@ const NOTES: &str = "
   must release its client, store and tasks, so the late figures stay where the early
   ones were.
 - **send-file** peak growth is the peak RSS (`VmHWM`, reset before the runs) minus the
-  resident size before them: the upload is buffered once, shared with the simulated
-  recipient, and written to its media folder.
+  resident size before them. The file goes to a phone outside the simulated network, as a
+  send to WhatsApp does: the upload is buffered once, encrypted with the engine's media
+  encryption into one buffer, and not kept (an instance receiving it in the same process
+  would add its own download and decryption, which is not the sender's cost).
 ";

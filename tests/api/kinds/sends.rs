@@ -243,4 +243,25 @@ async fn voice_notes_and_stickers_go_as_such_and_wrong_files_are_refused(db: Tes
     .await;
     assert_eq!(counted["messagesSent"], 2);
     assert_eq!(counted["totalMediaSize"], media_bytes);
+
+    // Deleted for everyone, a voice note's file is no longer served.
+    let deleted = app
+        .as_admin(
+            reqwest::Method::DELETE,
+            &format!("/api/whatsapp/{}/messages/{voice_id}", pair.alice),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), 200);
+    super::message_where(&app, &pair.bob, ALICE, &voice_id, |m| m["revoked"] == true).await;
+    let media = app
+        .as_admin(
+            reqwest::Method::GET,
+            &format!("/api/instances/{}/messages/{voice_id}/media", pair.bob),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(assert_error(media, 404).await, "media_not_stored");
 }
