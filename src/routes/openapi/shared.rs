@@ -107,49 +107,33 @@ const SEND_PATHS: [&str; 8] = [
 ];
 
 impl Modify for SendRoutes {
+    /// Editing and deleting for everyone take a key too; their own answers
+    /// (200 included) stay as they document them.
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        for path in SEND_PATHS {
-            let Some(operation) = openapi
-                .paths
-                .paths
-                .get_mut(path)
-                .and_then(|item| item.post.as_mut())
-            else {
-                continue;
-            };
-            operation
-                .parameters
-                .get_or_insert_with(Vec::new)
-                .push(idempotency_key().into());
-            let responses = &mut operation.responses.responses;
-            for (status, response) in sent_answers() {
-                responses
-                    .entry(status.to_owned())
-                    .or_insert_with(|| response.into());
+        let paths = &mut openapi.paths.paths;
+        let mut operations = Vec::new();
+        for (path, item) in paths.iter_mut() {
+            if SEND_PATHS.contains(&path.as_str()) {
+                operations.extend(item.post.as_mut());
+            } else if path == "/api/whatsapp/{instance_id}/messages/{message_id}" {
+                operations.extend(
+                    [item.patch.as_mut(), item.delete.as_mut()]
+                        .into_iter()
+                        .flatten(),
+                );
             }
         }
-        // Editing and deleting for everyone take a key too; they document their own answers.
-        let changes = openapi
-            .paths
-            .paths
-            .get_mut("/api/whatsapp/{instance_id}/messages/{message_id}");
-        for operation in changes
-            .into_iter()
-            .flat_map(|item| [item.patch.as_mut(), item.delete.as_mut()])
-            .flatten()
-        {
+        for operation in operations {
             operation
                 .parameters
                 .get_or_insert_with(Vec::new)
                 .push(idempotency_key().into());
             for (status, response) in sent_answers() {
-                if status != "200" {
-                    operation
-                        .responses
-                        .responses
-                        .entry(status.to_owned())
-                        .or_insert_with(|| response.into());
-                }
+                operation
+                    .responses
+                    .responses
+                    .entry(status.to_owned())
+                    .or_insert_with(|| response.into());
             }
         }
     }

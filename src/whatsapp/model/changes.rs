@@ -5,7 +5,7 @@ use whatsapp_rust::types::message::MessageInfo;
 use whatsapp_rust::wacore::proto_helpers::MessageExt;
 use whatsapp_rust::waproto::whatsapp as wa;
 
-use super::classify::Ignored;
+use super::ignored::Ignored;
 use super::inbound::chat_and_sender;
 use crate::whatsapp::{ChangeKind, EncryptedVote, MessageChange};
 

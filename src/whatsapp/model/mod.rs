@@ -8,6 +8,7 @@
 mod changes;
 mod classify;
 mod history;
+mod ignored;
 mod inbound;
 mod kinds;
 #[cfg(test)]
