@@ -36,6 +36,8 @@ pub struct Model {
     pub details: Option<String>,
     /// Hex of a poll's message secret, which opens its votes. Never shown.
     pub message_secret: Option<String>,
+    /// Who wrote a received message of a group chat.
+    pub author: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -13,6 +13,7 @@ mod m20261125_000008_create_webhook_deliveries;
 mod m20261125_000009_create_usage_daily;
 mod m20261128_000010_add_message_sender_lid;
 mod m20261128_000011_message_kinds;
+mod m20261128_000012_message_author;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000009_create_usage_daily::Migration),
             Box::new(m20261128_000010_add_message_sender_lid::Migration),
             Box::new(m20261128_000011_message_kinds::Migration),
+            Box::new(m20261128_000012_message_author::Migration),
         ]
     }
 }

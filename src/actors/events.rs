@@ -73,7 +73,7 @@ pub enum ChangeDone {
 #[derive(Debug, Clone)]
 pub struct MessageEvent {
     pub message_id: String,
-    /// Received: who wrote it; sent: the chat it went to.
+    /// Received: who wrote it (a group's message: the group); sent: the chat it went to.
     pub remote_jid: Jid,
     pub body: String,
     pub message_type: MessageType,
@@ -84,6 +84,8 @@ pub struct MessageEvent {
     pub push_name: String,
     /// The LID WhatsApp addressed the sender by, when it did.
     pub sender_lid: Option<Jid>,
+    /// Who wrote a received message of a group chat.
+    pub author: Option<Jid>,
     /// The message it replies to.
     pub quoted_message_id: Option<String>,
     /// Mentions, a location, contact cards, a poll.

@@ -207,7 +207,8 @@ impl<'a> Actions<'a> {
             .filter_map(|row| {
                 Some(ReadMark {
                     message_id: row.message_id.clone()?,
-                    sender: Jid::parse(&row.remote_jid).ok()?,
+                    // In a group, the receipt names the author.
+                    sender: Jid::parse(row.author.as_deref().unwrap_or(&row.remote_jid)).ok()?,
                 })
             })
             .collect();

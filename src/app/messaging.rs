@@ -243,7 +243,7 @@ pub(super) fn author(instance: &entity::instances::Model, row: &Message) -> Resu
             .as_deref()
             .and_then(|phone| Jid::parse(phone).ok())
     } else {
-        Jid::parse(&row.remote_jid).ok()
+        Jid::parse(row.author.as_deref().unwrap_or(&row.remote_jid)).ok()
     };
     jid.ok_or_else(|| {
         ApiError::new(

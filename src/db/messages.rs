@@ -43,6 +43,8 @@ pub struct NewMessage {
     pub details: MessageDetails,
     /// A poll's secret.
     pub message_secret: Option<Vec<u8>>,
+    /// Who wrote it, in a group chat.
+    pub author: Option<Jid>,
 }
 
 #[derive(Debug, Clone)]
@@ -78,6 +80,7 @@ pub fn active_model(message: &NewMessage) -> ActiveModel {
         revoked: Set(false),
         details: Set(message.details.to_json()),
         message_secret: Set(message.message_secret.as_deref().map(hex::encode)),
+        author: Set(message.author.as_ref().map(Jid::to_string)),
     }
 }
 

@@ -185,6 +185,8 @@ pub static IDEMPOTENCY_KEY: TextRule = TextRule::new(1, 255, r"^[\x21-\x7e]+$");
 /// A message's id: ours (a UUID) or WhatsApp's.
 pub static MESSAGE_ID: TextRule = TextRule::new(1, 128, r"^[A-Za-z0-9._-]+$");
 
+/// A group's JID, white space around allowed.
+pub static GROUP: TextRule = TextRule::new(1, 100, spaced!(r"[0-9-]{1,64}@g\.us"));
 /// A poll's question: not blank, no NUL.
 pub static POLL_QUESTION: TextRule = TextRule::new(1, 255, NOT_BLANK);
 /// A poll's option: not blank, no NUL.
@@ -197,8 +199,9 @@ pub static CARD_NAME: TextRule = TextRule::new(1, 100, VISIBLE_NAME);
 pub static EMOJI: TextRule = TextRule::new(0, 16, NO_NUL);
 
 /// Every rule, for the tests.
-pub fn all() -> [(&'static str, &'static TextRule); 21] {
+pub fn all() -> [(&'static str, &'static TextRule); 22] {
     [
+        ("GROUP", &GROUP),
         ("POLL_QUESTION", &POLL_QUESTION),
         ("POLL_OPTION", &POLL_OPTION),
         ("PLACE_TEXT", &PLACE_TEXT),

@@ -20,6 +20,16 @@ pub fn jid(raw: &str) -> Result<Jid, ApiError> {
         .map_err(|InvalidPhone| ApiError::new(ErrorCode::InvalidPhone, InvalidPhone.to_string()))
 }
 
+/// A group's JID (`…@g.us`).
+pub fn group(raw: &str) -> Result<Jid, ApiError> {
+    match Jid::parse(raw) {
+        Ok(jid) if jid.is_group() && rules::GROUP.allows(raw) => Ok(jid),
+        _ => Err(ApiError::validation(
+            "group must be a group JID: digits and dashes ending in @g.us",
+        )),
+    }
+}
+
 /// A person's number, not a group: what pairing and the simulated phone take.
 pub fn phone(raw: &str) -> Result<Jid, ApiError> {
     let jid = jid(raw)?;

@@ -159,6 +159,8 @@ pub async fn fault(
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Inbound {
     from: String,
+    /// A group both are in (`…@g.us`): the message is written there, `from` its author.
+    group: Option<String>,
     #[serde(default)]
     body: String,
     push_name: Option<String>,
@@ -180,6 +182,7 @@ pub struct InboundMedia {
 /// Someone writes to the instance; answered once the message is stored.
 ///
 /// Needs `body` or `media` (`{"mimetype", "filename"?, "data": "<base64>", "expired"?}`), or both;
+/// `group` (`…@g.us`) writes it in that group instead, with `from` as its author;
 /// `pushName` is optional. The answer is the WhatsApp id of the received message; its
 /// webhook is queued before the answer.
 #[utoipa::path(tag = "sim", operation_id = "simInjectInbound",
@@ -205,11 +208,13 @@ pub async fn inbound(
     let network = network(&state)?;
     let Inbound {
         from,
+        group,
         body,
         push_name,
         media,
     } = body.into_inner();
     let from = input::phone(&from)?;
+    let group = group.map(|raw| input::group(&raw)).transpose()?;
     let push_name = input::push_name(push_name.as_deref())?;
     let media = media
         .map(|media| {
@@ -242,7 +247,13 @@ pub async fn inbound(
         ));
     }
     let id = network
-        .inbound(&user, &path, &from, &push_name, SimInbound { body, media })
+        .inbound(
+            &user,
+            &path,
+            &from,
+            &push_name,
+            SimInbound { body, media, group },
+        )
         .await?;
     Ok(HttpResponse::Ok().json(Sent { id }))
 }

@@ -104,6 +104,9 @@ pub fn data(event: &InstanceEvent) -> (&'static str, Value) {
             if let (Some(lid), Some(fields)) = (&m.sender_lid, data.as_object_mut()) {
                 fields.insert("senderLid".into(), json!(lid));
             }
+            if let (Some(author), Some(fields)) = (&m.author, data.as_object_mut()) {
+                fields.insert("author".into(), json!(author));
+            }
             add_kind_fields(&mut data, m);
             ("message_received", data)
         }

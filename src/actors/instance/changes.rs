@@ -120,6 +120,7 @@ impl InstanceActor {
             if poll.from_me {
                 creators.extend(own.map(|jid| jid.to_string()));
             } else {
+                creators.extend(poll.author.clone());
                 creators.push(poll.remote_jid.clone());
                 creators.extend(poll.sender_lid.clone());
             }

@@ -48,6 +48,14 @@ pub struct MessageRecord {
 }
 
 impl MessageRecord {
+    /// Who wrote a received message of a group chat; `None` elsewhere (the
+    /// chat names the other person, or the message is ours).
+    fn author(&self) -> Option<Jid> {
+        (self.chat.is_group() && !self.from_me).then(|| self.sender.clone())
+    }
+}
+
+impl MessageRecord {
     /// A message WhatsApp reported (received, or sent from the phone itself);
     /// `media_path` is where its bytes were put, if anywhere.
     pub fn reported(
@@ -176,6 +184,7 @@ impl MessageRecord {
             quoted_message_id: self.quoted_message_id.clone(),
             details: self.details.clone(),
             message_secret: self.message_secret.clone(),
+            author: self.author(),
         }
     }
 
@@ -184,11 +193,14 @@ impl MessageRecord {
     pub fn event(&self) -> MessageEvent {
         MessageEvent {
             message_id: self.message_id.clone(),
-            remote_jid: if self.from_me {
+            // A person's chat is that person; a group's message comes from the
+            // group, its author beside it.
+            remote_jid: if self.from_me || self.chat.is_group() {
                 self.chat.clone()
             } else {
                 self.sender.clone()
             },
+            author: self.author(),
             body: self.body.clone(),
             message_type: self.message_type,
             timestamp: self.at / 1000,

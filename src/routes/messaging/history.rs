@@ -44,6 +44,9 @@ pub struct MessageView {
     created_at: String,
     /// Deleted for everyone: the row keeps its place, without its text.
     revoked: bool,
+    /// Who wrote a received message of a group chat (`remoteJid` is the group).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    author: Option<String>,
     /// The WhatsApp id of the message this one replies to.
     #[serde(skip_serializing_if = "Option::is_none")]
     quoted_message_id: Option<String>,
@@ -117,6 +120,7 @@ impl MessageView {
             status: m.status,
             created_at: iso_millis(m.created_at),
             revoked: m.revoked,
+            author: m.author,
             quoted_message_id: m.quoted_message_id,
             mentions: Some(details.mentions).filter(|m| !m.is_empty()),
             edited_at: m.edited_at.map(iso_millis),

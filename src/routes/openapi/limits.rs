@@ -150,6 +150,7 @@ fn body_fields() -> Vec<(&'static str, &'static str, Limit)> {
         ("Scan", "phone", Text(&rules::PERSON_PHONE)),
         ("Scan", "pushName", Text(&rules::PERSON_NAME)),
         ("Inbound", "from", Text(&rules::PERSON_PHONE)),
+        ("Inbound", "group", Text(&rules::GROUP)),
         ("Inbound", "body", Text(&rules::INBOUND_BODY)),
         ("Inbound", "pushName", Text(&rules::PERSON_NAME)),
         ("InboundMedia", "data", Text(&rules::BASE64)),

@@ -25,6 +25,8 @@ use crate::whatsapp::{MediaKind, OutgoingMedia, WaError};
 pub struct SimInbound {
     pub body: String,
     pub media: Option<InboundFile>,
+    /// Written in this group (the instance is in it), not to the instance.
+    pub group: Option<Jid>,
 }
 
 #[derive(Debug, Clone)]
@@ -118,7 +120,8 @@ impl SimNetwork {
             }
         };
         let id = crate::whatsapp::new_message_id();
-        let event = delivery(&id, from, push_name, message).map_err(|_| SimError::NotConnected)?;
+        let event = delivery(&id, from, push_name, message, inbound.group.as_ref())
+            .map_err(|_| SimError::NotConnected)?;
         let registry = self.registry();
         let link = registry.links.get(instance_id).ok_or(SimError::NoSession)?;
         link.reader.read(&event);
@@ -169,7 +172,7 @@ impl SimNetwork {
             let sender_jid = Jid::parse(&sender_phone).map_err(|_| WaError::NotConnected)?;
             recipient
                 .reader
-                .read(&delivery(id, &sender_jid, &sender_name, message)?);
+                .read(&delivery(id, &sender_jid, &sender_name, message, None)?);
         }
         if !receipts {
             return Ok(received);
@@ -185,17 +188,21 @@ impl SimNetwork {
     }
 }
 
-/// A message as the engine's client hands it over on arrival.
+/// A message as the engine's client hands it over on arrival: from a person,
+/// in their chat or in a group.
 pub(super) fn delivery(
     id: &str,
     from: &Jid,
     push_name: &str,
     message: wa::Message,
+    group: Option<&Jid>,
 ) -> Result<Event, WaError> {
     let sender = model::engine_jid(from)?;
+    let chat = group.map(model::engine_jid).transpose()?;
     let info = MessageInfo {
         source: MessageSource {
-            chat: sender.clone(),
+            is_group: chat.is_some(),
+            chat: chat.unwrap_or_else(|| sender.clone()),
             sender,
             ..Default::default()
         },

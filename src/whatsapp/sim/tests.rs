@@ -71,7 +71,9 @@ async fn media_travels_encrypted_and_is_decrypted_by_the_engines_downloader() {
     // download goes through the engine's MediaDownloader.
     let (reader, seen) = reader(&server);
     let from = Jid::parse("79001234567").unwrap();
-    assert!(reader.read(&delivery("3EB0AAAAAAAAAAAAAAAAAA", &from, "Ivan", message).unwrap()));
+    assert!(
+        reader.read(&delivery("3EB0AAAAAAAAAAAAAAAAAA", &from, "Ivan", message, None).unwrap())
+    );
     let events = settled(&seen, 1).await;
     let [WaEvent::Message(received)] = events.as_slice() else {
         panic!("one message expected: {events:?}");
@@ -110,7 +112,7 @@ async fn an_audio_caption_travels_with_the_file_as_a_document() {
     let message = model::media(uploaded, &media);
     let (reader, seen) = reader(&server);
     let from = Jid::parse("79001234567").unwrap();
-    reader.read(&delivery("3EB0AAAAAAAAAAAAAAAAAB", &from, "Ivan", message).unwrap());
+    reader.read(&delivery("3EB0AAAAAAAAAAAAAAAAAB", &from, "Ivan", message, None).unwrap());
     let events = settled(&seen, 1).await;
     let [WaEvent::Message(received)] = events.as_slice() else {
         panic!("one message expected: {events:?}");
@@ -140,8 +142,17 @@ async fn what_the_engine_ignores_the_simulated_network_ignores() {
         .into(),
         ..Default::default()
     };
-    reader.read(&delivery("3EB0AAAAAAAAAAAAAAAAAC", &from, "Ivan", reaction).unwrap());
-    reader.read(&delivery("3EB0AAAAAAAAAAAAAAAAAD", &from, "Ivan", model::text("hi")).unwrap());
+    reader.read(&delivery("3EB0AAAAAAAAAAAAAAAAAC", &from, "Ivan", reaction, None).unwrap());
+    reader.read(
+        &delivery(
+            "3EB0AAAAAAAAAAAAAAAAAD",
+            &from,
+            "Ivan",
+            model::text("hi"),
+            None,
+        )
+        .unwrap(),
+    );
     let events = settled(&seen, 1).await;
     let [WaEvent::Message(text)] = events.as_slice() else {
         panic!("only the text is a message: {events:?}");

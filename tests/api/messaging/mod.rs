@@ -1,6 +1,7 @@
 //! Messaging between instances on the simulated network: text, media, history and refused sends.
 
 mod bad_sends;
+mod groups;
 mod history;
 mod imported;
 mod media;
