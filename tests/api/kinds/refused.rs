@@ -287,4 +287,34 @@ async fn a_retried_poll_with_the_same_idempotency_key_is_sent_once(db: TestDb) {
         .await
         .unwrap();
     assert_eq!(assert_error(other, 422).await, "idempotency_key_reused");
+
+    // A retried deletion with its key gets the first answer, not a 409 for
+    // deleting what is already deleted.
+    let delete = || {
+        app.as_admin(
+            Method::DELETE,
+            &format!("/api/whatsapp/{alice}/messages/{id}"),
+        )
+        .header("Idempotency-Key", "delete-1")
+        .send()
+    };
+    assert_eq!(
+        json_body(delete().await.unwrap()).await,
+        json!({"success": true})
+    );
+    let again = delete().await.unwrap();
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    assert_eq!(json_body(again).await, json!({"success": true}));
+    let without_key = app
+        .as_admin(
+            Method::DELETE,
+            &format!("/api/whatsapp/{alice}/messages/{id}"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        assert_error(without_key, 409).await,
+        "message_not_deletable"
+    );
 }
