@@ -57,7 +57,30 @@ impl InstanceActor {
             message_id: event.message_id.clone(),
             amendment,
         });
+        if matches!(event.change, ChangeDone::Deleted) {
+            self.remove_media_of(&event.message_id);
+        }
         self.publish(EventKind::MessageChanged(Box::new(event)));
+    }
+
+    /// Deleted for everyone, a message's file goes too: looked up once the
+    /// deletion is written, removed from the media folder.
+    fn remove_media_of(&self, message_id: &str) {
+        let (db, recorder) = (self.deps.db.clone(), self.deps.recorder.clone());
+        let (media_dir, instance_id) = (self.deps.media_dir.clone(), self.id.clone());
+        let message_id = message_id.to_owned();
+        tokio::spawn(async move {
+            recorder.flush().await;
+            let Ok(Some(row)) = db::messages::find(&db, &instance_id, &message_id).await else {
+                return;
+            };
+            let Some(path) = row.media_path.filter(|p| row.revoked && !p.contains("..")) else {
+                return;
+            };
+            if let Err(err) = tokio::fs::remove_file(media_dir.join(path)).await {
+                tracing::warn!(instance_id, error = %err, "a deleted message's media was not removed");
+            }
+        });
     }
 
     pub(super) fn on_change(&mut self, change: MessageChange, ctx: &mut Context<Self>) {

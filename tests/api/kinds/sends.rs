@@ -244,7 +244,10 @@ async fn voice_notes_and_stickers_go_as_such_and_wrong_files_are_refused(db: Tes
     assert_eq!(counted["messagesSent"], 2);
     assert_eq!(counted["totalMediaSize"], media_bytes);
 
-    // Deleted for everyone, a voice note's file is no longer served.
+    // Deleted for everyone, a voice note's file is no longer served, nor kept.
+    let bobs_files = app.settings.server.data_dir.join("media").join(&pair.bob);
+    let files = || std::fs::read_dir(&bobs_files).map_or(0, Iterator::count);
+    assert_eq!(files(), 2, "the voice note and the sticker");
     let deleted = app
         .as_admin(
             reqwest::Method::DELETE,
@@ -264,4 +267,8 @@ async fn voice_notes_and_stickers_go_as_such_and_wrong_files_are_refused(db: Tes
         .await
         .unwrap();
     assert_eq!(assert_error(media, 404).await, "media_not_stored");
+    crate::helpers::eventually("the voice note's file removed", || async {
+        (files() == 1).then_some(())
+    })
+    .await;
 }
