@@ -41,16 +41,9 @@ impl<'a> Actions<'a> {
         let instance = live_instance(deps, caller, instance_id)?;
         let changing = async {
             let (chat, change) = change().await?;
-            let message_id = match &change {
-                OwnChange::React { target, .. } => target.message_id.clone(),
-                OwnChange::Edit { message_id, .. } | OwnChange::Revoke { message_id } => {
-                    message_id.clone()
-                }
-                OwnChange::Vote { poll, .. } => poll.message_id.clone(),
-            };
             let answer = match &change {
                 OwnChange::Revoke { .. } => json!({"success": true}),
-                _ => json!({"id": message_id}),
+                _ => json!({"id": change.message_id()}),
             };
             ask(deps, &instance, ApplyChange { chat, change })
                 .await?
@@ -279,12 +272,7 @@ impl<'a> Actions<'a> {
         };
         if profile.name.is_none() {
             writes_visible(deps).await;
-            profile.name = db::contacts::list(&deps.db, instance_id)
-                .await?
-                .into_iter()
-                .find(|c| c.jid == person.to_string())
-                .map(|c| c.name)
-                .filter(|name| !name.is_empty());
+            profile.name = db::contacts::name_of(&deps.db, instance_id, &person).await?;
         }
         Ok(profile)
     }

@@ -46,3 +46,18 @@ pub async fn list(db: &impl ConnectionTrait, instance_id: &str) -> Result<Vec<Co
         .all(db)
         .await
 }
+
+/// The name the instance knows a person by; `None` when unknown or empty.
+pub async fn name_of(
+    db: &impl ConnectionTrait,
+    instance_id: &str,
+    jid: &Jid,
+) -> Result<Option<String>, DbErr> {
+    Ok(Contacts::find()
+        .filter(Column::InstanceId.eq(instance_id))
+        .filter(Column::Jid.eq(jid.to_string()))
+        .one(db)
+        .await?
+        .map(|contact| contact.name)
+        .filter(|name| !name.is_empty()))
+}

@@ -78,3 +78,17 @@ pub async fn set_blocked(
         .await
         .map(|_| ())
 }
+
+/// Which of these phones (digits) a simulated phone linked an instance with.
+pub async fn paired_phones(
+    db: &impl ConnectionTrait,
+    phones: &[&str],
+) -> Result<std::collections::HashSet<String>, DbErr> {
+    Ok(SimSessions::find()
+        .filter(Column::Phone.is_in(phones.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|session| session.phone)
+        .collect())
+}

@@ -84,6 +84,17 @@ pub enum OwnChange {
     },
 }
 
+impl OwnChange {
+    /// The WhatsApp id of the message it changes.
+    pub fn message_id(&self) -> &str {
+        match self {
+            Self::React { target, .. } => &target.message_id,
+            Self::Edit { message_id, .. } | Self::Revoke { message_id } => message_id,
+            Self::Vote { poll, .. } => &poll.message_id,
+        }
+    }
+}
+
 /// What a person is doing in a chat, as "typing…" shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -171,24 +171,16 @@ impl Handler<ApplyChange> for InstanceActor {
             return Box::pin(actix::fut::ready(Err(SendMessageError::NotConnected)));
         };
         let ApplyChange { chat, change } = msg;
-        let (message_id, done) = match &change {
-            OwnChange::React { target, emoji } => (
-                target.message_id.clone(),
-                ChangeDone::Reaction {
-                    emoji: emoji.clone(),
-                },
-            ),
-            OwnChange::Edit { message_id, text } => (
-                message_id.clone(),
-                ChangeDone::Edited { body: text.clone() },
-            ),
-            OwnChange::Revoke { message_id } => (message_id.clone(), ChangeDone::Deleted),
-            OwnChange::Vote { poll, options } => (
-                poll.message_id.clone(),
-                ChangeDone::Voted {
-                    options: options.clone(),
-                },
-            ),
+        let message_id = change.message_id().to_owned();
+        let done = match &change {
+            OwnChange::React { emoji, .. } => ChangeDone::Reaction {
+                emoji: emoji.clone(),
+            },
+            OwnChange::Edit { text, .. } => ChangeDone::Edited { body: text.clone() },
+            OwnChange::Revoke { .. } => ChangeDone::Deleted,
+            OwnChange::Vote { options, .. } => ChangeDone::Voted {
+                options: options.clone(),
+            },
         };
         let sent = session.change(&chat, change);
         Box::pin(sent.into_actor(self).map(move |sent, actor, _| {

@@ -133,18 +133,21 @@ impl SimNetwork {
         &self,
         phones: Vec<Jid>,
     ) -> Result<Vec<NumberCheck>, WaError> {
-        let mut checks = Vec::with_capacity(phones.len());
-        for phone in phones {
-            let paired = db::sim_sessions::find_by_phone(&self.inner.db, phone.user())
-                .await
-                .map_err(|err| WaError::Session(format!("the number check failed: {err}")))?;
-            checks.push(NumberCheck {
-                exists: paired.is_some(),
-                jid: paired.map(|_| phone.clone()),
-                phone,
-            });
-        }
-        Ok(checks)
+        let users: Vec<&str> = phones.iter().map(Jid::user).collect();
+        let paired = db::sim_sessions::paired_phones(&self.inner.db, &users)
+            .await
+            .map_err(|err| WaError::Session(format!("the number check failed: {err}")))?;
+        Ok(phones
+            .into_iter()
+            .map(|phone| {
+                let exists = paired.contains(phone.user());
+                NumberCheck {
+                    jid: exists.then(|| phone.clone()),
+                    phone,
+                    exists,
+                }
+            })
+            .collect())
     }
 
     /// What a simulated phone shows: the name given when it linked.
