@@ -59,6 +59,12 @@ error_codes! {
     InstanceNotFound = "instance_not_found" => NOT_FOUND,
     UserNotFound = "user_not_found" => NOT_FOUND,
     MessageNotFound = "message_not_found" => NOT_FOUND,
+    /// Not a group this instance's account is in (or no group at all).
+    GroupNotFound = "group_not_found" => NOT_FOUND,
+    /// Only the group's admins may do that.
+    NotGroupAdmin = "not_group_admin" => FORBIDDEN,
+    /// A group id that is not a group JID or its digits.
+    InvalidGroup = "invalid_group" => BAD_REQUEST,
     MediaNotStored = "media_not_stored" => NOT_FOUND,
     DeliveryNotFound = "delivery_not_found" => NOT_FOUND,
     QrNotAvailable = "qr_not_available" => NOT_FOUND,
@@ -95,6 +101,8 @@ error_codes! {
     /// WhatsApp did not take the message.
     SendFailed = "send_failed" => BAD_GATEWAY,
     PairingRefused = "pairing_refused" => BAD_GATEWAY,
+    /// WhatsApp refused a group operation.
+    WhatsappError = "whatsapp_error" => BAD_GATEWAY,
     ServiceUnavailable = "service_unavailable" => SERVICE_UNAVAILABLE,
 }
 

@@ -20,6 +20,7 @@ pub struct Model {
     pub notify_delivery: bool,
     pub notify_read: bool,
     pub notify_presence: bool,
+    pub notify_groups: bool,
     pub max_retries: i32,
     pub retry_interval_ms: i64,
     pub created_at: i64,

@@ -5,6 +5,8 @@ pub mod contacts;
 pub mod idempotency_keys;
 pub mod instances;
 pub mod messages;
+pub mod sim_group_members;
+pub mod sim_groups;
 pub mod sim_sessions;
 pub mod usage_daily;
 pub mod users;

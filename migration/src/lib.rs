@@ -14,6 +14,7 @@ mod m20261125_000009_create_usage_daily;
 mod m20261128_000010_add_message_sender_lid;
 mod m20261128_000011_message_kinds;
 mod m20261128_000012_message_author;
+mod m20261129_000013_groups;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000010_add_message_sender_lid::Migration),
             Box::new(m20261128_000011_message_kinds::Migration),
             Box::new(m20261128_000012_message_author::Migration),
+            Box::new(m20261129_000013_groups::Migration),
         ]
     }
 }

@@ -6,7 +6,7 @@ use actix::{Message, Recipient};
 use crate::db::messages::MessageType;
 use crate::domain::kinds::MessageDetails;
 use crate::domain::phone::Jid;
-use crate::whatsapp::{PresenceState, ReceiptStatus};
+use crate::whatsapp::{GroupNotice, PresenceState, ReceiptStatus};
 
 #[derive(Debug, Clone, Message)]
 #[rtype(result = "()")]
@@ -42,6 +42,8 @@ pub enum EventKind {
         from: Jid,
         state: PresenceState,
     },
+    /// Members, roles, subject or settings of a group changed.
+    Group(Box<GroupNotice>),
 }
 
 #[derive(Debug, Clone)]

@@ -50,6 +50,7 @@ pub struct InstancePatch {
     pub notify_delivery: Option<bool>,
     pub notify_read: Option<bool>,
     pub notify_presence: Option<bool>,
+    pub notify_groups: Option<bool>,
     pub max_retries: Option<i32>,
     pub retry_interval_ms: Option<i64>,
     pub secret: Option<Option<String>>,
@@ -93,6 +94,11 @@ impl InstancePatch {
             self.notify_presence,
             &mut webhook.notify_presence,
             "notifyPresence",
+        );
+        set(
+            self.notify_groups,
+            &mut webhook.notify_groups,
+            "notifyGroups",
         );
         if let Some(max) = self.max_retries {
             webhook.max_retries = max;

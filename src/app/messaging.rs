@@ -259,6 +259,8 @@ pub(super) fn send_error(err: SendMessageError) -> ApiError {
         SendMessageError::NotConnected => ApiError::new(ErrorCode::InstanceNotConnected, message),
         SendMessageError::Rejected(_) => ApiError::new(ErrorCode::SendRejected, message),
         SendMessageError::Failed(_) => ApiError::new(ErrorCode::SendFailed, message),
+        SendMessageError::GroupNotFound(_) => ApiError::new(ErrorCode::GroupNotFound, message),
+        SendMessageError::NotGroupAdmin(_) => ApiError::new(ErrorCode::NotGroupAdmin, message),
         SendMessageError::Storage(_) => {
             ApiError::unavailable("the message could not be recorded; try again")
         }

@@ -9,6 +9,7 @@
 
 mod access;
 pub mod actions;
+pub mod groups;
 mod idempotency;
 pub mod instances;
 pub mod messaging;
@@ -96,6 +97,10 @@ impl App {
 
     pub fn actions(&self) -> actions::Actions<'_> {
         actions::Actions::new(&self.deps)
+    }
+
+    pub fn groups(&self) -> groups::Groups<'_> {
+        groups::Groups::new(&self.deps)
     }
 
     pub fn messaging(&self) -> messaging::Messaging<'_> {

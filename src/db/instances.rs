@@ -27,6 +27,8 @@ pub struct WebhookSettings {
     pub notify_read: bool,
     /// `presence` events (typing, online).
     pub notify_presence: bool,
+    /// `group_participants` and `group_updated` events.
+    pub notify_groups: bool,
     pub max_retries: i32,
     pub retry_interval_ms: i64,
 }
@@ -47,6 +49,7 @@ impl WebhookSettings {
             notify_delivery: instance.notify_delivery,
             notify_read: instance.notify_read,
             notify_presence: instance.notify_presence,
+            notify_groups: instance.notify_groups,
             max_retries: instance.max_retries,
             retry_interval_ms: instance.retry_interval_ms,
         }
@@ -71,6 +74,7 @@ pub async fn insert(db: &impl ConnectionTrait, new: NewInstance) -> Result<Insta
         notify_delivery: Set(w.notify_delivery),
         notify_read: Set(w.notify_read),
         notify_presence: Set(w.notify_presence),
+        notify_groups: Set(w.notify_groups),
         max_retries: Set(w.max_retries),
         retry_interval_ms: Set(w.retry_interval_ms),
         created_at: Set(now),
@@ -156,6 +160,7 @@ pub async fn update(
     row.notify_delivery = Set(w.notify_delivery);
     row.notify_read = Set(w.notify_read);
     row.notify_presence = Set(w.notify_presence);
+    row.notify_groups = Set(w.notify_groups);
     row.max_retries = Set(w.max_retries);
     row.retry_interval_ms = Set(w.retry_interval_ms);
     row.updated_at = Set(now_millis());

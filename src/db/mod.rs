@@ -8,6 +8,8 @@ pub mod instances;
 pub mod messages;
 pub mod recorder;
 #[cfg(feature = "sim")]
+pub mod sim_groups;
+#[cfg(feature = "sim")]
 pub mod sim_sessions;
 pub mod usage;
 pub mod users;

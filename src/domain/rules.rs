@@ -187,6 +187,19 @@ pub static MESSAGE_ID: TextRule = TextRule::new(1, 128, r"^[A-Za-z0-9._-]+$");
 
 /// A group's JID, white space around allowed.
 pub static GROUP: TextRule = TextRule::new(1, 100, spaced!(r"[0-9-]{1,64}@g\.us"));
+/// A `{groupId}`: a group JID's digits, or the whole JID.
+pub static GROUP_ID: TextRule =
+    TextRule::new(1, 100, spaced!(r"[0-9]{1,32}(?:-[0-9]{1,32})?(?:@g\.us)?"));
+/// A group's subject: not blank, no NUL.
+pub static GROUP_SUBJECT: TextRule = TextRule::new(1, 100, NOT_BLANK);
+/// A group's description; empty removes it.
+pub static GROUP_DESCRIPTION: TextRule = TextRule::new(0, 2048, NO_NUL);
+/// An invite: the code, or the `https://chat.whatsapp.com/<code>` link.
+pub static GROUP_INVITE: TextRule = TextRule::new(
+    1,
+    100,
+    spaced!(r"(?:(?:https?://)?chat\.whatsapp\.com/)?[A-Za-z0-9]{1,64}/?"),
+);
 /// A poll's question: not blank, no NUL.
 pub static POLL_QUESTION: TextRule = TextRule::new(1, 255, NOT_BLANK);
 /// A poll's option: not blank, no NUL.
@@ -199,8 +212,12 @@ pub static CARD_NAME: TextRule = TextRule::new(1, 100, VISIBLE_NAME);
 pub static EMOJI: TextRule = TextRule::new(0, 16, NO_NUL);
 
 /// Every rule, for the tests.
-pub fn all() -> [(&'static str, &'static TextRule); 22] {
+pub fn all() -> [(&'static str, &'static TextRule); 26] {
     [
+        ("GROUP_ID", &GROUP_ID),
+        ("GROUP_SUBJECT", &GROUP_SUBJECT),
+        ("GROUP_DESCRIPTION", &GROUP_DESCRIPTION),
+        ("GROUP_INVITE", &GROUP_INVITE),
         ("GROUP", &GROUP),
         ("POLL_QUESTION", &POLL_QUESTION),
         ("POLL_OPTION", &POLL_OPTION),

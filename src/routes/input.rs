@@ -30,6 +30,23 @@ pub fn group(raw: &str) -> Result<Jid, ApiError> {
     }
 }
 
+/// A `{groupId}`: a group JID's digits or the whole JID.
+pub fn group_id(raw: &str) -> Result<Jid, ApiError> {
+    let trimmed = raw.trim();
+    let whole = if trimmed.ends_with("@g.us") {
+        trimmed.to_owned()
+    } else {
+        format!("{trimmed}@g.us")
+    };
+    match Jid::parse(&whole) {
+        Ok(jid) if jid.is_group() && rules::GROUP_ID.allows(raw) => Ok(jid),
+        _ => Err(ApiError::new(
+            ErrorCode::InvalidGroup,
+            "groupId must be a group JID (120363…@g.us) or its digits",
+        )),
+    }
+}
+
 /// A person's number, not a group: what pairing and the simulated phone take.
 pub fn phone(raw: &str) -> Result<Jid, ApiError> {
     let jid = jid(raw)?;

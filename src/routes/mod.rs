@@ -13,6 +13,7 @@ mod auth;
 pub mod errors;
 mod events;
 pub mod extract;
+mod groups;
 mod health;
 mod input;
 mod instances;
@@ -59,6 +60,15 @@ fn mount(cfg: &mut ServiceConfig, with_sim: bool) {
             .service(messaging::profile)
             .service(messaging::block)
             .service(messaging::unblock)
+            .service(groups::list_groups)
+            .service(groups::create_group)
+            .service(groups::join_group)
+            .service(groups::get_group)
+            .service(groups::update_group)
+            .service(groups::change_participants)
+            .service(groups::get_invite)
+            .service(groups::reset_invite)
+            .service(groups::leave_group)
             .service(control::whatsapp_logout)
             .service(messaging::contacts)
             // The instance route's twin, documented as its alias (`openapi::shared`).

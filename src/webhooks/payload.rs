@@ -7,10 +7,10 @@ use crate::actors::events::{ChangeDone, ChangeEvent, EventKind, InstanceEvent, M
 use crate::db::instances::WebhookSettings;
 use crate::db::messages::MessageType;
 use crate::domain::time::iso_millis;
-use crate::whatsapp::ReceiptStatus;
+use crate::whatsapp::{GroupChange, GroupNotice, ReceiptStatus};
 
 /// Every event's name, as `data` gives them.
-pub const EVENT_NAMES: [&str; 11] = [
+pub const EVENT_NAMES: [&str; 13] = [
     "message_received",
     "message_sent",
     "message_status",
@@ -22,6 +22,8 @@ pub const EVENT_NAMES: [&str; 11] = [
     "message_deleted",
     "poll_vote",
     "presence",
+    "group_participants",
+    "group_updated",
 ];
 
 /// A message's kind fields beside the contract's: `quotedMessageId`,
@@ -77,6 +79,41 @@ fn change(instance_id: &str, change: &ChangeEvent) -> (&'static str, Value) {
     }
 }
 
+/// `group_participants` or `group_updated`: only the settings that changed.
+fn group(instance_id: &str, notice: &GroupNotice) -> (&'static str, Value) {
+    let (group, by) = (&notice.group, &notice.by);
+    match &notice.change {
+        GroupChange::Members {
+            action,
+            participants,
+        } => (
+            "group_participants",
+            json!({"instanceId": instance_id, "groupId": group, "action": action,
+                   "participants": participants, "by": by}),
+        ),
+        GroupChange::Settings(settings) => {
+            let mut data = json!({"instanceId": instance_id, "groupId": group, "by": by});
+            if let Some(fields) = data.as_object_mut() {
+                let set = [
+                    ("subject", settings.subject.as_ref().map(|s| json!(s))),
+                    (
+                        "description",
+                        settings.description.as_ref().map(|d| json!(d)),
+                    ),
+                    ("announce", settings.announce.map(|a| json!(a))),
+                    ("locked", settings.locked.map(|l| json!(l))),
+                ];
+                for (name, value) in set {
+                    if let Some(value) = value {
+                        fields.insert(name.into(), value);
+                    }
+                }
+            }
+            ("group_updated", data)
+        }
+    }
+}
+
 /// WhatsApp's name for a received message of this type.
 fn received_type(message_type: MessageType) -> String {
     match message_type {
@@ -128,6 +165,7 @@ pub fn data(event: &InstanceEvent) -> (&'static str, Value) {
             "presence",
             json!({"instanceId": instance_id, "chat": chat, "from": from, "state": state}),
         ),
+        EventKind::Group(notice) => group(instance_id, notice),
         EventKind::MessageStatusChanged {
             message_id,
             status,
@@ -179,6 +217,7 @@ pub fn wanted(kind: &EventKind, settings: &WebhookSettings) -> bool {
         },
         EventKind::MessageChanged(_) => settings.notify_received,
         EventKind::Presence { .. } => settings.notify_presence,
+        EventKind::Group(_) => settings.notify_groups,
         EventKind::ConnectionOpened
         | EventKind::ConnectionClosed { .. }
         | EventKind::QrReceived { .. } => true,

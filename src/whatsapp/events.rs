@@ -50,6 +50,8 @@ pub enum WaEvent {
         from: Jid,
         state: PresenceState,
     },
+    /// Members, roles, subject or settings of a group changed.
+    Group(Box<super::GroupNotice>),
     /// Earlier chats, from a history sync: stored, never announced.
     History(Box<ImportedHistory>),
     /// The session is over; sent once, last.

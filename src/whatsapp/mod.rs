@@ -3,6 +3,7 @@
 
 pub mod engine;
 mod events;
+mod groups;
 pub mod model;
 mod requests;
 #[cfg(feature = "sim")]
@@ -23,6 +24,10 @@ pub use events::{
     MediaKind, MessageChange, PresenceState, ReceiptStatus, SessionEnd, SessionEvent, WaContact,
     WaEvent,
 };
+pub use groups::{
+    GroupChange, GroupInfo, GroupMember, GroupNotice, GroupRole, GroupSettings, GroupSummary,
+    MemberAction, MemberResult, NewGroup, WaGroups, invite_code_of, invite_link,
+};
 pub use requests::{
     Availability, ChatState, NewPoll, NumberCheck, Outbound, OwnChange, PollRef, Profile, Quote,
     ReadMark, Target,
@@ -39,6 +44,12 @@ pub enum WaError {
     Rejected(String),
     #[error("WhatsApp session error: {0}")]
     Session(String),
+    /// Not a group the account is in (or no group at all).
+    #[error("{0}")]
+    GroupNotFound(String),
+    /// Only the group's admins may do that.
+    #[error("{0}")]
+    NotGroupAdmin(String),
 }
 
 /// Media to send: the bytes and what they are.
@@ -58,7 +69,7 @@ pub struct OutgoingMedia {
 
 /// A running connection of one instance. Ends by emitting `WaEvent::Ended`
 /// exactly once, unless `shutdown` or `logout` ended it on purpose.
-pub trait WaSession: Send + Sync {
+pub trait WaSession: WaGroups + Send + Sync {
     /// Sends with the given WhatsApp message id (see [`new_message_id`]): the
     /// id is known, and written down, before the message leaves.
     fn send(

@@ -8,6 +8,7 @@ mod config;
 mod crash;
 mod engine;
 mod faults;
+mod groups;
 mod health;
 mod helpers;
 mod hostile;

@@ -28,7 +28,9 @@ impl InstanceActor {
             .and_then(|phone| Jid::parse(phone).ok())
     }
 
-    fn connected_session(&self) -> Result<std::sync::Arc<dyn WaSession>, SendMessageError> {
+    pub(super) fn connected_session(
+        &self,
+    ) -> Result<std::sync::Arc<dyn WaSession>, SendMessageError> {
         match &self.session {
             Some(session) if self.status == InstanceStatus::Connected => Ok(session.clone()),
             _ => Err(SendMessageError::NotConnected),

@@ -304,6 +304,7 @@ impl Handler<SessionEvent> for InstanceActor {
                 status,
             } => self.on_receipt(message_ids, chat, status),
             WaEvent::Contact(contact) => self.on_contact(contact),
+            WaEvent::Group(notice) => self.on_group(*notice, ctx),
             WaEvent::History(history) => self.on_history(*history),
             WaEvent::Ended(end) => self.on_session_end(end, ctx),
         }

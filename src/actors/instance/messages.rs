@@ -78,12 +78,23 @@ pub enum SessionAnswer {
 #[rtype(result = "Result<SessionAnswer, SendMessageError>")]
 pub struct AskSession(pub SessionRequest);
 
+/// The session, for the group calls, when the instance is connected.
+#[derive(Message)]
+#[rtype(result = "Result<std::sync::Arc<dyn crate::whatsapp::WaSession>, SendMessageError>")]
+pub struct GroupSession;
+
 #[derive(Debug, thiserror::Error)]
 pub enum SendMessageError {
     #[error("the instance is not connected to WhatsApp")]
     NotConnected,
     #[error("WhatsApp refused the message: {0}")]
     Rejected(String),
+    /// Sent to a group the account is not in.
+    #[error("{0}")]
+    GroupNotFound(String),
+    /// Only the group's admins send in it (`announce`).
+    #[error("{0}")]
+    NotGroupAdmin(String),
     #[error("the message could not be sent: {0}")]
     Failed(String),
     #[error("the message could not be recorded: {0}")]

@@ -35,6 +35,8 @@ impl From<WaError> for SendMessageError {
             WaError::NotConnected => Self::NotConnected,
             WaError::Rejected(reason) => Self::Rejected(reason),
             WaError::Session(reason) => Self::Failed(reason),
+            WaError::GroupNotFound(reason) => Self::GroupNotFound(reason),
+            WaError::NotGroupAdmin(reason) => Self::NotGroupAdmin(reason),
         }
     }
 }

@@ -37,6 +37,7 @@ pub struct CreateInstance {
     notify_delivery: Option<bool>,
     notify_read: Option<bool>,
     notify_presence: Option<bool>,
+    notify_groups: Option<bool>,
     #[serde(default, deserialize_with = "integral")]
     max_retries: Option<i64>,
     #[serde(default, deserialize_with = "integral")]
@@ -71,6 +72,7 @@ impl CreateInstance {
             notify_delivery: self.notify_delivery.unwrap_or(false),
             notify_read: self.notify_read.unwrap_or(false),
             notify_presence: self.notify_presence.unwrap_or(false),
+            notify_groups: self.notify_groups.unwrap_or(true),
             max_retries: self
                 .max_retries
                 .map(check_max_retries)
@@ -113,6 +115,7 @@ pub struct WebhookSettingsPatch {
     notify_delivery: Option<bool>,
     notify_read: Option<bool>,
     notify_presence: Option<bool>,
+    notify_groups: Option<bool>,
     #[serde(default, deserialize_with = "integral")]
     max_retries: Option<i64>,
     #[serde(default, deserialize_with = "integral")]
@@ -152,6 +155,7 @@ impl UpdateInstance {
             notify_delivery: settings.notify_delivery,
             notify_read: settings.notify_read,
             notify_presence: settings.notify_presence,
+            notify_groups: settings.notify_groups,
             max_retries: settings
                 .max_retries
                 .map(check_max_retries)
@@ -212,6 +216,7 @@ mod props {
             notify_delivery: false,
             notify_read: false,
             notify_presence: false,
+            notify_groups: true,
             max_retries: 3,
             retry_interval_ms: 60_000,
         }

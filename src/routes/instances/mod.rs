@@ -19,7 +19,7 @@ pub use body::{CreateInstance, UpdateInstance};
 /// Only `name` is required. A `webhookUrl` turns webhooks on unless `webhookEnabled` says
 /// otherwise; `webhookEnabled: true` needs a `webhookUrl`. Defaults: `notifyReceived` and
 /// `notifySent` true, `notifyDelivery`, `notifyRead` and `notifyPresence` (typing and online
-/// states) false, `maxRetries` 3 (0 to 20),
+/// states) false, `notifyGroups` (group members and settings) true, `maxRetries` 3 (0 to 20),
 /// `retryInterval` 60000 ms (1000 to 3600000). The secret, if any, signs deliveries and is
 /// never returned. Follow the connection with `GET /api/instances/{instance_id}/qr`.
 #[utoipa::path(tag = "instances", operation_id = "createInstance",
@@ -34,6 +34,7 @@ pub use body::{CreateInstance, UpdateInstance};
             "notifyDelivery": false,
             "notifyRead": false,
             "notifyPresence": false,
+            "notifyGroups": true,
             "maxRetries": 3,
             "retryInterval": 60000,
             "webhookSecret": "s3cr3t-signing-key"
@@ -141,6 +142,7 @@ pub async fn list_instances(
                     "notifyDelivery": false,
                     "notifyRead": false,
                     "notifyPresence": false,
+                    "notifyGroups": true,
                     "maxRetries": 3,
                     "retryInterval": 60000
                 }
@@ -160,7 +162,7 @@ pub async fn get_instance(
 ///
 /// Every field is optional; only those present change. `webhookUrl: null` (or `""`)
 /// removes the URL, which needs `webhookEnabled` false. Inside `webhookSettings`:
-/// `notifyReceived`, `notifySent`, `notifyDelivery`, `notifyRead`, `notifyPresence`, `maxRetries` (0 to
+/// `notifyReceived`, `notifySent`, `notifyDelivery`, `notifyRead`, `notifyPresence`, `notifyGroups`, `maxRetries` (0 to
 /// 20), `retryInterval` (ms, 1000 to 3600000) and `secret` (`null` removes it).
 #[utoipa::path(tag = "instances", operation_id = "updateInstance",
     params(("instance_id" = String, Path, description = "Instance id (UUID)")),
@@ -176,6 +178,7 @@ pub async fn get_instance(
                 "notifyDelivery": true,
                 "notifyRead": true,
                 "notifyPresence": false,
+                "notifyGroups": true,
                 "maxRetries": 5,
                 "retryInterval": 30000,
                 "secret": "n3w-signing-key"

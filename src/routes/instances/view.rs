@@ -62,6 +62,7 @@ pub struct WebhookSettingsView {
     pub notify_delivery: bool,
     pub notify_read: bool,
     pub notify_presence: bool,
+    pub notify_groups: bool,
     pub max_retries: i32,
     pub retry_interval: i64,
 }
@@ -78,6 +79,7 @@ impl ListItem {
             notify_delivery: instance.notify_delivery,
             notify_read: instance.notify_read,
             notify_presence: instance.notify_presence,
+            notify_groups: instance.notify_groups,
             max_retries: instance.max_retries,
             retry_interval: instance.retry_interval_ms,
         });

@@ -32,6 +32,7 @@ use shared::{CommonAnswers, Credentials, InstanceScope, SendRoutes, WhatsappAlia
         (name = "admin", description = "User management (admins only)"),
         (name = "instances", description = "Creating and managing WhatsApp instances"),
         (name = "whatsapp", description = "The WhatsApp API: status, QR, sending, contacts"),
+        (name = "groups", description = "WhatsApp groups: members, settings, invite links"),
         (name = "messages", description = "Stored message history and media"),
         (name = "events", description = "Live events and webhook deliveries"),
         (name = "stats", description = "Usage statistics"),

@@ -8,6 +8,7 @@ mod crash_tests;
 mod forwarder;
 #[cfg(test)]
 mod forwarder_tests;
+mod groups;
 mod operations;
 mod runtime;
 mod session;

@@ -7,6 +7,7 @@
 
 mod changes;
 mod classify;
+mod groups;
 mod history;
 mod ignored;
 mod inbound;
@@ -20,6 +21,7 @@ mod reader;
 mod tests;
 
 pub use classify::Ignored;
+pub use groups::{creation as group_creation, notice as group_notice, update as group_update};
 pub use history::{MAX_MESSAGES_PER_CHAT, read_history};
 pub use inbound::{downloadable, group_contacts, ours};
 pub use kinds::{build, edit, key, open_vote, reaction, revoke, vote};

@@ -20,7 +20,9 @@ use super::classify::{Classified, classify};
 use super::history::read_history;
 use super::inbound::{downloadable, ours, person};
 use crate::domain::phone::Jid;
-use crate::whatsapp::{EventSink, MediaFetch, PresenceState, ReceiptStatus, WaContact, WaEvent};
+use crate::whatsapp::{
+    EventSink, GroupChange, MediaFetch, PresenceState, ReceiptStatus, WaContact, WaEvent,
+};
 
 /// Where a backend downloads and decrypts media from: the engine from
 /// WhatsApp's media servers through its client, the simulated network from
@@ -247,18 +249,26 @@ impl Reader {
         });
     }
 
+    /// A group's members or settings changed: the group is a chat (named by
+    /// its subject when that changed), and the change is reported.
     fn group(&self, update: &GroupUpdate) {
-        use whatsapp_rust::wacore::stanza::groups::GroupNotificationAction;
-        let name = match &update.action {
-            GroupNotificationAction::Subject { subject, .. } => subject.clone(),
-            _ => String::new(),
-        };
+        let notice = super::groups::notice(update);
+        let name = notice
+            .as_ref()
+            .and_then(|notice| match &notice.change {
+                GroupChange::Settings(settings) => settings.subject.clone(),
+                GroupChange::Members { .. } => None,
+            })
+            .unwrap_or_default();
         if let Some(jid) = ours(&update.group_jid) {
             self.sink.emit(WaEvent::Contact(WaContact {
                 jid,
                 name,
                 is_group: true,
             }));
+        }
+        if let Some(notice) = notice {
+            self.sink.emit(WaEvent::Group(Box::new(notice)));
         }
     }
 }

@@ -141,8 +141,10 @@ impl SimNetwork {
     /// instance. A message gets its delivery receipt once the recipient's phone
     /// has it (never when the recipient blocked the sender); a read receipt
     /// waits until the recipient marks it read. A change to an earlier message
-    /// (`receipts` false) gets none that matter. Answers whether an instance
-    /// of the simulated network received it.
+    /// (`receipts` false) gets none that matter. In a group, it goes to the
+    /// group's other members (`audience`). Answers whether an instance of the
+    /// simulated network received it.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn send(
         &self,
         from_instance: &str,
@@ -151,6 +153,7 @@ impl SimNetwork {
         to: &Jid,
         message: wa::Message,
         receipts: bool,
+        audience: &[String],
     ) -> Result<bool, WaError> {
         let registry = self.registry();
         let sender = registry
@@ -167,12 +170,22 @@ impl SimNetwork {
             // WhatsApp keeps it on its servers: one tick, never delivered.
             return Ok(false);
         }
-        let received = recipient.is_some();
+        let sender_jid = Jid::parse(&sender_phone).map_err(|_| WaError::NotConnected)?;
+        let mut received = recipient.is_some();
         if let Some(recipient) = recipient {
-            let sender_jid = Jid::parse(&sender_phone).map_err(|_| WaError::NotConnected)?;
             recipient
                 .reader
                 .read(&delivery(id, &sender_jid, &sender_name, message, None)?);
+        } else if to.is_group() {
+            let event = delivery(id, &sender_jid, &sender_name, message, Some(to))?;
+            for member in audience
+                .iter()
+                .filter_map(|phone| registry.phones.get(phone))
+                .filter_map(|instance| registry.links.get(instance))
+            {
+                received = true;
+                member.reader.read(&event);
+            }
         }
         if !receipts {
             return Ok(received);

@@ -5,6 +5,7 @@
 mod actions;
 mod delivery;
 mod faults;
+mod groups;
 mod linking;
 mod media_server;
 mod operations;

@@ -28,14 +28,19 @@ impl WaSession for SimSession {
         let network = self.network.clone();
         let (instance_id, token) = (self.instance_id.clone(), self.token);
         let (id, to) = (message_id.to_owned(), to.clone());
+        let me = network.own_jid(&instance_id, token);
         Box::pin(async move {
+            let audience = match to.is_group() {
+                true => network.group_audience(&to, &me?).await?,
+                false => Vec::new(),
+            };
             let uploaded = match &message {
                 Outbound::Media { media, .. } => Some(network.upload(media).await?),
                 _ => None,
             };
             let upload = uploaded.as_ref().map(|u| u.direct_path.clone());
             let built = model::build(&message, uploaded)?;
-            let received = network.send(&instance_id, token, &id, &to, built, true)?;
+            let received = network.send(&instance_id, token, &id, &to, built, true, &audience)?;
             if let Some(path) = upload.filter(|_| !received) {
                 // Nobody on the simulated network will download it: as on
                 // WhatsApp, the media stays on servers outside this process.
@@ -58,18 +63,29 @@ impl WaSession for SimSession {
                 .own_jid(&self.instance_id, self.token)
                 .and_then(|voter| model::vote(chat, &poll, &voter, &options)),
         };
-        ready(built.and_then(|message| {
-            self.network
+        let network = self.network.clone();
+        let (instance_id, token, chat) = (self.instance_id.clone(), self.token, chat.clone());
+        Box::pin(async move {
+            let message = built?;
+            let audience = match chat.is_group() {
+                true => {
+                    let me = network.own_jid(&instance_id, token)?;
+                    network.group_audience(&chat, &me).await?
+                }
+                false => Vec::new(),
+            };
+            network
                 .send(
-                    &self.instance_id,
-                    self.token,
+                    &instance_id,
+                    token,
                     &new_message_id(),
-                    chat,
+                    &chat,
                     message,
                     false,
+                    &audience,
                 )
                 .map(drop)
-        }))
+        })
     }
 
     fn mark_read(

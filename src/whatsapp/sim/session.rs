@@ -100,7 +100,10 @@ pub(super) async fn run(
         sink.emit(WaEvent::Ended(SessionEnd::Failed { reason }));
         return;
     }
-    sink.emit(WaEvent::Connected { phone: Some(phone) });
+    sink.emit(WaEvent::Connected {
+        phone: Some(phone.clone()),
+    });
+    Box::pin(network.name_groups(&phone, &sink)).await;
     if linked_now {
         network.sync_history(&instance_id, token);
     }

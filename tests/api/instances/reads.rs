@@ -30,7 +30,7 @@ async fn get_shows_webhook_settings_but_never_the_secret(db: TestDb) {
     assert_eq!(
         body["webhookSettings"],
         json!({"notifyReceived": true, "notifySent": true, "notifyDelivery": false,
-               "notifyRead": true, "notifyPresence": false, "maxRetries": 5, "retryInterval": 2000})
+               "notifyRead": true, "notifyPresence": false, "notifyGroups": true, "maxRetries": 5, "retryInterval": 2000})
     );
     assert_eq!(body["webhookEnabled"], true);
     assert!(body["connectionStatus"]["status"].is_string());

@@ -160,7 +160,7 @@ async fn event_stream_carries_the_webhook_payloads(db: TestDb) {
     receiver.stop().await;
 }
 
-/// A reaction, an edit and "typing…" reach the instance's stream as frames of
+/// A reaction, an edit, "typing…" and group changes reach the instance's stream as frames of
 /// their events, with the webhook payloads.
 async fn the_stream_carries_changes_to_messages_and_presence(db: TestDb) {
     let app = spawn_sim_app(db).await;
@@ -206,5 +206,34 @@ async fn the_stream_carries_changes_to_messages_and_presence(db: TestDb) {
         typing["data"],
         json!({"instanceId": alice, "chat": "79002222222@s.whatsapp.net",
                "from": "79002222222@s.whatsapp.net", "state": "composing"})
+    );
+
+    // Groups: Bob adds Alice to a new group, then renames it.
+    let created = post(
+        format!("/api/whatsapp/{bob}/groups"),
+        json!({"subject": "Streamed", "participants": ["79001111111"]}),
+    )
+    .await
+    .unwrap();
+    let group = crate::helpers::json_body(created).await["id"].clone();
+    let added = next_event(&mut stream, &mut buffer, "group_participants").await;
+    assert_eq!(
+        added["data"],
+        json!({"instanceId": alice, "groupId": group, "action": "add",
+               "participants": ["79001111111@s.whatsapp.net"], "by": "79002222222@s.whatsapp.net"})
+    );
+    app.as_admin(
+        Method::PATCH,
+        &format!("/api/whatsapp/{bob}/groups/{}", group.as_str().unwrap()),
+    )
+    .json(&json!({"subject": "Streamed again"}))
+    .send()
+    .await
+    .unwrap();
+    let renamed = next_event(&mut stream, &mut buffer, "group_updated").await;
+    assert_eq!(
+        renamed["data"],
+        json!({"instanceId": alice, "groupId": group, "subject": "Streamed again",
+               "by": "79002222222@s.whatsapp.net"})
     );
 }

@@ -5,6 +5,7 @@
 mod answers;
 mod document;
 mod tour;
+mod tour_groups;
 mod tour_kinds;
 
 use std::collections::BTreeSet;
@@ -54,6 +55,7 @@ fn with_stand_ins(template: &str) -> String {
     template
         .replace("{chat_id}", "79001234567")
         .replace("{phone}", "79001234567")
+        .replace("{group_id}", "120363000000000001")
         .split('/')
         .map(|segment| {
             if segment.starts_with('{') {

@@ -249,6 +249,7 @@ async fn a_tour_of_every_route_answers_as_documented(db: TestDb) {
         .expect("the text message");
     let text_id = text["messageId"].as_str().unwrap().to_owned();
     super::tour_kinds::kinds(&mut tour, &id, &sender, &text_id).await;
+    super::tour_groups::groups(&mut tour, &id, &sender).await;
     tour.call(
         "get",
         "/api/instances/{instance_id}/activity",

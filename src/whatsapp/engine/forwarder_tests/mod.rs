@@ -190,6 +190,7 @@ async fn qr_codes_running_out_with_a_pairing_code_out_keep_the_session() {
 }
 
 mod changes;
+mod groups;
 mod history;
 mod kinds;
 mod linking;

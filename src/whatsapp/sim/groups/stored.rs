@@ -1,0 +1,81 @@
+//! What the simulated network keeps of a group, as the group calls read it:
+//! ids and invite codes as WhatsApp makes them, and refusals as it words them.
+
+use crate::db::sim_groups::StoredGroup;
+use crate::domain::phone::Jid;
+use crate::whatsapp::{GroupInfo, GroupMember, GroupRole, WaError};
+
+const INVITE_CODE_LENGTH: usize = 22;
+
+pub(super) fn store_error(err: sea_orm::DbErr) -> WaError {
+    WaError::Session(format!("the simulated group store failed: {err}"))
+}
+
+pub(super) fn not_found() -> WaError {
+    WaError::GroupNotFound("group not found (or this account is not in it)".into())
+}
+
+pub(super) fn admins_only() -> WaError {
+    WaError::NotGroupAdmin("only the group's admins can do that".into())
+}
+
+/// `120363` and twelve random digits, as WhatsApp numbers new groups.
+pub(super) fn new_group_id() -> String {
+    let mut bytes = [0u8; 8];
+    rand::fill(&mut bytes);
+    format!(
+        "120363{:012}",
+        u64::from_le_bytes(bytes) % 1_000_000_000_000
+    )
+}
+
+pub(super) fn new_invite_code() -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut bytes = [0u8; INVITE_CODE_LENGTH];
+    rand::fill(&mut bytes);
+    bytes
+        .iter()
+        .map(|b| char::from(ALPHABET[usize::from(*b) % ALPHABET.len()]))
+        .collect()
+}
+
+pub(super) fn group_jid(id: &str) -> Result<Jid, WaError> {
+    Jid::parse(&format!("{id}@g.us")).map_err(|_| not_found())
+}
+
+pub(super) fn info(stored: &StoredGroup) -> Result<GroupInfo, WaError> {
+    let group = &stored.group;
+    Ok(GroupInfo {
+        id: group_jid(&group.id)?,
+        subject: group.subject.clone(),
+        description: Some(group.description.clone()).filter(|d| !d.is_empty()),
+        owner: Jid::parse(&group.owner).ok(),
+        created_at: Some(group.created_at),
+        announce: group.announce,
+        locked: group.locked,
+        participants: stored
+            .members
+            .iter()
+            .filter_map(|member| {
+                Some(GroupMember {
+                    jid: Jid::parse(&member.phone).ok()?,
+                    role: GroupRole::parse(&member.role),
+                })
+            })
+            .collect(),
+    })
+}
+
+/// The group and `me`'s role in it; not found unless `me` is a member.
+pub(super) fn member_of(
+    stored: StoredGroup,
+    me: &Jid,
+) -> Result<(StoredGroup, GroupRole), WaError> {
+    let role = stored
+        .members
+        .iter()
+        .find(|member| member.phone == me.user())
+        .map(|member| GroupRole::parse(&member.role))
+        .ok_or_else(not_found)?;
+    Ok((stored, role))
+}
