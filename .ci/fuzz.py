@@ -249,10 +249,12 @@ def config(token, ids, doomed, seed_value, max_time):
         '["2xx", "3xx", "400", "401", "403", "404", "409", "422", "429", "5xx"]',
     ]
     # Actions on messages and chats answer 409 when the message is not the
-    # instance's own (editing, deleting) or the instance is not connected.
+    # instance's own (editing, deleting) or the instance is not connected; the
+    # group routes too, and 403/404 when the group (which WhatsApp keeps, not
+    # the schema) refuses them or does not exist (tests/api/groups).
     lines += [
         "[[operations]]",
-        'include-path-regex = "^/api/whatsapp/[{]instance_id[}]/(messages|chats|presence|check-numbers|contacts/[{]phone[}])"',
+        'include-path-regex = "^/api/whatsapp/[{]instance_id[}]/(messages|chats|presence|check-numbers|contacts/[{]phone[}]|groups)"',
         "checks.positive_data_acceptance.expected-statuses = "
         '["2xx", "3xx", "401", "403", "404", "409", "422", "429", "5xx"]',
     ]
