@@ -143,9 +143,36 @@ pub fn render(plan: &Plan, r: &Results) -> String {
         w.p99_ms,
         mark(w.per_second >= 5000.0 && w.p99_ms < 50.0 && w.bad_signatures == 0)
     );
+    if let Some(g) = &r.groups {
+        groups_rows(&mut out, g);
+    }
     memory_rows(&mut out, r);
     out.push_str(NOTES);
     out
+}
+
+fn groups_rows(out: &mut String, g: &crate::scenarios::Groups) {
+    let _ = writeln!(
+        out,
+        "| GET groups: {} groups of {} members (sim) | p50 {:.1} ms, p99 {:.1} ms | < 100 ms | {} |",
+        g.listed_groups,
+        g.members_per_group,
+        g.list_p50_ms,
+        g.list_p99_ms,
+        mark(g.list_p99_ms < 100.0)
+    );
+    let _ = writeln!(
+        out,
+        "| send to a {}-member group: request to the last member's `message_received` webhook | median {:.0} ms, slowest {:.0} ms{} | — | — |",
+        g.fanout_members,
+        g.fanout_p50_ms,
+        g.fanout_max_ms,
+        if g.fanout_missing > 0 {
+            format!(", {} webhooks missing", g.fanout_missing)
+        } else {
+            String::new()
+        }
+    );
 }
 
 /// Idle memory and restore time at each scale, send-file memory, offline instances.
@@ -221,6 +248,12 @@ const NOTES: &str = "
   commit (fsync) per batch.
 - **Webhooks** are signed, written to the outbox before their first attempt, one in
   flight per instance; the figure is limited by how fast sends create events.
+- **Groups**: one account in N groups of outside phones; the list route reads the
+  account's memberships, the groups and their member counts in three queries whatever N.
+  The fan-out send goes from one of 256 instances to a group of all of them: the figure is
+  from the send's request to the arrival of the last of the 255 members' `message_received`
+  webhooks (each member stores the message, writes its webhook to the outbox and delivers
+  it), median of five sends.
 - **Memory per idle instance** is (RSS with N connected instances − RSS of the same
   server, started the same way, with none) / N, read from `/proc/<pid>/status` three
   seconds after the last instance connected. An idle simulated session keeps only its

@@ -1,5 +1,6 @@
 //! The benchmark: its plan, its results, and the run of each measurement (one module each).
 
+mod groups;
 mod media;
 mod scale;
 mod sends;
@@ -10,6 +11,7 @@ use std::time::Duration;
 
 use crate::load::{self, LoadResult, MakeRequest};
 
+pub use groups::Groups;
 pub use media::Media;
 pub use scale::Scale;
 pub use sends::Sends;
@@ -24,6 +26,11 @@ pub struct Plan {
     pub scale: Vec<usize>,
     pub media_bytes: usize,
     pub webhook_instances: usize,
+    /// Groups listed by one account, and their members each.
+    pub group_count: usize,
+    pub group_members: usize,
+    /// Member instances of the group a message fans out to.
+    pub fanout_members: usize,
     /// Offline engine instances, and when to sample them after their creation.
     pub offline_instances: usize,
     pub offline_samples: (Duration, Duration),
@@ -49,6 +56,9 @@ impl Plan {
             scale: vec![1_000, 10_000],
             media_bytes: 16 * 1024 * 1024,
             webhook_instances: 20,
+            group_count: 500,
+            group_members: 50,
+            fanout_members: 256,
             offline_instances: 200,
             offline_samples: (Duration::from_secs(30), Duration::from_secs(300)),
             postgres: std::env::var("BENCH_DATABASE_URL")
@@ -68,6 +78,9 @@ impl Plan {
             scale: vec![200],
             media_bytes: 1024 * 1024,
             webhook_instances: 4,
+            group_count: 20,
+            group_members: 10,
+            fanout_members: 8,
             offline_instances: 20,
             offline_samples: (Duration::from_secs(5), Duration::from_secs(15)),
             postgres: std::env::var("BENCH_DATABASE_URL")
@@ -110,6 +123,7 @@ pub struct Results {
     pub webhooks: Webhooks,
     pub scale: Vec<Scale>,
     pub media: Media,
+    pub groups: Option<Groups>,
     pub offline: Option<crate::offline::Offline>,
 }
 
@@ -137,6 +151,13 @@ pub async fn run_all(plan: &Plan) -> anyhow::Result<Results> {
             eprintln!("{count} idle instances ...");
             results.scale.push(scale::scale(count).await?);
         }
+    }
+    if plan.wants("groups") {
+        eprintln!(
+            "{} groups of {}, and a {}-member group's fan-out ...",
+            plan.group_count, plan.group_members, plan.fanout_members
+        );
+        results.groups = Some(groups::groups(plan).await?);
     }
     if plan.wants("media") {
         eprintln!("send-file of {} bytes ...", plan.media_bytes);
