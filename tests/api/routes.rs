@@ -25,7 +25,7 @@ pub enum Body {
 #[derive(Debug, Clone)]
 pub struct Route {
     pub method: Method,
-    /// `{id}` instance, `{user}`, `{chat}`, `{message}`, `{delivery}`.
+    /// `{id}` instance, `{user}`, `{chat}`, `{message}`, `{delivery}`, `{group}`.
     pub path: &'static str,
     pub access: Access,
     pub body: Body,
@@ -231,6 +231,50 @@ pub fn all() -> Vec<Route> {
             Instance,
             none(),
         ),
+        route(M::GET, "/api/whatsapp/{id}/groups", Instance, none()),
+        route(
+            M::POST,
+            "/api/whatsapp/{id}/groups",
+            Instance,
+            j(json!({"subject": "Matrix", "participants": ["79001234567"]})),
+        ),
+        route(
+            M::POST,
+            "/api/whatsapp/{id}/groups/join",
+            Instance,
+            j(json!({"invite": "AbC123"})),
+        ),
+        route(M::GET, "/api/whatsapp/{id}/groups/{group}", Instance, none()),
+        route(
+            M::PATCH,
+            "/api/whatsapp/{id}/groups/{group}",
+            Instance,
+            j(json!({"subject": "Renamed"})),
+        ),
+        route(
+            M::POST,
+            "/api/whatsapp/{id}/groups/{group}/participants",
+            Instance,
+            j(json!({"action": "add", "participants": ["79001234567"]})),
+        ),
+        route(
+            M::GET,
+            "/api/whatsapp/{id}/groups/{group}/invite",
+            Instance,
+            none(),
+        ),
+        route(
+            M::DELETE,
+            "/api/whatsapp/{id}/groups/{group}/invite",
+            Instance,
+            none(),
+        ),
+        route(
+            M::POST,
+            "/api/whatsapp/{id}/groups/{group}/leave",
+            Instance,
+            none(),
+        ),
         route(M::GET, "/api/stats/instances/{id}", Instance, none()),
         route(
             M::POST,
@@ -267,6 +311,7 @@ impl Route {
             .replace("{chat}", "{chat_id}")
             .replace("{message}", "{message_id}")
             .replace("{delivery}", "{delivery_id}")
+            .replace("{group}", "{group_id}")
     }
 
     pub fn path_with(&self, ids: &Ids) -> String {
@@ -277,6 +322,7 @@ impl Route {
             .replace("{phone}", "79001234567")
             .replace("{message}", "3EB0000000000000000000")
             .replace("{delivery}", "01a00000-0000-7000-8000-000000000000")
+            .replace("{group}", "120363000000000001")
     }
 
     /// The route's valid request, authenticated with `key` when given.
