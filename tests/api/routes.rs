@@ -244,7 +244,12 @@ pub fn all() -> Vec<Route> {
             Instance,
             j(json!({"invite": "AbC123"})),
         ),
-        route(M::GET, "/api/whatsapp/{id}/groups/{group}", Instance, none()),
+        route(
+            M::GET,
+            "/api/whatsapp/{id}/groups/{group}",
+            Instance,
+            none(),
+        ),
         route(
             M::PATCH,
             "/api/whatsapp/{id}/groups/{group}",

@@ -125,7 +125,7 @@ pub async fn join_group(
         (status = 502, description = "WhatsApp refused (`whatsapp_error`)", body = ErrorBody,
             example = json!(ErrorBody::example(ErrorCode::WhatsappError, "WhatsApp refused the group operation: rate-overlimit"))),
     ))]
-#[get("/groups/{group_id}")]
+#[get("/groups/{group_id}", guard = "not_the_join_route")]
 pub async fn get_group(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -160,7 +160,7 @@ pub async fn get_group(
         (status = 502, description = "WhatsApp refused (`whatsapp_error`)", body = ErrorBody,
             example = json!(ErrorBody::example(ErrorCode::WhatsappError, "WhatsApp refused the group operation: rate-overlimit"))),
     ))]
-#[patch("/groups/{group_id}")]
+#[patch("/groups/{group_id}", guard = "not_the_join_route")]
 pub async fn update_group(
     state: web::Data<AppState>,
     user: AuthUser,
@@ -336,6 +336,12 @@ pub async fn leave_group(
         .leave(&user, &instance_id, &group)
         .await?;
     Ok(HttpResponse::Ok().json(Success::OK))
+}
+
+/// `/groups/join` is its own route (POST only): other methods there are a 405
+/// naming POST, not a group called "join".
+fn not_the_join_route(request: &actix_web::guard::GuardContext) -> bool {
+    !request.head().uri.path().ends_with("/groups/join")
 }
 
 fn group_example() -> serde_json::Value {

@@ -42,7 +42,7 @@ pub struct UpdateGroup {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ParticipantsChange {
-    #[schema(value_type = String, example = "add")]
+    #[schema(example = "add")]
     pub action: ParticipantAction,
     /// 1 to 256 phone numbers (or JIDs).
     #[schema(min_items = 1, max_items = 256, example = json!(["79001234567"]))]

@@ -81,6 +81,23 @@ async fn malformed_and_unknown_groups_are_refused(db: TestDb) {
             "{invite}"
         );
     }
+    // `join` is a route, not a group: other methods there are refused as such.
+    for method in [Method::GET, Method::PATCH, Method::DELETE] {
+        let response = groups(
+            &app,
+            alice,
+            method.clone(),
+            "/join",
+            Some(json!({"subject": "x"})),
+        )
+        .await;
+        assert_eq!(response.headers()["allow"], "POST", "{method}");
+        assert_eq!(
+            error_code(response, 405).await,
+            "method_not_allowed",
+            "{method}"
+        );
+    }
     let response = groups(
         &app,
         alice,
