@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use super::Deps;
 use super::access::{Caller, ask, live_instance};
+use super::idempotency::{self, IdempotencyKey, Idempotent, fingerprint};
 use super::messaging::send_error;
 use crate::actors::instance::GroupSession;
 use crate::domain::phone::Jid;
@@ -82,14 +83,31 @@ impl<'a> Groups<'a> {
             .await
     }
 
+    /// Creates the group once per `Idempotency-Key`: a retried creation gets
+    /// the first answer (`answer` renders it) instead of a second group.
     pub async fn create(
         &self,
         caller: &Caller,
         instance_id: &str,
+        key: Option<IdempotencyKey>,
         group: NewGroup,
-    ) -> Result<GroupInfo, ApiError> {
-        self.on_session(caller, instance_id, |session| session.create_group(group))
-            .await
+        answer: impl FnOnce(GroupInfo) -> serde_json::Value,
+    ) -> Result<Idempotent, ApiError> {
+        live_instance(self.deps, caller, instance_id)?;
+        let participants: Vec<String> = group.participants.iter().map(Jid::to_string).collect();
+        let print = fingerprint(&[
+            b"group",
+            group.subject.as_bytes(),
+            participants.join(",").as_bytes(),
+            group.description.as_deref().unwrap_or_default().as_bytes(),
+        ]);
+        let creating = async {
+            let created = self
+                .on_session(caller, instance_id, |session| session.create_group(group))
+                .await?;
+            Ok(answer(created))
+        };
+        idempotency::once_answering(self.deps, instance_id, key, &print, 201, creating).await
     }
 
     /// Changes what is given and answers the group as it is now.

@@ -62,8 +62,23 @@ pub async fn once<F>(
 where
     F: Future<Output = Result<serde_json::Value, ApiError>>,
 {
+    once_answering(deps, instance_id, key, fingerprint, 200, send).await
+}
+
+/// [`once`], for a request whose success answers `status` (201 for a creation).
+pub async fn once_answering<F>(
+    deps: &Deps,
+    instance_id: &str,
+    key: Option<IdempotencyKey>,
+    fingerprint: &str,
+    status: u16,
+    send: F,
+) -> Result<Idempotent, ApiError>
+where
+    F: Future<Output = Result<serde_json::Value, ApiError>>,
+{
     let fresh = |body: String| Idempotent {
-        status: 200,
+        status,
         body,
         replayed: false,
     };
@@ -76,7 +91,7 @@ where
     match send.await {
         Ok(body) => {
             let text = body.to_string();
-            db::idempotency::complete(&deps.db, instance_id, &key, 200, &text).await?;
+            db::idempotency::complete(&deps.db, instance_id, &key, status, &text).await?;
             Ok(fresh(text))
         }
         Err(err) => {

@@ -3,7 +3,7 @@
 
 pub(in crate::routes) mod view;
 
-use actix_web::{HttpResponse, delete, get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 
 use crate::domain::user::AuthUser;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
@@ -43,16 +43,24 @@ pub async fn list_groups(
 
 /// Create a group, with the instance's account as its owner.
 ///
-/// The participants get `group_participants` with `action: "add"`.
+/// The participants get `group_participants` with `action: "add"`. With an
+/// `Idempotency-Key`, a retry (within 24 h) gets the first answer, not a second group.
 #[utoipa::path(tag = "groups", operation_id = "createGroup",
-    params(("instance_id" = String, Path, description = "Instance id (UUID)")),
+    params(
+        ("instance_id" = String, Path, description = "Instance id (UUID)"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Optional, 1-255 visible ASCII characters: a retry with the same key gets the first answer (with `Idempotent-Replayed: true`) and creates nothing"),
+    ),
     request_body(content = CreateGroup, example = json!({"subject": "Sales team", "participants": ["79001234567", "79007654321"], "description": "Leads and deals"})),
     responses(
-        (status = 201, description = "The new group", body = GroupView, example = json!(group_example())),
-        (status = 400, description = "`validation_error` (an empty or longer than 100 characters subject, no participants or more than 256), `invalid_phone` (naming which participant), `invalid_json`", body = ErrorBody,
+        (status = 201, description = "The new group", body = GroupView,
+            headers(("Idempotent-Replayed" = String, description = "`true` when this is the stored answer to an earlier request with the same `Idempotency-Key`")),
+            example = json!(group_example())),
+        (status = 400, description = "`validation_error` (an empty or longer than 100 characters subject, no participants or more than 256), `invalid_phone` (naming which participant), `invalid_json`, `invalid_idempotency_key`", body = ErrorBody,
             example = json!(ErrorBody::example(ErrorCode::ValidationError, "participants must hold 1-256 phone numbers"))),
-        (status = 409, description = "The instance is not connected (`instance_not_connected`)", body = ErrorBody,
+        (status = 409, description = "The instance is not connected (`instance_not_connected`), or a request with the same `Idempotency-Key` is still in progress (`idempotency_in_progress`)", body = ErrorBody,
             example = json!(ErrorBody::example(ErrorCode::InstanceNotConnected, "the instance is not connected to WhatsApp"))),
+        (status = 422, description = "This `Idempotency-Key` was already used for a different request (`idempotency_key_reused`)", body = ErrorBody,
+            example = json!(ErrorBody::example(ErrorCode::IdempotencyKeyReused, "this Idempotency-Key was used for a different request"))),
         (status = 502, description = "WhatsApp refused (`whatsapp_error`)", body = ErrorBody,
             example = json!(ErrorBody::example(ErrorCode::WhatsappError, "WhatsApp refused the group operation: rate-overlimit"))),
     ))]
@@ -60,9 +68,11 @@ pub async fn list_groups(
 pub async fn create_group(
     state: web::Data<AppState>,
     user: AuthUser,
+    req: HttpRequest,
     path: web::Path<String>,
     body: Json<CreateGroup>,
 ) -> Result<HttpResponse, ApiError> {
+    let key = input::idempotency_key(req.headers())?;
     let body = body.into_inner();
     let group = NewGroup {
         subject: view::subject(&body.subject)?,
@@ -73,8 +83,14 @@ pub async fn create_group(
             .map(view::description)
             .transpose()?,
     };
-    let created = state.app.groups().create(&user, &path, group).await?;
-    Ok(HttpResponse::Created().json(GroupView::from(created)))
+    let created = state
+        .app
+        .groups()
+        .create(&user, &path, key, group, |created| {
+            serde_json::to_value(GroupView::from(created)).unwrap_or_default()
+        })
+        .await?;
+    Ok(crate::routes::messaging::answer(created))
 }
 
 /// Join a group by its invite code or link.

@@ -89,6 +89,40 @@ async fn a_created_group_reaches_its_members_lists_contacts_and_webhooks(db: Tes
         let contact = group_contact(&app, &told.id, &group, "Sales").await;
         assert_eq!(contact["isGroup"], true);
     }
+    // A retried creation with its Idempotency-Key is the first answer, not a second group.
+    let create_once = |body: serde_json::Value| {
+        app.as_admin(
+            Method::POST,
+            &format!("/api/whatsapp/{}/groups", trio.alice.id),
+        )
+        .header("Idempotency-Key", "create-team-1")
+        .json(&body)
+        .send()
+    };
+    let first = create_once(json!({"subject": "Once", "participants": [BOB]}))
+        .await
+        .unwrap();
+    assert_eq!(first.status(), 201);
+    let first = ok_json(first).await;
+    let again = create_once(json!({"subject": "Once", "participants": [BOB]}))
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 201);
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    assert_eq!(ok_json(again).await, first);
+    let other = create_once(json!({"subject": "Twice", "participants": [BOB]}))
+        .await
+        .unwrap();
+    assert_eq!(error_code(other, 422).await, "idempotency_key_reused");
+    let list = ok_json(groups(&app, &trio.alice.id, Method::GET, "", None).await).await;
+    let named_once = list["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|g| g["subject"] == "Once")
+        .count();
+    assert_eq!(named_once, 1);
+
     // Read by a member, and by the short id (its digits).
     let digits = group.trim_end_matches("@g.us");
     let read = ok_json(
