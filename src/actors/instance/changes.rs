@@ -22,7 +22,7 @@ use crate::whatsapp::{
 
 impl InstanceActor {
     /// The JID this instance speaks as, once linked.
-    fn own_jid(&self) -> Option<Jid> {
+    pub(super) fn own_jid(&self) -> Option<Jid> {
         self.phone
             .as_deref()
             .and_then(|phone| Jid::parse(phone).ok())

@@ -6,16 +6,36 @@ use actix::prelude::*;
 
 use super::{GroupSession, InstanceActor, SendMessageError};
 use crate::actors::events::EventKind;
-use crate::whatsapp::{GroupChange, GroupNotice, WaContact, WaSession};
+use crate::whatsapp::{GroupChange, GroupNotice, MemberAction, WaContact, WaSession};
 
 impl InstanceActor {
     pub(super) fn on_group(&mut self, notice: GroupNotice, ctx: &mut Context<Self>) {
-        if matches!(notice.change, GroupChange::Members { .. }) {
-            // Added to a group (or its members changed): WhatsApp's notice
-            // does not carry the subject, so the chat is named from the group.
+        if self.needs_group_name(&notice) {
             self.name_group(notice.group.clone(), ctx);
         }
         self.publish(EventKind::Group(Box::new(notice)));
+    }
+
+    /// A member notice carries no subject: the group is asked for it when the
+    /// instance was just added, or does not know the group's name yet. Not on
+    /// every join and leave of a busy group: WhatsApp rate-limits its queries.
+    fn needs_group_name(&self, notice: &GroupNotice) -> bool {
+        let GroupChange::Members {
+            action,
+            participants,
+        } = &notice.change
+        else {
+            return false;
+        };
+        let added_me = *action == MemberAction::Add
+            && self
+                .own_jid()
+                .is_some_and(|me| participants.iter().any(|p| p.user() == me.user()));
+        let named = self
+            .known_contacts
+            .get(&notice.group)
+            .is_some_and(|name| !name.is_empty());
+        added_me || !named
     }
 
     /// Refreshes the group's name among the instance's chats from WhatsApp.
