@@ -26,6 +26,7 @@ use crate::domain::time::now_millis;
 use crate::error::{ApiError, ErrorCode};
 use crate::net::guard::{self, TargetError};
 
+pub use super::instance_patch::InstancePatch;
 pub use crate::actors::instance::StatusView as ConnectionStatus;
 pub use crate::db::activity::{ActivityAction, ActivityFilter as ActivityQuery};
 pub use crate::db::instances::WebhookSettings as Webhook;
@@ -35,85 +36,6 @@ pub struct NewInstanceInput {
     pub name: String,
     pub description: String,
     pub webhook: WebhookSettings,
-}
-
-/// Changes to an instance, each field validated; `None` leaves it as it is and
-/// `Some(None)` clears a URL or secret.
-#[derive(Default)]
-pub struct InstancePatch {
-    pub name: Option<String>,
-    pub description: Option<String>,
-    pub webhook_url: Option<Option<String>>,
-    pub webhook_enabled: Option<bool>,
-    pub notify_received: Option<bool>,
-    pub notify_sent: Option<bool>,
-    pub notify_delivery: Option<bool>,
-    pub notify_read: Option<bool>,
-    pub notify_presence: Option<bool>,
-    pub notify_groups: Option<bool>,
-    pub max_retries: Option<i32>,
-    pub retry_interval_ms: Option<i64>,
-    pub secret: Option<Option<String>>,
-}
-
-impl InstancePatch {
-    /// The settings after the patch, and the names of the fields it changes (never
-    /// their values: one of them may be the secret).
-    pub fn apply(&self, mut webhook: WebhookSettings) -> (WebhookSettings, Vec<&'static str>) {
-        let mut changed = Vec::new();
-        if self.name.is_some() {
-            changed.push("name");
-        }
-        if self.description.is_some() {
-            changed.push("description");
-        }
-        if let Some(url) = &self.webhook_url {
-            webhook.url.clone_from(url);
-            changed.push("webhookUrl");
-        }
-        let mut set = |value: Option<bool>, slot: &mut bool, field: &'static str| {
-            if let Some(value) = value {
-                *slot = value;
-                changed.push(field);
-            }
-        };
-        set(self.webhook_enabled, &mut webhook.enabled, "webhookEnabled");
-        set(
-            self.notify_received,
-            &mut webhook.notify_received,
-            "notifyReceived",
-        );
-        set(self.notify_sent, &mut webhook.notify_sent, "notifySent");
-        set(
-            self.notify_delivery,
-            &mut webhook.notify_delivery,
-            "notifyDelivery",
-        );
-        set(self.notify_read, &mut webhook.notify_read, "notifyRead");
-        set(
-            self.notify_presence,
-            &mut webhook.notify_presence,
-            "notifyPresence",
-        );
-        set(
-            self.notify_groups,
-            &mut webhook.notify_groups,
-            "notifyGroups",
-        );
-        if let Some(max) = self.max_retries {
-            webhook.max_retries = max;
-            changed.push("maxRetries");
-        }
-        if let Some(interval) = self.retry_interval_ms {
-            webhook.retry_interval_ms = interval;
-            changed.push("retryInterval");
-        }
-        if let Some(secret) = &self.secret {
-            webhook.secret.clone_from(secret);
-            changed.push("secret");
-        }
-        (webhook, changed)
-    }
 }
 
 /// Webhooks on need somewhere to go.

@@ -11,6 +11,7 @@ mod access;
 pub mod actions;
 pub mod groups;
 mod idempotency;
+mod instance_patch;
 pub mod instances;
 pub mod messaging;
 pub mod operations;

@@ -11,6 +11,7 @@ use utoipa::openapi::PathItem;
 use utoipa::{Modify, OpenApi};
 
 mod answers;
+mod fields;
 mod limits;
 mod shared;
 
