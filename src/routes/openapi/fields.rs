@@ -1,9 +1,16 @@
 //! Which rule each request body's field follows, by schema and property
 //! name: the table `limits` states in the document.
 
-use super::limits::Limit;
 use crate::domain::instance::{MAX_RETRIES, RETRY_INTERVAL_MS};
-use crate::domain::rules;
+use crate::domain::rules::{self, TextRule};
+
+/// What one field or parameter may hold.
+pub(super) enum Limit {
+    Text(&'static TextRule),
+    Range(i64, i64),
+    /// An array whose items follow the rule; `unique`: no item twice.
+    Items(&'static TextRule, bool),
+}
 
 /// Request bodies' fields, by schema and property name.
 pub(super) fn body_fields() -> Vec<(&'static str, &'static str, Limit)> {

@@ -18,7 +18,7 @@ use crate::domain::period::Periods;
 use crate::domain::rules::{self, TextRule};
 use crate::routes::pagination::{MAX_SKIP, PageSize};
 
-use super::fields::body_fields;
+use super::fields::{Limit, body_fields};
 
 pub struct Limits;
 
@@ -34,14 +34,6 @@ impl Modify for Limits {
             }
         }
     }
-}
-
-/// What one field or parameter may hold.
-pub(super) enum Limit {
-    Text(&'static TextRule),
-    Range(i64, i64),
-    /// An array whose items follow the rule; `unique`: no item twice.
-    Items(&'static TextRule, bool),
 }
 
 fn to_i64(n: u64) -> i64 {
