@@ -158,6 +158,20 @@ impl Receiver {
         requests.into_iter().find(|r| r.event() == event).unwrap()
     }
 
+    /// The `data` of the first `event` webhook whose data satisfies `matches`,
+    /// once it arrived.
+    pub async fn event_data(
+        &self,
+        event: &str,
+        matches: impl Fn(&serde_json::Value) -> bool,
+    ) -> serde_json::Value {
+        let found = |r: &Received| r.event() == event && matches(&r.json()["data"]);
+        let requests = self
+            .wait_until(&format!("a matching {event}"), |r| r.iter().any(found))
+            .await;
+        requests.iter().find(|r| found(r)).unwrap().json()["data"].clone()
+    }
+
     pub async fn stop(&self) {
         self.server.stop(false).await;
     }

@@ -4,9 +4,7 @@
 use reqwest::Method;
 use serde_json::json;
 
-use super::{
-    ALICE, BOB, CAROL, alices_group, group_event, groups, jid, listed, member, ok_json, trio,
-};
+use super::{ALICE, BOB, CAROL, alices_group, groups, jid, listed, member, ok_json, trio};
 use crate::db_tests;
 use crate::helpers::{TestDb, eventually, json_body, spawn_sim_app};
 
@@ -31,7 +29,10 @@ async fn a_group_message_reaches_every_other_member_with_its_author(db: TestDb) 
     )
     .await;
     for reader in [&trio.bob, &trio.carol] {
-        let data = group_event(&reader.hook, "message_received", |d| d["messageId"] == id).await;
+        let data = reader
+            .hook
+            .event_data("message_received", |d| d["messageId"] == id)
+            .await;
         assert_eq!(data["from"], group);
         assert_eq!(data["author"], jid(ALICE));
         assert_eq!(data["body"], "hello team");
@@ -59,10 +60,10 @@ async fn a_group_message_reaches_every_other_member_with_its_author(db: TestDb) 
     )
     .await;
     for reader in [&trio.alice, &trio.bob] {
-        let data = group_event(&reader.hook, "message_received", |d| {
-            d["messageId"] == reply
-        })
-        .await;
+        let data = reader
+            .hook
+            .event_data("message_received", |d| d["messageId"] == reply)
+            .await;
         assert_eq!(data["author"], jid(CAROL));
     }
     assert!(
@@ -96,10 +97,10 @@ async fn a_group_message_reaches_every_other_member_with_its_author(db: TestDb) 
             .await,
     )
     .await;
-    group_event(&trio.bob.hook, "message_received", |d| {
-        d["messageId"] == by_admin
-    })
-    .await;
+    trio.bob
+        .hook
+        .event_data("message_received", |d| d["messageId"] == by_admin)
+        .await;
 }
 
 async fn groups_and_their_fan_out_outlive_a_restart(db: TestDb) {
@@ -120,10 +121,11 @@ async fn groups_and_their_fan_out_outlive_a_restart(db: TestDb) {
             .await,
     )
     .await;
-    let data = group_event(&trio.carol.hook, "message_received", |d| {
-        d["messageId"] == id
-    })
-    .await;
+    let data = trio
+        .carol
+        .hook
+        .event_data("message_received", |d| d["messageId"] == id)
+        .await;
     assert_eq!(data["author"], jid(BOB));
 }
 
@@ -149,7 +151,10 @@ async fn an_instance_that_turns_group_events_off_gets_none_but_still_the_message
     )
     .await;
     let group = ok_json(created).await["id"].as_str().unwrap().to_owned();
-    group_event(&alice.hook, "group_participants", |d| d["groupId"] == group).await;
+    alice
+        .hook
+        .event_data("group_participants", |d| d["groupId"] == group)
+        .await;
     let renamed = groups(
         &app,
         &alice.id,
@@ -159,13 +164,19 @@ async fn an_instance_that_turns_group_events_off_gets_none_but_still_the_message
     )
     .await;
     ok_json(renamed).await;
-    group_event(&alice.hook, "group_updated", |d| d["subject"] == "Q2").await;
+    alice
+        .hook
+        .event_data("group_updated", |d| d["subject"] == "Q2")
+        .await;
     let id = sent_id(
         app.send_text(&app.admin_key, &alice.id, &group, "still heard")
             .await,
     )
     .await;
-    group_event(&quiet.hook, "message_received", |d| d["messageId"] == id).await;
+    quiet
+        .hook
+        .event_data("message_received", |d| d["messageId"] == id)
+        .await;
     assert!(
         quiet.hook.events().iter().all(|e| !e.starts_with("group_")),
         "{:?}",
@@ -190,6 +201,9 @@ async fn an_instance_that_turns_group_events_off_gets_none_but_still_the_message
         .await,
     )
     .await;
-    let data = group_event(&quiet.hook, "group_updated", |d| d["subject"] == "Q3").await;
+    let data = quiet
+        .hook
+        .event_data("group_updated", |d| d["subject"] == "Q3")
+        .await;
     assert_eq!(data["by"], jid(ALICE));
 }

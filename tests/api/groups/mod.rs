@@ -1,6 +1,7 @@
 //! Groups between three instances on the simulated network, through the HTTP
 //! API: each step seen in the other instances' webhooks and lists.
 
+mod joining;
 mod members;
 mod messages;
 mod refused;
@@ -80,6 +81,35 @@ async fn groups(
     .await
 }
 
+async fn get(app: &TestApp, instance: &str, route: &str) -> Response {
+    groups(app, instance, Method::GET, route, None).await
+}
+
+async fn post(app: &TestApp, instance: &str, route: &str, body: Value) -> Response {
+    groups(app, instance, Method::POST, route, Some(body)).await
+}
+
+/// `action` (add, remove, promote, demote) on `people` in `group`, by `instance`.
+async fn change_members(
+    app: &TestApp,
+    instance: &str,
+    group: &str,
+    action: &str,
+    people: &[&str],
+) -> Response {
+    let body = json!({"action": action, "participants": people});
+    post(app, instance, &format!("/{group}/participants"), body).await
+}
+
+/// The participants route's answer: a status per phone, in order.
+fn results(statuses: &[(&str, &str)]) -> Value {
+    let results: Vec<Value> = statuses
+        .iter()
+        .map(|(phone, status)| json!({"phone": phone, "status": status}))
+        .collect();
+    json!({"results": results})
+}
+
 async fn ok_json(response: Response) -> Value {
     let status = response.status();
     let body = json_body(response).await;
@@ -100,28 +130,13 @@ async fn alices_group(app: &TestApp, trio: &Trio, subject: &str) -> String {
     assert_eq!(created.status(), 201);
     let group = json_body(created).await["id"].as_str().unwrap().to_owned();
     for told in [&trio.bob, &trio.carol] {
-        group_event(&told.hook, "group_participants", |d| {
-            d["groupId"] == group && d["action"] == "add"
-        })
-        .await;
+        told.hook
+            .event_data("group_participants", |d| {
+                d["groupId"] == group && d["action"] == "add"
+            })
+            .await;
     }
     group
-}
-
-/// The `data` of the first webhook of `event` that satisfies `matches`.
-async fn group_event(hook: &Receiver, event: &str, matches: impl Fn(&Value) -> bool) -> Value {
-    let requests = hook
-        .wait_until(&format!("a matching {event}"), |r| {
-            r.iter()
-                .any(|r| r.event() == event && matches(&r.json()["data"]))
-        })
-        .await;
-    requests
-        .iter()
-        .map(|r| r.json())
-        .find(|body| body["event"] == event && matches(&body["data"]))
-        .unwrap()["data"]
-        .clone()
 }
 
 /// The instance's group list entry for `group`, once it satisfies `ready`

@@ -5,8 +5,7 @@ use reqwest::Method;
 use serde_json::json;
 
 use super::{
-    ALICE, BOB, alices_group, error_code, group_contact, group_event, groups, jid, listed, ok_json,
-    trio,
+    ALICE, BOB, alices_group, error_code, group_contact, groups, jid, listed, ok_json, trio,
 };
 use crate::db_tests;
 use crate::helpers::{TestDb, spawn_sim_app};
@@ -35,15 +34,18 @@ async fn members_rename_a_group_until_it_is_locked_and_everyone_sees_the_new_nam
     assert_eq!(renamed["subject"], "New name");
     assert_eq!(renamed["description"], "About us");
     for told in [&trio.alice, &trio.carol, &trio.bob] {
-        let data = group_event(&told.hook, "group_updated", |d| d.get("subject").is_some()).await;
+        let data = told
+            .hook
+            .event_data("group_updated", |d| d.get("subject").is_some())
+            .await;
         assert_eq!(
             data,
             json!({"instanceId": told.id, "groupId": group, "subject": "New name", "by": jid(BOB)})
         );
-        let data = group_event(&told.hook, "group_updated", |d| {
-            d.get("description").is_some()
-        })
-        .await;
+        let data = told
+            .hook
+            .event_data("group_updated", |d| d.get("description").is_some())
+            .await;
         assert_eq!(data["description"], "About us");
         listed(&app, &told.id, &group, |e| {
             e.is_some_and(|e| e["subject"] == "New name")
@@ -57,10 +59,11 @@ async fn members_rename_a_group_until_it_is_locked_and_everyone_sees_the_new_nam
     assert_eq!(error_code(refused, 403).await, "not_group_admin");
     let locked = ok_json(patch(&trio.alice.id, json!({"locked": true})).await).await;
     assert_eq!(locked["locked"], true);
-    let data = group_event(&trio.carol.hook, "group_updated", |d| {
-        d.get("locked").is_some()
-    })
-    .await;
+    let data = trio
+        .carol
+        .hook
+        .event_data("group_updated", |d| d.get("locked").is_some())
+        .await;
     assert_eq!(
         data,
         json!({"instanceId": trio.carol.id, "groupId": group, "locked": true, "by": jid(ALICE)})

@@ -4,7 +4,7 @@
 use reqwest::Method;
 use serde_json::json;
 
-use super::{ALICE, BOB, event_data, hooked_pair, jid, message, message_where, post, sent};
+use super::{ALICE, BOB, hooked_pair, jid, message, message_where, post, sent};
 use crate::db_tests;
 use crate::helpers::{TestApp, TestDb, assert_error, json_body, spawn_sim_app};
 
@@ -48,16 +48,19 @@ async fn reactions_change_the_message_on_both_sides_and_can_be_taken_back(db: Te
         message(&app, &pair.bob, ALICE, &id).await["reactions"],
         liked
     );
-    let data = event_data(&pair.alices_hook, "message_reaction", |d| {
-        d["emoji"] == "👍"
-    })
-    .await;
+    let data = pair
+        .alices_hook
+        .event_data("message_reaction", |d| d["emoji"] == "👍")
+        .await;
     assert_eq!(
         data,
         json!({"instanceId": pair.alice, "messageId": id, "chat": jid(BOB), "from": jid(BOB),
                "emoji": "👍", "fromMe": false})
     );
-    let own = event_data(&pair.bobs_hook, "message_reaction", |d| d["emoji"] == "👍").await;
+    let own = pair
+        .bobs_hook
+        .event_data("message_reaction", |d| d["emoji"] == "👍")
+        .await;
     assert_eq!(own["fromMe"], true);
 
     // Alice reacts to her own message too; then Bob takes his back.
@@ -68,7 +71,9 @@ async fn reactions_change_the_message_on_both_sides_and_can_be_taken_back(db: Te
     })
     .await;
     assert_eq!(on_alice["content"], "Lunch?");
-    event_data(&pair.alices_hook, "message_reaction", |d| d["emoji"] == "").await;
+    pair.alices_hook
+        .event_data("message_reaction", |d| d["emoji"] == "")
+        .await;
     let history = app.history(&app.admin_key, &pair.alice, BOB).await;
     assert_eq!(
         history.len(),
@@ -108,7 +113,7 @@ async fn edits_and_deletions_change_the_message_on_both_sides_and_only_the_autho
     let own = message(&app, &pair.alice, BOB, &id).await;
     assert_eq!(own["content"], "See you at 13");
     assert!(own["editedAt"].is_string());
-    let data = event_data(&pair.bobs_hook, "message_edited", |_| true).await;
+    let data = pair.bobs_hook.event_data("message_edited", |_| true).await;
     assert_eq!(
         data,
         json!({"instanceId": pair.bob, "messageId": id, "chat": jid(ALICE), "from": jid(ALICE),
@@ -149,7 +154,7 @@ async fn edits_and_deletions_change_the_message_on_both_sides_and_only_the_autho
         1,
         "the row keeps its place"
     );
-    let data = event_data(&pair.bobs_hook, "message_deleted", |_| true).await;
+    let data = pair.bobs_hook.event_data("message_deleted", |_| true).await;
     assert_eq!(
         data,
         json!({"instanceId": pair.bob, "messageId": id, "chat": jid(ALICE), "from": jid(ALICE), "fromMe": false})
@@ -207,7 +212,7 @@ async fn votes_are_opened_and_counted_on_both_sides(db: TestDb) {
         message(&app, &pair.bob, ALICE, &poll).await["poll"]["options"],
         tally(1, 0)
     );
-    let data = event_data(&pair.alices_hook, "poll_vote", |_| true).await;
+    let data = pair.alices_hook.event_data("poll_vote", |_| true).await;
     assert_eq!(
         data,
         json!({"instanceId": pair.alice, "messageId": poll, "chat": jid(BOB), "voter": jid(BOB), "options": ["Yes"]})

@@ -89,19 +89,3 @@ async fn message_where(
 async fn message(app: &TestApp, instance: &str, chat: &str, message_id: &str) -> Value {
     message_where(app, instance, chat, message_id, |_| true).await
 }
-
-/// The `data` of the first webhook of `event` that satisfies `matches`.
-async fn event_data(hook: &Receiver, event: &str, matches: impl Fn(&Value) -> bool) -> Value {
-    let requests = hook
-        .wait_until(&format!("a matching {event}"), |r| {
-            r.iter()
-                .any(|r| r.event() == event && matches(&r.json()["data"]))
-        })
-        .await;
-    requests
-        .iter()
-        .map(|r| r.json())
-        .find(|body| body["event"] == event && matches(&body["data"]))
-        .unwrap()["data"]
-        .clone()
-}

@@ -4,7 +4,7 @@
 use reqwest::Method;
 use serde_json::json;
 
-use super::{ALICE, BOB, event_data, hooked_pair, jid, message, message_where, post, sent};
+use super::{ALICE, BOB, hooked_pair, jid, message, message_where, post, sent};
 use crate::db_tests;
 use crate::helpers::{TestDb, assert_error, eventually, json_body, spawn_sim_app};
 
@@ -43,10 +43,10 @@ async fn marking_a_chat_read_sends_read_receipts_to_the_sender(db: TestDb) {
     let response = post(&app, &read_path, json!({"messageIds": [first]})).await;
     assert_eq!(json_body(response).await, json!({"read": 1}));
     message_where(&app, &pair.alice, BOB, &first, |m| m["status"] == "read").await;
-    let data = event_data(&pair.alices_hook, "message_status", |d| {
-        d["status"] == "read"
-    })
-    .await;
+    let data = pair
+        .alices_hook
+        .event_data("message_status", |d| d["status"] == "read")
+        .await;
     assert_eq!(data["messageId"], first);
     assert_eq!(
         message(&app, &pair.bob, ALICE, &first).await["status"],
@@ -76,7 +76,10 @@ async fn typing_and_online_states_reach_the_other_instance_that_asks_for_them(db
     for state in ["composing", "recording", "paused"] {
         let response = post(&app, &chat_path, json!({ "state": state })).await;
         assert_eq!(json_body(response).await, json!({"success": true}));
-        let data = event_data(&pair.bobs_hook, "presence", |d| d["state"] == state).await;
+        let data = pair
+            .bobs_hook
+            .event_data("presence", |d| d["state"] == state)
+            .await;
         assert_eq!(
             data,
             json!({"instanceId": pair.bob, "chat": jid(ALICE), "from": jid(ALICE), "state": state})
@@ -89,7 +92,9 @@ async fn typing_and_online_states_reach_the_other_instance_that_asks_for_them(db
     )
     .await;
     assert_eq!(json_body(response).await, json!({"success": true}));
-    event_data(&pair.bobs_hook, "presence", |d| d["state"] == "unavailable").await;
+    pair.bobs_hook
+        .event_data("presence", |d| d["state"] == "unavailable")
+        .await;
 
     // Off by default: an instance that did not ask gets none.
     let quiet = app
@@ -114,10 +119,9 @@ async fn typing_and_online_states_reach_the_other_instance_that_asks_for_them(db
         json!({"phone": "79003333333", "message": "hi"}),
     )
     .await;
-    event_data(&pair.alices_hook, "message_received", |d| {
-        d["messageId"] == text
-    })
-    .await;
+    pair.alices_hook
+        .event_data("message_received", |d| d["messageId"] == text)
+        .await;
     let presence_for_quiet = pair
         .alices_hook
         .requests()

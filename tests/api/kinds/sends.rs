@@ -4,7 +4,7 @@
 use reqwest::multipart::{Form, Part};
 use serde_json::json;
 
-use super::{ALICE, BOB, event_data, hooked_pair, jid, message, post, sent};
+use super::{ALICE, BOB, hooked_pair, jid, message, post, sent};
 use crate::db_tests;
 use crate::helpers::{TestDb, assert_error, json_body, spawn_sim_app};
 
@@ -59,32 +59,32 @@ async fn a_place_contact_cards_and_a_poll_arrive_with_their_fields(db: TestDb) {
         place
     );
 
-    let data = event_data(&pair.bobs_hook, "message_received", |d| {
-        d["messageId"] == poll_id
-    })
-    .await;
+    let data = pair
+        .bobs_hook
+        .event_data("message_received", |d| d["messageId"] == poll_id)
+        .await;
     assert_eq!(data["type"], "pollMessage");
     assert_eq!(
         data["poll"],
         json!({"question": "Lunch?", "selectableCount": 2, "options": ["Yes", "No", "Later"]})
     );
-    let data = event_data(&pair.bobs_hook, "message_received", |d| {
-        d["messageId"] == place_id
-    })
-    .await;
+    let data = pair
+        .bobs_hook
+        .event_data("message_received", |d| d["messageId"] == place_id)
+        .await;
     assert_eq!(
         (&data["type"], &data["location"]),
         (&json!("locationMessage"), &place)
     );
-    let data = event_data(&pair.bobs_hook, "message_received", |d| {
-        d["messageId"] == cards_id
-    })
-    .await;
+    let data = pair
+        .bobs_hook
+        .event_data("message_received", |d| d["messageId"] == cards_id)
+        .await;
     assert_eq!(data["contacts"], stored_cards);
-    let data = event_data(&pair.alices_hook, "message_sent", |d| {
-        d["messageId"] == poll_id
-    })
-    .await;
+    let data = pair
+        .alices_hook
+        .event_data("message_sent", |d| d["messageId"] == poll_id)
+        .await;
     assert_eq!(data["type"], "poll");
     // Each kind counts as a message; none of these as media.
     let sent = crate::helpers::eventually("three sends counted", || async {
@@ -129,10 +129,10 @@ async fn a_reply_with_mentions_names_what_it_quotes_and_an_unknown_quote_is_404(
     assert_eq!(received["content"], "@79001111111 yes!");
     let own = message(&app, &pair.bob, ALICE, &reply).await;
     assert_eq!(own["quotedMessageId"], question);
-    let data = event_data(&pair.alices_hook, "message_received", |d| {
-        d["messageId"] == reply
-    })
-    .await;
+    let data = pair
+        .alices_hook
+        .event_data("message_received", |d| d["messageId"] == reply)
+        .await;
     assert_eq!(data["quotedMessageId"], question);
     assert_eq!(data["mentions"], json!([jid(ALICE)]));
 
