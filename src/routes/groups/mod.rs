@@ -1,5 +1,7 @@
 //! The instance's WhatsApp groups: list, create, read, change, members, invite
-//! links, join and leave (`docs/EXTENSIONS.md`, "Groups").
+//! links, join and leave (`docs/EXTENSIONS.md`, "Groups"). The answers they
+//! share (409, 502; for a named group 400 `invalid_group`, 404, and 403 where
+//! only admins act) are documented once, in `openapi/group_answers.rs`.
 
 pub(in crate::routes) mod view;
 
@@ -26,10 +28,6 @@ use view::{
     responses(
         (status = 200, description = "Every group, by subject", body = GroupList,
             example = json!({"groups": [{"id": "120363025246125486@g.us", "subject": "Sales team", "participantsCount": 12, "isAdmin": true}]})),
-        (status = 409, description = "The instance is not connected (`instance_not_connected`)", body = ErrorBody,
-            example = json!(ErrorBody::example(ErrorCode::InstanceNotConnected, "the instance is not connected to WhatsApp"))),
-        (status = 502, description = "WhatsApp refused (`whatsapp_error`)", body = ErrorBody,
-            example = json!(ErrorBody::example(ErrorCode::WhatsappError, "WhatsApp refused the group operation: rate-overlimit"))),
     ))]
 #[get("/groups")]
 pub async fn list_groups(
@@ -61,8 +59,6 @@ pub async fn list_groups(
             example = json!(ErrorBody::example(ErrorCode::InstanceNotConnected, "the instance is not connected to WhatsApp"))),
         (status = 422, description = "This `Idempotency-Key` was already used for a different request (`idempotency_key_reused`)", body = ErrorBody,
             example = json!(ErrorBody::example(ErrorCode::IdempotencyKeyReused, "this Idempotency-Key was used for a different request"))),
-        (status = 502, description = "WhatsApp refused (`whatsapp_error`)", body = ErrorBody,
-            example = json!(ErrorBody::example(ErrorCode::WhatsappError, "WhatsApp refused the group operation: rate-overlimit"))),
     ))]
 #[post("/groups")]
 pub async fn create_group(
@@ -103,10 +99,6 @@ pub async fn create_group(
             example = json!(ErrorBody::example(ErrorCode::ValidationError, "invite must be an invite code or a https://chat.whatsapp.com/<code> link"))),
         (status = 404, description = "No group has this code (it may have been reset): `group_not_found`; or no such instance (`instance_not_found`)", body = ErrorBody,
             example = json!(ErrorBody::example(ErrorCode::GroupNotFound, "no group has this invite code (it may have been reset)"))),
-        (status = 409, description = "The instance is not connected (`instance_not_connected`)", body = ErrorBody,
-            example = json!(ErrorBody::example(ErrorCode::InstanceNotConnected, "the instance is not connected to WhatsApp"))),
-        (status = 502, description = "WhatsApp refused (`whatsapp_error`)", body = ErrorBody,
-            example = json!(ErrorBody::example(ErrorCode::WhatsappError, "WhatsApp refused the group operation: rate-overlimit"))),
     ))]
 #[post("/groups/join")]
 pub async fn join_group(
@@ -132,14 +124,6 @@ pub async fn join_group(
     ),
     responses(
         (status = 200, description = "The group", body = GroupView, example = json!(group_example())),
-        (status = 400, description = "`invalid_group`", body = ErrorBody,
-            example = json!(ErrorBody::example(ErrorCode::InvalidGroup, "groupId must be a group JID (120363…@g.us) or its digits"))),
-        (status = 404, description = "Not a group this account is in (`group_not_found`), or no such instance (`instance_not_found`)", body = ErrorBody,
-            example = json!(ErrorBody::example(ErrorCode::GroupNotFound, "group not found (or this account is not in it)"))),
-        (status = 409, description = "The instance is not connected (`instance_not_connected`)", body = ErrorBody,
-            example = json!(ErrorBody::example(ErrorCode::InstanceNotConnected, "the instance is not connected to WhatsApp"))),
-        (status = 502, description = "WhatsApp refused (`whatsapp_error`)", body = ErrorBody,
-            example = json!(ErrorBody::example(ErrorCode::WhatsappError, "WhatsApp refused the group operation: rate-overlimit"))),
     ))]
 #[get("/groups/{group_id}", guard = "not_the_join_route")]
 pub async fn get_group(
@@ -167,14 +151,6 @@ pub async fn get_group(
         (status = 200, description = "The group as it is now", body = GroupView, example = json!(group_example())),
         (status = 400, description = "`invalid_group`, `validation_error` (an empty or longer than 100 characters subject, a description over 2048), `invalid_json`", body = ErrorBody,
             example = json!(ErrorBody::example(ErrorCode::ValidationError, "subject must be 1-100 characters, not blank"))),
-        (status = 403, description = "Only admins may (`not_group_admin`)", body = ErrorBody,
-            example = json!(ErrorBody::example(ErrorCode::NotGroupAdmin, "only the group's admins can do that"))),
-        (status = 404, description = "Not a group this account is in (`group_not_found`), or no such instance (`instance_not_found`)", body = ErrorBody,
-            example = json!(ErrorBody::example(ErrorCode::GroupNotFound, "group not found (or this account is not in it)"))),
-        (status = 409, description = "The instance is not connected (`instance_not_connected`)", body = ErrorBody,
-            example = json!(ErrorBody::example(ErrorCode::InstanceNotConnected, "the instance is not connected to WhatsApp"))),
-        (status = 502, description = "WhatsApp refused (`whatsapp_error`)", body = ErrorBody,
-            example = json!(ErrorBody::example(ErrorCode::WhatsappError, "WhatsApp refused the group operation: rate-overlimit"))),
     ))]
 #[patch("/groups/{group_id}", guard = "not_the_join_route")]
 pub async fn update_group(
@@ -219,14 +195,6 @@ pub async fn update_group(
             example = json!({"results": [{"phone": "79001234567", "status": "ok"}, {"phone": "79007654321", "status": "not_member"}]})),
         (status = 400, description = "`invalid_group`, `validation_error` (no participants or more than 256), `invalid_phone` (naming which), `invalid_json` (an unknown action)", body = ErrorBody,
             example = json!(ErrorBody::example(ErrorCode::InvalidPhone, "participants[1] is not a person's phone number or JID"))),
-        (status = 403, description = "Only admins may (`not_group_admin`)", body = ErrorBody,
-            example = json!(ErrorBody::example(ErrorCode::NotGroupAdmin, "only the group's admins can do that"))),
-        (status = 404, description = "Not a group this account is in (`group_not_found`), or no such instance (`instance_not_found`)", body = ErrorBody,
-            example = json!(ErrorBody::example(ErrorCode::GroupNotFound, "group not found (or this account is not in it)"))),
-        (status = 409, description = "The instance is not connected (`instance_not_connected`)", body = ErrorBody,
-            example = json!(ErrorBody::example(ErrorCode::InstanceNotConnected, "the instance is not connected to WhatsApp"))),
-        (status = 502, description = "WhatsApp refused (`whatsapp_error`)", body = ErrorBody,
-            example = json!(ErrorBody::example(ErrorCode::WhatsappError, "WhatsApp refused the group operation: rate-overlimit"))),
     ))]
 #[post("/groups/{group_id}/participants")]
 pub async fn change_participants(
@@ -271,16 +239,6 @@ async fn invite(
     responses(
         (status = 200, description = "The invite", body = InviteView,
             example = json!({"code": "Fk3cQ9pLmN2rT7vXyZ1aB4", "link": "https://chat.whatsapp.com/Fk3cQ9pLmN2rT7vXyZ1aB4"})),
-        (status = 400, description = "`invalid_group`", body = ErrorBody,
-            example = json!(ErrorBody::example(ErrorCode::InvalidGroup, "groupId must be a group JID (120363…@g.us) or its digits"))),
-        (status = 403, description = "Only admins may (`not_group_admin`)", body = ErrorBody,
-            example = json!(ErrorBody::example(ErrorCode::NotGroupAdmin, "only the group's admins can do that"))),
-        (status = 404, description = "Not a group this account is in (`group_not_found`), or no such instance (`instance_not_found`)", body = ErrorBody,
-            example = json!(ErrorBody::example(ErrorCode::GroupNotFound, "group not found (or this account is not in it)"))),
-        (status = 409, description = "The instance is not connected (`instance_not_connected`)", body = ErrorBody,
-            example = json!(ErrorBody::example(ErrorCode::InstanceNotConnected, "the instance is not connected to WhatsApp"))),
-        (status = 502, description = "WhatsApp refused (`whatsapp_error`)", body = ErrorBody,
-            example = json!(ErrorBody::example(ErrorCode::WhatsappError, "WhatsApp refused the group operation: rate-overlimit"))),
     ))]
 #[get("/groups/{group_id}/invite")]
 pub async fn get_invite(
@@ -300,16 +258,6 @@ pub async fn get_invite(
     responses(
         (status = 200, description = "The new invite", body = InviteView,
             example = json!({"code": "Qa8ZkR1mN0pT5sWcXe7yB2", "link": "https://chat.whatsapp.com/Qa8ZkR1mN0pT5sWcXe7yB2"})),
-        (status = 400, description = "`invalid_group`", body = ErrorBody,
-            example = json!(ErrorBody::example(ErrorCode::InvalidGroup, "groupId must be a group JID (120363…@g.us) or its digits"))),
-        (status = 403, description = "Only admins may (`not_group_admin`)", body = ErrorBody,
-            example = json!(ErrorBody::example(ErrorCode::NotGroupAdmin, "only the group's admins can do that"))),
-        (status = 404, description = "Not a group this account is in (`group_not_found`), or no such instance (`instance_not_found`)", body = ErrorBody,
-            example = json!(ErrorBody::example(ErrorCode::GroupNotFound, "group not found (or this account is not in it)"))),
-        (status = 409, description = "The instance is not connected (`instance_not_connected`)", body = ErrorBody,
-            example = json!(ErrorBody::example(ErrorCode::InstanceNotConnected, "the instance is not connected to WhatsApp"))),
-        (status = 502, description = "WhatsApp refused (`whatsapp_error`)", body = ErrorBody,
-            example = json!(ErrorBody::example(ErrorCode::WhatsappError, "WhatsApp refused the group operation: rate-overlimit"))),
     ))]
 #[delete("/groups/{group_id}/invite")]
 pub async fn reset_invite(
@@ -329,14 +277,6 @@ pub async fn reset_invite(
     ),
     responses(
         (status = 200, description = "Left", body = Success, example = json!({"success": true})),
-        (status = 400, description = "`invalid_group`", body = ErrorBody,
-            example = json!(ErrorBody::example(ErrorCode::InvalidGroup, "groupId must be a group JID (120363…@g.us) or its digits"))),
-        (status = 404, description = "Not a group this account is in (`group_not_found`), or no such instance (`instance_not_found`)", body = ErrorBody,
-            example = json!(ErrorBody::example(ErrorCode::GroupNotFound, "group not found (or this account is not in it)"))),
-        (status = 409, description = "The instance is not connected (`instance_not_connected`)", body = ErrorBody,
-            example = json!(ErrorBody::example(ErrorCode::InstanceNotConnected, "the instance is not connected to WhatsApp"))),
-        (status = 502, description = "WhatsApp refused (`whatsapp_error`)", body = ErrorBody,
-            example = json!(ErrorBody::example(ErrorCode::WhatsappError, "WhatsApp refused the group operation: rate-overlimit"))),
     ))]
 #[post("/groups/{group_id}/leave")]
 pub async fn leave_group(

@@ -12,6 +12,7 @@ use utoipa::{Modify, OpenApi};
 
 mod answers;
 mod fields;
+mod group_answers;
 mod limits;
 mod shared;
 
@@ -52,6 +53,7 @@ pub fn finish(document: &mut utoipa::openapi::OpenApi) {
     Credentials.modify(document);
     InstanceScope.modify(document);
     SendRoutes.modify(document);
+    group_answers::GroupRoutes.modify(document);
     WhatsappAliases.modify(document);
     limits::Limits.modify(document);
     CommonAnswers.modify(document);

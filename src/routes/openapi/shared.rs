@@ -360,7 +360,7 @@ impl Modify for InstanceScope {
     }
 }
 
-fn json_error(description: &str, code: ErrorCode, message: &str) -> Response {
+pub(super) fn json_error(description: &str, code: ErrorCode, message: &str) -> Response {
     ResponseBuilder::new()
         .description(description)
         .content(
