@@ -17,14 +17,11 @@ pub struct StoredGroup {
 }
 
 /// Creates the group and its first members in one transaction.
-pub async fn create(
-    db: &DatabaseConnection,
-    group: Group,
-    members: &[(String, &str)],
-) -> Result<(), DbErr> {
+pub async fn create(db: &DatabaseConnection, stored: &StoredGroup) -> Result<(), DbErr> {
     let txn = db.begin().await?;
+    let group = stored.group.clone();
     Groups::insert(GroupRow {
-        id: Set(group.id.clone()),
+        id: Set(group.id),
         subject: Set(group.subject),
         description: Set(group.description),
         owner: Set(group.owner),
@@ -35,10 +32,10 @@ pub async fn create(
     })
     .exec(&txn)
     .await?;
-    let rows = members.iter().map(|(phone, role)| MemberRow {
-        group_id: Set(group.id.clone()),
-        phone: Set(phone.clone()),
-        role: Set((*role).to_owned()),
+    let rows = stored.members.iter().map(|member| MemberRow {
+        group_id: Set(member.group_id.clone()),
+        phone: Set(member.phone.clone()),
+        role: Set(member.role.clone()),
     });
     Members::insert_many(rows)
         .on_conflict_do_nothing()

@@ -141,25 +141,28 @@ impl SimNetwork {
             locked: false,
             invite_code: new_invite_code(),
         };
-        let mut rows = vec![(me.user().to_owned(), GroupRole::Superadmin.as_str())];
-        rows.extend(
-            members
-                .iter()
-                .map(|m| (m.user().to_owned(), GroupRole::Member.as_str())),
-        );
-        db::sim_groups::create(&self.inner.db, group, &rows)
+        let member = |phone: &Jid, role: GroupRole| entity::sim_group_members::Model {
+            group_id: id.clone(),
+            phone: phone.user().to_owned(),
+            role: role.as_str().to_owned(),
+        };
+        let mut rows = vec![member(&me, GroupRole::Superadmin)];
+        rows.extend(members.iter().map(|m| member(m, GroupRole::Member)));
+        // As a read of the group lists them.
+        rows.sort_by(|a, b| a.phone.cmp(&b.phone));
+        let stored = StoredGroup {
+            group,
+            members: rows,
+        };
+        db::sim_groups::create(&self.inner.db, &stored)
             .await
             .map_err(store_error)?;
         let jid = group_jid(&id)?;
-        let phones: Vec<String> = rows.into_iter().map(|(phone, _)| phone).collect();
+        let phones: Vec<String> = stored.members.iter().map(|m| m.phone.clone()).collect();
         self.announce(
             &phones,
             model::group_creation(&jid, &new.subject, &me, &members)?,
         );
-        let stored = db::sim_groups::find(&self.inner.db, &id)
-            .await
-            .map_err(store_error)?
-            .ok_or_else(not_found)?;
         info(&stored)
     }
 
