@@ -5,6 +5,8 @@ use entity::sim_group_members::{
 };
 use entity::sim_groups::{ActiveModel as GroupRow, Column, Entity as Groups, Model as Group};
 use sea_orm::sea_query::{Expr, OnConflict};
+
+use crate::whatsapp::{GroupRole, MemberAction};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set, TransactionTrait,
@@ -54,18 +56,6 @@ pub async fn find(db: &impl ConnectionTrait, id: &str) -> Result<Option<StoredGr
         .all(db)
         .await?;
     Ok(Some(StoredGroup { group, members }))
-}
-
-/// The phone's role in the group, if it is a member.
-pub async fn role_of(
-    db: &impl ConnectionTrait,
-    id: &str,
-    phone: &str,
-) -> Result<Option<String>, DbErr> {
-    Ok(Members::find_by_id((id.to_owned(), phone.to_owned()))
-        .one(db)
-        .await?
-        .map(|member| member.role))
 }
 
 /// The phones of the group's members.
@@ -130,6 +120,63 @@ pub async fn of_phone(db: &impl ConnectionTrait, phone: &str) -> Result<Vec<Memb
     Ok(memberships)
 }
 
+/// Adds, removes, promotes or demotes these phones, in one statement.
+pub async fn change_members(
+    db: &impl ConnectionTrait,
+    id: &str,
+    action: MemberAction,
+    phones: &[String],
+) -> Result<(), DbErr> {
+    if phones.is_empty() {
+        return Ok(());
+    }
+    let role = match action {
+        MemberAction::Add => {
+            return add_members(db, id, phones, GroupRole::Member).await;
+        }
+        MemberAction::Remove => {
+            Members::delete_many()
+                .filter(MemberColumn::GroupId.eq(id))
+                .filter(MemberColumn::Phone.is_in(phones.iter().cloned()))
+                .exec(db)
+                .await?;
+            return Ok(());
+        }
+        MemberAction::Promote => GroupRole::Admin,
+        MemberAction::Demote => GroupRole::Member,
+    };
+    Members::update_many()
+        .col_expr(MemberColumn::Role, Expr::value(role.as_str()))
+        .filter(MemberColumn::GroupId.eq(id))
+        .filter(MemberColumn::Phone.is_in(phones.iter().cloned()))
+        .exec(db)
+        .await
+        .map(drop)
+}
+
+/// Adds the phones with `role`; those already members keep theirs.
+async fn add_members(
+    db: &impl ConnectionTrait,
+    id: &str,
+    phones: &[String],
+    role: GroupRole,
+) -> Result<(), DbErr> {
+    let rows = phones.iter().map(|phone| MemberRow {
+        group_id: Set(id.to_owned()),
+        phone: Set(phone.clone()),
+        role: Set(role.as_str().to_owned()),
+    });
+    Members::insert_many(rows)
+        .on_conflict(
+            OnConflict::columns([MemberColumn::GroupId, MemberColumn::Phone])
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await
+        .map(drop)
+}
+
 /// Adds the phone as a member; false when it already was one.
 pub async fn add_member(
     db: &impl ConnectionTrait,
@@ -162,22 +209,6 @@ pub async fn remove_member(
         .exec(db)
         .await?;
     Ok(deleted.rows_affected > 0)
-}
-
-/// Sets a member's role; false when the phone is no member.
-pub async fn set_role(
-    db: &impl ConnectionTrait,
-    id: &str,
-    phone: &str,
-    role: &str,
-) -> Result<bool, DbErr> {
-    let updated = Members::update_many()
-        .col_expr(MemberColumn::Role, Expr::value(role))
-        .filter(MemberColumn::GroupId.eq(id))
-        .filter(MemberColumn::Phone.eq(phone))
-        .exec(db)
-        .await?;
-    Ok(updated.rows_affected > 0)
 }
 
 /// Writes the group's subject, description and settings as given.

@@ -9,6 +9,8 @@ use whatsapp_rust::types::events::{Event, GroupUpdate};
 
 mod calls;
 mod stored;
+#[cfg(test)]
+mod tests;
 
 use super::SimNetwork;
 use crate::db;
@@ -19,7 +21,8 @@ use crate::whatsapp::{
     MemberResult, NewGroup, WaContact, WaError, WaEvent, model,
 };
 use stored::{
-    admins_only, group_jid, info, member_of, new_group_id, new_invite_code, not_found, store_error,
+    admins_only, group_jid, info, member_changes, member_of, new_group_id, new_invite_code,
+    not_found, store_error,
 };
 
 impl SimNetwork {
@@ -213,46 +216,10 @@ impl SimNetwork {
         if !role.is_admin() {
             return Err(admins_only());
         }
-        let db = &self.inner.db;
-        let group = id.user();
-        let mut results = Vec::with_capacity(people.len());
-        for person in people {
-            let phone = person.user();
-            let current = stored.members.iter().find(|m| m.phone == phone);
-            let current_role = current.map(|m| GroupRole::parse(&m.role));
-            let untouchable =
-                current_role == Some(GroupRole::Superadmin) && role != GroupRole::Superadmin;
-            let done = match action {
-                MemberAction::Add => {
-                    db::sim_groups::add_member(db, group, phone, GroupRole::Member.as_str())
-                        .await
-                        .map(|added| if added { "ok" } else { "already_member" })
-                }
-                _ if current.is_none() => Ok("not_member"),
-                _ if untouchable => Ok("not_allowed"),
-                MemberAction::Demote if current_role == Some(GroupRole::Superadmin) => {
-                    Ok("not_allowed")
-                }
-                MemberAction::Promote if current_role.is_some_and(GroupRole::is_admin) => Ok("ok"),
-                MemberAction::Remove => db::sim_groups::remove_member(db, group, phone)
-                    .await
-                    .map(|removed| if removed { "ok" } else { "not_member" }),
-                MemberAction::Promote | MemberAction::Demote => {
-                    let new_role = if action == MemberAction::Promote {
-                        GroupRole::Admin
-                    } else {
-                        GroupRole::Member
-                    };
-                    db::sim_groups::set_role(db, group, phone, new_role.as_str())
-                        .await
-                        .map(|set| if set { "ok" } else { "not_member" })
-                }
-            };
-            results.push(MemberResult {
-                phone: person,
-                status: done.map_err(store_error)?.to_owned(),
-            });
-        }
+        let (results, to_write) = member_changes(&stored, role, action, people);
+        db::sim_groups::change_members(&self.inner.db, id.user(), action, &to_write)
+            .await
+            .map_err(store_error)?;
         let changed: Vec<Jid> = results
             .iter()
             .filter(|r| r.ok())

@@ -3,7 +3,9 @@
 
 use crate::db::sim_groups::StoredGroup;
 use crate::domain::phone::Jid;
-use crate::whatsapp::{GroupInfo, GroupMember, GroupRole, WaError};
+use std::collections::HashMap;
+
+use crate::whatsapp::{GroupInfo, GroupMember, GroupRole, MemberAction, MemberResult, WaError};
 
 const INVITE_CODE_LENGTH: usize = 22;
 
@@ -78,4 +80,54 @@ pub(super) fn member_of(
         .map(|member| GroupRole::parse(&member.role))
         .ok_or_else(not_found)?;
     Ok((stored, role))
+}
+
+/// What `action` does to each of `people`, asked by an admin whose role is
+/// `actor`: a status per person, in order, and the phones whose membership
+/// changes. Worked out from the members as read, so the change is one
+/// statement whatever its size; a person named twice is answered as the first
+/// mention left them.
+pub(super) fn member_changes(
+    stored: &StoredGroup,
+    actor: GroupRole,
+    action: MemberAction,
+    people: Vec<Jid>,
+) -> (Vec<MemberResult>, Vec<String>) {
+    let mut roles: HashMap<String, GroupRole> = stored
+        .members
+        .iter()
+        .map(|member| (member.phone.clone(), GroupRole::parse(&member.role)))
+        .collect();
+    let mut changed: Vec<String> = Vec::new();
+    let mut results = Vec::with_capacity(people.len());
+    for person in people {
+        let phone = person.user().to_owned();
+        let current = roles.get(&phone).copied();
+        let untouchable = current == Some(GroupRole::Superadmin)
+            && (actor != GroupRole::Superadmin || action == MemberAction::Demote);
+        let (status, after) = match (action, current) {
+            (MemberAction::Add, Some(_)) => ("already_member", None),
+            (MemberAction::Add, None) => (MemberResult::OK, Some(Some(GroupRole::Member))),
+            (_, None) => ("not_member", None),
+            _ if untouchable => ("not_allowed", None),
+            (MemberAction::Remove, _) => (MemberResult::OK, Some(None)),
+            (MemberAction::Promote, Some(role)) if role.is_admin() => (MemberResult::OK, None),
+            (MemberAction::Promote, _) => (MemberResult::OK, Some(Some(GroupRole::Admin))),
+            (MemberAction::Demote, _) => (MemberResult::OK, Some(Some(GroupRole::Member))),
+        };
+        if let Some(after) = after {
+            match after {
+                Some(role) => roles.insert(phone.clone(), role),
+                None => roles.remove(&phone),
+            };
+            if !changed.contains(&phone) {
+                changed.push(phone);
+            }
+        }
+        results.push(MemberResult {
+            phone: person,
+            status: status.to_owned(),
+        });
+    }
+    (results, changed)
 }
