@@ -24,7 +24,6 @@ pub fn notice(update: &GroupUpdate) -> Option<GroupNotice> {
         action,
         participants: participants.iter().filter_map(member).collect(),
     };
-    let settings = |settings| GroupChange::Settings(settings);
     let (change, by) = match &update.action {
         GroupNotificationAction::Add { participants, .. } => {
             (members(MemberAction::Add, participants), actor)
@@ -44,7 +43,7 @@ pub fn notice(update: &GroupUpdate) -> Option<GroupNotice> {
             subject_owner,
             ..
         } => (
-            settings(GroupSettings {
+            GroupChange::Settings(GroupSettings {
                 subject: Some(subject.clone()),
                 ..Default::default()
             }),
@@ -53,14 +52,14 @@ pub fn notice(update: &GroupUpdate) -> Option<GroupNotice> {
             actor.or_else(|| subject_owner.as_ref().and_then(ours)),
         ),
         GroupNotificationAction::Description { description, .. } => (
-            settings(GroupSettings {
+            GroupChange::Settings(GroupSettings {
                 description: Some(description.clone().unwrap_or_default()),
                 ..Default::default()
             }),
             actor,
         ),
         GroupNotificationAction::Locked { .. } | GroupNotificationAction::Unlocked => (
-            settings(GroupSettings {
+            GroupChange::Settings(GroupSettings {
                 locked: Some(matches!(
                     update.action,
                     GroupNotificationAction::Locked { .. }
@@ -70,7 +69,7 @@ pub fn notice(update: &GroupUpdate) -> Option<GroupNotice> {
             actor,
         ),
         GroupNotificationAction::Announce | GroupNotificationAction::NotAnnounce => (
-            settings(GroupSettings {
+            GroupChange::Settings(GroupSettings {
                 announce: Some(matches!(update.action, GroupNotificationAction::Announce)),
                 ..Default::default()
             }),
