@@ -130,9 +130,10 @@ async fn start_actors(settings: Arc<Settings>, db: DatabaseConnection) -> anyhow
     )?;
     let decoy = Password::parse(&api_key::random_token(16)).map_err(anyhow::Error::msg)?;
     let decoy_password_hash = password::hash(decoy).await?;
-    let recorder = Recorder::spawn(db::connect_writer(&settings.database).await?);
+    let writer = db::connect_writer(&settings.database).await?;
+    let recorder = Recorder::spawn(writer.clone());
     let metrics = Arc::new(Metrics::new()?);
-    let backends = Backends::from_settings(&settings, db.clone())?;
+    let backends = Backends::from_settings(&settings, db.clone(), writer)?;
     let load = crate::metrics::LoadProbe::new(backends.sessions.clone());
     let api_calls = ApiCallTally::default();
     let stats = StatsActor::new(

@@ -111,6 +111,8 @@ string_enum! {
         ClientOutdated = "client_outdated",
         MediaDownloadFailed = "media_download_failed",
         HistoryImported = "history_imported",
+        SessionImported = "session_imported",
+        SessionFileKept = "session_file_kept",
         LoggedOut = "logged_out",
         ReconnectRequested = "reconnect_requested",
         WebhookFailed = "webhook_failed",

@@ -15,6 +15,7 @@ mod m20261128_000010_add_message_sender_lid;
 mod m20261128_000011_message_kinds;
 mod m20261128_000012_message_author;
 mod m20261129_000013_groups;
+mod m20261129_000014_engine_sessions;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000011_message_kinds::Migration),
             Box::new(m20261128_000012_message_author::Migration),
             Box::new(m20261129_000013_groups::Migration),
+            Box::new(m20261129_000014_engine_sessions::Migration),
         ]
     }
 }

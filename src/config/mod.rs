@@ -19,7 +19,7 @@ pub use log::{LogSettings, env_filter};
 pub use operations::{LimitSettings, MetricsSettings, StatsSettings, WebhookDeliverySettings};
 pub use server::{DatabaseSettings, ServerSettings};
 pub use supervision::SupervisionSettings;
-pub use whatsapp::{Backend, SimSettings, WhatsappSettings};
+pub use whatsapp::{Backend, SessionStore, SimSettings, WhatsappSettings};
 
 pub const DEFAULT_CONFIG_FILE: &str = "config.toml";
 const ENV_PREFIX: &str = "WAMUX";

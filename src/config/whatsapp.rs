@@ -14,11 +14,24 @@ pub enum Backend {
     Sim,
 }
 
+/// Where the engine keeps each instance's WhatsApp session (keys, devices, app-state).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SessionStore {
+    /// wamux's own database (SQLite or PostgreSQL): backed up with it, movable between nodes.
+    Database,
+    /// One SQLite file per instance under `data_dir`.
+    Files,
+}
+
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct WhatsappSettings {
     pub backend: Backend,
-    /// One session store per instance lives here (`<data_dir>/<instance_id>.db`).
+    pub session_store: SessionStore,
+    /// With `session_store = "files"`, one session file per instance lives here
+    /// (`<data_dir>/<instance_id>.db`); with `"database"`, files found here from
+    /// before are imported into the database once and removed.
     pub data_dir: PathBuf,
     /// WhatsApp Web version `2.3000.N`; empty: looked up once per process.
     pub version: String,
@@ -41,6 +54,7 @@ impl Default for WhatsappSettings {
     fn default() -> Self {
         Self {
             backend: Backend::WhatsappRust,
+            session_store: SessionStore::Database,
             data_dir: "data/wa".into(),
             version: String::new(),
             ws_url: String::new(),

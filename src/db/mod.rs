@@ -3,6 +3,7 @@
 pub mod activity;
 mod bulk;
 pub mod contacts;
+pub mod engine_store;
 pub mod idempotency;
 pub mod instances;
 pub mod messages;

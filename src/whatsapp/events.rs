@@ -54,8 +54,19 @@ pub enum WaEvent {
     Group(Box<super::GroupNotice>),
     /// Earlier chats, from a history sync: stored, never announced.
     History(Box<ImportedHistory>),
+    /// Where this attempt found the session it runs on, when that changed.
+    SessionMoved(SessionMove),
     /// The session is over; sent once, last.
     Ended(SessionEnd),
+}
+
+/// A session file from before the database store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionMove {
+    /// Copied into the database (the device and this many other rows); the file is gone.
+    Imported { rows: usize },
+    /// Could not be copied: the instance keeps running on its file.
+    FileKept { reason: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -21,8 +21,8 @@ use futures_util::future::BoxFuture;
 
 pub use events::{
     ChangeKind, EncryptedVote, Halt, ImportedHistory, InboundMessage, MediaFetch, MediaInfo,
-    MediaKind, MessageChange, PresenceState, ReceiptStatus, SessionEnd, SessionEvent, WaContact,
-    WaEvent,
+    MediaKind, MessageChange, PresenceState, ReceiptStatus, SessionEnd, SessionEvent, SessionMove,
+    WaContact, WaEvent,
 };
 pub use groups::{
     GroupChange, GroupInfo, GroupMember, GroupNotice, GroupRole, GroupSettings, GroupSummary,
@@ -198,6 +198,7 @@ impl Backends {
     pub fn from_settings(
         settings: &Settings,
         db: sea_orm::DatabaseConnection,
+        writer: sea_orm::DatabaseConnection,
     ) -> anyhow::Result<Self> {
         Ok(match settings.whatsapp.backend {
             #[cfg(feature = "sim")]
@@ -214,13 +215,16 @@ impl Backends {
             }
             #[cfg(not(feature = "sim"))]
             Backend::Sim => {
-                let _ = db;
+                let _ = (db, writer);
                 anyhow::bail!(
                     "whatsapp.backend: \"sim\" needs a build with the sim feature (cargo build --features sim)"
                 )
             }
             Backend::WhatsappRust => Self {
-                sessions: Arc::new(engine::EngineBackend::new(&settings.whatsapp)?),
+                sessions: Arc::new(engine::EngineBackend::new(
+                    &settings.whatsapp,
+                    crate::db::engine_store::StoreConnections::new(db, writer),
+                )?),
                 sim: None,
             },
         })

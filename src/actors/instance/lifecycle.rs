@@ -306,6 +306,7 @@ impl Handler<SessionEvent> for InstanceActor {
             WaEvent::Contact(contact) => self.on_contact(contact),
             WaEvent::Group(notice) => self.on_group(*notice, ctx),
             WaEvent::History(history) => self.on_history(*history),
+            WaEvent::SessionMoved(moved) => self.on_session_moved(moved),
             WaEvent::Ended(end) => self.on_session_end(end, ctx),
         }
     }

@@ -9,6 +9,7 @@ mod messaging;
 mod published;
 mod record;
 mod retry_log;
+mod session_moved;
 pub mod supervision;
 
 use std::sync::Arc;

@@ -247,7 +247,7 @@ fn activity_actions(raw: Option<&str>) -> Result<Vec<ActivityAction>, ApiError> 
         ("instance_id" = String, Path, description = "Instance id (UUID)"),
         ("limit" = Option<i64>, Query, description = "Entries per page, 1 to 1000 (default 100)"),
         ("skip" = Option<i64>, Query, description = "Entries to skip (default 0)"),
-        ("actions" = Option<String>, Query, description = "Comma-separated action types to keep, e.g. `instance_created,connection_opened`; each one of: instance_created, instance_updated, instance_deleted, connecting, qr_received, qr_expired, qr_timeout, pairing_code, paired, connection_opened, connection_closed, session_restarted, supervisor_gave_up, session_replaced, temporarily_banned, client_outdated, media_download_failed, history_imported, logged_out, reconnect_requested, webhook_failed"),
+        ("actions" = Option<String>, Query, description = "Comma-separated action types to keep, e.g. `instance_created,connection_opened`; each one of: instance_created, instance_updated, instance_deleted, connecting, qr_received, qr_expired, qr_timeout, pairing_code, paired, connection_opened, connection_closed, session_restarted, supervisor_gave_up, session_replaced, temporarily_banned, client_outdated, media_download_failed, history_imported, session_imported, session_file_kept, logged_out, reconnect_requested, webhook_failed"),
         ("startDate" = Option<String>, Query, description = "Only entries at or after this ISO 8601 date or date-time, e.g. `2026-11-01` or `2026-11-01T00:00:00Z`"),
         ("endDate" = Option<String>, Query, description = "Only entries at or before this ISO 8601 date or date-time"),
     ),

@@ -1,5 +1,5 @@
 //! The real WhatsApp engine (`whatsapp-rust` 0.7): one client per session attempt,
-//! over the instance's own store file, all on a dedicated tokio runtime, events
+//! over the instance's session store (see `store`), all on a dedicated tokio runtime, events
 //! forwarded in order. See `session` for who owns a client and when it is released.
 
 mod convert;
@@ -12,12 +12,12 @@ mod groups;
 mod operations;
 mod runtime;
 mod session;
+mod store;
 #[cfg(test)]
 mod tests;
 mod transport;
 mod version;
 
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
@@ -25,16 +25,18 @@ use whatsapp_rust::http::UreqHttpClient;
 
 use super::{BackendLoad, EventSink, WaBackend, WaError, WaSession};
 use crate::config::WhatsappSettings;
+use crate::db::engine_store::StoreConnections;
 use forwarder::LiveClients;
 use runtime::EngineRuntime;
 use session::AttemptSpec;
+use store::SessionPlace;
 use version::WebVersion;
 
 const ENGINE_THREADS: usize = 2;
 
 pub struct EngineBackend {
     runtime: Arc<EngineRuntime>,
-    data_dir: PathBuf,
+    sessions: Arc<SessionPlace>,
     ws_url: Option<String>,
     web_version: Arc<WebVersion>,
     /// One HTTP agent (and connection pool) for every client of the process.
@@ -44,12 +46,16 @@ pub struct EngineBackend {
 }
 
 impl EngineBackend {
-    pub fn new(settings: &WhatsappSettings) -> anyhow::Result<Self> {
+    pub fn new(settings: &WhatsappSettings, db: StoreConnections) -> anyhow::Result<Self> {
         let http = UreqHttpClient::new();
         let configured = settings.parsed_version().map_err(anyhow::Error::msg)?;
         let runtime = Arc::new(EngineRuntime::new(ENGINE_THREADS)?);
         Ok(Self {
-            data_dir: settings.data_dir.clone(),
+            sessions: Arc::new(SessionPlace::new(
+                settings.session_store,
+                db,
+                settings.data_dir.clone(),
+            )),
             ws_url: Some(settings.ws_url.clone()).filter(|url| !url.is_empty()),
             web_version: Arc::new(WebVersion::new(configured, Arc::new(http.clone()))),
             http,
@@ -61,17 +67,13 @@ impl EngineBackend {
             runtime,
         })
     }
-
-    /// The instance's session store file.
-    pub fn store_path(data_dir: &Path, instance_id: &str) -> PathBuf {
-        data_dir.join(format!("{instance_id}.db"))
-    }
 }
 
 impl WaBackend for EngineBackend {
     fn start(&self, instance_id: &str, sink: EventSink) -> Arc<dyn WaSession> {
         let spec = AttemptSpec {
-            store_path: Self::store_path(&self.data_dir, instance_id),
+            instance_id: instance_id.to_owned(),
+            sessions: self.sessions.clone(),
             ws_url: self.ws_url.clone(),
             runtime: self.runtime.handle(),
             web_version: self.web_version.clone(),
@@ -83,23 +85,9 @@ impl WaBackend for EngineBackend {
     }
 
     fn wipe(&self, instance_id: &str) -> BoxFuture<'static, Result<(), WaError>> {
-        let store = Self::store_path(&self.data_dir, instance_id);
-        Box::pin(async move {
-            for suffix in ["", "-wal", "-shm", "-journal"] {
-                let mut path = store.clone().into_os_string();
-                path.push(suffix);
-                match tokio::fs::remove_file(&path).await {
-                    Ok(()) => {}
-                    Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
-                    Err(err) => {
-                        return Err(WaError::Session(format!(
-                            "deleting the session store: {err}"
-                        )));
-                    }
-                }
-            }
-            Ok(())
-        })
+        let sessions = self.sessions.clone();
+        let instance_id = instance_id.to_owned();
+        Box::pin(async move { sessions.delete(&instance_id).await })
     }
 
     fn load(&self) -> BackendLoad {

@@ -6,7 +6,6 @@
 //! over, the client, its store's connections, its tasks and its timers are gone,
 //! whatever ended the attempt.
 
-use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -16,10 +15,10 @@ use tokio::sync::oneshot;
 use whatsapp_rust::Client;
 use whatsapp_rust::bot::{Bot, BotHandle};
 use whatsapp_rust::http::UreqHttpClient;
-use whatsapp_rust::store::SqliteStore;
 
 use super::forwarder::{ClientSlot, Forwarder, LiveClients, Received, Tracker, live_client};
 use super::runtime::{EngineRuntime, HandleRuntime};
+use super::store::SessionPlace;
 use super::transport::ReportingTransport;
 use super::version::WebVersion;
 use crate::whatsapp::{EventSink, SessionEnd, WaError, WaEvent};
@@ -29,7 +28,8 @@ pub const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// What an attempt needs from the backend.
 pub struct AttemptSpec {
-    pub store_path: PathBuf,
+    pub instance_id: String,
+    pub sessions: Arc<SessionPlace>,
     pub ws_url: Option<String>,
     pub runtime: tokio::runtime::Handle,
     pub web_version: Arc<WebVersion>,
@@ -91,14 +91,7 @@ async fn build_bot(
     slot: &ClientSlot,
     tracker: &Arc<Tracker>,
 ) -> Result<Bot, String> {
-    if let Some(parent) = spec.store_path.parent() {
-        tokio::fs::create_dir_all(parent)
-            .await
-            .map_err(|err| format!("creating the session store folder: {err}"))?;
-    }
-    let store = SqliteStore::new(&spec.store_path.to_string_lossy())
-        .await
-        .map_err(|err| format!("opening the session store: {err}"))?;
+    let store = spec.sessions.open(&spec.instance_id, sink).await?;
     let version = spec.web_version.current().await;
     let forwarder = Forwarder::new(
         sink.clone(),
@@ -110,7 +103,7 @@ async fn build_bot(
         spec.received.clone(),
     );
     let builder = Bot::builder()
-        .with_backend(store)
+        .with_backend_arc(store)
         .with_transport_factory(ReportingTransport::new(
             spec.ws_url.as_deref(),
             tracker.clone(),

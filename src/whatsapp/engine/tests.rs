@@ -13,13 +13,16 @@ use super::forwarder_tests::Collect;
 use crate::config::WhatsappSettings;
 use crate::whatsapp::{EventSink, SessionEnd, WaBackend, WaEvent};
 
-fn backend(dir: &tempfile::TempDir, ws_url: String) -> EngineBackend {
-    EngineBackend::new(&WhatsappSettings {
-        data_dir: dir.path().to_owned(),
-        ws_url,
-        version: "2.3000.1026131876".into(),
-        ..WhatsappSettings::default()
-    })
+async fn backend(dir: &tempfile::TempDir, ws_url: String) -> EngineBackend {
+    EngineBackend::new(
+        &WhatsappSettings {
+            data_dir: dir.path().to_owned(),
+            ws_url,
+            version: "2.3000.1026131876".into(),
+            ..WhatsappSettings::default()
+        },
+        crate::db::engine_store::test_connections(dir.path()).await,
+    )
     .unwrap()
 }
 
@@ -51,7 +54,7 @@ async fn released(backend: &EngineBackend, tasks_before: usize) {
 #[actix_web::test]
 async fn a_failed_attempt_releases_its_client_and_says_why() {
     let dir = tempfile::tempdir().unwrap();
-    let backend = backend(&dir, "ws://127.0.0.1:1/ws/chat".into());
+    let backend = backend(&dir, "ws://127.0.0.1:1/ws/chat".into()).await;
     let tasks_before = backend.load().tasks.unwrap();
     for attempt in 0..3 {
         let (sink, events) = sink();
@@ -103,7 +106,7 @@ async fn stopped_attempt_releases_everything(stop: Stop) {
         }
     });
     let dir = tempfile::tempdir().unwrap();
-    let backend = backend(&dir, format!("ws://127.0.0.1:{port}/ws/chat"));
+    let backend = backend(&dir, format!("ws://127.0.0.1:{port}/ws/chat")).await;
     let tasks_before = backend.load().tasks.unwrap();
     let (sink, events) = sink();
     let session = backend.start("instance", sink);

@@ -160,12 +160,15 @@ fn a_new_group_carries_its_members_and_description() {
 #[actix_web::test]
 async fn every_group_call_needs_a_logged_in_session() {
     let dir = tempfile::tempdir().unwrap();
-    let backend = EngineBackend::new(&WhatsappSettings {
-        data_dir: dir.path().to_owned(),
-        ws_url: "ws://127.0.0.1:1/ws/chat".into(),
-        version: "2.3000.1026131876".into(),
-        ..WhatsappSettings::default()
-    })
+    let backend = EngineBackend::new(
+        &WhatsappSettings {
+            data_dir: dir.path().to_owned(),
+            ws_url: "ws://127.0.0.1:1/ws/chat".into(),
+            version: "2.3000.1026131876".into(),
+            ..WhatsappSettings::default()
+        },
+        crate::db::engine_store::test_connections(dir.path()).await,
+    )
     .unwrap();
     let events = Arc::new(Mutex::new(Vec::new()));
     let sink = EventSink::new(Collect(events).start().recipient(), 1);

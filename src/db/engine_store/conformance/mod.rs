@@ -1,0 +1,103 @@
+//! The database store must answer every operation exactly as the engine's own
+//! SQLite store does: random sequences of operations run against both (on
+//! SQLite and, with `TEST_DATABASE_URL`, on PostgreSQL) and every answer is
+//! compared, step by step.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod atomic;
+mod ops;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI32, Ordering};
+
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+use whatsapp_rust::store::SqliteStore;
+use whatsapp_rust::wacore::store::traits::{Backend, DeviceStore};
+
+use super::{DbStore, StoreConnections};
+
+/// Every database the tests can reach: SQLite always, PostgreSQL when
+/// `TEST_DATABASE_URL` names one (a fresh database is made for the run).
+pub(super) async fn databases(dir: &std::path::Path) -> Vec<(&'static str, StoreConnections)> {
+    let mut found = vec![("sqlite", super::test_connections(dir).await)];
+    if let Ok(url) = std::env::var("TEST_DATABASE_URL") {
+        use migration::MigratorTrait;
+        use sea_orm::ConnectionTrait;
+        let admin = sea_orm::Database::connect(&url).await.expect("PostgreSQL");
+        let name = format!("wamux_store_{}", uuid::Uuid::now_v7().simple());
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await
+            .expect("a fresh database");
+        let base = url.rsplit_once('/').map_or(url.as_str(), |(base, _)| base);
+        let pool = sea_orm::Database::connect(format!("{base}/{name}"))
+            .await
+            .expect("the fresh database");
+        migration::Migrator::up(&pool, None)
+            .await
+            .expect("migrations");
+        found.push(("postgres", StoreConnections::new(pool.clone(), pool)));
+    }
+    found
+}
+
+#[test]
+fn the_database_store_answers_as_the_engines_own_store() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let databases = runtime.block_on(databases(dir.path()));
+    let reference_url = dir
+        .path()
+        .join("reference.db")
+        .to_string_lossy()
+        .into_owned();
+    let next_case = AtomicI32::new(1);
+    let mut runner = TestRunner::new(Config {
+        cases: 128,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let outcome = runner.run(&prop::collection::vec(ops::op(), 1..60), |case| {
+        runtime.block_on(async {
+            // One account per case in the reference file, one instance per case in ours.
+            let account = next_case.fetch_add(1, Ordering::SeqCst);
+            let reference: Arc<dyn Backend> = Arc::new(
+                SqliteStore::new_for_device(&reference_url, account)
+                    .await
+                    .unwrap(),
+            );
+            reference.create().await.unwrap();
+            let device = reference.load().await.unwrap().unwrap();
+            let mut ours: Vec<(&str, Arc<dyn Backend>)> = Vec::new();
+            for (name, connections) in &databases {
+                let store = DbStore::new(&format!("case-{account}"), connections.clone());
+                store.save(&device).await.unwrap();
+                ours.push((name, Arc::new(store)));
+            }
+            for (step, op) in case.iter().enumerate() {
+                let expected = ops::apply(&reference, op, step as i64).await;
+                for (name, store) in &ours {
+                    let answered = ops::apply(store, op, step as i64).await;
+                    prop_assert_eq!(
+                        &answered,
+                        &expected,
+                        "{} answered step {} ({:?}) differently",
+                        name,
+                        step,
+                        op
+                    );
+                }
+            }
+            Ok(())
+        })
+    });
+    if let Err(failure) = outcome {
+        panic!("{failure}");
+    }
+}

@@ -1,0 +1,105 @@
+//! The engine's storage traits (`whatsapp-rust` 0.7: Signal, app-state,
+//! protocol, device and message-secret stores) over wamux's own database, on
+//! SQLite or PostgreSQL, every row keyed by its instance.
+//!
+//! Reads go through the shared pool. Writes go through `StoreConnections::writes`:
+//! on SQLite that is the recorder's one writer connection, so the engine's
+//! writes and wamux's own batches queue for SQLite's single write lock in
+//! arrival order instead of racing for it through the busy handler (where the
+//! loser can wait out the whole busy timeout); on PostgreSQL it is the pool.
+
+mod app_sync;
+#[cfg(test)]
+mod conformance;
+mod device;
+mod import;
+mod protocol;
+mod queues;
+mod secrets;
+mod shapes;
+mod signal;
+mod sql;
+mod tc_tokens;
+mod wipe;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use sea_orm::{DatabaseConnection, DbBackend};
+
+pub use import::{ImportError, Imported, has_session, import_file};
+pub use wipe::{SESSION_TABLES, delete_session};
+
+/// Where session reads and writes go (see the module's doc).
+#[derive(Clone)]
+pub struct StoreConnections {
+    pub reads: DatabaseConnection,
+    pub writes: DatabaseConnection,
+}
+
+impl StoreConnections {
+    /// `writer` is the recorder's connection; it carries the writes on SQLite only.
+    pub fn new(pool: DatabaseConnection, writer: DatabaseConnection) -> Self {
+        let writes = match pool.get_database_backend() {
+            DbBackend::Sqlite => writer,
+            _ => pool.clone(),
+        };
+        Self {
+            reads: pool,
+            writes,
+        }
+    }
+}
+
+/// One instance's session store: what one engine client reads and writes.
+pub struct DbStore {
+    instance: Arc<str>,
+    db: StoreConnections,
+    /// Set when the session is deleted (logout, instance deleted): a client
+    /// still shutting down must not write its session back afterwards.
+    deleted: Arc<AtomicBool>,
+}
+
+impl DbStore {
+    pub fn new(instance: &str, db: StoreConnections) -> Self {
+        Self {
+            instance: instance.into(),
+            db,
+            deleted: Arc::default(),
+        }
+    }
+
+    /// Shared with whoever deletes the session, to stop this store's writes first.
+    pub fn deletion_flag(&self) -> Arc<AtomicBool> {
+        self.deleted.clone()
+    }
+
+    fn instance(&self) -> &str {
+        &self.instance
+    }
+
+    /// False once the session is deleted: the write is dropped, not resurrected.
+    fn may_write(&self) -> bool {
+        let allowed = !self.deleted.load(Ordering::Acquire);
+        if !allowed {
+            tracing::debug!(instance_id = %self.instance, "session write after deletion dropped");
+        }
+        allowed
+    }
+}
+
+/// A migrated SQLite database in `dir`, for tests of the engine over the database store.
+#[cfg(test)]
+pub async fn test_connections(dir: &std::path::Path) -> StoreConnections {
+    use migration::MigratorTrait;
+    let settings = crate::config::DatabaseSettings {
+        url: format!("sqlite://{}?mode=rwc", dir.join("wamux.db").display()),
+        ..crate::config::DatabaseSettings::default()
+    };
+    let pool = super::connect(&settings).await.expect("test database");
+    migration::Migrator::up(&pool, None)
+        .await
+        .expect("migrations");
+    let writer = super::connect_writer(&settings).await.expect("test writer");
+    StoreConnections::new(pool, writer)
+}
