@@ -9,7 +9,7 @@ use serde_json::json;
 use crate::helpers::{TestDb, eventually, spawn_app_with};
 
 /// Version pinned so the engine never fetches it from web.whatsapp.com.
-fn unreachable_engine(settings: &mut wamux::config::Settings) {
+pub(crate) fn unreachable_engine(settings: &mut wamux::config::Settings) {
     settings.whatsapp.backend = wamux::config::Backend::WhatsappRust;
     settings.whatsapp.data_dir = settings.server.data_dir.join("wa");
     settings.whatsapp.ws_url = "ws://127.0.0.1:1/ws/chat".into();
@@ -20,9 +20,15 @@ fn unreachable_engine(settings: &mut wamux::config::Settings) {
     settings.supervision.jitter = 0.0;
 }
 
+/// `session_store = "files"`: one SQLite file per instance.
+pub(crate) fn session_files(settings: &mut wamux::config::Settings) {
+    unreachable_engine(settings);
+    settings.whatsapp.session_store = wamux::config::SessionStore::Files;
+}
+
 #[actix_web::test]
 async fn an_engine_instance_gets_its_own_store_and_retries_an_unreachable_server_with_backoff() {
-    let app = spawn_app_with(TestDb::Sqlite, unreachable_engine).await;
+    let app = spawn_app_with(TestDb::Sqlite, session_files).await;
     let id = app
         .create_instance(&app.admin_key, json!({"name": "Real"}))
         .await;
@@ -89,7 +95,7 @@ async fn an_engine_instance_gets_its_own_store_and_retries_an_unreachable_server
 
 #[actix_web::test]
 async fn deleting_an_engine_instance_removes_its_store_file() {
-    let app = spawn_app_with(TestDb::Sqlite, unreachable_engine).await;
+    let app = spawn_app_with(TestDb::Sqlite, session_files).await;
     let id = app
         .create_instance(&app.admin_key, json!({"name": "Real"}))
         .await;

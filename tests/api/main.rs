@@ -7,6 +7,7 @@ mod cli;
 mod config;
 mod crash;
 mod engine;
+mod engine_sessions;
 mod faults;
 mod groups;
 mod health;

@@ -101,3 +101,60 @@ fn the_database_store_answers_as_the_engines_own_store() {
         panic!("{failure}");
     }
 }
+
+/// A session file imported into the database reads exactly as the file did,
+/// every table of it (written by random operations through the engine's store).
+#[test]
+fn an_imported_session_file_reads_as_the_file_did() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let databases = runtime.block_on(databases(dir.path()));
+    let next_case = AtomicI32::new(1);
+    let mut runner = TestRunner::new(Config {
+        cases: 24,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let outcome = runner.run(&prop::collection::vec(ops::op(), 1..80), |case| {
+        runtime.block_on(async {
+            let number = next_case.fetch_add(1, Ordering::SeqCst);
+            let file = dir.path().join(format!("session-{number}.db"));
+            let engine_file: Arc<dyn Backend> =
+                Arc::new(SqliteStore::new(&file.to_string_lossy()).await.unwrap());
+            engine_file.create().await.unwrap();
+            for (step, op) in case.iter().enumerate() {
+                ops::apply(&engine_file, op, step as i64).await;
+            }
+            for (name, connections) in &databases {
+                let instance = format!("imported-{number}");
+                let imported = super::import_file(connections, &instance, &file).await;
+                prop_assert!(
+                    matches!(imported, Ok(super::Imported::Session { .. })),
+                    "{}: {:?}",
+                    name,
+                    imported
+                );
+                let ours: Arc<dyn Backend> = Arc::new(DbStore::new(&instance, connections.clone()));
+                for read in ops::every_read() {
+                    let expected = ops::apply(&engine_file, &read, 0).await;
+                    let answered = ops::apply(&ours, &read, 0).await;
+                    prop_assert_eq!(
+                        &answered,
+                        &expected,
+                        "{} read {:?} differently after the import",
+                        name,
+                        read
+                    );
+                }
+            }
+            Ok(())
+        })
+    });
+    if let Err(failure) = outcome {
+        panic!("{failure}");
+    }
+}

@@ -669,3 +669,44 @@ fn sorted<T: Ord + std::fmt::Debug>(answer: Result<Vec<T>, ()>) -> String {
         Err(()) => "error".into(),
     }
 }
+
+/// Every read over the small domains: what a store holds, asked every way.
+pub fn every_read() -> Vec<Op> {
+    let mut reads = vec![
+        Op::MaxPrekey,
+        Op::LoadAllSigned,
+        Op::LoadPrekeys((0..6).collect()),
+        Op::LatestSyncKey,
+        Op::AllLids,
+        Op::AllTcJids,
+        Op::LoadDevice,
+        Op::DeviceExists,
+    ];
+    for n in 0..4u8 {
+        reads.extend([
+            Op::LoadIdentity(n),
+            Op::GetSession(n),
+            Op::HasSignalState(n),
+            Op::GetSenderKey(n),
+            Op::GetSyncKey(n),
+            Op::GetVersion(n),
+            Op::GetMacs(n, (0..4).collect()),
+            Op::SenderKeyDevices(n),
+            Op::GetLid(n),
+            Op::GetPn(n),
+            Op::GetDevices(n),
+            Op::GetGroupMetadata(n),
+            Op::GetTcToken(n),
+        ]);
+        for m in 0..4u8 {
+            for i in 0..4u8 {
+                reads.push(Op::GetPending(n, m, i));
+                reads.push(Op::GetSecret(n, m, i));
+            }
+            reads.push(Op::SameBaseKey(n, m, Vec::new()));
+            // A take empties both stores alike, so it reads as well as any read.
+            reads.push(Op::TakeSent(n, m));
+        }
+    }
+    reads
+}
