@@ -10,6 +10,19 @@ use crate::domain::user::{Email, Password, Role, parse_name};
 use crate::error::ErrorCode;
 use crate::startup::Application;
 
+/// The operator's warning: the WhatsApp sessions' keys are only as safe as where they are kept.
+fn where_sessions_are(settings: &Settings) -> String {
+    let place = match settings.whatsapp.session_store {
+        crate::config::SessionStore::Database => "the database (database.url) and its backups hold".to_owned(),
+        crate::config::SessionStore::Files => {
+            format!("{} holds", settings.whatsapp.data_dir.display())
+        }
+    };
+    format!(
+        "{place} every instance's WhatsApp keys: whoever reads them can act as those accounts; protect them like the keys"
+    )
+}
+
 pub async fn run(command: Option<Command>, settings: Settings) -> anyhow::Result<()> {
     match command.unwrap_or(Command::Serve) {
         Command::Serve => {
@@ -19,7 +32,8 @@ pub async fn run(command: Option<Command>, settings: Settings) -> anyhow::Result
                 .await?
         }
         Command::Config(ConfigCommand::Check) => {
-            println!("# configuration is valid; effective settings (secrets masked):\n");
+            println!("# configuration is valid; effective settings (secrets masked):");
+            println!("# {}\n", where_sessions_are(&settings));
             println!("{}", settings.to_masked_toml()?);
         }
         Command::Migrate => {

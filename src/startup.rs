@@ -26,6 +26,7 @@ use crate::app::Deps;
 use crate::auth::cache::AuthCache;
 use crate::auth::{api_key, jwt, password};
 use crate::config::Settings;
+use crate::db::engine_store::StoreConnections;
 use crate::db::recorder::Recorder;
 use crate::domain::user::Password;
 use crate::metrics::Metrics;
@@ -44,6 +45,7 @@ pub struct Application {
     webhooks: Addr<WebhookActor>,
     stats: Addr<StatsActor>,
     recorder: Recorder,
+    sessions: StoreConnections,
     shutdown_timeout: Duration,
 }
 
@@ -54,6 +56,7 @@ struct Actors {
     webhooks: Addr<WebhookActor>,
     stats: Addr<StatsActor>,
     recorder: Recorder,
+    sessions: StoreConnections,
 }
 
 impl Application {
@@ -70,6 +73,7 @@ impl Application {
             webhooks,
             stats,
             recorder,
+            sessions,
         } = actors;
         let metrics = deps.metrics.clone();
         let state = web::Data::new(AppState {
@@ -85,12 +89,18 @@ impl Application {
             webhooks,
             stats,
             recorder,
+            sessions,
             shutdown_timeout: Duration::from_secs(settings.server.shutdown_timeout_secs),
         })
     }
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// Where the engine's sessions are read and written (benchmarks share it).
+    pub fn session_connections(&self) -> StoreConnections {
+        self.sessions.clone()
     }
 
     /// Stops the server from outside (tests); SIGTERM/SIGINT are handled by actix.
@@ -133,7 +143,8 @@ async fn start_actors(settings: Arc<Settings>, db: DatabaseConnection) -> anyhow
     let writer = db::connect_writer(&settings.database).await?;
     let recorder = Recorder::spawn(writer.clone());
     let metrics = Arc::new(Metrics::new()?);
-    let backends = Backends::from_settings(&settings, db.clone(), writer)?;
+    let sessions = StoreConnections::new(db.clone(), writer);
+    let backends = Backends::from_settings(&settings, sessions.clone())?;
     let load = crate::metrics::LoadProbe::new(backends.sessions.clone());
     let api_calls = ApiCallTally::default();
     let stats = StatsActor::new(
@@ -193,6 +204,7 @@ async fn start_actors(settings: Arc<Settings>, db: DatabaseConnection) -> anyhow
         webhooks,
         stats,
         recorder,
+        sessions,
     })
 }
 

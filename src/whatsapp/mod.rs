@@ -197,14 +197,13 @@ pub struct Backends {
 impl Backends {
     pub fn from_settings(
         settings: &Settings,
-        db: sea_orm::DatabaseConnection,
-        writer: sea_orm::DatabaseConnection,
+        sessions: crate::db::engine_store::StoreConnections,
     ) -> anyhow::Result<Self> {
         Ok(match settings.whatsapp.backend {
             #[cfg(feature = "sim")]
             Backend::Sim => {
                 let network = sim::SimNetwork::new(
-                    db,
+                    sessions.reads,
                     settings.sim.clone(),
                     model::Reading::from(&settings.whatsapp),
                 );
@@ -215,16 +214,13 @@ impl Backends {
             }
             #[cfg(not(feature = "sim"))]
             Backend::Sim => {
-                let _ = (db, writer);
+                let _ = sessions;
                 anyhow::bail!(
                     "whatsapp.backend: \"sim\" needs a build with the sim feature (cargo build --features sim)"
                 )
             }
             Backend::WhatsappRust => Self {
-                sessions: Arc::new(engine::EngineBackend::new(
-                    &settings.whatsapp,
-                    crate::db::engine_store::StoreConnections::new(db, writer),
-                )?),
+                sessions: Arc::new(engine::EngineBackend::new(&settings.whatsapp, sessions)?),
                 sim: None,
             },
         })

@@ -251,6 +251,10 @@ fn config_check_prints_effective_settings_with_secrets_masked() {
         effective["database"]["url"].as_str(),
         Some("postgres://wamux:***@127.0.0.1:5432/wamux")
     );
+    assert!(
+        stdout.contains("the database (database.url) and its backups hold every instance's WhatsApp keys"),
+        "the operator is told what the database holds: {stdout}"
+    );
     for secret in [
         "file-secret",
         "db-pass-42",

@@ -9,6 +9,7 @@ mod process;
 mod receiver;
 mod report;
 mod scenarios;
+mod store_mix;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -27,7 +28,7 @@ struct Cli {
     /// Where to write the report (default BENCHMARKS.md, or target/BENCHMARKS.quick.md with --quick).
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Run only these measurements (status, sends, webhooks, groups, scale, media, offline); the report is not written.
+    /// Run only these measurements (status, sends, sessions, webhooks, groups, scale, media, offline); the report is not written.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     #[command(subcommand)]

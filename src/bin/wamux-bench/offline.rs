@@ -8,6 +8,8 @@ use serde_json::json;
 use crate::process::{Server, ServerOptions, rss};
 
 pub struct Offline {
+    /// `whatsapp.session_store`: "database" or "files".
+    pub session_store: &'static str,
     pub instances: usize,
     /// (seconds since the instances were created, figures per instance then)
     pub early: (u64, PerInstance),
@@ -20,7 +22,28 @@ pub struct Offline {
 pub struct PerInstance {
     pub descriptors: f64,
     pub rss_bytes: f64,
+    pub threads: f64,
+    /// Share of one core the whole server used over the ten seconds before the sample.
+    pub cpu_percent: f64,
 }
+
+fn threads_of(pid: u32) -> anyhow::Result<u64> {
+    Ok(std::fs::read_dir(format!("/proc/{pid}/task"))?.count() as u64)
+}
+
+/// CPU time the process has used, in clock ticks (user + system).
+fn cpu_ticks(pid: u32) -> anyhow::Result<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    // Fields after the command name (which may hold spaces) start at its closing parenthesis.
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let field = |n: usize| fields.get(n).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
+    Ok(field(11) + field(12))
+}
+
+/// Clock ticks per second of `/proc/<pid>/stat` (USER_HZ, 100 on Linux).
+const TICKS_PER_SECOND: f64 = 100.0;
+const CPU_WINDOW: Duration = Duration::from_secs(10);
 
 impl Offline {
     /// Flat: no more descriptors late than early, and resident memory within
@@ -45,11 +68,18 @@ async fn restarts(server: &Server) -> anyhow::Result<u64> {
         .unwrap_or(0.0) as u64)
 }
 
-pub async fn offline(count: usize, early: Duration, late: Duration) -> anyhow::Result<Offline> {
+/// `late`: `None` samples only early (the comparison run).
+pub async fn offline(
+    count: usize,
+    early: Duration,
+    late: Option<Duration>,
+    session_store: &'static str,
+) -> anyhow::Result<Offline> {
     let options = ServerOptions {
         database_url: None,
         extra: vec![
             ("WAMUX__WHATSAPP__BACKEND".into(), "whatsapp-rust".into()),
+            ("WAMUX__WHATSAPP__SESSION_STORE".into(), session_store.into()),
             // Port 1: nothing listens, every connect is refused at once.
             (
                 "WAMUX__WHATSAPP__WS_URL".into(),
@@ -67,6 +97,7 @@ pub async fn offline(count: usize, early: Duration, late: Duration) -> anyhow::R
     let pid = server.pid();
     let (base_rss, _) = rss(pid)?;
     let base_fds = open_descriptors(pid)?;
+    let base_threads = threads_of(pid)?;
     for n in 0..count {
         server
             .api
@@ -74,24 +105,31 @@ pub async fn offline(count: usize, early: Duration, late: Duration) -> anyhow::R
             .await?;
     }
     let created = Instant::now();
-    let per_instance = || -> anyhow::Result<PerInstance> {
+    let sample_at = async |at: Duration| -> anyhow::Result<PerInstance> {
+        actix_web::rt::time::sleep(at.saturating_sub(CPU_WINDOW).saturating_sub(created.elapsed())).await;
+        let (ticks_before, window_start) = (cpu_ticks(pid)?, Instant::now());
+        actix_web::rt::time::sleep(at.saturating_sub(created.elapsed())).await;
+        let busy = (cpu_ticks(pid)? - ticks_before) as f64 / TICKS_PER_SECOND;
         let (now_rss, _) = rss(pid)?;
-        let fds = open_descriptors(pid)?;
         Ok(PerInstance {
-            descriptors: fds.saturating_sub(base_fds) as f64 / count as f64,
+            descriptors: open_descriptors(pid)?.saturating_sub(base_fds) as f64 / count as f64,
             rss_bytes: now_rss.saturating_sub(base_rss) as f64 / count as f64,
+            threads: threads_of(pid)?.saturating_sub(base_threads) as f64 / count as f64,
+            cpu_percent: busy / window_start.elapsed().as_secs_f64() * 100.0,
         })
     };
-    actix_web::rt::time::sleep(early.saturating_sub(created.elapsed())).await;
-    let early_figures = per_instance()?;
-    actix_web::rt::time::sleep(late.saturating_sub(created.elapsed())).await;
-    let late_figures = per_instance()?;
+    let early_figures = sample_at(early).await?;
+    let late_figures = match late {
+        Some(late) => sample_at(late).await?,
+        None => early_figures,
+    };
     let attempts = restarts(&server).await?;
     server.stop()?;
     Ok(Offline {
+        session_store,
         instances: count,
         early: (early.as_secs(), early_figures),
-        late: (late.as_secs(), late_figures),
+        late: (late.unwrap_or(early).as_secs(), late_figures),
         attempts,
     })
 }

@@ -22,12 +22,34 @@ pub async fn serve() -> ExitCode {
         }
     };
     wamux::telemetry::init(&settings.log);
+    if std::env::var_os(STORE_MIX).is_some() {
+        return serve_beside_store_mix(settings).await;
+    }
     match wamux::commands::run(None, settings).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("server failed: {err:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Set: the server also runs the session-store mix on its own connections.
+pub const STORE_MIX: &str = "WAMUX_BENCH_STORE_MIX";
+
+async fn serve_beside_store_mix(settings: wamux::config::Settings) -> ExitCode {
+    let application = match wamux::startup::Application::build(settings).await {
+        Ok(application) => application,
+        Err(err) => {
+            eprintln!("server failed: {err:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let here = std::env::current_dir().unwrap_or_default();
+    crate::store_mix::beside_server(application.session_connections(), &here);
+    match application.run_until_stopped().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(_) => ExitCode::FAILURE,
     }
 }
 

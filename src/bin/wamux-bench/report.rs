@@ -146,9 +146,49 @@ pub fn render(plan: &Plan, r: &Results) -> String {
     if let Some(g) = &r.groups {
         groups_rows(&mut out, g);
     }
+    if let Some(sessions) = &r.sessions {
+        sessions_rows(&mut out, sessions);
+    }
     memory_rows(&mut out, r);
     out.push_str(NOTES);
     out
+}
+
+fn sessions_rows(out: &mut String, s: &crate::scenarios::Sessions) {
+    let instances = crate::store_mix::INSTANCES;
+    let _ = writeln!(
+        out,
+        "| session store mix, {instances} instances at once: the engine's own SQLite files | {:.0} operations/s | (reference) | — |",
+        s.engine_files
+    );
+    let _ = writeln!(
+        out,
+        "| session store mix, {instances} instances at once: database store on SQLite | {:.0} operations/s ({:.2}× the files) | not below the files | {} |",
+        s.database_sqlite,
+        s.database_sqlite / s.engine_files.max(1.0),
+        mark(s.database_sqlite >= s.engine_files)
+    );
+    if let Some(postgres) = s.database_postgres {
+        let _ = writeln!(
+            out,
+            "| session store mix, {instances} instances at once: database store on PostgreSQL | {:.0} operations/s ({:.2}× the files) | not below the files | {} |",
+            postgres,
+            postgres / s.engine_files.max(1.0),
+            mark(postgres >= s.engine_files)
+        );
+    }
+    let ratio = s.sends_beside.per_second / s.sends_alone.per_second.max(1.0);
+    let _ = writeln!(
+        out,
+        "| SQLite sends with the store mix in the same server ({:.0} store operations/s beside) | {:.0} messages/s, p99 {:.2} ms, vs {:.0}/s, p99 {:.2} ms alone ({:.2}×) | within 20 % | {} |",
+        s.mix_beside,
+        s.sends_beside.per_second,
+        s.sends_beside.p99_ms,
+        s.sends_alone.per_second,
+        s.sends_alone.p99_ms,
+        ratio,
+        mark(ratio >= 0.8)
+    );
 }
 
 fn groups_rows(out: &mut String, g: &crate::scenarios::Groups) {
@@ -214,7 +254,7 @@ fn memory_rows(out: &mut String, r: &Results) {
         let (late_secs, late) = o.late;
         let _ = writeln!(
             out,
-            "| {} offline engine instances retrying (default backoff, {} attempts) | per instance after {early_secs} s: {:.2} descriptors, {:.1} KB; after {late_secs} s: {:.2} descriptors, {:.1} KB | flat | {} |",
+            "| {} offline engine instances retrying (default backoff, {} attempts), sessions in the database | per instance after {early_secs} s: {:.2} descriptors, {:.1} KB; after {late_secs} s: {:.2} descriptors, {:.1} KB | flat | {} |",
             o.instances,
             o.attempts,
             early.descriptors,
@@ -223,7 +263,30 @@ fn memory_rows(out: &mut String, r: &Results) {
             late.rss_bytes / 1024.0,
             mark(o.flat())
         );
+        offline_row(out, o);
     }
+    if let Some(o) = &r.offline_files {
+        offline_row(out, o);
+    }
+}
+
+/// An idle engine instance's cost by where its session is: the issue's target is the database's.
+fn offline_row(out: &mut String, o: &crate::offline::Offline) {
+    let store = o.session_store;
+    let (secs, figures) = o.early;
+    let target = store == "database";
+    let met = figures.rss_bytes <= 256.0 * 1024.0 && figures.descriptors < 1.0 && figures.threads < 1.0;
+    let _ = writeln!(
+        out,
+        "| {} idle engine instances (unreachable WhatsApp), `session_store = \"{store}\"`, after {secs} s | per instance {:.1} KB, {:.2} descriptors, {:.2} threads; the server used {:.1} % of a core | {} | {} |",
+        o.instances,
+        figures.rss_bytes / 1024.0,
+        figures.descriptors,
+        figures.threads,
+        figures.cpu_percent,
+        if target { "≤ 256 KB, < 1 descriptor and < 1 thread per instance" } else { "(comparison)" },
+        if target { mark(met) } else { "—" }
+    );
 }
 
 const NOTES: &str = "
@@ -268,6 +331,16 @@ const NOTES: &str = "
   instances were created, divided by their number, early and late: an attempt that ends
   must release its client, store and tasks, so the late figures stay where the early
   ones were.
+- **Session store**: the mix of `store_mix.rs` (per message: the contact's identity and
+  Signal session read, the advanced session and the sent message written; every fourth a
+  group sender key read and advanced; every tenth a pre-key consumed and replenished;
+  every twentieth an app-state patch), on 50 instances' stores at once from a two-thread
+  runtime as the engine's: the engine's own `SqliteStore` (one file per instance, as it
+  is used), then wamux's database store on one SQLite database (reads on the pool, writes
+  on the recorder's one writer connection, as in the server) and on PostgreSQL. Beside
+  sends, the same mix runs inside the server on the server's own connections, so the
+  engine's writes and the recorder's batches share SQLite's one writer as they do in
+  production; the two send figures are from two fresh servers in the same run.
 - **send-file** peak growth is the peak RSS (`VmHWM`, reset before the runs) minus the
   resident size before them. The file goes to a phone outside the simulated network, as a
   send to WhatsApp does: the upload is buffered once, encrypted with the engine's media

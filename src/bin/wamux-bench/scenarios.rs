@@ -4,6 +4,7 @@ mod groups;
 mod media;
 mod scale;
 mod sends;
+mod sessions;
 mod status;
 mod webhooks;
 
@@ -15,6 +16,7 @@ pub use groups::Groups;
 pub use media::Media;
 pub use scale::Scale;
 pub use sends::Sends;
+pub use sessions::Sessions;
 pub use webhooks::Webhooks;
 
 pub struct Plan {
@@ -125,6 +127,9 @@ pub struct Results {
     pub media: Media,
     pub groups: Option<Groups>,
     pub offline: Option<crate::offline::Offline>,
+    /// The same instances on `session_store = "files"`, sampled early only.
+    pub offline_files: Option<crate::offline::Offline>,
+    pub sessions: Option<Sessions>,
 }
 
 pub async fn run_all(plan: &Plan) -> anyhow::Result<Results> {
@@ -141,6 +146,10 @@ pub async fn run_all(plan: &Plan) -> anyhow::Result<Results> {
             let url = sends::fresh_postgres(admin).await?;
             results.sends_postgres = Some(sends::sends(plan, Some(url)).await?);
         }
+    }
+    if plan.wants("sessions") {
+        eprintln!("session store mix, alone and beside sends ...");
+        results.sessions = Some(sessions::sessions(plan).await?);
     }
     if plan.wants("webhooks") {
         eprintln!("webhooks ...");
@@ -170,7 +179,16 @@ pub async fn run_all(plan: &Plan) -> anyhow::Result<Results> {
             plan.offline_instances,
             late.as_secs()
         );
-        results.offline = Some(crate::offline::offline(plan.offline_instances, early, late).await?);
+        results.offline = Some(
+            crate::offline::offline(plan.offline_instances, early, Some(late), "database").await?,
+        );
+        eprintln!(
+            "{} offline engine instances on session files, for {} s ...",
+            plan.offline_instances,
+            early.as_secs()
+        );
+        results.offline_files =
+            Some(crate::offline::offline(plan.offline_instances, early, None, "files").await?);
     }
     Ok(results)
 }

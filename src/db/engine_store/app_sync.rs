@@ -120,15 +120,15 @@ impl AppSyncStore for DbStore {
     }
 
     async fn delete_mutation_macs(&self, name: &str, index_macs: &[Vec<u8>]) -> Result<()> {
-        if !self.may_write() {
-            return Ok(());
-        }
-        for chunk in index_macs.chunks(sql::IDS_PER_STATEMENT) {
-            let filter = row_filter(self.instance(), &[collection(name)])
-                .and(Expr::col(col("index_mac")).is_in(chunk.iter().cloned()));
-            sql::execute(&self.db.writes, &sql::delete(MACS.table, filter)).await?;
-        }
-        Ok(())
+        let statements = index_macs
+            .chunks(sql::IDS_PER_STATEMENT)
+            .map(|chunk| {
+                let filter = row_filter(self.instance(), &[collection(name)])
+                    .and(Expr::col(col("index_mac")).is_in(chunk.iter().cloned()));
+                self.build(&sql::delete(MACS.table, filter))
+            })
+            .collect();
+        self.write(statements).await.map(drop)
     }
 
     async fn clear_mutation_macs(&self, name: &str) -> Result<()> {

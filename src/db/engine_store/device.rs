@@ -60,8 +60,11 @@ impl DeviceStore for DbStore {
             ])
             .map_err(|err| {
                 whatsapp_rust::wacore::store::error::StoreError::Validation(err.to_string())
-            })?;
-        sql::execute(&self.db.writes, &insert).await?;
+            })?;        self.db
+            .writer
+            .write(vec![self.build(&insert)], false)
+            .await
+            .map_err(sql::db_error)?;
         Ok(DEVICE_ID)
     }
 

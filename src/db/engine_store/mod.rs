@@ -21,11 +21,13 @@ mod signal;
 mod sql;
 mod tc_tokens;
 mod wipe;
+mod writer;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use sea_orm::{DatabaseConnection, DbBackend};
+use whatsapp_rust::wacore::store::error::StoreError;
 
 pub use import::{ImportError, Imported, has_session, import_file};
 pub use wipe::{SESSION_TABLES, delete_session};
@@ -35,10 +37,13 @@ pub use wipe::{SESSION_TABLES, delete_session};
 pub struct StoreConnections {
     pub reads: DatabaseConnection,
     pub writes: DatabaseConnection,
+    /// Every store's writes, committed in groups on `writes`.
+    writer: writer::SessionWriter,
 }
 
 impl StoreConnections {
     /// `writer` is the recorder's connection; it carries the writes on SQLite only.
+    /// Starts the group-committing writer on the current runtime.
     pub fn new(pool: DatabaseConnection, writer: DatabaseConnection) -> Self {
         let writes = match pool.get_database_backend() {
             DbBackend::Sqlite => writer,
@@ -46,6 +51,7 @@ impl StoreConnections {
         };
         Self {
             reads: pool,
+            writer: writer::SessionWriter::start(writes.clone()),
             writes,
         }
     }
@@ -76,6 +82,22 @@ impl DbStore {
 
     fn instance(&self) -> &str {
         &self.instance
+    }
+
+    fn build(&self, statement: &impl sea_orm::StatementBuilder) -> sea_orm::Statement {
+        self.db.writes.get_database_backend().build(statement)
+    }
+
+    /// Commits `statements` together (with other stores' writes); nothing once the session is deleted.
+    async fn write(&self, statements: Vec<sea_orm::Statement>) -> Result<writer::Written, StoreError> {
+        if !self.may_write() {
+            return Ok(writer::Written::default());
+        }
+        self.db
+            .writer
+            .write(statements, false)
+            .await
+            .map_err(sql::db_error)
     }
 
     /// False once the session is deleted: the write is dropped, not resurrected.

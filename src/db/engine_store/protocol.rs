@@ -120,19 +120,16 @@ impl whatsapp_rust::wacore::store::traits::ProtocolStore for DbStore {
     }
 
     async fn delete_sender_key_device_rows(&self, device_jids: &[&str]) -> Result<()> {
-        if !self.may_write() {
-            return Ok(());
-        }
-        for chunk in device_jids.chunks(sql::IDS_PER_STATEMENT) {
-            let filter = row_filter(self.instance(), &[])
-                .and(Expr::col(col("device_jid")).is_in(chunk.iter().map(|jid| (*jid).to_owned())));
-            sql::execute(
-                &self.db.writes,
-                &sql::delete(SENDER_KEY_DEVICES.table, filter),
-            )
-            .await?;
-        }
-        Ok(())
+        let statements = device_jids
+            .chunks(sql::IDS_PER_STATEMENT)
+            .map(|chunk| {
+                let filter = row_filter(self.instance(), &[]).and(
+                    Expr::col(col("device_jid")).is_in(chunk.iter().map(|jid| (*jid).to_owned())),
+                );
+                self.build(&sql::delete(SENDER_KEY_DEVICES.table, filter))
+            })
+            .collect();
+        self.write(statements).await.map(drop)
     }
 
     async fn clear_all_sender_key_devices(&self) -> Result<()> {

@@ -51,11 +51,13 @@ impl DbStore {
             ("message_id", text(message_id)),
         ];
         let mut delete = sql::delete(SENT.table, row_filter(self.instance(), &key));
-        delete.returning_col(col("payload"));
-        match sql::one(&self.db.writes, &delete).await? {
-            Some(row) => Ok(Some(get(&row, 0)?)),
-            None => Ok(None),
-        }
+        delete.returning_col(col("payload"));        let written = self
+            .db
+            .writer
+            .write(vec![self.build(&delete)], true)
+            .await
+            .map_err(sql::db_error)?;
+        written.returned.as_ref().map(|row| get(row, 0)).transpose()
     }
 
     pub(super) async fn expire(
@@ -63,13 +65,9 @@ impl DbStore {
         table: &'static str,
         column: &'static str,
         cutoff: i64,
-    ) -> Result<u32> {
-        if !self.may_write() {
-            return Ok(0);
-        }
-        let filter = row_filter(self.instance(), &[]).and(Expr::col(col(column)).lt(cutoff));
-        let deleted = sql::execute(&self.db.writes, &sql::delete(table, filter)).await?;
-        Ok(u32::try_from(deleted).unwrap_or(u32::MAX))
+    ) -> Result<u32> {        let filter = row_filter(self.instance(), &[]).and(Expr::col(col(column)).lt(cutoff));
+        let written = self.write(vec![self.build(&sql::delete(table, filter))]).await?;
+        Ok(u32::try_from(written.rows_affected).unwrap_or(u32::MAX))
     }
 
     pub(super) async fn keep_pending_inbound(&self, rows: &[PendingInboundRow<'_>]) -> Result<()> {
@@ -104,9 +102,7 @@ impl DbStore {
     }
 
     pub(super) async fn drop_pending_inbound(&self, keys: &[PendingInboundKey<'_>]) -> Result<()> {
-        if !self.may_write() {
-            return Ok(());
-        }
+        let mut statements = Vec::new();
         for chunk in keys.chunks(KEYS_PER_DELETE) {
             let any_key = chunk
                 .iter()
@@ -119,8 +115,8 @@ impl DbStore {
                 .reduce(ExprTrait::or);
             let Some(any_key) = any_key else { continue };
             let filter = row_filter(self.instance(), &[]).and(any_key);
-            sql::execute(&self.db.writes, &sql::delete(PENDING.table, filter)).await?;
+            statements.push(self.build(&sql::delete(PENDING.table, filter)));
         }
-        Ok(())
+        self.write(statements).await.map(drop)
     }
 }

@@ -42,25 +42,20 @@ impl DbStore {
         shape: &Shape,
         rows: Vec<Vec<Value>>,
         on_existing: OnExisting,
-    ) -> Result<()> {
-        if rows.is_empty() || !self.may_write() {
+    ) -> Result<()> {        if rows.is_empty() {
             return Ok(());
         }
-        shape
-            .upsert(&self.db.writes, self.instance(), rows, on_existing)
-            .await
+        let backend = self.db.writes.get_database_backend();
+        let statements = shape.statements(backend, self.instance(), rows, on_existing)?;
+        self.write(statements).await.map(drop)
     }
 
     pub(super) async fn delete_rows(
         &self,
         table: &'static str,
         key: &[(&'static str, Value)],
-    ) -> Result<u64> {
-        if !self.may_write() {
-            return Ok(0);
-        }
-        let delete = sql::delete(table, row_filter(self.instance(), key));
-        sql::execute(&self.db.writes, &delete).await
+    ) -> Result<u64> {        let delete = sql::delete(table, row_filter(self.instance(), key));
+        Ok(self.write(vec![self.build(&delete)]).await?.rows_affected)
     }
 
     pub(super) async fn row_exists(
@@ -207,22 +202,20 @@ impl SignalStore for DbStore {
         Ok(found)
     }
 
-    async fn mark_prekeys_uploaded(&self, ids: &[u32]) -> Result<()> {
-        if !self.may_write() {
-            return Ok(());
-        }
-        for chunk in ids.chunks(sql::IDS_PER_STATEMENT) {
-            let mut update = Query::update();
-            update
-                .table(col(PREKEYS.table))
-                .value(col("uploaded"), true)
-                .and_where(
-                    row_filter(self.instance(), &[])
-                        .and(Expr::col(col("key_id")).is_in(chunk.iter().map(|id| i64::from(*id)))),
-                );
-            sql::execute(&self.db.writes, &update).await?;
-        }
-        Ok(())
+    async fn mark_prekeys_uploaded(&self, ids: &[u32]) -> Result<()> {        let statements = ids
+            .chunks(sql::IDS_PER_STATEMENT)
+            .map(|chunk| {
+                let mut update = Query::update();
+                update
+                    .table(col(PREKEYS.table))
+                    .value(col("uploaded"), true)
+                    .and_where(row_filter(self.instance(), &[]).and(
+                        Expr::col(col("key_id")).is_in(chunk.iter().map(|id| i64::from(*id))),
+                    ));
+                self.build(&update)
+            })
+            .collect();
+        self.write(statements).await.map(drop)
     }
 
     async fn remove_prekey(&self, id: u32) -> Result<()> {

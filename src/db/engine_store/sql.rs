@@ -5,7 +5,7 @@
 use sea_orm::sea_query::{
     Alias, DeleteStatement, Expr, ExprTrait, OnConflict, Query, SelectStatement, SimpleExpr, Value,
 };
-use sea_orm::{ConnectionTrait, DbErr, QueryResult};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, QueryResult, Statement};
 use whatsapp_rust::wacore::store::error::{Result, StoreError};
 
 pub const INSTANCE: &str = "instance_id";
@@ -80,6 +80,22 @@ impl Shape {
         rows: Vec<Vec<Value>>,
         on_existing: OnExisting,
     ) -> Result<()> {
+        let backend = db.get_database_backend();
+        for statement in self.statements(backend, instance, rows, on_existing)? {
+            db.execute_raw(statement).await.map_err(db_error)?;
+        }
+        Ok(())
+    }
+
+    /// The statements of `upsert`, to run elsewhere (the session writer).
+    pub fn statements(
+        &self,
+        backend: DbBackend,
+        instance: &str,
+        rows: Vec<Vec<Value>>,
+        on_existing: OnExisting,
+    ) -> Result<Vec<Statement>> {
+        let mut statements = Vec::new();
         let rows = last_of_each_key(rows, self.key.len());
         let width = 1 + self.key.len() + self.values.len();
         let per_statement = (MAX_PARAMS / width).max(1);
@@ -124,9 +140,9 @@ impl Shape {
                     .action_and_where(Expr::cust(*condition)),
             };
             insert.on_conflict(conflict);
-            db.execute(&insert).await.map_err(db_error)?;
+            statements.push(backend.build(&insert));
         }
-        Ok(())
+        Ok(statements)
     }
 }
 
@@ -179,15 +195,3 @@ pub fn exists(table: &'static str, filter: SimpleExpr) -> SelectStatement {
 
 /// Ids per `IN (…)` list.
 pub const IDS_PER_STATEMENT: usize = 1_000;
-
-/// Runs a write; the number of rows it touched.
-pub async fn execute(
-    db: &impl ConnectionTrait,
-    statement: &impl sea_orm::StatementBuilder,
-) -> Result<u64> {
-    Ok(db
-        .execute(statement)
-        .await
-        .map_err(db_error)?
-        .rows_affected())
-}

@@ -73,11 +73,7 @@ impl DbStore {
         &self,
         token_cutoff: i64,
         sender_cutoff: i64,
-    ) -> Result<u32> {
-        if !self.may_write() {
-            return Ok(0);
-        }
-        let received_gone = Expr::col(col("token"))
+    ) -> Result<u32> {        let received_gone = Expr::col(col("token"))
             .eq(Vec::<u8>::new())
             .or(Expr::col(col("token_timestamp")).lt(token_cutoff));
         let issued_gone = Expr::col(col("sender_timestamp"))
@@ -85,9 +81,8 @@ impl DbStore {
             .or(Expr::col(col("sender_timestamp")).lt(sender_cutoff));
         let filter = row_filter(self.instance(), &[])
             .and(received_gone)
-            .and(issued_gone);
-        let deleted = sql::execute(&self.db.writes, &sql::delete(TC_TOKENS.table, filter)).await?;
-        Ok(u32::try_from(deleted).unwrap_or(u32::MAX))
+            .and(issued_gone);        let written = self.write(vec![self.build(&sql::delete(TC_TOKENS.table, filter))]).await?;
+        Ok(u32::try_from(written.rows_affected).unwrap_or(u32::MAX))
     }
 
     pub(super) async fn touch_tc_token(&self, jid: &str, sender_timestamp: i64) -> Result<()> {
