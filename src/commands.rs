@@ -13,7 +13,9 @@ use crate::startup::Application;
 /// The operator's warning: the WhatsApp sessions' keys are only as safe as where they are kept.
 fn where_sessions_are(settings: &Settings) -> String {
     let place = match settings.whatsapp.session_store {
-        crate::config::SessionStore::Database => "the database (database.url) and its backups hold".to_owned(),
+        crate::config::SessionStore::Database => {
+            "the database (database.url) and its backups hold".to_owned()
+        }
         crate::config::SessionStore::Files => {
             format!("{} holds", settings.whatsapp.data_dir.display())
         }

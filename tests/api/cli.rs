@@ -252,7 +252,9 @@ fn config_check_prints_effective_settings_with_secrets_masked() {
         Some("postgres://wamux:***@127.0.0.1:5432/wamux")
     );
     assert!(
-        stdout.contains("the database (database.url) and its backups hold every instance's WhatsApp keys"),
+        stdout.contains(
+            "the database (database.url) and its backups hold every instance's WhatsApp keys"
+        ),
         "the operator is told what the database holds: {stdout}"
     );
     for secret in [

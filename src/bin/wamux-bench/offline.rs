@@ -37,7 +37,12 @@ fn cpu_ticks(pid: u32) -> anyhow::Result<u64> {
     // Fields after the command name (which may hold spaces) start at its closing parenthesis.
     let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
     let fields: Vec<&str> = after.split_whitespace().collect();
-    let field = |n: usize| fields.get(n).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
+    let field = |n: usize| {
+        fields
+            .get(n)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
     Ok(field(11) + field(12))
 }
 
@@ -79,7 +84,10 @@ pub async fn offline(
         database_url: None,
         extra: vec![
             ("WAMUX__WHATSAPP__BACKEND".into(), "whatsapp-rust".into()),
-            ("WAMUX__WHATSAPP__SESSION_STORE".into(), session_store.into()),
+            (
+                "WAMUX__WHATSAPP__SESSION_STORE".into(),
+                session_store.into(),
+            ),
             // Port 1: nothing listens, every connect is refused at once.
             (
                 "WAMUX__WHATSAPP__WS_URL".into(),
@@ -106,7 +114,11 @@ pub async fn offline(
     }
     let created = Instant::now();
     let sample_at = async |at: Duration| -> anyhow::Result<PerInstance> {
-        actix_web::rt::time::sleep(at.saturating_sub(CPU_WINDOW).saturating_sub(created.elapsed())).await;
+        actix_web::rt::time::sleep(
+            at.saturating_sub(CPU_WINDOW)
+                .saturating_sub(created.elapsed()),
+        )
+        .await;
         let (ticks_before, window_start) = (cpu_ticks(pid)?, Instant::now());
         actix_web::rt::time::sleep(at.saturating_sub(created.elapsed())).await;
         let busy = (cpu_ticks(pid)? - ticks_before) as f64 / TICKS_PER_SECOND;

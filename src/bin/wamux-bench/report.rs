@@ -275,7 +275,8 @@ fn offline_row(out: &mut String, o: &crate::offline::Offline) {
     let store = o.session_store;
     let (secs, figures) = o.early;
     let target = store == "database";
-    let met = figures.rss_bytes <= 256.0 * 1024.0 && figures.descriptors < 1.0 && figures.threads < 1.0;
+    let met =
+        figures.rss_bytes <= 256.0 * 1024.0 && figures.descriptors < 1.0 && figures.threads < 1.0;
     let _ = writeln!(
         out,
         "| {} idle engine instances (unreachable WhatsApp), `session_store = \"{store}\"`, after {secs} s | per instance {:.1} KB, {:.2} descriptors, {:.2} threads; the server used {:.1} % of a core | {} | {} |",
@@ -284,7 +285,11 @@ fn offline_row(out: &mut String, o: &crate::offline::Offline) {
         figures.descriptors,
         figures.threads,
         figures.cpu_percent,
-        if target { "≤ 256 KB, < 1 descriptor and < 1 thread per instance" } else { "(comparison)" },
+        if target {
+            "≤ 256 KB, < 1 descriptor and < 1 thread per instance"
+        } else {
+            "(comparison)"
+        },
         if target { mark(met) } else { "—" }
     );
 }

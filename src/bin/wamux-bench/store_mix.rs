@@ -36,7 +36,9 @@ pub async fn seed(store: &dyn Backend) -> anyhow::Result<()> {
     if !store.exists().await? {
         store.create().await?;
     }
-    let prekeys: Vec<_> = (1..=PREKEYS).map(|id| (id, Bytes::from(vec![7u8; 120]))).collect();
+    let prekeys: Vec<_> = (1..=PREKEYS)
+        .map(|id| (id, Bytes::from(vec![7u8; 120])))
+        .collect();
     store.store_prekeys_batch(&prekeys, true).await?;
     let sessions: Vec<_> = (0..CONTACTS)
         .map(|n| (contact(n), Bytes::from(vec![1u8; SESSION_BYTES])))
@@ -44,7 +46,9 @@ pub async fn seed(store: &dyn Backend) -> anyhow::Result<()> {
     store.put_sessions_batch(&sessions).await?;
     let identities: Vec<_> = (0..CONTACTS).map(|n| (contact(n), [2u8; 32])).collect();
     store.put_identities_batch(&identities).await?;
-    let sender_keys: Vec<_> = (0..GROUPS).map(|n| (group(n), Bytes::from(vec![3u8; 400]))).collect();
+    let sender_keys: Vec<_> = (0..GROUPS)
+        .map(|n| (group(n), Bytes::from(vec![3u8; 400])))
+        .collect();
     store.put_sender_keys_batch(&sender_keys).await?;
     Ok(())
 }
@@ -72,7 +76,9 @@ async fn cycle(store: &dyn Backend, n: u64) -> anyhow::Result<u64> {
         let id = (n / 10 % u64::from(PREKEYS)) as u32 + 1;
         store.load_prekey(id).await?;
         store.remove_prekey(id).await?;
-        store.store_prekeys_batch(&[(id, Bytes::from(vec![7u8; 120]))], false).await?;
+        store
+            .store_prekeys_batch(&[(id, Bytes::from(vec![7u8; 120]))], false)
+            .await?;
         operations += 3;
     }
     if n % 20 == 0 {
@@ -87,7 +93,9 @@ async fn cycle(store: &dyn Backend, n: u64) -> anyhow::Result<u64> {
         let indexes: Vec<[u8; 32]> = macs.iter().map(|m| [m.index_mac[0]; 32]).collect();
         store.get_mutation_macs(collection, &indexes).await?;
         state.version += 1;
-        store.put_mutation_macs(collection, state.version, &macs).await?;
+        store
+            .put_mutation_macs(collection, state.version, &macs)
+            .await?;
         store.set_version(collection, state).await?;
         operations += 4;
     }
@@ -95,7 +103,11 @@ async fn cycle(store: &dyn Backend, n: u64) -> anyhow::Result<u64> {
 }
 
 /// Runs the mix on every store at once until `stop`, counting operations into `done`.
-pub async fn run(stores: Vec<Arc<dyn Backend>>, done: Arc<AtomicU64>, stop: Arc<AtomicBool>) -> anyhow::Result<()> {
+pub async fn run(
+    stores: Vec<Arc<dyn Backend>>,
+    done: Arc<AtomicU64>,
+    stop: Arc<AtomicBool>,
+) -> anyhow::Result<()> {
     let workers: Vec<_> = stores
         .into_iter()
         .map(|store| {
@@ -121,7 +133,10 @@ pub async fn measure(stores: Vec<Arc<dyn Backend>>, duration: Duration) -> anyho
     for store in &stores {
         seed(store.as_ref()).await?;
     }
-    let (done, stop) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicBool::new(false)));
+    let (done, stop) = (
+        Arc::new(AtomicU64::new(0)),
+        Arc::new(AtomicBool::new(false)),
+    );
     let running = tokio::spawn(run(stores, done.clone(), stop.clone()));
     tokio::time::sleep(Duration::from_millis(500)).await;
     let (start, started) = (done.load(Ordering::Relaxed), Instant::now());
@@ -141,14 +156,21 @@ pub const COUNT_FILE: &str = "store-mix.ops";
 pub fn beside_server(connections: wamux::db::engine_store::StoreConnections, dir: &Path) {
     let count_file = dir.join(COUNT_FILE);
     std::thread::spawn(move || {
-        let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        let runtime = match tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+        {
             Ok(runtime) => runtime,
             Err(err) => return eprintln!("store mix: {err}"),
         };
         runtime.block_on(async move {
             let stores: Vec<Arc<dyn Backend>> = (0..INSTANCES)
                 .map(|n| -> Arc<dyn Backend> {
-                    Arc::new(wamux::db::engine_store::DbStore::new(&format!("bench-mix-{n}"), connections.clone()))
+                    Arc::new(wamux::db::engine_store::DbStore::new(
+                        &format!("bench-mix-{n}"),
+                        connections.clone(),
+                    ))
                 })
                 .collect();
             for store in &stores {
@@ -156,12 +178,16 @@ pub fn beside_server(connections: wamux::db::engine_store::StoreConnections, dir
                     return eprintln!("store mix: {err:#}");
                 }
             }
-            let (done, stop) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicBool::new(false)));
+            let (done, stop) = (
+                Arc::new(AtomicU64::new(0)),
+                Arc::new(AtomicBool::new(false)),
+            );
             let counting = {
                 let done = done.clone();
                 tokio::spawn(async move {
                     loop {
-                        let _ = std::fs::write(&count_file, done.load(Ordering::Relaxed).to_string());
+                        let _ =
+                            std::fs::write(&count_file, done.load(Ordering::Relaxed).to_string());
                         tokio::time::sleep(Duration::from_millis(200)).await;
                     }
                 })

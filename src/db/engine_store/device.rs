@@ -60,11 +60,8 @@ impl DeviceStore for DbStore {
             ])
             .map_err(|err| {
                 whatsapp_rust::wacore::store::error::StoreError::Validation(err.to_string())
-            })?;        self.db
-            .writer
-            .write(vec![self.build(&insert)], false)
-            .await
-            .map_err(sql::db_error)?;
+            })?;
+        self.write(vec![self.build(&insert)]).await?;
         Ok(DEVICE_ID)
     }
 

@@ -89,13 +89,24 @@ impl DbStore {
     }
 
     /// Commits `statements` together (with other stores' writes); nothing once the session is deleted.
-    async fn write(&self, statements: Vec<sea_orm::Statement>) -> Result<writer::Written, StoreError> {
+    async fn write(
+        &self,
+        statements: Vec<sea_orm::Statement>,
+    ) -> Result<writer::Written, StoreError> {
+        self.write_work(writer::Work::Statements {
+            statements,
+            returning: false,
+        })
+        .await
+    }
+
+    async fn write_work(&self, work: writer::Work) -> Result<writer::Written, StoreError> {
         if !self.may_write() {
             return Ok(writer::Written::default());
         }
         self.db
             .writer
-            .write(statements, false)
+            .write(&self.instance, work)
             .await
             .map_err(sql::db_error)
     }

@@ -51,12 +51,13 @@ impl DbStore {
             ("message_id", text(message_id)),
         ];
         let mut delete = sql::delete(SENT.table, row_filter(self.instance(), &key));
-        delete.returning_col(col("payload"));        let written = self
-            .db
-            .writer
-            .write(vec![self.build(&delete)], true)
-            .await
-            .map_err(sql::db_error)?;
+        delete.returning_col(col("payload"));
+        let written = self
+            .write_work(super::writer::Work::Statements {
+                statements: vec![self.build(&delete)],
+                returning: true,
+            })
+            .await?;
         written.returned.as_ref().map(|row| get(row, 0)).transpose()
     }
 
@@ -65,8 +66,11 @@ impl DbStore {
         table: &'static str,
         column: &'static str,
         cutoff: i64,
-    ) -> Result<u32> {        let filter = row_filter(self.instance(), &[]).and(Expr::col(col(column)).lt(cutoff));
-        let written = self.write(vec![self.build(&sql::delete(table, filter))]).await?;
+    ) -> Result<u32> {
+        let filter = row_filter(self.instance(), &[]).and(Expr::col(col(column)).lt(cutoff));
+        let written = self
+            .write(vec![self.build(&sql::delete(table, filter))])
+            .await?;
         Ok(u32::try_from(written.rows_affected).unwrap_or(u32::MAX))
     }
 

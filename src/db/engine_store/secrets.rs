@@ -112,9 +112,13 @@ impl MsgSecretStore for DbStore {
         }
     }
 
-    async fn delete_expired_msg_secrets(&self, cutoff_timestamp: i64) -> Result<u32> {        let filter = row_filter(self.instance(), &[])
+    async fn delete_expired_msg_secrets(&self, cutoff_timestamp: i64) -> Result<u32> {
+        let filter = row_filter(self.instance(), &[])
             .and(Expr::col(col("expires_at")).ne(0))
-            .and(Expr::col(col("expires_at")).lte(cutoff_timestamp));        let written = self.write(vec![self.build(&sql::delete(SECRETS.table, filter))]).await?;
+            .and(Expr::col(col("expires_at")).lte(cutoff_timestamp));
+        let written = self
+            .write(vec![self.build(&sql::delete(SECRETS.table, filter))])
+            .await?;
         Ok(u32::try_from(written.rows_affected).unwrap_or(u32::MAX))
     }
 }

@@ -10,61 +10,61 @@ use whatsapp_rust::wacore::store::traits::{AppStateSyncKey, DeviceListRecord};
 
 use super::sql::{self, Shape};
 
-pub const IDENTITIES: Shape = Shape {
+pub static IDENTITIES: Shape = Shape {
     table: "wa_identities",
     key: &["address"],
     values: &["identity_key"],
 };
 
-pub const SESSIONS: Shape = Shape {
+pub static SESSIONS: Shape = Shape {
     table: "wa_signal_sessions",
     key: &["address"],
     values: &["record"],
 };
 
-pub const PREKEYS: Shape = Shape {
+pub static PREKEYS: Shape = Shape {
     table: "wa_prekeys",
     key: &["key_id"],
     values: &["record", "uploaded"],
 };
 
-pub const SIGNED_PREKEYS: Shape = Shape {
+pub static SIGNED_PREKEYS: Shape = Shape {
     table: "wa_signed_prekeys",
     key: &["key_id"],
     values: &["record"],
 };
 
-pub const SENDER_KEYS: Shape = Shape {
+pub static SENDER_KEYS: Shape = Shape {
     table: "wa_sender_keys",
     key: &["address"],
     values: &["record"],
 };
 
-pub const APP_STATE_KEYS: Shape = Shape {
+pub static APP_STATE_KEYS: Shape = Shape {
     table: "wa_app_state_keys",
     key: &["key_id"],
     values: &["key_data", "fingerprint", "key_timestamp"],
 };
 
-pub const VERSIONS: Shape = Shape {
+pub static VERSIONS: Shape = Shape {
     table: "wa_app_state_versions",
     key: &["collection"],
     values: &["state"],
 };
 
-pub const MACS: Shape = Shape {
+pub static MACS: Shape = Shape {
     table: "wa_app_state_macs",
     key: &["collection", "index_mac"],
     values: &["version", "value_mac"],
 };
 
-pub const SENDER_KEY_DEVICES: Shape = Shape {
+pub static SENDER_KEY_DEVICES: Shape = Shape {
     table: "wa_sender_key_devices",
     key: &["group_jid", "device_jid"],
     values: &["has_key"],
 };
 
-pub const LID_MAPPINGS: Shape = Shape {
+pub static LID_MAPPINGS: Shape = Shape {
     table: "wa_lid_mappings",
     key: &["lid"],
     values: &[
@@ -75,49 +75,49 @@ pub const LID_MAPPINGS: Shape = Shape {
     ],
 };
 
-pub const BASE_KEYS: Shape = Shape {
+pub static BASE_KEYS: Shape = Shape {
     table: "wa_base_keys",
     key: &["address", "message_id"],
     values: &["base_key"],
 };
 
-pub const DEVICE_LISTS: Shape = Shape {
+pub static DEVICE_LISTS: Shape = Shape {
     table: "wa_device_lists",
     key: &["user_id"],
     values: &["record"],
 };
 
-pub const GROUP_METADATA: Shape = Shape {
+pub static GROUP_METADATA: Shape = Shape {
     table: "wa_group_metadata",
     key: &["group_jid"],
     values: &["metadata"],
 };
 
-pub const TC_TOKENS: Shape = Shape {
+pub static TC_TOKENS: Shape = Shape {
     table: "wa_tc_tokens",
     key: &["jid"],
     values: &["token", "token_timestamp", "sender_timestamp"],
 };
 
-pub const SENT: Shape = Shape {
+pub static SENT: Shape = Shape {
     table: "wa_sent_messages",
     key: &["chat_jid", "message_id"],
     values: &["payload", "created_at"],
 };
 
-pub const PENDING: Shape = Shape {
+pub static PENDING: Shape = Shape {
     table: "wa_pending_inbound",
     key: &["chat_jid", "sender_jid", "message_id"],
     values: &["message", "created_at"],
 };
 
-pub const SECRETS: Shape = Shape {
+pub static SECRETS: Shape = Shape {
     table: "wa_msg_secrets",
     key: &["chat_jid", "sender_jid", "message_id"],
     values: &["secret", "expires_at", "message_ts"],
 };
 
-pub const DEVICES: Shape = Shape {
+pub static DEVICES: Shape = Shape {
     table: "wa_devices",
     key: &[],
     values: &["device"],

@@ -39,22 +39,32 @@ impl DbStore {
 
     pub(super) async fn put_rows(
         &self,
-        shape: &Shape,
+        shape: &'static Shape,
         rows: Vec<Vec<Value>>,
         on_existing: OnExisting,
-    ) -> Result<()> {        if rows.is_empty() {
+    ) -> Result<()> {
+        if rows.is_empty() {
             return Ok(());
         }
-        let backend = self.db.writes.get_database_backend();
-        let statements = shape.statements(backend, self.instance(), rows, on_existing)?;
-        self.write(statements).await.map(drop)
+        let rows = rows
+            .into_iter()
+            .map(|row| sql::with_instance(self.instance(), row))
+            .collect();
+        self.write_work(super::writer::Work::Upsert {
+            shape,
+            on_existing,
+            rows,
+        })
+        .await
+        .map(drop)
     }
 
     pub(super) async fn delete_rows(
         &self,
         table: &'static str,
         key: &[(&'static str, Value)],
-    ) -> Result<u64> {        let delete = sql::delete(table, row_filter(self.instance(), key));
+    ) -> Result<u64> {
+        let delete = sql::delete(table, row_filter(self.instance(), key));
         Ok(self.write(vec![self.build(&delete)]).await?.rows_affected)
     }
 
@@ -202,7 +212,8 @@ impl SignalStore for DbStore {
         Ok(found)
     }
 
-    async fn mark_prekeys_uploaded(&self, ids: &[u32]) -> Result<()> {        let statements = ids
+    async fn mark_prekeys_uploaded(&self, ids: &[u32]) -> Result<()> {
+        let statements = ids
             .chunks(sql::IDS_PER_STATEMENT)
             .map(|chunk| {
                 let mut update = Query::update();

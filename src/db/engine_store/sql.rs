@@ -53,6 +53,7 @@ pub fn delete(table: &'static str, filter: SimpleExpr) -> DeleteStatement {
 }
 
 /// How a batch of rows lands on an existing row with the same key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OnExisting {
     /// The new row's values replace the old ones.
     Replace,
@@ -95,8 +96,22 @@ impl Shape {
         rows: Vec<Vec<Value>>,
         on_existing: OnExisting,
     ) -> Result<Vec<Statement>> {
+        let rows = rows
+            .into_iter()
+            .map(|row| with_instance(instance, row))
+            .collect();
+        self.statements_of(backend, rows, on_existing)
+    }
+
+    /// As `statements`, for rows that start with their instance (of any instances).
+    pub fn statements_of(
+        &self,
+        backend: DbBackend,
+        rows: Vec<Vec<Value>>,
+        on_existing: OnExisting,
+    ) -> Result<Vec<Statement>> {
         let mut statements = Vec::new();
-        let rows = last_of_each_key(rows, self.key.len());
+        let rows = last_of_each_key(rows, 1 + self.key.len());
         let width = 1 + self.key.len() + self.values.len();
         let per_statement = (MAX_PARAMS / width).max(1);
         let mut rows = rows.into_iter().peekable();
@@ -109,9 +124,7 @@ impl Shape {
                     .map(col),
             );
             for row in rows.by_ref().take(per_statement) {
-                let values = std::iter::once(Value::from(instance.to_owned()))
-                    .chain(row)
-                    .map(SimpleExpr::from);
+                let values = row.into_iter().map(SimpleExpr::from);
                 insert
                     .values(values)
                     .map_err(|err| StoreError::Validation(err.to_string()))?;
@@ -144,6 +157,14 @@ impl Shape {
         }
         Ok(statements)
     }
+}
+
+/// A row as stored: its instance first.
+pub fn with_instance(instance: &str, row: Vec<Value>) -> Vec<Value> {
+    let mut stored = Vec::with_capacity(row.len() + 1);
+    stored.push(Value::from(instance.to_owned()));
+    stored.extend(row);
+    stored
 }
 
 /// One row per key, the batch's last: SQLite applies a repeated key in order

@@ -73,7 +73,8 @@ impl DbStore {
         &self,
         token_cutoff: i64,
         sender_cutoff: i64,
-    ) -> Result<u32> {        let received_gone = Expr::col(col("token"))
+    ) -> Result<u32> {
+        let received_gone = Expr::col(col("token"))
             .eq(Vec::<u8>::new())
             .or(Expr::col(col("token_timestamp")).lt(token_cutoff));
         let issued_gone = Expr::col(col("sender_timestamp"))
@@ -81,7 +82,10 @@ impl DbStore {
             .or(Expr::col(col("sender_timestamp")).lt(sender_cutoff));
         let filter = row_filter(self.instance(), &[])
             .and(received_gone)
-            .and(issued_gone);        let written = self.write(vec![self.build(&sql::delete(TC_TOKENS.table, filter))]).await?;
+            .and(issued_gone);
+        let written = self
+            .write(vec![self.build(&sql::delete(TC_TOKENS.table, filter))])
+            .await?;
         Ok(u32::try_from(written.rows_affected).unwrap_or(u32::MAX))
     }
 

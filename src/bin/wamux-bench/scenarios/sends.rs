@@ -64,13 +64,17 @@ pub(super) async fn sends_beside(
             actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
         }
     }
-    let (mix_before, started) = (crate::store_mix::count_in(dir.path()), std::time::Instant::now());
+    let (mix_before, started) = (
+        crate::store_mix::count_in(dir.path()),
+        std::time::Instant::now(),
+    );
     let runs = repeat(
         plan,
         send_request(&server.api.base, &server.api.key, &alice, "15550000002"),
     );
     let mix_rate = with_store_mix.then(|| {
-        (crate::store_mix::count_in(dir.path()) - mix_before) as f64 / started.elapsed().as_secs_f64()
+        (crate::store_mix::count_in(dir.path()) - mix_before) as f64
+            / started.elapsed().as_secs_f64()
     });
     let warmup_and_runs = server.api.chat_total(&alice, "15550000002").await?;
     let answered: u64 = runs.iter().map(|r| r.ok).sum();

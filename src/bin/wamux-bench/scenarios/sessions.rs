@@ -35,7 +35,10 @@ where
     .await?
 }
 
-async fn database_stores(url: String, dir: &std::path::Path) -> anyhow::Result<Vec<Arc<dyn Backend>>> {
+async fn database_stores(
+    url: String,
+    dir: &std::path::Path,
+) -> anyhow::Result<Vec<Arc<dyn Backend>>> {
     use migration::MigratorTrait;
     let settings = wamux::config::DatabaseSettings {
         url,
@@ -49,7 +52,10 @@ async fn database_stores(url: String, dir: &std::path::Path) -> anyhow::Result<V
     let _ = dir;
     Ok((0..INSTANCES)
         .map(|n| -> Arc<dyn Backend> {
-            Arc::new(wamux::db::engine_store::DbStore::new(&format!("instance-{n}"), connections.clone()))
+            Arc::new(wamux::db::engine_store::DbStore::new(
+                &format!("instance-{n}"),
+                connections.clone(),
+            ))
         })
         .collect())
 }
@@ -83,7 +89,9 @@ pub(super) async fn sessions(plan: &Plan) -> anyhow::Result<Sessions> {
             let pg_dir = dir.path().to_owned();
             Some(
                 on_own_runtime(move || {
-                    Box::pin(async move { store_mix::measure(database_stores(url, &pg_dir).await?, duration).await })
+                    Box::pin(async move {
+                        store_mix::measure(database_stores(url, &pg_dir).await?, duration).await
+                    })
                 })
                 .await?,
             )

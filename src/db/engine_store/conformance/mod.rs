@@ -158,3 +158,84 @@ fn an_imported_session_file_reads_as_the_file_did() {
         panic!("{failure}");
     }
 }
+
+/// Instances writing at once share transactions and statements (the writer
+/// merges their rows); each must still answer exactly as if it were alone.
+#[test]
+fn instances_writing_at_once_answer_as_each_alone() {
+    const TOGETHER: usize = 8;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let databases = runtime.block_on(databases(dir.path()));
+    let reference_url = dir
+        .path()
+        .join("reference.db")
+        .to_string_lossy()
+        .into_owned();
+    let next_case = AtomicI32::new(1);
+    let mut runner = TestRunner::new(Config {
+        cases: 16,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let cases = prop::collection::vec(prop::collection::vec(ops::op(), 1..40), TOGETHER);
+    let outcome = runner.run(&cases, |cases| {
+        runtime.block_on(async {
+            // Each instance's answers alone, on its own account of the reference.
+            let mut expected = Vec::new();
+            let mut devices = Vec::new();
+            for case in &cases {
+                let account = next_case.fetch_add(1, Ordering::SeqCst);
+                let reference: Arc<dyn Backend> = Arc::new(
+                    SqliteStore::new_for_device(&reference_url, account)
+                        .await
+                        .unwrap(),
+                );
+                reference.create().await.unwrap();
+                devices.push((account, reference.load().await.unwrap().unwrap()));
+                let mut answers = Vec::new();
+                for (step, op) in case.iter().enumerate() {
+                    answers.push(ops::apply(&reference, op, step as i64).await);
+                }
+                expected.push(answers);
+            }
+            for (name, connections) in &databases {
+                let runs = cases.iter().zip(&devices).map(|(case, (account, device))| {
+                    let store: Arc<dyn Backend> = Arc::new(DbStore::new(
+                        &format!("together-{account}"),
+                        connections.clone(),
+                    ));
+                    let (case, device) = (case.clone(), device.clone());
+                    tokio::spawn(async move {
+                        store.save(&device).await.unwrap();
+                        let mut answers = Vec::new();
+                        for (step, op) in case.iter().enumerate() {
+                            answers.push(ops::apply(&store, op, step as i64).await);
+                        }
+                        answers
+                    })
+                });
+                let runs: Vec<_> = runs.collect();
+                for (instance, (run, expected)) in runs.into_iter().zip(&expected).enumerate() {
+                    let answered = run.await.unwrap();
+                    prop_assert_eq!(
+                        &answered,
+                        expected,
+                        "{}: instance {} of {} at once",
+                        name,
+                        instance,
+                        TOGETHER
+                    );
+                }
+            }
+            Ok(())
+        })
+    });
+    if let Err(failure) = outcome {
+        panic!("{failure}");
+    }
+}
