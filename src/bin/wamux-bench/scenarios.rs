@@ -16,7 +16,7 @@ pub use groups::Groups;
 pub use media::Media;
 pub use scale::Scale;
 pub use sends::Sends;
-pub use sessions::Sessions;
+pub use sessions::{MixRates, Sessions};
 pub use webhooks::Webhooks;
 
 pub struct Plan {

@@ -1,10 +1,15 @@
-//! The engine's session store under a realistic mix of operations, the way an
-//! engine instance uses it while it sends and receives: each 1:1 message reads
-//! the contact's identity and Signal session and writes the advanced session and
-//! the sent message (kept for retry receipts); every fourth is a group message
-//! (the sender key read and advanced); every tenth comes from a new contact (a
-//! pre-key consumed and replenished); every twentieth brings an app-state patch
-//! (hash state and mutation MACs read and written).
+//! The engine's session store under a mix of operations modelled on an engine
+//! instance sending and receiving, in two forms:
+//! - `Mix::Engine`, what the store sees behind the engine's own signal cache
+//!   (wacore's `SignalStoreCache` keeps sessions, identities and sender keys in
+//!   memory and flushes the changed ones): per message the advanced session
+//!   flushed, the sent message kept for retry receipts and its secret; every
+//!   fourth a group message (sender key flushed); every tenth a contact not in
+//!   the cache (identity and session read, a pre-key consumed and replenished,
+//!   the identity written); every twentieth an app-state patch (hash state and
+//!   mutation MACs read and written).
+//! - `Mix::EveryCall`, the worst case: as if nothing were cached, every message
+//!   also reads the identity, the session and (group) the sender key.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -13,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use whatsapp_rust::wacore::appstate::processor::AppStateMutationMAC;
-use whatsapp_rust::wacore::store::traits::Backend;
+use whatsapp_rust::wacore::store::traits::{Backend, MsgSecretEntry};
 
 /// Instances using their stores at once.
 pub const INSTANCES: usize = 50;
@@ -53,33 +58,64 @@ pub async fn seed(store: &dyn Backend) -> anyhow::Result<()> {
     Ok(())
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mix {
+    Engine,
+    EveryCall,
+}
+
 /// One message's worth of store work; the operations it made.
-async fn cycle(store: &dyn Backend, n: u64) -> anyhow::Result<u64> {
+async fn cycle(store: &dyn Backend, n: u64, mix: Mix) -> anyhow::Result<u64> {
     let peer = contact(n % CONTACTS);
-    store.load_identity(&peer).await?;
-    store.get_session(&peer).await?;
+    let mut operations = 0;
+    if mix == Mix::EveryCall {
+        store.load_identity(&peer).await?;
+        store.get_session(&peer).await?;
+        operations += 2;
+    }
     let record = Bytes::from(vec![(n % 251) as u8; SESSION_BYTES]);
     store.put_sessions_batch(&[(peer.clone(), record)]).await?;
+    let message_id = format!("3EB0{n:016X}");
     store
-        .store_sent_message(&peer, &format!("3EB0{n:016X}"), &[5u8; 200])
+        .store_sent_message(&peer, &message_id, &[5u8; 200])
         .await?;
-    let mut operations = 4;
+    let secret = MsgSecretEntry {
+        chat: peer.clone(),
+        sender: peer.clone(),
+        msg_id: Arc::from(message_id),
+        secret: [6u8; 32],
+        expires_at: 0,
+        message_ts: n as i64,
+    };
+    store.put_msg_secrets(vec![secret]).await?;
+    operations += 3;
     if n % 4 == 0 {
         let sender = group(n % GROUPS);
-        store.get_sender_key(&sender).await?;
+        if mix == Mix::EveryCall {
+            store.get_sender_key(&sender).await?;
+            operations += 1;
+        }
         store
             .put_sender_keys_batch(&[(sender, Bytes::from(vec![(n % 251) as u8; 400]))])
             .await?;
-        operations += 2;
+        operations += 1;
     }
     if n % 10 == 0 {
+        if mix == Mix::Engine {
+            store.load_identity(&peer).await?;
+            store.get_session(&peer).await?;
+            operations += 2;
+        }
         let id = (n / 10 % u64::from(PREKEYS)) as u32 + 1;
         store.load_prekey(id).await?;
         store.remove_prekey(id).await?;
         store
             .store_prekeys_batch(&[(id, Bytes::from(vec![7u8; 120]))], false)
             .await?;
-        operations += 3;
+        store
+            .put_identities_batch(&[(peer.clone(), [2u8; 32])])
+            .await?;
+        operations += 4;
     }
     if n % 20 == 0 {
         let collection = "regular_high";
@@ -105,6 +141,7 @@ async fn cycle(store: &dyn Backend, n: u64) -> anyhow::Result<u64> {
 /// Runs the mix on every store at once until `stop`, counting operations into `done`.
 pub async fn run(
     stores: Vec<Arc<dyn Backend>>,
+    mix: Mix,
     done: Arc<AtomicU64>,
     stop: Arc<AtomicBool>,
 ) -> anyhow::Result<()> {
@@ -115,7 +152,7 @@ pub async fn run(
             tokio::spawn(async move {
                 let mut n = 0u64;
                 while !stop.load(Ordering::Relaxed) {
-                    done.fetch_add(cycle(store.as_ref(), n).await?, Ordering::Relaxed);
+                    done.fetch_add(cycle(store.as_ref(), n, mix).await?, Ordering::Relaxed);
                     n += 1;
                 }
                 anyhow::Ok(())
@@ -129,7 +166,11 @@ pub async fn run(
 }
 
 /// Operations per second of the mix on these stores, over `duration` (after a short warm-up).
-pub async fn measure(stores: Vec<Arc<dyn Backend>>, duration: Duration) -> anyhow::Result<f64> {
+pub async fn measure(
+    stores: Vec<Arc<dyn Backend>>,
+    mix: Mix,
+    duration: Duration,
+) -> anyhow::Result<f64> {
     for store in &stores {
         seed(store.as_ref()).await?;
     }
@@ -137,7 +178,7 @@ pub async fn measure(stores: Vec<Arc<dyn Backend>>, duration: Duration) -> anyho
         Arc::new(AtomicU64::new(0)),
         Arc::new(AtomicBool::new(false)),
     );
-    let running = tokio::spawn(run(stores, done.clone(), stop.clone()));
+    let running = tokio::spawn(run(stores, mix, done.clone(), stop.clone()));
     tokio::time::sleep(Duration::from_millis(500)).await;
     let (start, started) = (done.load(Ordering::Relaxed), Instant::now());
     tokio::time::sleep(duration).await;
@@ -192,7 +233,7 @@ pub fn beside_server(connections: wamux::db::engine_store::StoreConnections, dir
                     }
                 })
             };
-            if let Err(err) = run(stores, done, stop).await {
+            if let Err(err) = run(stores, Mix::Engine, done, stop).await {
                 eprintln!("store mix: {err:#}");
             }
             counting.abort();

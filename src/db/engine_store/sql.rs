@@ -113,9 +113,12 @@ impl Shape {
         let mut statements = Vec::new();
         let rows = last_of_each_key(rows, 1 + self.key.len());
         let width = 1 + self.key.len() + self.values.len();
-        let per_statement = (MAX_PARAMS / width).max(1);
+        let most = MAX_PARAMS / width;
         let mut rows = rows.into_iter().peekable();
+        let mut left = rows.len();
         while rows.peek().is_some() {
+            let take = statement_rows(left, most);
+            left -= take;
             let mut insert = Query::insert();
             insert.into_table(col(self.table)).columns(
                 std::iter::once(INSTANCE)
@@ -123,7 +126,7 @@ impl Shape {
                     .chain(self.values.iter().copied())
                     .map(col),
             );
-            for row in rows.by_ref().take(per_statement) {
+            for row in rows.by_ref().take(take) {
                 let values = row.into_iter().map(SimpleExpr::from);
                 insert
                     .values(values)
@@ -157,6 +160,15 @@ impl Shape {
         }
         Ok(statements)
     }
+}
+
+/// Rows in the next statement: a power of two, so a table's inserts come in a
+/// handful of shapes whose prepared statements the connection keeps (PostgreSQL
+/// would otherwise parse and plan a new statement for every batch size).
+fn statement_rows(left: usize, most: usize) -> usize {
+    let cap: usize = if most <= 1 { 1 } else { 1 << most.ilog2() };
+    let fits: usize = if left <= 1 { 1 } else { 1 << left.ilog2() };
+    Ord::min(fits, cap)
 }
 
 /// A row as stored: its instance first.

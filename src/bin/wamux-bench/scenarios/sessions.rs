@@ -8,13 +8,22 @@ use whatsapp_rust::store::SqliteStore;
 use whatsapp_rust::wacore::store::traits::Backend;
 
 use super::{Plan, Throughput, sends};
-use crate::store_mix::{self, INSTANCES};
+use crate::store_mix::{self, INSTANCES, Mix};
 
-#[derive(Default)]
-pub struct Sessions {
+/// Operations per second of one mix on each store.
+#[derive(Default, Clone, Copy)]
+pub struct MixRates {
     pub engine_files: f64,
     pub database_sqlite: f64,
     pub database_postgres: Option<f64>,
+}
+
+#[derive(Default)]
+pub struct Sessions {
+    /// Behind the engine's signal cache (the target).
+    pub engine_mix: MixRates,
+    /// Every read reaching the store.
+    pub every_call: MixRates,
     pub sends_alone: Throughput,
     pub sends_beside: Throughput,
     pub mix_beside: f64,
@@ -35,10 +44,7 @@ where
     .await?
 }
 
-async fn database_stores(
-    url: String,
-    dir: &std::path::Path,
-) -> anyhow::Result<Vec<Arc<dyn Backend>>> {
+async fn database_stores(url: String) -> anyhow::Result<Vec<Arc<dyn Backend>>> {
     use migration::MigratorTrait;
     let settings = wamux::config::DatabaseSettings {
         url,
@@ -49,7 +55,6 @@ async fn database_stores(
     migration::Migrator::up(&pool, None).await?;
     let writer = wamux::db::connect_writer(&settings).await?;
     let connections = wamux::db::engine_store::StoreConnections::new(pool, writer);
-    let _ = dir;
     Ok((0..INSTANCES)
         .map(|n| -> Arc<dyn Backend> {
             Arc::new(wamux::db::engine_store::DbStore::new(
@@ -60,7 +65,7 @@ async fn database_stores(
         .collect())
 }
 
-pub(super) async fn sessions(plan: &Plan) -> anyhow::Result<Sessions> {
+async fn rates(plan: &Plan, mix: Mix) -> anyhow::Result<MixRates> {
     let duration = plan.duration * 2;
     let dir = tempfile::tempdir()?;
     let files = dir.path().to_owned();
@@ -71,7 +76,7 @@ pub(super) async fn sessions(plan: &Plan) -> anyhow::Result<Sessions> {
                 let path = files.join(format!("instance-{n}.db"));
                 stores.push(Arc::new(SqliteStore::new(&path.to_string_lossy()).await?));
             }
-            store_mix::measure(stores, duration).await
+            store_mix::measure(stores, mix, duration).await
         })
     })
     .await?;
@@ -79,18 +84,17 @@ pub(super) async fn sessions(plan: &Plan) -> anyhow::Result<Sessions> {
     let database_sqlite = on_own_runtime(move || {
         Box::pin(async move {
             let url = format!("sqlite://{}/wamux.db?mode=rwc", sqlite_dir.display());
-            store_mix::measure(database_stores(url, &sqlite_dir).await?, duration).await
+            store_mix::measure(database_stores(url).await?, mix, duration).await
         })
     })
     .await?;
     let database_postgres = match &plan.postgres {
         Some(admin) => {
             let url = sends::fresh_postgres(admin).await?;
-            let pg_dir = dir.path().to_owned();
             Some(
                 on_own_runtime(move || {
                     Box::pin(async move {
-                        store_mix::measure(database_stores(url, &pg_dir).await?, duration).await
+                        store_mix::measure(database_stores(url).await?, mix, duration).await
                     })
                 })
                 .await?,
@@ -98,12 +102,21 @@ pub(super) async fn sessions(plan: &Plan) -> anyhow::Result<Sessions> {
         }
         None => None,
     };
-    let (alone, _) = sends::sends_beside(plan, None, false).await?;
-    let (beside, mix_beside) = sends::sends_beside(plan, None, true).await?;
-    Ok(Sessions {
+    Ok(MixRates {
         engine_files,
         database_sqlite,
         database_postgres,
+    })
+}
+
+pub(super) async fn sessions(plan: &Plan) -> anyhow::Result<Sessions> {
+    let engine_mix = rates(plan, Mix::Engine).await?;
+    let every_call = rates(plan, Mix::EveryCall).await?;
+    let (alone, _) = sends::sends_beside(plan, None, false).await?;
+    let (beside, mix_beside) = sends::sends_beside(plan, None, true).await?;
+    Ok(Sessions {
+        engine_mix,
+        every_call,
         sends_alone: alone.figures,
         sends_beside: beside.figures,
         mix_beside: mix_beside.unwrap_or(0.0),
