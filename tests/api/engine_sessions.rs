@@ -60,6 +60,15 @@ async fn device_of(app: &TestApp, id: &str) -> Value {
     .await
 }
 
+/// Waits until the instance has started `count` session attempts in all.
+async fn attempts(app: &TestApp, id: &str, count: usize) {
+    eventually("another session attempt", || async {
+        let started = app.actions(&app.admin_key, id).await;
+        (started.iter().filter(|a| *a == "connecting").count() >= count).then_some(())
+    })
+    .await;
+}
+
 async fn each_database(test: impl AsyncFn(TestDb)) {
     test(TestDb::Sqlite).await;
     if let Some(postgres) = TestDb::postgres() {
@@ -90,16 +99,7 @@ async fn an_engine_session_lives_in_the_database_and_survives_a_restart() {
 
         app.restart().await;
         // The instance starts again on the same keys: its session was kept, not made anew.
-        eventually("a new attempt after the restart", || async {
-            app.actions(&app.admin_key, &id)
-                .await
-                .iter()
-                .filter(|a| *a == "connecting")
-                .count()
-                .ge(&2)
-                .then_some(())
-        })
-        .await;
+        attempts(&app, &id, 2).await;
         assert_eq!(
             device_of(&app, &id).await["identity_key"],
             device["identity_key"],
@@ -207,16 +207,7 @@ async fn a_session_file_from_before_is_imported_once_and_removed() {
 
         // Once: a further restart imports nothing and keeps the keys.
         app.restart().await;
-        eventually("a new attempt", || async {
-            app.actions(&app.admin_key, &id)
-                .await
-                .iter()
-                .filter(|a| *a == "connecting")
-                .count()
-                .ge(&3)
-                .then_some(())
-        })
-        .await;
+        attempts(&app, &id, 3).await;
         let imports = app
             .actions(&app.admin_key, &id)
             .await
@@ -229,16 +220,7 @@ async fn a_session_file_from_before_is_imported_once_and_removed() {
         // Back to files: the session stays where it is rather than being logged out.
         app.settings.whatsapp.session_store = wamux::config::SessionStore::Files;
         app.restart().await;
-        eventually("a new attempt on files", || async {
-            app.actions(&app.admin_key, &id)
-                .await
-                .iter()
-                .filter(|a| *a == "connecting")
-                .count()
-                .ge(&4)
-                .then_some(())
-        })
-        .await;
+        attempts(&app, &id, 4).await;
         assert!(!file.exists(), "{db:?}: no new, empty session file");
         assert_eq!(device_of(&app, &id).await["identity_key"], device["identity_key"]);
     })

@@ -139,9 +139,11 @@ async fn cycle(store: &dyn Backend, n: u64, mix: Mix) -> anyhow::Result<u64> {
 }
 
 /// Runs the mix on every store at once until `stop`, counting operations into `done`.
+/// `pace`: each instance's time per message at the least (`None`: as fast as it goes).
 pub async fn run(
     stores: Vec<Arc<dyn Backend>>,
     mix: Mix,
+    pace: Option<Duration>,
     done: Arc<AtomicU64>,
     stop: Arc<AtomicBool>,
 ) -> anyhow::Result<()> {
@@ -151,7 +153,11 @@ pub async fn run(
             let (done, stop) = (done.clone(), stop.clone());
             tokio::spawn(async move {
                 let mut n = 0u64;
+                let mut ticks = pace.map(tokio::time::interval);
                 while !stop.load(Ordering::Relaxed) {
+                    if let Some(ticks) = &mut ticks {
+                        ticks.tick().await;
+                    }
                     done.fetch_add(cycle(store.as_ref(), n, mix).await?, Ordering::Relaxed);
                     n += 1;
                 }
@@ -178,7 +184,7 @@ pub async fn measure(
         Arc::new(AtomicU64::new(0)),
         Arc::new(AtomicBool::new(false)),
     );
-    let running = tokio::spawn(run(stores, mix, done.clone(), stop.clone()));
+    let running = tokio::spawn(run(stores, mix, None, done.clone(), stop.clone()));
     tokio::time::sleep(Duration::from_millis(500)).await;
     let (start, started) = (done.load(Ordering::Relaxed), Instant::now());
     tokio::time::sleep(duration).await;
@@ -188,6 +194,11 @@ pub async fn measure(
     running.await??;
     Ok(operations as f64 / elapsed)
 }
+
+/// Beside sends, each instance handles ten messages a second: 500 a second over
+/// fifty instances, a heavy day for real accounts. Unpaced, the mix would measure
+/// how two processes' worth of work share two cores, not how they share the database.
+pub const BESIDE_PACE: Duration = Duration::from_millis(100);
 
 /// The file the server's in-process mix counts its operations into.
 pub const COUNT_FILE: &str = "store-mix.ops";
@@ -233,7 +244,7 @@ pub fn beside_server(connections: wamux::db::engine_store::StoreConnections, dir
                     }
                 })
             };
-            if let Err(err) = run(stores, Mix::Engine, done, stop).await {
+            if let Err(err) = run(stores, Mix::Engine, Some(BESIDE_PACE), done, stop).await {
                 eprintln!("store mix: {err:#}");
             }
             counting.abort();

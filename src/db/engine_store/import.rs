@@ -175,16 +175,22 @@ async fn rows_of(
     .await
 }
 
-async fn keys_of(
+/// The file's keys of `column` in `table` (its one account's).
+async fn keys_of<T: sea_orm::TryGetable>(
     file: &DatabaseConnection,
     table: &str,
     column: &str,
-) -> Result<Vec<sea_orm::QueryResult>, DbErr> {
-    rows_of(
+) -> Result<Vec<T>, ImportError> {
+    let unreadable = |err: DbErr| ImportError::File(err.to_string());
+    let rows = rows_of(
         file,
         format!("SELECT {column} FROM {table} WHERE device_id = ?"),
     )
     .await
+    .map_err(unreadable)?;
+    rows.iter()
+        .map(|row| row.try_get_by_index(0).map_err(unreadable))
+        .collect()
 }
 
 /// Copies the session in `path` into the database for `instance_id`. The file is left alone.
@@ -227,38 +233,20 @@ pub async fn import_file(
         copies.push((copy.into, values));
     }
     let mut keys = Vec::new();
-    for row in keys_of(&file, "app_state_keys", "key_id")
-        .await
-        .map_err(|err| ImportError::File(err.to_string()))?
-    {
-        let key_id: Vec<u8> = row
-            .try_get_by_index(0)
-            .map_err(|err| ImportError::File(err.to_string()))?;
+    for key_id in keys_of::<Vec<u8>>(&file, "app_state_keys", "key_id").await? {
         if let Some(key) = engine_store.get_sync_key(&key_id).await? {
             keys.push(shapes::sync_key_row(&key_id, key));
         }
     }
     let mut versions = Vec::new();
-    for row in keys_of(&file, "app_state_versions", "name")
-        .await
-        .map_err(|err| ImportError::File(err.to_string()))?
-    {
-        let name: String = row
-            .try_get_by_index(0)
-            .map_err(|err| ImportError::File(err.to_string()))?;
+    for name in keys_of::<String>(&file, "app_state_versions", "name").await? {
         versions.push(shapes::version_row(
             &name,
             &engine_store.get_version(&name).await?,
         )?);
     }
     let mut device_lists = Vec::new();
-    for row in keys_of(&file, "device_registry", "user_id")
-        .await
-        .map_err(|err| ImportError::File(err.to_string()))?
-    {
-        let user: String = row
-            .try_get_by_index(0)
-            .map_err(|err| ImportError::File(err.to_string()))?;
+    for user in keys_of::<String>(&file, "device_registry", "user_id").await? {
         if let Some(record) = engine_store.get_devices(&user).await? {
             device_lists.push(shapes::device_list_row(&record)?);
         }

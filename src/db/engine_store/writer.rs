@@ -54,25 +54,46 @@ struct Job {
     reply: oneshot::Sender<Result<Written, DbErr>>,
 }
 
-/// The queue's sending side; cloning it shares the one queue.
+/// Committing tasks on PostgreSQL, each with its own share of the instances:
+/// its transactions run side by side (SQLite has one write lock, so one there).
+const POSTGRES_WRITERS: usize = 4;
+
+/// The queues' sending side; cloning it shares the queues.
 #[derive(Clone)]
 pub struct SessionWriter {
-    queue: mpsc::UnboundedSender<Job>,
+    queues: Arc<[mpsc::UnboundedSender<Job>]>,
 }
 
 impl SessionWriter {
-    /// Starts the committing task on the current runtime.
+    /// Starts the committing tasks on the current runtime.
     pub fn start(db: DatabaseConnection) -> Self {
-        let (queue, jobs) = mpsc::unbounded_channel();
-        tokio::spawn(commit_forever(db, jobs));
-        Self { queue }
+        let writers = match db.get_database_backend() {
+            sea_orm::DbBackend::Postgres => POSTGRES_WRITERS,
+            _ => 1,
+        };
+        let queues = (0..writers)
+            .map(|_| {
+                let (queue, jobs) = mpsc::unbounded_channel();
+                tokio::spawn(commit_forever(db.clone(), jobs));
+                queue
+            })
+            .collect();
+        Self { queues }
+    }
+
+    /// An instance's writes always go to the same queue, so they keep their order.
+    fn queue_of(&self, instance: &str) -> &mpsc::UnboundedSender<Job> {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        instance.hash(&mut hasher);
+        &self.queues[(hasher.finish() % self.queues.len() as u64) as usize]
     }
 
     /// Runs `work` for `instance` atomically and returns once it is committed.
     pub async fn write(&self, instance: &Arc<str>, work: Work) -> Result<Written, DbErr> {
         let (reply, answer) = oneshot::channel();
         let stopped = || DbErr::Custom("the session writer has stopped".into());
-        self.queue
+        self.queue_of(instance)
             .send(Job {
                 instance: instance.clone(),
                 work,

@@ -43,8 +43,35 @@ pub(super) async fn databases(dir: &std::path::Path) -> Vec<(&'static str, Store
     found
 }
 
-#[test]
-fn the_database_store_answers_as_the_engines_own_store() {
+/// What every property test here runs on: its own runtime, a folder for the
+/// reference files, the databases, and a number for each case's account.
+struct Setup {
+    runtime: tokio::runtime::Runtime,
+    dir: tempfile::TempDir,
+    databases: Vec<(&'static str, StoreConnections)>,
+    next_case: AtomicI32,
+}
+
+impl Setup {
+    fn reference_url(&self) -> String {
+        self.dir
+            .path()
+            .join("reference.db")
+            .to_string_lossy()
+            .into_owned()
+    }
+
+    fn next_case(&self) -> i32 {
+        self.next_case.fetch_add(1, Ordering::SeqCst)
+    }
+}
+
+/// Runs `test` on `cases` values of `strategy`, panicking with the smallest failing one.
+fn check<S: Strategy>(
+    cases: u32,
+    strategy: &S,
+    test: impl Fn(&Setup, S::Value) -> Result<(), TestCaseError>,
+) {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -52,190 +79,171 @@ fn the_database_store_answers_as_the_engines_own_store() {
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let databases = runtime.block_on(databases(dir.path()));
-    let reference_url = dir
-        .path()
-        .join("reference.db")
-        .to_string_lossy()
-        .into_owned();
-    let next_case = AtomicI32::new(1);
+    let setup = Setup {
+        runtime,
+        dir,
+        databases,
+        next_case: AtomicI32::new(1),
+    };
     let mut runner = TestRunner::new(Config {
-        cases: 128,
+        cases,
         failure_persistence: None,
         ..Config::default()
     });
-    let outcome = runner.run(&prop::collection::vec(ops::op(), 1..60), |case| {
-        runtime.block_on(async {
-            // One account per case in the reference file, one instance per case in ours.
-            let account = next_case.fetch_add(1, Ordering::SeqCst);
-            let reference: Arc<dyn Backend> = Arc::new(
-                SqliteStore::new_for_device(&reference_url, account)
-                    .await
-                    .unwrap(),
-            );
-            reference.create().await.unwrap();
-            let device = reference.load().await.unwrap().unwrap();
-            let mut ours: Vec<(&str, Arc<dyn Backend>)> = Vec::new();
-            for (name, connections) in &databases {
-                let store = DbStore::new(&format!("case-{account}"), connections.clone());
-                store.save(&device).await.unwrap();
-                ours.push((name, Arc::new(store)));
-            }
-            for (step, op) in case.iter().enumerate() {
-                let expected = ops::apply(&reference, op, step as i64).await;
-                for (name, store) in &ours {
-                    let answered = ops::apply(store, op, step as i64).await;
-                    prop_assert_eq!(
-                        &answered,
-                        &expected,
-                        "{} answered step {} ({:?}) differently",
-                        name,
-                        step,
-                        op
-                    );
-                }
-            }
-            Ok(())
-        })
-    });
-    if let Err(failure) = outcome {
+    if let Err(failure) = runner.run(strategy, |value| test(&setup, value)) {
         panic!("{failure}");
     }
+}
+
+#[test]
+fn the_database_store_answers_as_the_engines_own_store() {
+    check(
+        128,
+        &prop::collection::vec(ops::op(), 1..60),
+        |setup, case| {
+            setup.runtime.block_on(async {
+                // One account per case in the reference file, one instance per case in ours.
+                let account = setup.next_case();
+                let reference: Arc<dyn Backend> = Arc::new(
+                    SqliteStore::new_for_device(&setup.reference_url(), account)
+                        .await
+                        .unwrap(),
+                );
+                reference.create().await.unwrap();
+                let device = reference.load().await.unwrap().unwrap();
+                let mut ours: Vec<(&str, Arc<dyn Backend>)> = Vec::new();
+                for (name, connections) in &setup.databases {
+                    let store = DbStore::new(&format!("case-{account}"), connections.clone());
+                    store.save(&device).await.unwrap();
+                    ours.push((name, Arc::new(store)));
+                }
+                for (step, op) in case.iter().enumerate() {
+                    let expected = ops::apply(&reference, op, step as i64).await;
+                    for (name, store) in &ours {
+                        let answered = ops::apply(store, op, step as i64).await;
+                        prop_assert_eq!(
+                            &answered,
+                            &expected,
+                            "{} answered step {} ({:?}) differently",
+                            name,
+                            step,
+                            op
+                        );
+                    }
+                }
+                Ok(())
+            })
+        },
+    );
 }
 
 /// A session file imported into the database reads exactly as the file did,
 /// every table of it (written by random operations through the engine's store).
 #[test]
 fn an_imported_session_file_reads_as_the_file_did() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let databases = runtime.block_on(databases(dir.path()));
-    let next_case = AtomicI32::new(1);
-    let mut runner = TestRunner::new(Config {
-        cases: 24,
-        failure_persistence: None,
-        ..Config::default()
-    });
-    let outcome = runner.run(&prop::collection::vec(ops::op(), 1..80), |case| {
-        runtime.block_on(async {
-            let number = next_case.fetch_add(1, Ordering::SeqCst);
-            let file = dir.path().join(format!("session-{number}.db"));
-            let engine_file: Arc<dyn Backend> =
-                Arc::new(SqliteStore::new(&file.to_string_lossy()).await.unwrap());
-            engine_file.create().await.unwrap();
-            for (step, op) in case.iter().enumerate() {
-                ops::apply(&engine_file, op, step as i64).await;
-            }
-            for (name, connections) in &databases {
-                let instance = format!("imported-{number}");
-                let imported = super::import_file(connections, &instance, &file).await;
-                prop_assert!(
-                    matches!(imported, Ok(super::Imported::Session { .. })),
-                    "{}: {:?}",
-                    name,
-                    imported
-                );
-                let ours: Arc<dyn Backend> = Arc::new(DbStore::new(&instance, connections.clone()));
-                for read in ops::every_read() {
-                    let expected = ops::apply(&engine_file, &read, 0).await;
-                    let answered = ops::apply(&ours, &read, 0).await;
-                    prop_assert_eq!(
-                        &answered,
-                        &expected,
-                        "{} read {:?} differently after the import",
-                        name,
-                        read
-                    );
+    check(
+        24,
+        &prop::collection::vec(ops::op(), 1..80),
+        |setup, case| {
+            setup.runtime.block_on(async {
+                let number = setup.next_case();
+                let file = setup.dir.path().join(format!("session-{number}.db"));
+                let engine_file: Arc<dyn Backend> =
+                    Arc::new(SqliteStore::new(&file.to_string_lossy()).await.unwrap());
+                engine_file.create().await.unwrap();
+                for (step, op) in case.iter().enumerate() {
+                    ops::apply(&engine_file, op, step as i64).await;
                 }
-            }
-            Ok(())
-        })
-    });
-    if let Err(failure) = outcome {
-        panic!("{failure}");
-    }
+                for (name, connections) in &setup.databases {
+                    let instance = format!("imported-{number}");
+                    let imported = super::import_file(connections, &instance, &file).await;
+                    prop_assert!(
+                        matches!(imported, Ok(super::Imported::Session { .. })),
+                        "{}: {:?}",
+                        name,
+                        imported
+                    );
+                    let ours: Arc<dyn Backend> =
+                        Arc::new(DbStore::new(&instance, connections.clone()));
+                    for read in ops::every_read() {
+                        let expected = ops::apply(&engine_file, &read, 0).await;
+                        let answered = ops::apply(&ours, &read, 0).await;
+                        prop_assert_eq!(
+                            &answered,
+                            &expected,
+                            "{} read {:?} differently after the import",
+                            name,
+                            read
+                        );
+                    }
+                }
+                Ok(())
+            })
+        },
+    );
 }
+
+/// Instances writing at once in `instances_writing_at_once_answer_as_each_alone`.
+const TOGETHER: usize = 8;
 
 /// Instances writing at once share transactions and statements (the writer
 /// merges their rows); each must still answer exactly as if it were alone.
 #[test]
 fn instances_writing_at_once_answer_as_each_alone() {
-    const TOGETHER: usize = 8;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let databases = runtime.block_on(databases(dir.path()));
-    let reference_url = dir
-        .path()
-        .join("reference.db")
-        .to_string_lossy()
-        .into_owned();
-    let next_case = AtomicI32::new(1);
-    let mut runner = TestRunner::new(Config {
-        cases: 16,
-        failure_persistence: None,
-        ..Config::default()
-    });
-    let cases = prop::collection::vec(prop::collection::vec(ops::op(), 1..40), TOGETHER);
-    let outcome = runner.run(&cases, |cases| {
-        runtime.block_on(async {
-            // Each instance's answers alone, on its own account of the reference.
-            let mut expected = Vec::new();
-            let mut devices = Vec::new();
-            for case in &cases {
-                let account = next_case.fetch_add(1, Ordering::SeqCst);
-                let reference: Arc<dyn Backend> = Arc::new(
-                    SqliteStore::new_for_device(&reference_url, account)
-                        .await
-                        .unwrap(),
-                );
-                reference.create().await.unwrap();
-                devices.push((account, reference.load().await.unwrap().unwrap()));
-                let mut answers = Vec::new();
-                for (step, op) in case.iter().enumerate() {
-                    answers.push(ops::apply(&reference, op, step as i64).await);
-                }
-                expected.push(answers);
-            }
-            for (name, connections) in &databases {
-                let runs = cases.iter().zip(&devices).map(|(case, (account, device))| {
-                    let store: Arc<dyn Backend> = Arc::new(DbStore::new(
-                        &format!("together-{account}"),
-                        connections.clone(),
-                    ));
-                    let (case, device) = (case.clone(), device.clone());
-                    tokio::spawn(async move {
-                        store.save(&device).await.unwrap();
-                        let mut answers = Vec::new();
-                        for (step, op) in case.iter().enumerate() {
-                            answers.push(ops::apply(&store, op, step as i64).await);
-                        }
-                        answers
-                    })
-                });
-                let runs: Vec<_> = runs.collect();
-                for (instance, (run, expected)) in runs.into_iter().zip(&expected).enumerate() {
-                    let answered = run.await.unwrap();
-                    prop_assert_eq!(
-                        &answered,
-                        expected,
-                        "{}: instance {} of {} at once",
-                        name,
-                        instance,
-                        TOGETHER
+    check(
+        16,
+        &prop::collection::vec(prop::collection::vec(ops::op(), 1..40), TOGETHER),
+        |setup, cases| {
+            setup.runtime.block_on(async {
+                // Each instance's answers alone, on its own account of the reference.
+                let mut expected = Vec::new();
+                let mut devices = Vec::new();
+                for case in &cases {
+                    let account = setup.next_case();
+                    let reference: Arc<dyn Backend> = Arc::new(
+                        SqliteStore::new_for_device(&setup.reference_url(), account)
+                            .await
+                            .unwrap(),
                     );
+                    reference.create().await.unwrap();
+                    devices.push((account, reference.load().await.unwrap().unwrap()));
+                    let mut answers = Vec::new();
+                    for (step, op) in case.iter().enumerate() {
+                        answers.push(ops::apply(&reference, op, step as i64).await);
+                    }
+                    expected.push(answers);
                 }
-            }
-            Ok(())
-        })
-    });
-    if let Err(failure) = outcome {
-        panic!("{failure}");
-    }
+                for (name, connections) in &setup.databases {
+                    let runs = cases.iter().zip(&devices).map(|(case, (account, device))| {
+                        let store: Arc<dyn Backend> = Arc::new(DbStore::new(
+                            &format!("together-{account}"),
+                            connections.clone(),
+                        ));
+                        let (case, device) = (case.clone(), device.clone());
+                        tokio::spawn(async move {
+                            store.save(&device).await.unwrap();
+                            let mut answers = Vec::new();
+                            for (step, op) in case.iter().enumerate() {
+                                answers.push(ops::apply(&store, op, step as i64).await);
+                            }
+                            answers
+                        })
+                    });
+                    let runs: Vec<_> = runs.collect();
+                    for (instance, (run, expected)) in runs.into_iter().zip(&expected).enumerate() {
+                        let answered = run.await.unwrap();
+                        prop_assert_eq!(
+                            &answered,
+                            expected,
+                            "{}: instance {} of {} at once",
+                            name,
+                            instance,
+                            TOGETHER
+                        );
+                    }
+                }
+                Ok(())
+            })
+        },
+    );
 }
