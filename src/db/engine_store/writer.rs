@@ -104,9 +104,26 @@ impl SessionWriter {
     }
 }
 
+/// When only a few writes are waiting, how long they wait for others to share
+/// their transaction: a steady trickle of writes (the usual load) then costs one
+/// transaction per window instead of one per write, which on SQLite leaves the
+/// one write lock to the recorder between them. A busy queue gathers by itself
+/// while the previous transaction runs, and does not wait.
+const GATHER: std::time::Duration = std::time::Duration::from_millis(2);
+const FEW: usize = 16;
+
 async fn commit_forever(db: DatabaseConnection, mut jobs: mpsc::UnboundedReceiver<Job>) {
     let mut batch = Vec::with_capacity(MOST_PER_TRANSACTION);
     while jobs.recv_many(&mut batch, MOST_PER_TRANSACTION).await > 0 {
+        if batch.len() < FEW {
+            tokio::time::sleep(GATHER).await;
+            while batch.len() < MOST_PER_TRANSACTION {
+                match jobs.try_recv() {
+                    Ok(job) => batch.push(job),
+                    Err(_) => break,
+                }
+            }
+        }
         commit(&db, std::mem::take(&mut batch)).await;
     }
 }
