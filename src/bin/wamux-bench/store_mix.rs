@@ -89,7 +89,7 @@ async fn cycle(store: &dyn Backend, n: u64, mix: Mix) -> anyhow::Result<u64> {
     };
     store.put_msg_secrets(vec![secret]).await?;
     operations += 3;
-    if n % 4 == 0 {
+    if n.is_multiple_of(4) {
         let sender = group(n % GROUPS);
         if mix == Mix::EveryCall {
             store.get_sender_key(&sender).await?;
@@ -100,7 +100,7 @@ async fn cycle(store: &dyn Backend, n: u64, mix: Mix) -> anyhow::Result<u64> {
             .await?;
         operations += 1;
     }
-    if n % 10 == 0 {
+    if n.is_multiple_of(10) {
         if mix == Mix::Engine {
             store.load_identity(&peer).await?;
             store.get_session(&peer).await?;
@@ -117,7 +117,7 @@ async fn cycle(store: &dyn Backend, n: u64, mix: Mix) -> anyhow::Result<u64> {
             .await?;
         operations += 4;
     }
-    if n % 20 == 0 {
+    if n.is_multiple_of(20) {
         let collection = "regular_high";
         let mut state = store.get_version(collection).await?;
         let macs: Vec<_> = (0..4u8)

@@ -123,6 +123,7 @@ impl DbStore {
 
 /// A migrated SQLite database in `dir`, for tests of the engine over the database store.
 #[cfg(test)]
+#[allow(clippy::expect_used)]
 pub async fn test_connections(dir: &std::path::Path) -> StoreConnections {
     use migration::MigratorTrait;
     let settings = crate::config::DatabaseSettings {

@@ -5,6 +5,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod apply;
+mod apply_protocol;
 mod atomic;
 mod ops;
 
@@ -118,9 +120,9 @@ fn the_database_store_answers_as_the_engines_own_store() {
                     ours.push((name, Arc::new(store)));
                 }
                 for (step, op) in case.iter().enumerate() {
-                    let expected = ops::apply(&reference, op, step as i64).await;
+                    let expected = apply::apply(&reference, op, step as i64).await;
                     for (name, store) in &ours {
-                        let answered = ops::apply(store, op, step as i64).await;
+                        let answered = apply::apply(store, op, step as i64).await;
                         prop_assert_eq!(
                             &answered,
                             &expected,
@@ -152,7 +154,7 @@ fn an_imported_session_file_reads_as_the_file_did() {
                     Arc::new(SqliteStore::new(&file.to_string_lossy()).await.unwrap());
                 engine_file.create().await.unwrap();
                 for (step, op) in case.iter().enumerate() {
-                    ops::apply(&engine_file, op, step as i64).await;
+                    apply::apply(&engine_file, op, step as i64).await;
                 }
                 for (name, connections) in &setup.databases {
                     let instance = format!("imported-{number}");
@@ -166,8 +168,8 @@ fn an_imported_session_file_reads_as_the_file_did() {
                     let ours: Arc<dyn Backend> =
                         Arc::new(DbStore::new(&instance, connections.clone()));
                     for read in ops::every_read() {
-                        let expected = ops::apply(&engine_file, &read, 0).await;
-                        let answered = ops::apply(&ours, &read, 0).await;
+                        let expected = apply::apply(&engine_file, &read, 0).await;
+                        let answered = apply::apply(&ours, &read, 0).await;
                         prop_assert_eq!(
                             &answered,
                             &expected,
@@ -209,7 +211,7 @@ fn instances_writing_at_once_answer_as_each_alone() {
                     devices.push((account, reference.load().await.unwrap().unwrap()));
                     let mut answers = Vec::new();
                     for (step, op) in case.iter().enumerate() {
-                        answers.push(ops::apply(&reference, op, step as i64).await);
+                        answers.push(apply::apply(&reference, op, step as i64).await);
                     }
                     expected.push(answers);
                 }
@@ -224,7 +226,7 @@ fn instances_writing_at_once_answer_as_each_alone() {
                             store.save(&device).await.unwrap();
                             let mut answers = Vec::new();
                             for (step, op) in case.iter().enumerate() {
-                                answers.push(ops::apply(&store, op, step as i64).await);
+                                answers.push(apply::apply(&store, op, step as i64).await);
                             }
                             answers
                         })
