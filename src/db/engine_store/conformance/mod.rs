@@ -66,6 +66,21 @@ impl Setup {
     fn next_case(&self) -> i32 {
         self.next_case.fetch_add(1, Ordering::SeqCst)
     }
+
+    /// A new account in the reference file, with its device: (its number, its store, the device).
+    async fn reference_account(
+        &self,
+    ) -> (i32, Arc<dyn Backend>, whatsapp_rust::wacore::store::Device) {
+        let account = self.next_case();
+        let reference: Arc<dyn Backend> = Arc::new(
+            SqliteStore::new_for_device(&self.reference_url(), account)
+                .await
+                .unwrap(),
+        );
+        reference.create().await.unwrap();
+        let device = reference.load().await.unwrap().unwrap();
+        (account, reference, device)
+    }
 }
 
 /// Runs `test` on `cases` values of `strategy`, panicking with the smallest failing one.
@@ -105,14 +120,7 @@ fn the_database_store_answers_as_the_engines_own_store() {
         |setup, case| {
             setup.runtime.block_on(async {
                 // One account per case in the reference file, one instance per case in ours.
-                let account = setup.next_case();
-                let reference: Arc<dyn Backend> = Arc::new(
-                    SqliteStore::new_for_device(&setup.reference_url(), account)
-                        .await
-                        .unwrap(),
-                );
-                reference.create().await.unwrap();
-                let device = reference.load().await.unwrap().unwrap();
+                let (account, reference, device) = setup.reference_account().await;
                 let mut ours: Vec<(&str, Arc<dyn Backend>)> = Vec::new();
                 for (name, connections) in &setup.databases {
                     let store = DbStore::new(&format!("case-{account}"), connections.clone());
@@ -201,14 +209,8 @@ fn instances_writing_at_once_answer_as_each_alone() {
                 let mut expected = Vec::new();
                 let mut devices = Vec::new();
                 for case in &cases {
-                    let account = setup.next_case();
-                    let reference: Arc<dyn Backend> = Arc::new(
-                        SqliteStore::new_for_device(&setup.reference_url(), account)
-                            .await
-                            .unwrap(),
-                    );
-                    reference.create().await.unwrap();
-                    devices.push((account, reference.load().await.unwrap().unwrap()));
+                    let (account, reference, device) = setup.reference_account().await;
+                    devices.push((account, device));
                     let mut answers = Vec::new();
                     for (step, op) in case.iter().enumerate() {
                         answers.push(apply::apply(&reference, op, step as i64).await);
