@@ -87,6 +87,8 @@ error_codes! {
     /// An update would leave webhooks on with no URL to send them to.
     WebhookUrlRequired = "webhook_url_required" => CONFLICT,
     AlreadyPaired = "already_paired" => CONFLICT,
+    /// Cluster: a request forwarded to a node that no longer holds the instance.
+    NotHolder = "not_holder" => MISDIRECTED_REQUEST,
     /// The request line and headers did not arrive in time (answered by the HTTP layer).
     RequestTimeout = "request_timeout" => REQUEST_TIMEOUT,
     PayloadTooLarge = "payload_too_large" => PAYLOAD_TOO_LARGE,

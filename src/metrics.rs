@@ -42,8 +42,11 @@ fn counters(
 }
 
 impl Metrics {
-    pub fn new() -> prometheus::Result<Self> {
-        let registry = Registry::new();
+    /// `node`: in a cluster, every metric carries a `node` label with this node's id.
+    pub fn new(node: Option<&str>) -> prometheus::Result<Self> {
+        let labels = node
+            .map(|node| std::collections::HashMap::from([("node".to_owned(), node.to_owned())]));
+        let registry = Registry::new_custom(None, labels)?;
         let instances = IntGaugeVec::new(
             Opts::new("instances", "Live instances by status").namespace("wamux"),
             &["status"],

@@ -16,6 +16,7 @@ mod m20261128_000011_message_kinds;
 mod m20261128_000012_message_author;
 mod m20261129_000013_groups;
 mod m20261129_000014_engine_sessions;
+mod m20261129_000015_cluster;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000012_message_author::Migration),
             Box::new(m20261129_000013_groups::Migration),
             Box::new(m20261129_000014_engine_sessions::Migration),
+            Box::new(m20261129_000015_cluster::Migration),
         ]
     }
 }

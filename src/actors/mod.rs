@@ -3,6 +3,7 @@
 pub mod api_calls;
 pub mod events;
 pub mod instance;
+pub mod lease_keeper;
 pub mod live;
 pub mod policy;
 pub mod registry;

@@ -52,6 +52,8 @@ pub fn check_enabled_has_url(webhook: &WebhookSettings) -> Result<(), ApiError> 
 pub struct InstanceWithStatus {
     pub instance: Instance,
     pub status: StatusView,
+    /// In a cluster, the node holding it (for a single instance's answer).
+    pub node: Option<String>,
 }
 
 pub struct Instances<'a> {
@@ -90,14 +92,16 @@ impl<'a> Instances<'a> {
         // Before the instance exists for anyone, so that its first event finds them.
         self.settings_changed(&instance.id, Some(WebhookSettings::of(&instance)))
             .await;
-        ask(
-            deps,
-            &deps.supervisor,
-            StartInstance {
-                instance: instance.clone(),
-            },
-        )
-        .await?;
+        match super::cluster::ClusterService::new(deps) {
+            Some(cluster) => cluster.place(&instance).await?,
+            None => {
+                let start = StartInstance {
+                    instance: instance.clone(),
+                    fence: None,
+                };
+                ask(deps, &deps.supervisor, start).await?;
+            }
+        }
         tracing::info!(instance_id = %instance.id, user_id = %caller.id, "instance created");
         Ok(instance)
     }
@@ -127,7 +131,11 @@ impl<'a> Instances<'a> {
         instance_id: &str,
     ) -> Result<InstanceWithStatus, ApiError> {
         let instance = visible_instance(self.deps, caller, instance_id).await?;
-        Ok(self.with_status(caller, instance))
+        let mut found = self.with_status(caller, instance);
+        if let Some(cluster) = super::cluster::ClusterService::new(self.deps) {
+            found.node = cluster.node_of(instance_id).await?;
+        }
+        Ok(found)
     }
 
     fn with_status(&self, caller: &Caller, instance: Instance) -> InstanceWithStatus {
@@ -138,7 +146,11 @@ impl<'a> Instances<'a> {
                 status: instance.status,
                 has_qr: false,
             });
-        InstanceWithStatus { instance, status }
+        InstanceWithStatus {
+            instance,
+            status,
+            node: None,
+        }
     }
 
     pub async fn update(
@@ -193,6 +205,9 @@ impl<'a> Instances<'a> {
             .send(stop)
             .await
             .map_err(|_| ApiError::unavailable("the supervisor is not running"))?;
+        if let Some(cluster) = super::cluster::ClusterService::new(deps) {
+            cluster.forget(&instance.id).await;
+        }
         tracing::info!(instance_id = %instance.id, "instance deleted");
         Ok(instance)
     }

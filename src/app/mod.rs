@@ -9,6 +9,7 @@
 
 mod access;
 pub mod actions;
+pub mod cluster;
 pub mod groups;
 mod idempotency;
 mod instance_patch;
@@ -50,7 +51,8 @@ pub struct Deps {
     pub settings: Arc<Settings>,
     pub recorder: Recorder,
     pub jwt: JwtKeys,
-    pub auth_cache: AuthCache,
+    /// Shared with the cluster's signal listener, which empties it for other nodes' changes.
+    pub auth_cache: Arc<AuthCache>,
     /// Verified against when the email is unknown, so both failures cost the same time.
     pub decoy_password_hash: String,
     pub supervisor: Addr<InstanceSupervisor>,
@@ -66,6 +68,8 @@ pub struct Deps {
     pub load: LoadProbe,
     /// The simulated network's control side, when `whatsapp.backend = "sim"`.
     pub sim: Option<SimControl>,
+    /// This node's part in a cluster, when `cluster.enabled`.
+    pub cluster: Option<cluster::ClusterDeps>,
 }
 
 impl Deps {
@@ -124,6 +128,11 @@ impl App {
     #[cfg(feature = "sim")]
     pub fn sim(&self) -> Option<sim::Sim<'_>> {
         sim::Sim::new(&self.deps)
+    }
+
+    /// The cluster, when this node is one of several.
+    pub fn cluster(&self) -> Option<cluster::ClusterService<'_>> {
+        cluster::ClusterService::new(&self.deps)
     }
 
     /// Whether the simulated network is the backend.

@@ -88,6 +88,10 @@ impl<'a> Stats<'a> {
         instance_ids: Option<Vec<String>>,
         period: Period,
     ) -> Result<Vec<DayUsage>, ApiError> {
+        // In a cluster, every node counts its own instances: they write theirs first.
+        if let Some(cluster) = super::cluster::ClusterService::new(self.deps) {
+            cluster.everyone_visible().await;
+        }
         let since_day = period.first_day(today()).map(|day| day.to_string());
         ask(
             self.deps,

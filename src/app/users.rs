@@ -141,7 +141,7 @@ impl<'a> Users<'a> {
         if !db::users::set_api_key(&self.deps.db, &caller.id, &key).await? {
             return Err(invalid_credentials());
         }
-        self.deps.auth_cache.forget_user(&caller.id);
+        self.user_changed(&caller.id).await;
         tracing::info!(user_id = %caller.id, "API key rotated");
         Ok(key)
     }
@@ -178,7 +178,7 @@ impl<'a> Users<'a> {
             password_hash,
         };
         let user = db::users::update(&self.deps.db, user, changes).await?;
-        self.deps.auth_cache.forget_user(&user.id);
+        self.user_changed(&user.id).await;
         tracing::info!(user_id = %user.id, "user updated");
         Ok(user)
     }
@@ -187,9 +187,17 @@ impl<'a> Users<'a> {
         let user = self.existing(user_id).await?;
         not_yourself(caller, &user)?;
         db::users::delete(&self.deps.db, &user.id).await?;
-        self.deps.auth_cache.forget_user(&user.id);
+        self.user_changed(&user.id).await;
         tracing::info!(user_id = %user.id, "user deleted");
         Ok(user)
+    }
+
+    /// Every node forgets what it cached about the user, this one at once.
+    async fn user_changed(&self, user_id: &str) {
+        self.deps.auth_cache.forget_user(user_id);
+        if let Some(cluster) = super::cluster::ClusterService::new(self.deps) {
+            cluster.user_changed(user_id).await;
+        }
     }
 
     async fn existing(&self, user_id: &str) -> Result<User, ApiError> {

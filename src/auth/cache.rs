@@ -1,7 +1,8 @@
 //! Recently authenticated callers, so a request does not cost a database read.
 //! Any change to a user (rotation, deactivation, deletion, role) drops them at
-//! once in this process; `auth.cache_ttl_secs` bounds how long another process
-//! sharing the database may go on trusting a changed user.
+//! once in this process, and in a cluster on every node (a `UserChanged`
+//! signal); `auth.cache_ttl_secs` bounds how long another process sharing the
+//! database outside a cluster may go on trusting a changed user.
 
 use std::collections::HashMap;
 use std::sync::RwLock;
@@ -68,6 +69,18 @@ impl AuthCache {
         if !self.ttl.is_zero() {
             remember(&self.by_id, &user.id, user);
         }
+    }
+
+    /// Forgets everyone (signals from other nodes may have been missed).
+    pub fn clear(&self) {
+        self.by_id
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clear();
+        self.by_key
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clear();
     }
 
     /// Drops everything known about the user (called on every change to them).

@@ -56,6 +56,19 @@ impl JwtKeys {
 
 /// The configured secret, or the one kept in `data_dir` (generated on first start),
 /// so tokens survive restarts without anyone choosing a secret.
+/// In a cluster with no `auth.jwt_secret`, every node derives the same one from
+/// `cluster.secret`, so a token issued by one node is accepted by all.
+pub fn derived_secret(cluster_secret: &[u8]) -> Vec<u8> {
+    use hmac::{Hmac, Mac};
+    let mac = Hmac::<sha2::Sha256>::new_from_slice(cluster_secret)
+        .map(|mut mac| {
+            mac.update(b"wamux login tokens");
+            mac.finalize().into_bytes().to_vec()
+        })
+        .unwrap_or_default();
+    hex::encode(mac).into_bytes()
+}
+
 pub fn load_or_create_secret(configured: &str, data_dir: &Path) -> anyhow::Result<Vec<u8>> {
     if !configured.is_empty() {
         return Ok(configured.as_bytes().to_vec());

@@ -2,6 +2,7 @@
 //! environment overrides. Every key has a default; unknown keys are refused.
 
 mod auth;
+mod cluster;
 mod log;
 mod operations;
 mod server;
@@ -15,6 +16,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize, Serializer};
 
 pub use auth::AuthSettings;
+pub use cluster::ClusterSettings;
 pub use log::{LogSettings, env_filter};
 pub use operations::{LimitSettings, MetricsSettings, StatsSettings, WebhookDeliverySettings};
 pub use server::{DatabaseSettings, ServerSettings};
@@ -46,6 +48,7 @@ pub struct Settings {
     pub limits: LimitSettings,
     pub metrics: MetricsSettings,
     pub sim: SimSettings,
+    pub cluster: ClusterSettings,
     pub log: LogSettings,
 }
 
@@ -95,6 +98,16 @@ impl Settings {
         self.whatsapp.validate()?;
         self.limits.validate()?;
         self.webhooks.validate()?;
+        self.cluster.validate(&self.database.url)?;
+        if self.cluster.enabled
+            && self.whatsapp.backend == Backend::WhatsappRust
+            && self.whatsapp.session_store == SessionStore::Files
+        {
+            return Err(invalid(
+                "whatsapp.session_store",
+                "must be \"database\" with the cluster on: a session in a file cannot move to another node",
+            ));
+        }
         if self.stats.flush_interval_ms == 0 {
             return Err(invalid("stats.flush_interval_ms", "must be greater than 0"));
         }

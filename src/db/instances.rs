@@ -1,3 +1,4 @@
+use crate::cluster::Fence;
 use entity::instances::{ActiveModel, Column, Entity as Instances, Model as Instance};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -93,11 +94,27 @@ pub async fn find(db: &impl ConnectionTrait, id: &str) -> Result<Option<Instance
         .await
 }
 
-/// The webhook settings of every live instance whose webhooks are on.
+/// The live instances among `ids`.
+pub async fn find_many(db: &impl ConnectionTrait, ids: &[String]) -> Result<Vec<Instance>, DbErr> {
+    Instances::find()
+        .filter(Column::Id.is_in(ids.iter().cloned()))
+        .filter(Column::DeletedAt.is_null())
+        .order_by_asc(Column::CreatedAt)
+        .all(db)
+        .await
+}
+
+/// The webhook settings of every live instance whose webhooks are on (of
+/// `only` these instances, when given).
 pub async fn webhook_targets(
     db: &impl ConnectionTrait,
+    only: Option<&[String]>,
 ) -> Result<Vec<(String, WebhookSettings)>, DbErr> {
-    let instances = Instances::find()
+    let mut query = Instances::find();
+    if let Some(ids) = only {
+        query = query.filter(Column::Id.is_in(ids.iter().cloned()));
+    }
+    let instances = query
         .filter(Column::DeletedAt.is_null())
         .filter(Column::WebhookEnabled.eq(true))
         .filter(Column::WebhookUrl.is_not_null())
@@ -183,10 +200,25 @@ pub async fn set_status(
     id: &str,
     status: InstanceStatus,
     phone: Option<&str>,
+    fence: Option<&Fence>,
 ) -> Result<(), DbErr> {
     let mut update = Instances::update_many()
         .col_expr(Column::Status, Expr::value(status.as_str()))
         .filter(Column::Id.eq(id));
+    if let Some(fence) = fence {
+        // Only the holder of the lease at this epoch may say how the instance is.
+        use sea_orm::sea_query::{Alias, ExprTrait, Query};
+        let held = Query::select()
+            .column(Alias::new("instance_id"))
+            .from(Alias::new("instance_leases"))
+            .and_where(ExprTrait::eq(
+                Expr::col(Alias::new("holder")),
+                fence.node_id.as_str(),
+            ))
+            .and_where(ExprTrait::eq(Expr::col(Alias::new("epoch")), fence.epoch))
+            .to_owned();
+        update = update.filter(Column::Id.in_subquery(held));
+    }
     if let Some(phone) = phone {
         update = update.col_expr(Column::Phone, Expr::value(phone));
     }

@@ -2,6 +2,7 @@
 
 pub mod activity;
 mod bulk;
+pub mod cluster;
 pub mod contacts;
 pub mod engine_store;
 pub mod idempotency;

@@ -16,6 +16,8 @@ pub enum WriteOp {
         instance_id: String,
         status: InstanceStatus,
         phone: Option<String>,
+        /// In a cluster: refused unless this node still holds the lease at this epoch.
+        fence: Option<crate::cluster::Fence>,
     },
     Activity {
         instance_id: String,
@@ -65,7 +67,17 @@ impl WriteOp {
                 instance_id,
                 status,
                 phone,
-            } => db::instances::set_status(conn, instance_id, *status, phone.as_deref()).await,
+                fence,
+            } => {
+                db::instances::set_status(
+                    conn,
+                    instance_id,
+                    *status,
+                    phone.as_deref(),
+                    fence.as_ref(),
+                )
+                .await
+            }
             Self::Activity {
                 instance_id,
                 action,

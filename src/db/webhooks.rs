@@ -105,9 +105,17 @@ pub async fn find(
         .await
 }
 
-/// Every delivery still to make, oldest first (resumed at start-up).
-pub async fn pending(db: &impl ConnectionTrait) -> Result<Vec<Delivery>, DbErr> {
-    Deliveries::find()
+/// Every delivery still to make (of `only` these instances, when given),
+/// oldest first: resumed at start-up, or when a node takes instances over.
+pub async fn pending(
+    db: &impl ConnectionTrait,
+    only: Option<&[String]>,
+) -> Result<Vec<Delivery>, DbErr> {
+    let mut query = Deliveries::find();
+    if let Some(ids) = only {
+        query = query.filter(Column::InstanceId.is_in(ids.iter().cloned()));
+    }
+    query
         .filter(Column::State.eq(DeliveryState::Pending))
         .order_by_asc(Column::CreatedAt)
         .order_by_asc(Column::Id)

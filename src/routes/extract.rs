@@ -103,7 +103,13 @@ pub async fn require_auth(
     let user_id = user.id.clone();
     req.extensions_mut().insert(user);
     let response = next.call(req).await?;
-    if let Some(state) = state {
+    // A call forwarded from another node was counted there.
+    let forwarded = response
+        .request()
+        .extensions()
+        .get::<crate::routes::forward::ForwardedHere>()
+        .is_some();
+    if let Some(state) = state.filter(|_| !forwarded) {
         let instance_id = instance_of_route(&response);
         state
             .app

@@ -13,12 +13,14 @@ mod auth;
 pub mod errors;
 mod events;
 pub mod extract;
+pub mod forward;
 mod groups;
 mod health;
 mod input;
 mod instances;
 mod messaging;
 mod metrics;
+mod nodes;
 pub mod openapi;
 pub mod pagination;
 pub mod request_log;
@@ -102,6 +104,7 @@ fn mount(cfg: &mut ServiceConfig, with_sim: bool) {
         .service(admin::list_users)
         .service(admin::update_user)
         .service(admin::delete_user)
+        .service(nodes::list_nodes)
         .service(instances::create_instance)
         .service(instances::list_instances)
         .service(stats::user_stats)
@@ -121,6 +124,7 @@ fn mount(cfg: &mut ServiceConfig, with_sim: bool) {
 /// Mounts every route, and Swagger UI at `/docs/`.
 pub fn configure(cfg: &mut web::ServiceConfig, with_sim: bool) {
     mount(&mut ServiceConfig::new(cfg), with_sim);
+    nodes::internal(cfg);
     mount_docs(cfg);
 }
 
@@ -186,6 +190,8 @@ pub fn is_public_path(path: &str) -> bool {
     static PUBLIC: OnceLock<HashSet<String>> = OnceLock::new();
     path == "/docs"
         || path.starts_with("/docs/")
+        // Node to node: signed with `cluster.secret`, checked by the route itself.
+        || path.starts_with("/internal/cluster/")
         || PUBLIC
             .get_or_init(|| {
                 openapi::public_paths(&document_for(true))

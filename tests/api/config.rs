@@ -117,3 +117,41 @@ fn missing_explicit_config_file_is_an_error() {
     let missing = PathBuf::from("/nonexistent/wamux.toml");
     assert!(Settings::load_with_env(Some(&missing), HashMap::new()).is_err());
 }
+
+#[test]
+fn a_cluster_needs_postgresql_a_secret_an_address_and_shared_sessions() {
+    const PG: &str = "[database]\nurl = \"postgres://db/wamux\"\n";
+    const GOOD: &str = "[cluster]\nenabled = true\nadvertise_url = \"http://10.0.0.5:8080\"\nsecret = \"cluster-secret-of-at-least-thirty-two-bytes\"\n";
+    // On SQLite (the default database): refused, naming the key.
+    let err = load_file(GOOD, &[]).unwrap_err().to_string();
+    assert!(
+        err.contains("cluster.enabled") && err.contains("postgres"),
+        "{err}"
+    );
+    let ok = load_file(&format!("{PG}{GOOD}"), &[]).unwrap();
+    assert!(ok.cluster.enabled);
+    let short = load_file(
+        &format!("{PG}{GOOD}"),
+        &[("WAMUX__CLUSTER__SECRET", "too-short")],
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(short.contains("cluster.secret"), "{short}");
+    let nowhere = load_file(
+        &format!("{PG}{GOOD}"),
+        &[("WAMUX__CLUSTER__ADVERTISE_URL", "")],
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(nowhere.contains("cluster.advertise_url"), "{nowhere}");
+    // Sessions in files stay on one machine: they could not move between nodes.
+    let files = load_file(
+        &format!("{PG}{GOOD}[whatsapp]\nbackend = \"whatsapp-rust\"\nsession_store = \"files\"\n"),
+        &[],
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(files.contains("whatsapp.session_store"), "{files}");
+    // The secret never shows in `config check`.
+    assert!(!ok.to_masked_toml().unwrap().contains("thirty-two"));
+}

@@ -4,6 +4,7 @@ mod activity;
 mod admin;
 mod auth;
 mod cli;
+mod cluster;
 mod config;
 mod crash;
 mod engine;

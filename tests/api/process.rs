@@ -23,8 +23,12 @@ impl ServerProcess {
     /// Starts `wamux` on the sim backend with its data in `dir`; `extra` adds
     /// `WAMUX__...` settings.
     pub async fn start(dir: &Path, extra: &[(&str, &str)]) -> Self {
+        Self::start_on(dir, free_port(), extra).await
+    }
+
+    /// Like `start`, on a port chosen beforehand (a cluster node advertises it).
+    pub async fn start_on(dir: &Path, port: u16, extra: &[(&str, &str)]) -> Self {
         crate::helpers::init_once();
-        let port = free_port();
         let mut envs: Vec<(String, String)> = vec![
             ("WAMUX__SERVER__PORT".into(), port.to_string()),
             (
@@ -135,6 +139,18 @@ impl ServerProcess {
         (started.elapsed(), status)
     }
 
+    /// Sends a signal (`STOP`, `CONT`, …) to the running process.
+    pub fn signal(&self, name: &str) {
+        let pid = self.pid().to_string();
+        let sent = Command::new("kill")
+            .args([&format!("-{name}"), &pid])
+            .status();
+        assert!(
+            sent.is_ok_and(|status| status.success()),
+            "kill -{name} failed"
+        );
+    }
+
     /// The running process's id.
     pub fn pid(&self) -> u32 {
         self.child.as_ref().expect("running").id()
@@ -151,9 +167,14 @@ impl ServerProcess {
     }
 
     pub fn request(&self, method: Method, path: &str) -> reqwest::RequestBuilder {
+        self.request_as(&self.key, method, path)
+    }
+
+    /// A request with another caller's API key.
+    pub fn request_as(&self, key: &str, method: Method, path: &str) -> reqwest::RequestBuilder {
         self.client
             .request(method, format!("{}{path}", self.base))
-            .header("x-api-key", &self.key)
+            .header("x-api-key", key)
     }
 
     pub async fn get(&self, path: &str) -> Value {

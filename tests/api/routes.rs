@@ -72,6 +72,7 @@ pub fn all() -> Vec<Route> {
             j(json!({"email": "new@example.com", "password": "long-enough"})),
         ),
         route(M::GET, "/api/admin/users", Admin, none()),
+        route(M::GET, "/api/admin/nodes", Admin, none()),
         route(
             M::PATCH,
             "/api/admin/users/{user}",

@@ -19,6 +19,7 @@ use actix::prelude::*;
 use sea_orm::DatabaseConnection;
 
 use super::events::EventBus;
+use crate::cluster::Fence;
 use crate::config::SupervisionSettings;
 use crate::db::activity::ActivityAction;
 use crate::db::recorder::{Recorder, WriteOp};
@@ -109,6 +110,8 @@ pub struct InstanceActor {
     retry_log: retry_log::RetryLog,
     plan: Option<StartPlan>,
     exit: ExitNotice,
+    /// In a cluster, the lease this actor runs under: its status writes carry it.
+    fence: Option<Fence>,
 }
 
 impl InstanceActor {
@@ -119,6 +122,7 @@ impl InstanceActor {
         incarnation: u64,
         deps: Arc<InstanceDeps>,
         published: Arc<PublishedStatus>,
+        fence: Option<Fence>,
     ) -> Self {
         let exit = ExitNotice {
             instance_id: id.clone(),
@@ -142,6 +146,7 @@ impl InstanceActor {
             retry_log: retry_log::RetryLog::default(),
             plan: Some(plan),
             exit,
+            fence,
         }
     }
 
@@ -155,6 +160,7 @@ impl InstanceActor {
                 instance_id: self.id.clone(),
                 status,
                 phone: self.phone.clone(),
+                fence: self.fence.clone(),
             });
         }
         self.exit.published.publish(self.status, self.qr.is_some());

@@ -3,6 +3,7 @@
 //! instance's settings, and resumes pending ones after a restart.
 
 mod attempt;
+mod handover;
 mod queue;
 
 use std::collections::HashMap;
@@ -25,6 +26,8 @@ use crate::webhooks::{payload, sign};
 use attempt::Outcome;
 use queue::{Job, Queues};
 
+pub use handover::{ForgetInstances, ResumeInstances};
+
 pub struct WebhookActor {
     db: DatabaseConnection,
     recorder: Recorder,
@@ -40,6 +43,8 @@ pub struct WebhookActor {
     /// Outbox rows queued but not yet confirmed written.
     uncommitted: usize,
     metrics: Arc<Metrics>,
+    /// In a cluster: deliveries are loaded per instance this node holds.
+    clustered: bool,
 }
 
 /// Told to the statistics when a delivery reached its receiver (2xx).
@@ -68,7 +73,14 @@ impl WebhookActor {
             delivered,
             uncommitted: 0,
             metrics,
+            clustered: false,
         }
+    }
+
+    /// In a cluster, nothing is loaded at start: instances come with their leases.
+    pub fn clustered(mut self) -> Self {
+        self.clustered = true;
+        self
     }
 
     fn enqueue(&mut self, delivery: Delivery, persisted: bool, ctx: &mut Context<Self>) {
@@ -236,13 +248,23 @@ impl Actor for WebhookActor {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Self::Context) {
+        // In a cluster, an instance's deliveries are its holder's: they are
+        // loaded as this node takes instances over (`handover`).
+        if !self.clustered {
+            self.load(None, ctx);
+        }
+    }
+}
+
+impl WebhookActor {
+    /// Loads the webhook settings and what was pending of every instance (of
+    /// `only` these). New events wait until they are in line.
+    fn load(&mut self, only: Option<Vec<String>>, ctx: &mut Context<Self>) {
         let db = self.db.clone();
-        // New events wait until the settings are loaded and what was pending
-        // before the restart is back in line.
         ctx.wait(
             async move {
-                let targets = db::instances::webhook_targets(&db).await;
-                (targets, db::webhooks::pending(&db).await)
+                let targets = db::instances::webhook_targets(&db, only.as_deref()).await;
+                (targets, db::webhooks::pending(&db, only.as_deref()).await)
             }
             .into_actor(self)
             .map(|(targets, pending), actor, ctx| {

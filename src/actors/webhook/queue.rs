@@ -127,6 +127,13 @@ impl Queues {
         }
     }
 
+    /// Drops an instance's queue (its holder is now another node). An attempt
+    /// in flight still ends through `attempt_ended`; its `done` finds nothing.
+    pub fn forget(&mut self, instance_id: &str) {
+        self.instances.remove(instance_id);
+        self.ready.retain(|listed| listed != instance_id);
+    }
+
     pub fn depth(&self) -> usize {
         self.instances.values().map(|q| q.jobs.len()).sum()
     }

@@ -52,6 +52,9 @@ pub struct ListItem {
     pub connection_status: StatusView,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub webhook_settings: Option<WebhookSettingsView>,
+    /// With the cluster on (one instance's answer): the node holding it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -72,6 +75,7 @@ impl ListItem {
         let InstanceWithStatus {
             instance,
             status: connection_status,
+            node,
         } = found;
         let webhook_settings = with_settings.then_some(WebhookSettingsView {
             notify_received: instance.notify_received,
@@ -94,6 +98,7 @@ impl ListItem {
             updated_at: iso_millis(instance.updated_at),
             connection_status,
             webhook_settings,
+            node,
         }
     }
 }

@@ -60,8 +60,14 @@ impl SimNetwork {
             // The writer's client sees the receipt come from the chat with us
             // (or from the group).
             let their_chat = if chat.is_group() { chat } else { &me };
-            if let Some(reader) = self.reader_of(&sender) {
-                reader.read(&receipt(&ids, their_chat, ReceiptType::Read)?);
+            match self.reader_of(&sender) {
+                Some(reader) => {
+                    reader.read(&receipt(&ids, their_chat, ReceiptType::Read)?);
+                }
+                None if self.in_cluster() => {
+                    self.receipt_across(sender.user(), &ids, their_chat, true);
+                }
+                None => {}
             }
         }
         Ok(())

@@ -177,15 +177,39 @@ impl SimNetwork {
                 .reader
                 .read(&delivery(id, &sender_jid, &sender_name, message, None)?);
         } else if to.is_group() {
-            let event = delivery(id, &sender_jid, &sender_name, message, Some(to))?;
-            for member in audience
-                .iter()
-                .filter_map(|phone| registry.phones.get(phone))
-                .filter_map(|instance| registry.links.get(instance))
-            {
-                received = true;
-                member.reader.read(&event);
+            let event = delivery(id, &sender_jid, &sender_name, message.clone(), Some(to))?;
+            for phone in audience {
+                match registry
+                    .phones
+                    .get(phone)
+                    .and_then(|instance| registry.links.get(instance))
+                {
+                    Some(member) => {
+                        received = true;
+                        member.reader.read(&event);
+                    }
+                    None if self.in_cluster() => {
+                        received = true;
+                        let from = sender_phone.as_str();
+                        self.send_across(phone, id, from, &sender_name, &message, Some(to), None);
+                    }
+                    None => {}
+                }
             }
+        } else if self.in_cluster() {
+            // Perhaps connected on another node, which then sends the receipt.
+            let receipt_to = receipts.then_some(from_instance);
+            let from = sender_phone.as_str();
+            self.send_across(
+                to.user(),
+                id,
+                from,
+                &sender_name,
+                &message,
+                None,
+                receipt_to,
+            );
+            return Ok(true);
         }
         if !receipts {
             return Ok(received);

@@ -3,6 +3,7 @@
 //! (actors, database, webhooks, statistics) is the production code.
 
 mod actions;
+mod cluster;
 mod delivery;
 mod faults;
 mod groups;
@@ -111,6 +112,8 @@ struct Inner {
     downloads: Arc<dyn super::model::MediaSource>,
     registry: Mutex<Registry>,
     next_token: AtomicU64,
+    /// In a cluster: how deliveries reach instances on other nodes.
+    signals: std::sync::OnceLock<crate::cluster::signals::Signals>,
 }
 
 #[derive(Clone)]
@@ -131,6 +134,7 @@ impl SimNetwork {
                 media,
                 registry: Mutex::new(Registry::default()),
                 next_token: AtomicU64::new(1),
+                signals: std::sync::OnceLock::new(),
             }),
         }
     }

@@ -20,7 +20,7 @@ impl TestDb {
     }
 
     /// A URL to a database nobody else uses.
-    pub(super) async fn provision(self, dir: &TempDir) -> String {
+    pub async fn provision(self, dir: &TempDir) -> String {
         match self {
             Self::Sqlite => format!("sqlite://{}/wamux.db?mode=rwc", dir.path().display()),
             Self::Postgres => {

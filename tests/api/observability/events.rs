@@ -16,7 +16,7 @@ db_tests!(
 );
 
 /// Reads SSE frames until one of `event` arrives; returns its `data` as JSON.
-async fn next_event(
+pub(crate) async fn next_event(
     stream: &mut (impl futures_util::Stream<Item = reqwest::Result<bytes::Bytes>> + Unpin),
     buffer: &mut String,
     event: &str,

@@ -1,7 +1,7 @@
 //! What operators and integrators look at: QR images, pairing codes, the live
 //! event stream and the Prometheus scrape.
 
-mod events;
+pub(crate) mod events;
 mod metrics;
 mod pairing;
 mod qr;

@@ -66,6 +66,8 @@ async fn a_tour_of_every_route_answers_as_documented(db: TestDb) {
     let user_path = format!("/api/admin/users/{}", user["id"].as_str().expect("user id"));
     tour.call("get", "/api/admin/users", "/api/admin/users", None)
         .await;
+    tour.call("get", "/api/admin/nodes", "/api/admin/nodes", None)
+        .await;
     let rename = example_body(&doc, "patch", "/api/admin/users/{user_id}", json!({}));
     tour.call(
         "patch",

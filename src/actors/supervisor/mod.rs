@@ -1,6 +1,9 @@
 //! `InstanceSupervisor`: the registry of live instance actors. It starts, stops
 //! and restores them, decides restarts by the `[supervision]` policy, and
 //! replaces an instance actor that died (a panic) without taking others along.
+//! In a cluster it runs the instances whose leases this node holds (`handover`).
+
+mod handover;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -15,11 +18,13 @@ use super::instance::supervision::{DecideRestart, InstanceExited, ResetRestarts,
 use super::instance::{InstanceActor, InstanceDeps, PublishedStatus, Shutdown, StartPlan};
 use super::policy::{Decision, RestartHistory, RestartKind, RestartPolicy};
 use super::registry::{InstanceRef, Registry};
+use crate::cluster::Fence;
 use crate::config::SupervisionSettings;
 use crate::db;
 use crate::db::recorder::Recorder;
 use crate::domain::instance::InstanceStatus;
 use crate::whatsapp::WaBackend;
+pub use handover::{Adopt, Relinquish};
 
 /// How long a stopping instance may take to end its session.
 const INSTANCE_STOP_TIMEOUT: Duration = Duration::from_secs(15);
@@ -30,6 +35,7 @@ struct Entry {
     phone: Option<String>,
     incarnation: u64,
     history: RestartHistory,
+    fence: Option<Fence>,
 }
 
 pub struct InstanceSupervisor {
@@ -78,6 +84,7 @@ impl InstanceSupervisor {
         phone: Option<String>,
         plan: StartPlan,
         history: RestartHistory,
+        fence: Option<Fence>,
     ) {
         let Some(deps) = self.deps.clone() else {
             tracing::error!("supervisor is not started");
@@ -93,6 +100,7 @@ impl InstanceSupervisor {
             incarnation,
             deps,
             published.clone(),
+            fence.clone(),
         );
         let addr = actor.start();
         self.registry.insert(
@@ -109,11 +117,12 @@ impl InstanceSupervisor {
             phone,
             incarnation,
             history,
+            fence,
         };
         self.entries.insert(id.to_owned(), entry);
     }
 
-    fn start_instance(&mut self, instance: &Instance, delay: Duration) {
+    fn start_instance(&mut self, instance: &Instance, delay: Duration, fence: Option<Fence>) {
         if self.shutting_down || self.entries.contains_key(&instance.id) {
             return;
         }
@@ -136,6 +145,7 @@ impl InstanceSupervisor {
             instance.phone.clone(),
             plan,
             RestartHistory::default(),
+            fence,
         );
     }
 }
@@ -168,13 +178,15 @@ impl Actor for InstanceSupervisor {
 #[rtype(result = "()")]
 pub struct StartInstance {
     pub instance: Instance,
+    /// In a cluster, the lease it runs under.
+    pub fence: Option<Fence>,
 }
 
 impl Handler<StartInstance> for InstanceSupervisor {
     type Result = ();
 
     fn handle(&mut self, msg: StartInstance, _: &mut Self::Context) {
-        self.start_instance(&msg.instance, Duration::ZERO);
+        self.start_instance(&msg.instance, Duration::ZERO, msg.fence);
     }
 }
 
@@ -200,7 +212,7 @@ impl Handler<RestoreInstances> for InstanceSupervisor {
                 let instances = instances?;
                 let mut delay = Duration::ZERO;
                 for instance in &instances {
-                    supervisor.start_instance(instance, delay);
+                    supervisor.start_instance(instance, delay, None);
                     if instance.status != InstanceStatus::LoggedOut {
                         delay += supervisor.boot_stagger;
                     }
@@ -308,6 +320,7 @@ impl Handler<InstanceExited> for InstanceSupervisor {
             entry.phone,
             plan,
             entry.history,
+            entry.fence,
         );
     }
 }

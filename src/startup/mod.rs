@@ -1,5 +1,7 @@
 //! Builds the running server: database, migrations, bootstrap admin, actors, HTTP.
 
+mod cluster;
+
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,6 +17,7 @@ use tracing_actix_web::TracingLogger;
 
 use crate::actors::api_calls::ApiCallTally;
 use crate::actors::events::EventBus;
+use crate::actors::lease_keeper::{Drain, LeaseKeeper};
 use crate::actors::live::LiveEvents;
 use crate::actors::registry::Registry;
 use crate::actors::stats::{FlushStats, StatsActor};
@@ -41,6 +44,7 @@ use crate::{bootstrap, db};
 pub struct Application {
     port: u16,
     server: Server,
+    keeper: Option<Addr<LeaseKeeper>>,
     supervisor: Addr<InstanceSupervisor>,
     webhooks: Addr<WebhookActor>,
     stats: Addr<StatsActor>,
@@ -52,6 +56,7 @@ pub struct Application {
 /// The actors, running, and what the services need of them.
 struct Actors {
     deps: Deps,
+    keeper: Option<Addr<LeaseKeeper>>,
     supervisor: Addr<InstanceSupervisor>,
     webhooks: Addr<WebhookActor>,
     stats: Addr<StatsActor>,
@@ -69,6 +74,7 @@ impl Application {
         spawn_housekeeping(db);
         let Actors {
             deps,
+            keeper,
             supervisor,
             webhooks,
             stats,
@@ -85,6 +91,7 @@ impl Application {
         Ok(Self {
             port,
             server,
+            keeper,
             supervisor,
             webhooks,
             stats,
@@ -113,6 +120,10 @@ impl Application {
         let served = self.server.await;
         tracing::info!("HTTP stopped; shutting instances down");
         let stopped = async {
+            if let Some(keeper) = &self.keeper {
+                // Hand the instances to the other nodes before anything else stops.
+                let _ = keeper.send(Drain).await;
+            }
             let _ = self.supervisor.send(ShutdownAll).await;
             let _ = self.webhooks.send(StopDeliveries).await;
             if let Ok(Err(err)) = self.stats.send(FlushStats).await {
@@ -134,15 +145,21 @@ impl Application {
 /// Starts the stats, webhook, live-events and supervisor actors, restores the
 /// instances, and gathers what the services work with.
 async fn start_actors(settings: Arc<Settings>, db: DatabaseConnection) -> anyhow::Result<Actors> {
-    let secret = jwt::load_or_create_secret(
-        settings.auth.jwt_secret.expose_secret(),
-        &settings.server.data_dir,
-    )?;
+    let clustered = cluster::identify(&settings)?;
+    let secret = match &clustered {
+        Some(node) if settings.auth.jwt_secret.expose_secret().is_empty() => {
+            jwt::derived_secret(node.secret())
+        }
+        _ => jwt::load_or_create_secret(
+            settings.auth.jwt_secret.expose_secret(),
+            &settings.server.data_dir,
+        )?,
+    };
     let decoy = Password::parse(&api_key::random_token(16)).map_err(anyhow::Error::msg)?;
     let decoy_password_hash = password::hash(decoy).await?;
     let writer = db::connect_writer(&settings.database).await?;
     let recorder = Recorder::spawn(writer.clone());
-    let metrics = Arc::new(Metrics::new()?);
+    let metrics = Arc::new(Metrics::new(clustered.as_ref().map(|node| node.node_id()))?);
     let sessions = StoreConnections::new(db.clone(), writer);
     let backends = Backends::from_settings(&settings, sessions.clone())?;
     let load = crate::metrics::LoadProbe::new(backends.sessions.clone());
@@ -154,14 +171,17 @@ async fn start_actors(settings: Arc<Settings>, db: DatabaseConnection) -> anyhow
         api_calls.clone(),
     )
     .start();
-    let webhooks = WebhookActor::new(
+    let mut webhooks = WebhookActor::new(
         db.clone(),
         recorder.clone(),
         settings.webhooks.clone(),
         Some(stats.clone().recipient()),
         metrics.clone(),
-    )
-    .start();
+    );
+    if clustered.is_some() {
+        webhooks = webhooks.clustered();
+    }
+    let webhooks = webhooks.start();
     let registry = Registry::default();
     let mut events = EventBus::default();
     events.subscribe(webhooks.clone().recipient());
@@ -180,11 +200,36 @@ async fn start_actors(settings: Arc<Settings>, db: DatabaseConnection) -> anyhow
         registry: registry.clone(),
     })
     .start();
-    supervisor.send(RestoreInstances).await??;
+    let auth_cache = Arc::new(AuthCache::new(Duration::from_secs(
+        settings.auth.cache_ttl_secs,
+    )));
+    let (cluster, keeper) = match clustered {
+        // The lease keeper starts this node's share of the instances.
+        Some(node) => {
+            let joined = cluster::join(
+                node,
+                &db,
+                supervisor.clone(),
+                webhooks.clone(),
+                recorder.clone(),
+                auth_cache.clone(),
+            )
+            .await?;
+            #[cfg(feature = "sim")]
+            if let Some(sim) = &backends.sim {
+                sim.join_cluster(joined.deps.signals.clone());
+            }
+            (Some(joined.deps), Some(joined.keeper))
+        }
+        None => {
+            supervisor.send(RestoreInstances).await??;
+            (None, None)
+        }
+    };
     let deps = Deps {
         db,
         jwt: jwt::JwtKeys::new(&secret, settings.auth.jwt_ttl_secs),
-        auth_cache: AuthCache::new(Duration::from_secs(settings.auth.cache_ttl_secs)),
+        auth_cache,
         settings,
         decoy_password_hash,
         recorder: recorder.clone(),
@@ -197,9 +242,11 @@ async fn start_actors(settings: Arc<Settings>, db: DatabaseConnection) -> anyhow
         metrics,
         load,
         sim: backends.sim,
+        cluster,
     };
     Ok(Actors {
         deps,
+        keeper,
         supervisor,
         webhooks,
         stats,
@@ -239,10 +286,14 @@ fn serve_http(
         App::new()
             .app_data(state.clone())
             .app_data(web::Data::new(fetcher))
+            .app_data(web::Data::new(routes::forward::Forwarder::new()))
             .app_data(errors::json_config(json_limit))
             .app_data(errors::query_config())
             .app_data(errors::path_config())
-            // Innermost: everything outside it (allow-list, CORS, metrics) runs first.
+            // Innermost: a request about an instance another node holds goes there,
+            // once its caller is known.
+            .wrap(from_fn(routes::forward::to_holder))
+            // Everything outside it (allow-list, CORS, metrics) runs first.
             .wrap(from_fn(routes::extract::require_auth))
             .wrap(http_metrics.clone())
             // Outside the metrics: no request can add a label value by inventing a method.
