@@ -12,6 +12,14 @@ use crate::db;
 pub use crate::db::cluster::{Holder, Node};
 use crate::error::ApiError;
 
+/// Where a request about an instance is served.
+pub enum Route {
+    Here,
+    Elsewhere(Holder),
+    /// Changing holders right now: the caller should try again in a moment.
+    Moving,
+}
+
 /// What a clustered node's services work with.
 pub struct ClusterDeps {
     pub cluster: Cluster,
@@ -80,15 +88,21 @@ impl<'a> ClusterService<'a> {
         Ok(())
     }
 
-    /// The other node holding the instance, when one does: the request goes there.
-    pub async fn holder_elsewhere(&self, instance_id: &str) -> Result<Option<Holder>, ApiError> {
+    /// Where a request about the instance is served.
+    pub async fn route(&self, instance_id: &str) -> Result<Route, ApiError> {
         let cluster = &self.cluster.cluster;
         if cluster.holdings().holds(instance_id) {
-            return Ok(None);
+            return Ok(Route::Here);
         }
-        Ok(db::cluster::holder(&self.deps.db, instance_id)
-            .await?
-            .filter(|holder| holder.node_id != cluster.node_id()))
+        match db::cluster::holder(&self.deps.db, instance_id).await? {
+            Some(holder) if holder.node_id != cluster.node_id() => Ok(Route::Elsewhere(holder)),
+            // Given to this node a moment ago, not started yet.
+            Some(_) => Ok(Route::Moving),
+            // Between two holders (one lost, the next not there yet).
+            None if db::cluster::has_lease(&self.deps.db, instance_id).await? => Ok(Route::Moving),
+            // Deleted, or no such instance: answered here as anywhere.
+            None => Ok(Route::Here),
+        }
     }
 
     /// Signs a request to another node.

@@ -229,6 +229,18 @@ pub async fn holder(db: &DatabaseConnection, instance_id: &str) -> Result<Option
     }
 }
 
+/// Whether the instance has a lease row at all (a live instance always has
+/// one; a deleted one has none).
+pub async fn has_lease(db: &DatabaseConnection, instance_id: &str) -> Result<bool, DbErr> {
+    Ok(db
+        .query_one_raw(statement(
+            "SELECT 1 AS found FROM instance_leases WHERE instance_id = $1",
+            vec![instance_id.into()],
+        ))
+        .await?
+        .is_some())
+}
+
 /// Gives up the node's leases on `instance_ids` (all of them when `None`):
 /// expired at once, so that another node takes them without waiting.
 pub async fn release(

@@ -21,7 +21,7 @@ use actix_web::{HttpResponse, web};
 use bytes::Bytes;
 use futures_util::StreamExt;
 
-use crate::app::cluster::Holder;
+use crate::app::cluster::{Holder, Route};
 use crate::cluster::signing;
 use crate::domain::text::is_uuid;
 use crate::error::{ApiError, ErrorCode};
@@ -105,11 +105,10 @@ pub async fn to_holder(
             .await
             .map(ServiceResponse::map_into_left_body);
     }
-    let Some(holder) = cluster.holder_elsewhere(&instance_id).await? else {
-        return next
-            .call(req)
-            .await
-            .map(ServiceResponse::map_into_left_body);
+    let holder = match cluster.route(&instance_id).await? {
+        Route::Here => return next.call(req).await.map(ServiceResponse::map_into_left_body),
+        Route::Moving => return Err(moving().into()),
+        Route::Elsewhere(holder) => holder,
     };
     let forwarder = req
         .app_data::<web::Data<Forwarder>>()
@@ -123,26 +122,22 @@ pub async fn to_holder(
     let mut answer = forward(&forwarder, &req, &holder, body, &state).await?;
     if answer.status() == StatusCode::MISDIRECTED_REQUEST {
         // The lease moved while we asked: look once more.
-        match (cluster.holder_elsewhere(&instance_id).await?, kept) {
-            (Some(holder), Some(bytes)) => {
+        match (cluster.route(&instance_id).await?, kept) {
+            (Route::Elsewhere(holder), Some(bytes)) => {
                 answer = forward(&forwarder, &req, &holder, Body::Kept(bytes), &state).await?;
             }
-            (None, Some(bytes)) => {
+            (Route::Here, Some(bytes)) => {
                 req.set_payload(actix_web::dev::Payload::from(bytes));
-                return next
-                    .call(req)
-                    .await
-                    .map(ServiceResponse::map_into_left_body);
+                return next.call(req).await.map(ServiceResponse::map_into_left_body);
             }
-            _ => {
-                return Err(ApiError::unavailable(
-                    "the instance is moving to another node; try again",
-                )
-                .into());
-            }
+            _ => return Err(moving().into()),
         }
     }
     Ok(req.into_response(answer).map_into_right_body())
+}
+
+fn moving() -> ApiError {
+    ApiError::unavailable("the instance is moving to another node; try again in a moment")
 }
 
 enum Body {

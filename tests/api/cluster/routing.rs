@@ -88,7 +88,10 @@ async fn every_node_lists_every_node_and_new_instances_spread() {
 
 #[actix_web::test]
 async fn a_send_through_a_node_holding_neither_side_arrives_and_streams() {
-    let Some(cluster) = Cluster::start(3).await else {
+    // Usage counts that no node would write by itself during the test.
+    let Some(cluster) =
+        Cluster::start_with(3, &[("WAMUX__STATS__FLUSH_INTERVAL_MS", "600000")]).await
+    else {
         return;
     };
     let receiver = Receiver::start(always_ok()).await;
@@ -150,6 +153,20 @@ async fn a_send_through_a_node_holding_neither_side_arrives_and_streams() {
         "{history}"
     );
     assert_eq!(history["messages"][0]["content"], "across three nodes");
+    // Counted where they happened (n2 sent, n3 received), read through n1 exactly,
+    // long before the nodes' own periodic flushes.
+    let (status, system) = call(entry, Method::GET, "/api/stats/system?period=today", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(system["usage"]["messagesSent"], 1, "{system}");
+    assert_eq!(system["usage"]["messagesReceived"], 1, "{system}");
+    assert_eq!(system["instances"]["total"], 3, "{system}");
+    assert_eq!(system["instances"]["active"], 2, "{system}");
+    // Each node's metrics carry its id.
+    for (n, node) in cluster.nodes.iter().enumerate() {
+        let metrics = node.request(Method::GET, "/metrics").send().await.unwrap();
+        let metrics = metrics.text().await.unwrap();
+        assert!(metrics.contains(&format!("node=\"n{}\"", n + 1)), "{metrics}");
+    }
     // Bob's phone has it: Alice's webhook hears "delivered", from n2.
     receiver
         .wait_until("delivered across nodes", |r| {
