@@ -12,11 +12,11 @@ use sea_orm::{DatabaseConnection, DbErr};
 
 use super::supervisor::{Adopt, InstanceSupervisor, Relinquish};
 use super::webhook::{ForgetInstances, ResumeInstances, WebhookActor};
-use crate::cluster::signals::{Signal, Signals};
 use crate::cluster::{Cluster, Holdings};
 use crate::db;
 use crate::db::cluster::Held;
 use crate::db::recorder::Recorder;
+use crate::db::signals::{Signal, Signals};
 
 /// How often the keeper checks how long ago its leases were last renewed.
 const FENCE_CHECK: Duration = Duration::from_millis(100);
@@ -28,9 +28,6 @@ pub struct LeaseKeeper {
     supervisor: Addr<InstanceSupervisor>,
     webhooks: Addr<WebhookActor>,
     recorder: Recorder,
-    /// When the last successful renewal was sent: every lease it renewed
-    /// lasts at least a TTL from then (the database stamped it later).
-    renewed_at: Instant,
     renewing: bool,
     /// Woken while renewing: renew again right after.
     wake_again: bool,
@@ -53,7 +50,6 @@ impl LeaseKeeper {
             supervisor,
             webhooks,
             recorder,
-            renewed_at: Instant::now(),
             renewing: false,
             wake_again: false,
             draining: false,
@@ -84,7 +80,7 @@ impl LeaseKeeper {
                     keeper.renewing = false;
                     match held {
                         Ok(held) => {
-                            keeper.renewed_at = sent_at;
+                            keeper.cluster.renewed(sent_at);
                             keeper.reconcile(&before, held);
                         }
                         Err(err) => tracing::warn!(error = %err, "leases not renewed"),
@@ -155,8 +151,7 @@ impl LeaseKeeper {
     /// A holder that could not renew stops its sessions a quarter TTL before
     /// its leases can expire.
     fn check_fence(&mut self) {
-        let limit = self.cluster.lease_ttl() * 3 / 4;
-        if self.renewed_at.elapsed() > limit && !self.holdings().is_empty() {
+        if self.cluster.leases_stale() && !self.holdings().is_empty() {
             let all = self.holdings().ids();
             self.let_go(all, "leases not renewed in time");
         }
@@ -191,7 +186,7 @@ impl Actor for LeaseKeeper {
         let me = self.cluster.node_id().to_owned();
         let keeper = ctx.address();
         actix::spawn(async move {
-            while let Some(signal) = crate::cluster::signals::next(&mut signals).await {
+            while let Some(signal) = crate::db::signals::next(&mut signals).await {
                 let wake = match signal.as_ref() {
                     Signal::LeaseAssigned { node_id, .. } => *node_id == me,
                     Signal::LeasesReleased { node_id } => *node_id != me,

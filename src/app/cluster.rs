@@ -6,10 +6,10 @@ use std::time::Duration;
 
 use super::Deps;
 use crate::actors::supervisor::StartInstance;
-use crate::cluster::signals::{Signal, Signals};
 use crate::cluster::{Cluster, Fence, signing};
 use crate::db;
 pub use crate::db::cluster::{Holder, Node};
+use crate::db::signals::{Signal, Signals};
 use crate::error::ApiError;
 
 /// Where a request about an instance is served.
@@ -26,6 +26,62 @@ pub struct ClusterDeps {
     pub signals: Signals,
     /// Nonces of node requests seen lately.
     pub replays: signing::ReplayGuard,
+    /// Other nodes' holdings, as last looked up.
+    pub holders: std::sync::Arc<HolderCache>,
+}
+
+/// Where instances held by other nodes were found lately, for a quarter TTL.
+pub struct HolderCache {
+    ttl: Duration,
+    found: std::sync::Mutex<std::collections::HashMap<String, (Holder, std::time::Instant)>>,
+}
+
+/// Past this many entries the cache starts over rather than grow.
+const MAX_REMEMBERED_HOLDERS: usize = 100_000;
+
+impl HolderCache {
+    pub fn new(ttl: Duration) -> Self {
+        Self {
+            ttl,
+            found: Default::default(),
+        }
+    }
+
+    fn map(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, (Holder, std::time::Instant)>>
+    {
+        self.found
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn get(&self, instance_id: &str) -> Option<Holder> {
+        self.map()
+            .get(instance_id)
+            .filter(|(_, at)| at.elapsed() < self.ttl)
+            .map(|(holder, _)| holder.clone())
+    }
+
+    fn remember(&self, instance_id: &str, holder: &Holder) {
+        let mut map = self.map();
+        if map.len() >= MAX_REMEMBERED_HOLDERS {
+            map.clear();
+        }
+        map.insert(
+            instance_id.to_owned(),
+            (holder.clone(), std::time::Instant::now()),
+        );
+    }
+
+    fn forget(&self, instance_id: &str) {
+        self.map().remove(instance_id);
+    }
+
+    /// Leases moved: look everything up again.
+    pub fn clear(&self) {
+        self.map().clear();
+    }
 }
 
 /// How long a node waits for another to make its writes visible.
@@ -88,14 +144,27 @@ impl<'a> ClusterService<'a> {
         Ok(())
     }
 
-    /// Where a request about the instance is served.
-    pub async fn route(&self, instance_id: &str) -> Result<Route, ApiError> {
+    /// Where a request about the instance is served. Another node's holding is
+    /// remembered briefly: if it moved meanwhile, that node answers `not_holder`
+    /// (or does not answer) and the caller asks again with `fresh`.
+    pub async fn route(&self, instance_id: &str, fresh: bool) -> Result<Route, ApiError> {
         let cluster = &self.cluster.cluster;
         if cluster.holdings().holds(instance_id) {
+            // Taken over a moment ago: its actor is on its way.
+            if self.deps.registry.get(instance_id).is_none() {
+                return Ok(Route::Moving);
+            }
             return Ok(Route::Here);
         }
+        if !fresh && let Some(holder) = self.cluster.holders.get(instance_id) {
+            return Ok(Route::Elsewhere(holder));
+        }
+        self.cluster.holders.forget(instance_id);
         match db::cluster::holder(&self.deps.db, instance_id).await? {
-            Some(holder) if holder.node_id != cluster.node_id() => Ok(Route::Elsewhere(holder)),
+            Some(holder) if holder.node_id != cluster.node_id() => {
+                self.cluster.holders.remember(instance_id, &holder);
+                Ok(Route::Elsewhere(holder))
+            }
             // Given to this node a moment ago, not started yet.
             Some(_) => Ok(Route::Moving),
             // Between two holders (one lost, the next not there yet).
@@ -139,6 +208,12 @@ impl<'a> ClusterService<'a> {
     /// Whether this node runs the instance now.
     pub fn holds(&self, instance_id: &str) -> bool {
         self.cluster.cluster.holdings().holds(instance_id)
+    }
+
+    /// Whether the instance's actor is running here (it is not while a
+    /// takeover starts it).
+    pub fn running(&self, instance_id: &str) -> bool {
+        self.deps.registry.get(instance_id).is_some()
     }
 
     /// The node holding the instance, if any.

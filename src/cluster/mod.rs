@@ -1,15 +1,15 @@
 //! Building blocks of several servers on one database: this node's identity,
-//! the leases it holds, how nodes sign requests to each other, and the
-//! signals they send through PostgreSQL `LISTEN/NOTIFY`. The lease keeper
-//! (`actors::lease_keeper`) and the services (`app::cluster`) use them.
+//! the leases it holds and whether they are still fresh, and how nodes sign
+//! requests to each other. The lease keeper (`actors::lease_keeper`), the
+//! services (`app::cluster`) and the engine's session store use them; the
+//! database side is `db::cluster` and `db::signals`.
 
 pub mod identity;
-pub mod signals;
 pub mod signing;
 
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
-use std::time::Duration;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
 
 use secrecy::{ExposeSecret, SecretString};
 
@@ -27,6 +27,9 @@ struct Inner {
     secret: SecretString,
     lease_ttl: Duration,
     holdings: Holdings,
+    /// When the last successful renewal was sent: every lease it renewed lasts
+    /// at least a TTL from then (the database stamped it later).
+    renewed_at: Mutex<Instant>,
 }
 
 impl Cluster {
@@ -42,6 +45,7 @@ impl Cluster {
                 secret: settings.secret.clone(),
                 lease_ttl: Duration::from_millis(settings.lease_ttl_ms),
                 holdings: Holdings::default(),
+                renewed_at: Mutex::new(Instant::now()),
             }),
         }
     }
@@ -64,6 +68,32 @@ impl Cluster {
 
     pub fn holdings(&self) -> &Holdings {
         &self.inner.holdings
+    }
+
+    pub fn renewed(&self, sent_at: Instant) {
+        *self
+            .inner
+            .renewed_at
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = sent_at;
+    }
+
+    /// Whether this node's leases may be past their safe part: three quarters
+    /// of a TTL since the last renewal. Its sessions must stop (and write nothing).
+    pub fn leases_stale(&self) -> bool {
+        let renewed_at = *self
+            .inner
+            .renewed_at
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        renewed_at.elapsed() > self.inner.lease_ttl * 3 / 4
+    }
+
+    /// Whether this node may write the instance's session now: it holds the
+    /// lease and the lease is fresh. Checked at every write, so a node that was
+    /// frozen past its lease writes nothing even before its keeper wakes up.
+    pub fn may_write(&self, instance_id: &str) -> bool {
+        self.inner.holdings.holds(instance_id) && !self.leases_stale()
     }
 
     pub(crate) fn secret(&self) -> &[u8] {

@@ -9,6 +9,7 @@ pub mod idempotency;
 pub mod instances;
 pub mod messages;
 pub mod recorder;
+pub mod signals;
 #[cfg(feature = "sim")]
 pub mod sim_groups;
 #[cfg(feature = "sim")]
@@ -77,6 +78,21 @@ async fn open(
 /// previous batch (on another connection) made stale.
 pub async fn connect_writer(settings: &DatabaseSettings) -> Result<DatabaseConnection, DbErr> {
     open(settings, 1, Some(WRITER_CACHE_KIB)).await
+}
+
+/// How many recorder queues a database gets: SQLite has one writer; PostgreSQL
+/// commits several transactions at once (each its own connection).
+pub const POSTGRES_RECORDER_QUEUES: u32 = 4;
+
+/// The recorder's connections: SQLite's one writer, or one per queue on PostgreSQL.
+pub async fn connect_recorder(
+    settings: &DatabaseSettings,
+) -> Result<(DatabaseConnection, usize), DbErr> {
+    if sqlite_file(&settings.url).is_some() || settings.url.starts_with("sqlite:") {
+        return Ok((connect_writer(settings).await?, 1));
+    }
+    let queues = POSTGRES_RECORDER_QUEUES;
+    Ok((open(settings, queues, None).await?, queues as usize))
 }
 
 /// The file of a `sqlite://path?...` URL; `None` for in-memory or non-SQLite URLs.

@@ -1,6 +1,10 @@
 //! Writes that must keep their order (an instance's status, its activity log)
-//! go through one queue. Whatever piles up while a batch commits goes into the
+//! go through a queue. Whatever piles up while a batch commits goes into the
 //! next transaction together, so a burst costs a few commits, not one per row.
+//! On SQLite there is one queue (one writer). On PostgreSQL there are several,
+//! each on its own connection, and an instance's writes always take the same
+//! one: every instance keeps its order, and different instances' commits
+//! overlap instead of waiting for each other.
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait};
 use tokio::sync::{mpsc, oneshot};
@@ -27,9 +31,11 @@ pub enum WriteOp {
     },
     Message(Box<db::messages::NewMessage>),
     MarkSent {
+        instance_id: String,
         row_id: String,
     },
     MarkFailed {
+        instance_id: String,
         row_id: String,
     },
     Receipt {
@@ -46,6 +52,7 @@ pub enum WriteOp {
     },
     Delivery(Box<entity::webhook_deliveries::Model>),
     DeliveryFailed {
+        instance_id: String,
         id: String,
         attempts: i32,
         next_attempt_at: i64,
@@ -54,6 +61,7 @@ pub enum WriteOp {
         gave_up: bool,
     },
     DeliverySucceeded {
+        instance_id: String,
         id: String,
         attempts: i32,
         status: u16,
@@ -85,8 +93,8 @@ impl WriteOp {
                 at,
             } => db::activity::insert_at(conn, instance_id, *action, details, *at).await,
             Self::Message(message) => db::messages::insert(conn, message).await,
-            Self::MarkSent { row_id } => db::bulk::mark_sent(conn, &[row_id.as_str()]).await,
-            Self::MarkFailed { row_id } => db::messages::mark_failed(conn, row_id).await,
+            Self::MarkSent { row_id, .. } => db::bulk::mark_sent(conn, &[row_id.as_str()]).await,
+            Self::MarkFailed { row_id, .. } => db::messages::mark_failed(conn, row_id).await,
             Self::Receipt {
                 instance_id,
                 message_ids,
@@ -101,6 +109,7 @@ impl WriteOp {
             Self::Delivery(delivery) => db::webhooks::insert(conn, delivery).await,
             Self::DeliveryFailed {
                 id,
+                instance_id: _,
                 attempts,
                 next_attempt_at,
                 error,
@@ -120,6 +129,7 @@ impl WriteOp {
             }
             Self::DeliverySucceeded {
                 id,
+                instance_id: _,
                 attempts,
                 status,
             } => db::webhooks::mark_delivered(conn, id, *attempts, *status).await,
@@ -139,21 +149,63 @@ enum Job {
     Flush(oneshot::Sender<()>),
 }
 
+impl WriteOp {
+    /// The instance whose order the write keeps.
+    fn instance_id(&self) -> &str {
+        match self {
+            Self::Status { instance_id, .. }
+            | Self::Activity { instance_id, .. }
+            | Self::MarkSent { instance_id, .. }
+            | Self::MarkFailed { instance_id, .. }
+            | Self::Receipt { instance_id, .. }
+            | Self::Amend { instance_id, .. }
+            | Self::DeliveryFailed { instance_id, .. }
+            | Self::DeliverySucceeded { instance_id, .. } => instance_id,
+            Self::Message(message) => &message.instance_id,
+            Self::Contact(contact) => &contact.instance_id,
+            Self::Delivery(delivery) => &delivery.instance_id,
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct Recorder {
-    jobs: mpsc::UnboundedSender<Job>,
+    queues: std::sync::Arc<[mpsc::UnboundedSender<Job>]>,
 }
 
 impl Recorder {
+    /// One queue on `db` (SQLite: its one writer connection).
     pub fn spawn(db: DatabaseConnection) -> Self {
-        let (jobs, queue) = mpsc::unbounded_channel();
-        tokio::spawn(run(db, queue));
-        Self { jobs }
+        Self::spawn_queues(db, 1)
     }
 
-    /// Queues a write; it lands in order with the others.
+    /// `queues` queues sharing `db`'s pool (PostgreSQL: one connection each).
+    pub fn spawn_queues(db: DatabaseConnection, queues: usize) -> Self {
+        let queues = (0..queues.max(1))
+            .map(|_| {
+                let (jobs, queue) = mpsc::unbounded_channel();
+                tokio::spawn(run(db.clone(), queue));
+                jobs
+            })
+            .collect();
+        Self { queues }
+    }
+
+    fn queue_of(&self, op: &WriteOp) -> &mpsc::UnboundedSender<Job> {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        op.instance_id().hash(&mut hasher);
+        let index = usize::try_from(hasher.finish()).unwrap_or_default() % self.queues.len();
+        &self.queues[index]
+    }
+
+    /// Queues a write; it lands in order with the instance's others.
     pub fn record(&self, op: WriteOp) {
-        if self.jobs.send(Job::Write { op, done: None }).is_err() {
+        if self
+            .queue_of(&op)
+            .send(Job::Write { op, done: None })
+            .is_err()
+        {
             tracing::error!("recorder stopped; a write was dropped");
         }
     }
@@ -162,7 +214,7 @@ impl Recorder {
     pub fn commit(&self, op: WriteOp) -> impl Future<Output = Result<(), DbErr>> + 'static {
         let (done, committed) = oneshot::channel();
         let queued = self
-            .jobs
+            .queue_of(&op)
             .send(Job::Write {
                 op,
                 done: Some(done),
@@ -179,11 +231,17 @@ impl Recorder {
 
     /// Resolves once everything queued before this call is written.
     pub fn flush(&self) -> impl Future<Output = ()> + 'static {
-        let (done, flushed) = oneshot::channel();
-        let queued = self.jobs.send(Job::Flush(done)).is_ok();
+        let flushed: Vec<_> = self
+            .queues
+            .iter()
+            .filter_map(|queue| {
+                let (done, flushed) = oneshot::channel();
+                queue.send(Job::Flush(done)).is_ok().then_some(flushed)
+            })
+            .collect();
         async move {
-            if queued {
-                let _ = flushed.await;
+            for queue in flushed {
+                let _ = queue.await;
             }
         }
     }
@@ -267,7 +325,7 @@ async fn apply_grouped<'a>(
                 activities.push((instance_id.as_str(), *action, details, *at));
             }
             WriteOp::Message(message) => messages.push(message.as_ref()),
-            WriteOp::MarkSent { row_id } => sent.push(row_id.as_str()),
+            WriteOp::MarkSent { row_id, .. } => sent.push(row_id.as_str()),
             WriteOp::Receipt {
                 instance_id,
                 message_ids,
@@ -285,6 +343,7 @@ async fn apply_grouped<'a>(
             WriteOp::Delivery(delivery) => deliveries.push(delivery.as_ref()),
             WriteOp::DeliverySucceeded {
                 id,
+                instance_id: _,
                 attempts,
                 status,
             } => delivered.push((id.as_str(), *attempts, *status)),

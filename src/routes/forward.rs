@@ -99,17 +99,26 @@ pub async fn to_holder(
             )
             .into());
         }
+        if !cluster.running(&instance_id) {
+            return Err(moving().into());
+        }
         req.extensions_mut().insert(ForwardedHere);
         return next
             .call(req)
             .await
             .map(ServiceResponse::map_into_left_body);
     }
-    let holder = match cluster.route(&instance_id).await? {
-        Route::Here => return next.call(req).await.map(ServiceResponse::map_into_left_body),
+    let holder = match cluster.route(&instance_id, false).await? {
+        Route::Here => {
+            return next
+                .call(req)
+                .await
+                .map(ServiceResponse::map_into_left_body);
+        }
         Route::Moving => return Err(moving().into()),
         Route::Elsewhere(holder) => holder,
     };
+    name_path_parameters(&mut req);
     let forwarder = req
         .app_data::<web::Data<Forwarder>>()
         .cloned()
@@ -119,21 +128,56 @@ pub async fn to_holder(
         Body::Kept(bytes) => Some(bytes.clone()),
         Body::Streamed(_) => None,
     };
-    let mut answer = forward(&forwarder, &req, &holder, body, &state).await?;
-    if answer.status() == StatusCode::MISDIRECTED_REQUEST {
-        // The lease moved while we asked: look once more.
-        match (cluster.route(&instance_id).await?, kept) {
-            (Route::Elsewhere(holder), Some(bytes)) => {
-                answer = forward(&forwarder, &req, &holder, Body::Kept(bytes), &state).await?;
+    let answer = forward(&forwarder, &req, &holder, body, &state).await;
+    // The lease moved (or its holder died) since we looked: look once more.
+    let moved = match &answer {
+        Ok(answer) => answer.status() == StatusCode::MISDIRECTED_REQUEST,
+        Err(_) => true,
+    };
+    let mut answer = answer;
+    if moved {
+        match (cluster.route(&instance_id, true).await?, kept) {
+            (Route::Elsewhere(again), Some(bytes)) if again.node_id != holder.node_id => {
+                answer = forward(&forwarder, &req, &again, Body::Kept(bytes), &state).await;
             }
             (Route::Here, Some(bytes)) => {
                 req.set_payload(actix_web::dev::Payload::from(bytes));
-                return next.call(req).await.map(ServiceResponse::map_into_left_body);
+                return next
+                    .call(req)
+                    .await
+                    .map(ServiceResponse::map_into_left_body);
             }
+            // The same node still holds it: its answer (or failure) stands.
+            (Route::Elsewhere(_), Some(_)) => {}
             _ => return Err(moving().into()),
         }
     }
-    Ok(req.into_response(answer).map_into_right_body())
+    Ok(req.into_response(answer?).map_into_right_body())
+}
+
+/// A forwarded request does not reach this node's router, yet its answer
+/// passes this node's HTTP metrics and call tally: it gets its route's
+/// parameters, by name, as a routed one has them (the metrics label it by its
+/// pattern, the tally by its instance).
+fn name_path_parameters(req: &mut ServiceRequest) {
+    let Some(pattern) = req.match_pattern() else {
+        return;
+    };
+    let path = req.path().to_owned();
+    let named: Vec<(String, String)> = pattern
+        .split('/')
+        .zip(path.split('/'))
+        .filter_map(|(part, value)| {
+            let name = part.strip_prefix('{')?.strip_suffix('}')?;
+            Some((name.to_owned(), value.to_owned()))
+        })
+        .collect();
+    let info = req.match_info_mut();
+    for (name, value) in named {
+        if info.get(&name).is_none() {
+            info.add_static(name, value);
+        }
+    }
 }
 
 fn moving() -> ApiError {
@@ -243,4 +287,45 @@ async fn forward(
         response.append_header((name.clone(), value.clone()));
     }
     Ok(response.streaming(answer))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn instance_routes_are_known_by_their_path() {
+        let id = "0193a0c2-6f1e-7c3b-9a2d-4b8f2e1d0c5a";
+        for path in [
+            format!("/api/instances/{id}"),
+            format!("/api/instances/{id}/events"),
+            format!("/api/whatsapp/{id}/send"),
+            format!("/api/sim/instances/{id}/scan"),
+        ] {
+            assert_eq!(instance_of_path(&path), Some(id), "{path}");
+        }
+        for path in [
+            "/api/instances",
+            "/api/instances/not-an-id/events",
+            "/api/stats/instances/0193a0c2-6f1e-7c3b-9a2d-4b8f2e1d0c5a",
+            "/api/admin/nodes",
+        ] {
+            assert_eq!(instance_of_path(path), None, "{path}");
+        }
+    }
+
+    #[test]
+    fn hop_headers_and_node_signatures_are_not_passed_on() {
+        for name in ["connection", "host", "content-length", "x-wamux-signature"] {
+            assert!(hop_by_hop(&HeaderName::from_static(name)), "{name}");
+        }
+        for name in [
+            "x-api-key",
+            "authorization",
+            "content-type",
+            "idempotency-key",
+        ] {
+            assert!(!hop_by_hop(&HeaderName::from_static(name)), "{name}");
+        }
+    }
 }

@@ -1,6 +1,6 @@
 //! Joining the cluster at start-up: this node's id, the registry, the signal
-//! listener, the lease keeper, and the authentication cache emptied by other
-//! nodes' user changes.
+//! listener, the lease keeper, and the caches other nodes' changes empty
+//! (callers, holders).
 
 use std::sync::Arc;
 
@@ -10,13 +10,13 @@ use sea_orm::DatabaseConnection;
 use crate::actors::lease_keeper::LeaseKeeper;
 use crate::actors::supervisor::InstanceSupervisor;
 use crate::actors::webhook::WebhookActor;
-use crate::app::cluster::ClusterDeps;
+use crate::app::cluster::{ClusterDeps, HolderCache};
 use crate::auth::cache::AuthCache;
-use crate::cluster::signals::{self, Signal, Signals};
 use crate::cluster::{Cluster, identity};
 use crate::config::Settings;
 use crate::db;
 use crate::db::recorder::Recorder;
+use crate::db::signals::{self, Signal, Signals};
 
 /// This node in the cluster, before its actors start.
 pub fn identify(settings: &Settings) -> anyhow::Result<Option<Cluster>> {
@@ -57,7 +57,8 @@ pub async fn join(
             "instances from before the cluster are up for takeover"
         );
     }
-    forget_changed_users(&signals, auth_cache);
+    let holders = Arc::new(HolderCache::new(cluster.lease_ttl() / 4));
+    forget_on_signals(&signals, auth_cache, holders.clone());
     let keeper = LeaseKeeper::new(
         db.clone(),
         cluster.clone(),
@@ -77,19 +78,25 @@ pub async fn join(
             cluster,
             signals,
             replays: Default::default(),
+            holders,
         },
         keeper,
     })
 }
 
-fn forget_changed_users(signals: &Signals, auth_cache: Arc<AuthCache>) {
+/// Other nodes' changes make cached callers and holders stale.
+fn forget_on_signals(signals: &Signals, auth_cache: Arc<AuthCache>, holders: Arc<HolderCache>) {
     let mut received = signals.subscribe();
     actix::spawn(async move {
         while let Some(signal) = signals::next(&mut received).await {
             match signal.as_ref() {
                 Signal::UserChanged { user_id } => auth_cache.forget_user(user_id),
-                Signal::Resync => auth_cache.clear(),
-                _ => {}
+                Signal::LeaseAssigned { .. } | Signal::LeasesReleased { .. } => holders.clear(),
+                Signal::Resync => {
+                    auth_cache.clear();
+                    holders.clear();
+                }
+                Signal::Sim { .. } => {}
             }
         }
     });

@@ -157,10 +157,10 @@ async fn start_actors(settings: Arc<Settings>, db: DatabaseConnection) -> anyhow
     };
     let decoy = Password::parse(&api_key::random_token(16)).map_err(anyhow::Error::msg)?;
     let decoy_password_hash = password::hash(decoy).await?;
-    let writer = db::connect_writer(&settings.database).await?;
-    let recorder = Recorder::spawn(writer.clone());
+    let (writer, queues) = db::connect_recorder(&settings.database).await?;
+    let recorder = Recorder::spawn_queues(writer.clone(), queues);
     let metrics = Arc::new(Metrics::new(clustered.as_ref().map(|node| node.node_id()))?);
-    let sessions = StoreConnections::new(db.clone(), writer);
+    let sessions = StoreConnections::new(db.clone(), writer).fenced_by(clustered.clone());
     let backends = Backends::from_settings(&settings, sessions.clone())?;
     let load = crate::metrics::LoadProbe::new(backends.sessions.clone());
     let api_calls = ApiCallTally::default();

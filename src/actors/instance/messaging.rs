@@ -210,6 +210,7 @@ impl Handler<SendMessage> for InstanceActor {
         let row = record.row();
         let recorder = self.deps.recorder.clone();
         let row_id = row.id.clone();
+        let instance_id = self.id.clone();
         let content = msg.content;
         let work = async move {
             let storage = |err: sea_orm::DbErr| SendMessageError::Storage(err.to_string());
@@ -221,13 +222,19 @@ impl Handler<SendMessage> for InstanceActor {
             match sent {
                 Ok(()) => {
                     recorder
-                        .commit(WriteOp::MarkSent { row_id })
+                        .commit(WriteOp::MarkSent {
+                            instance_id,
+                            row_id,
+                        })
                         .await
                         .map_err(storage)?;
                     Ok(message_id)
                 }
                 Err(err) => {
-                    recorder.record(WriteOp::MarkFailed { row_id });
+                    recorder.record(WriteOp::MarkFailed {
+                        instance_id,
+                        row_id,
+                    });
                     Err(SendMessageError::from(err))
                 }
             }

@@ -141,6 +141,7 @@ impl WebhookActor {
                     .with_label_values(&["delivered"])
                     .inc();
                 self.recorder.record(WriteOp::DeliverySucceeded {
+                    instance_id: instance_id.clone(),
                     id: delivery.id,
                     attempts,
                     status,
@@ -162,6 +163,7 @@ impl WebhookActor {
                 let next_attempt_at = now_millis() + delivery.retry_interval_ms;
                 tracing::warn!(%instance_id, delivery_id = %delivery.id, attempts, gave_up, %error, "webhook attempt failed");
                 self.recorder.record(WriteOp::DeliveryFailed {
+                    instance_id: instance_id.clone(),
                     id: delivery.id.clone(),
                     attempts,
                     next_attempt_at,

@@ -3,6 +3,7 @@
 //! (also written to BENCHMARKS.md). `--quick` is a small, fast run for CI.
 
 mod client;
+mod cluster_report;
 mod load;
 mod offline;
 mod process;

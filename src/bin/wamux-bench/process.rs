@@ -95,7 +95,11 @@ pub struct ServerOptions {
 impl Server {
     /// Starts the server with its data in `dir` and waits until it answers.
     pub async fn start(dir: &Path, options: &ServerOptions) -> anyhow::Result<Self> {
-        let port = free_port()?;
+        Self::start_on(dir, options, free_port()?).await
+    }
+
+    /// Like `start`, on a port chosen beforehand (a cluster node advertises it).
+    pub async fn start_on(dir: &Path, options: &ServerOptions, port: u16) -> anyhow::Result<Self> {
         let database = options
             .database_url
             .clone()

@@ -28,7 +28,7 @@ fn memory_gib() -> f64 {
         .map_or(0.0, |kib| kib / 1024.0 / 1024.0)
 }
 
-fn mark(met: bool) -> &'static str {
+pub(crate) fn mark(met: bool) -> &'static str {
     if met { "yes" } else { "**no**" }
 }
 
@@ -124,7 +124,13 @@ pub fn render(plan: &Plan, r: &Results) -> String {
         Some(r.sends_sqlite.figures.per_second >= 5000.0),
     );
     match &r.sends_postgres {
-        Some(pg) => sends_row(&mut out, "POST send, PostgreSQL", pg, "", None),
+        Some(pg) => sends_row(
+            &mut out,
+            "POST send, PostgreSQL",
+            pg,
+            "≥ 8,000 messages/s, p99 ≤ 30 ms",
+            Some(pg.figures.per_second >= 8000.0 && pg.figures.p99_ms <= 30.0),
+        ),
         None => {
             let _ = writeln!(
                 out,
@@ -149,8 +155,12 @@ pub fn render(plan: &Plan, r: &Results) -> String {
     if let Some(sessions) = &r.sessions {
         sessions_rows(&mut out, sessions);
     }
+    if let Some(cluster) = &r.cluster {
+        crate::cluster_report::rows(&mut out, cluster);
+    }
     memory_rows(&mut out, r);
     out.push_str(NOTES);
+    out.push_str(crate::cluster_report::NOTES);
     out
 }
 

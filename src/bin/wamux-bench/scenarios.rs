@@ -1,5 +1,6 @@
 //! The benchmark: its plan, its results, and the run of each measurement (one module each).
 
+pub mod cluster;
 mod groups;
 mod media;
 mod scale;
@@ -36,6 +37,8 @@ pub struct Plan {
     /// Offline engine instances, and when to sample them after their creation.
     pub offline_instances: usize,
     pub offline_samples: (Duration, Duration),
+    /// Instances on a cluster node that is killed, for the others to take over.
+    pub takeover_instances: usize,
     pub postgres: Option<String>,
     /// Measurements to run; empty: all of them.
     pub only: Vec<String>,
@@ -63,6 +66,7 @@ impl Plan {
             fanout_members: 256,
             offline_instances: 200,
             offline_samples: (Duration::from_secs(30), Duration::from_secs(300)),
+            takeover_instances: 1000,
             postgres: std::env::var("BENCH_DATABASE_URL")
                 .ok()
                 .filter(|u| !u.is_empty()),
@@ -85,6 +89,7 @@ impl Plan {
             fanout_members: 8,
             offline_instances: 20,
             offline_samples: (Duration::from_secs(5), Duration::from_secs(15)),
+            takeover_instances: 50,
             postgres: std::env::var("BENCH_DATABASE_URL")
                 .ok()
                 .filter(|u| !u.is_empty()),
@@ -130,6 +135,7 @@ pub struct Results {
     /// The same instances on `session_store = "files"`, sampled early only.
     pub offline_files: Option<crate::offline::Offline>,
     pub sessions: Option<Sessions>,
+    pub cluster: Option<cluster::ClusterFigures>,
 }
 
 pub async fn run_all(plan: &Plan) -> anyhow::Result<Results> {
@@ -146,6 +152,15 @@ pub async fn run_all(plan: &Plan) -> anyhow::Result<Results> {
             let url = sends::fresh_postgres(admin).await?;
             results.sends_postgres = Some(sends::sends(plan, Some(url)).await?);
         }
+    }
+    if plan.wants("cluster")
+        && let Some(admin) = &plan.postgres
+    {
+        eprintln!(
+            "cluster: forwarded status, and {} instances taken over ...",
+            plan.takeover_instances
+        );
+        results.cluster = Some(cluster::cluster(plan, admin).await?);
     }
     if plan.wants("sessions") {
         eprintln!("session store mix, alone and beside sends ...");

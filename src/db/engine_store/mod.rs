@@ -39,6 +39,8 @@ pub struct StoreConnections {
     pub writes: DatabaseConnection,
     /// Every store's writes, committed in groups on `writes`.
     writer: writer::SessionWriter,
+    /// In a cluster: writes only while this node holds the instance's fresh lease.
+    cluster: Option<crate::cluster::Cluster>,
 }
 
 impl StoreConnections {
@@ -53,7 +55,14 @@ impl StoreConnections {
             reads: pool,
             writer: writer::SessionWriter::start(writes.clone()),
             writes,
+            cluster: None,
         }
+    }
+
+    /// Writes then need this node to hold the instance's lease, fresh.
+    pub fn fenced_by(mut self, cluster: Option<crate::cluster::Cluster>) -> Self {
+        self.cluster = cluster;
+        self
     }
 }
 
@@ -113,11 +122,18 @@ impl DbStore {
 
     /// False once the session is deleted: the write is dropped, not resurrected.
     fn may_write(&self) -> bool {
-        let allowed = !self.deleted.load(Ordering::Acquire);
-        if !allowed {
+        if self.deleted.load(Ordering::Acquire) {
             tracing::debug!(instance_id = %self.instance, "session write after deletion dropped");
+            return false;
         }
-        allowed
+        // In a cluster, only the holder of a fresh lease writes the session.
+        if let Some(cluster) = &self.db.cluster
+            && !cluster.may_write(&self.instance)
+        {
+            tracing::debug!(instance_id = %self.instance, "session write without a fresh lease dropped");
+            return false;
+        }
+        true
     }
 }
 

@@ -15,8 +15,8 @@ use whatsapp_rust::waproto::whatsapp as wa;
 
 use super::SimNetwork;
 use super::delivery::{delivery, receipt};
-use crate::cluster::signals::{self, Signal, Signals};
 use crate::db;
+use crate::db::signals::{self, Signal, Signals};
 use crate::domain::phone::Jid;
 
 /// What one node's simulated network hands another's.

@@ -113,7 +113,7 @@ struct Inner {
     registry: Mutex<Registry>,
     next_token: AtomicU64,
     /// In a cluster: how deliveries reach instances on other nodes.
-    signals: std::sync::OnceLock<crate::cluster::signals::Signals>,
+    signals: std::sync::OnceLock<crate::db::signals::Signals>,
 }
 
 #[derive(Clone)]

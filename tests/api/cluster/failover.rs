@@ -120,7 +120,14 @@ async fn a_killed_node_loses_its_instances_without_a_new_qr_or_a_lost_webhook() 
             json!({"phone": BOB, "message": "after the crash"}),
         )
         .await;
-    assert_eq!(answer.status(), 200);
+    let status = answer.status();
+    assert_eq!(
+        status,
+        200,
+        "{}\n{}",
+        json_body(answer).await,
+        cluster.logs()
+    );
     eventually("the message at Bob", || async {
         let (_, history) = call(
             entry,

@@ -78,6 +78,15 @@ impl Cluster {
         &mut self.nodes[n - 1]
     }
 
+    /// Every running node's console, for a failure's message.
+    pub fn logs(&self) -> String {
+        self.nodes
+            .iter()
+            .enumerate()
+            .map(|(n, node)| format!("--- n{} ---\n{}", n + 1, node.log()))
+            .collect()
+    }
+
     /// The node holding the instance, as `entry` answers.
     pub async fn holder(&self, entry: &ServerProcess, instance_id: &str) -> Option<String> {
         let found = entry.get(&format!("/api/instances/{instance_id}")).await;

@@ -165,8 +165,23 @@ async fn a_send_through_a_node_holding_neither_side_arrives_and_streams() {
     for (n, node) in cluster.nodes.iter().enumerate() {
         let metrics = node.request(Method::GET, "/metrics").send().await.unwrap();
         let metrics = metrics.text().await.unwrap();
-        assert!(metrics.contains(&format!("node=\"n{}\"", n + 1)), "{metrics}");
+        assert!(
+            metrics.contains(&format!("node=\"n{}\"", n + 1)),
+            "{metrics}"
+        );
     }
+    // Forwarded answers are labelled by their route pattern like any other.
+    let forwarded = entry.request(Method::GET, "/metrics").send().await.unwrap();
+    let forwarded = forwarded.text().await.unwrap();
+    assert!(
+        forwarded.contains("endpoint=\"/api/whatsapp/{instance_id}/send\""),
+        "{forwarded}"
+    );
+    assert!(
+        !entry.log().contains("mixed cardinality"),
+        "{}",
+        entry.log()
+    );
     // Bob's phone has it: Alice's webhook hears "delivered", from n2.
     receiver
         .wait_until("delivered across nodes", |r| {

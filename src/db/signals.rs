@@ -74,7 +74,7 @@ impl Signals {
         if payload.len() > MAX_PAYLOAD_BYTES {
             return Err(SignalError::TooLarge(payload.len()));
         }
-        crate::db::cluster::notify(&self.db, CHANNEL, &payload).await?;
+        super::cluster::notify(&self.db, CHANNEL, &payload).await?;
         Ok(())
     }
 }
