@@ -280,34 +280,27 @@ pub async fn release(
     Ok(result.rows_affected())
 }
 
+async fn execute(db: &DatabaseConnection, sql: &str, key: &str) -> Result<(), DbErr> {
+    db.execute_raw(statement(sql, vec![key.into()]))
+        .await
+        .map(|_| ())
+}
+
 /// The node is handing its instances over and exiting.
 pub async fn set_draining(db: &DatabaseConnection, node_id: &str) -> Result<(), DbErr> {
-    db.execute_raw(statement(
-        "UPDATE cluster_nodes SET draining = TRUE WHERE node_id = $1",
-        vec![node_id.into()],
-    ))
-    .await
-    .map(|_| ())
+    let sql = "UPDATE cluster_nodes SET draining = TRUE WHERE node_id = $1";
+    execute(db, sql, node_id).await
 }
 
 /// The node left the cluster cleanly (its leases are released).
 pub async fn leave(db: &DatabaseConnection, node_id: &str) -> Result<(), DbErr> {
-    db.execute_raw(statement(
-        "DELETE FROM cluster_nodes WHERE node_id = $1",
-        vec![node_id.into()],
-    ))
-    .await
-    .map(|_| ())
+    execute(db, "DELETE FROM cluster_nodes WHERE node_id = $1", node_id).await
 }
 
 /// A deleted instance needs no holder.
 pub async fn drop_lease(db: &DatabaseConnection, instance_id: &str) -> Result<(), DbErr> {
-    db.execute_raw(statement(
-        "DELETE FROM instance_leases WHERE instance_id = $1",
-        vec![instance_id.into()],
-    ))
-    .await
-    .map(|_| ())
+    let sql = "DELETE FROM instance_leases WHERE instance_id = $1";
+    execute(db, sql, instance_id).await
 }
 
 /// Every registered node, live or not, by id.

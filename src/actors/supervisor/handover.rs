@@ -5,10 +5,8 @@
 use std::time::Duration;
 
 use actix::prelude::*;
-use futures_util::future::join_all;
 
-use super::{INSTANCE_STOP_TIMEOUT, InstanceSupervisor};
-use crate::actors::instance::Shutdown;
+use super::{InstanceSupervisor, stop_keeping_sessions};
 use crate::cluster::Fence;
 use crate::db;
 use crate::db::cluster::Held;
@@ -77,24 +75,14 @@ impl Handler<Relinquish> for InstanceSupervisor {
     type Result = ResponseFuture<()>;
 
     fn handle(&mut self, msg: Relinquish, _: &mut Self::Context) -> Self::Result {
-        let stops: Vec<_> = msg
+        let entries: Vec<_> = msg
             .instance_ids
             .iter()
             .filter_map(|id| {
                 self.registry.remove(id);
                 self.entries.remove(id)
             })
-            .map(|entry| {
-                entry
-                    .addr
-                    .send(Shutdown {
-                        wipe_session: false,
-                    })
-                    .timeout(INSTANCE_STOP_TIMEOUT)
-            })
             .collect();
-        Box::pin(async move {
-            join_all(stops).await;
-        })
+        Box::pin(stop_keeping_sessions(entries))
     }
 }

@@ -336,20 +336,27 @@ impl Handler<ShutdownAll> for InstanceSupervisor {
     fn handle(&mut self, _: ShutdownAll, _: &mut Self::Context) -> Self::Result {
         self.shutting_down = true;
         self.registry.clear();
-        let stops: Vec<_> = self
-            .entries
-            .drain()
-            .map(|(_, entry)| {
-                entry
-                    .addr
-                    .send(Shutdown {
-                        wipe_session: false,
-                    })
-                    .timeout(INSTANCE_STOP_TIMEOUT)
-            })
-            .collect();
-        Box::pin(async move {
-            join_all(stops).await;
+        Box::pin(stop_keeping_sessions(
+            self.entries.drain().map(|(_, entry)| entry).collect(),
+        ))
+    }
+}
+
+/// Ends these instances' sessions, keeping their stores, and waits for them
+/// (each at most `INSTANCE_STOP_TIMEOUT`).
+fn stop_keeping_sessions(entries: Vec<Entry>) -> impl Future<Output = ()> {
+    let stops: Vec<_> = entries
+        .into_iter()
+        .map(|entry| {
+            entry
+                .addr
+                .send(Shutdown {
+                    wipe_session: false,
+                })
+                .timeout(INSTANCE_STOP_TIMEOUT)
         })
+        .collect();
+    async move {
+        join_all(stops).await;
     }
 }

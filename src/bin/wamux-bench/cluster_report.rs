@@ -6,19 +6,8 @@ use crate::scenarios::cluster::{ClusterFigures, LEASE_TTL_MS};
 
 pub fn rows(out: &mut String, c: &ClusterFigures) {
     let ratio = c.forwarded.per_second / c.direct.per_second.max(1.0);
-    let row = |out: &mut String, name: &str, t: &crate::scenarios::Throughput| {
-        let _ = writeln!(
-            out,
-            "| {name} | {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms{} | | — |",
-            t.per_second,
-            t.p50_ms,
-            t.p99_ms,
-            if t.failed > 0 {
-                format!(", {} failed", t.failed)
-            } else {
-                String::new()
-            }
-        );
+    let row = |out: &mut String, name: &str, t| {
+        crate::report::throughput_row(out, name, t, "req", "", None);
     };
     row(out, "cluster: GET status at the holder", &c.direct);
     row(

@@ -32,7 +32,7 @@ pub(crate) fn mark(met: bool) -> &'static str {
     if met { "yes" } else { "**no**" }
 }
 
-fn throughput_row(
+pub(crate) fn throughput_row(
     out: &mut String,
     name: &str,
     t: &Throughput,

@@ -15,24 +15,6 @@ use crate::receiver::{Answer, Receiver, distinct};
 const ALICE: &str = "79002220001";
 const BOB: &str = "79002220002";
 
-/// n1 gets a first instance, so that the next two go to n2 and n3.
-async fn place_first_on_n1(cluster: &Cluster) {
-    let entry = &cluster.nodes[0];
-    let (status, _) = call(
-        entry,
-        Method::POST,
-        "/api/instances",
-        Some(json!({"name": "first"})),
-    )
-    .await;
-    assert_eq!(status, 201);
-    eventually("the first instance placed on n1", || async {
-        let listed = entry.get("/api/admin/nodes").await;
-        (listed["nodes"][0]["instances"] == 1).then_some(())
-    })
-    .await;
-}
-
 #[actix_web::test]
 async fn a_killed_node_loses_its_instances_without_a_new_qr_or_a_lost_webhook() {
     let Some(mut cluster) = Cluster::start(3).await else {
@@ -50,7 +32,7 @@ async fn a_killed_node_loses_its_instances_without_a_new_qr_or_a_lost_webhook() 
         })
     }))
     .await;
-    place_first_on_n1(&cluster).await;
+    cluster.place_first_on_n1().await;
     let entry = &cluster.nodes[0];
     let webhook = json!({"webhookUrl": receiver.url, "webhookEnabled": true,
         "maxRetries": 20, "retryInterval": 1000});
@@ -149,7 +131,7 @@ async fn sigterm_hands_the_instances_over_at_once() {
     else {
         return;
     };
-    place_first_on_n1(&cluster).await;
+    cluster.place_first_on_n1().await;
     let alice = cluster
         .paired(&cluster.nodes[0], "Alice", ALICE, json!({}))
         .await;

@@ -8,7 +8,7 @@ use reqwest::Method;
 use sea_orm::Database;
 use serde_json::json;
 
-use super::{Cluster, call};
+use super::Cluster;
 use crate::helpers::{TestDb, eventually, spawn_app};
 use wamux::cluster::Fence;
 use wamux::db;
@@ -22,18 +22,7 @@ async fn a_paused_holder_stops_its_sessions_and_its_late_writes_are_refused() {
         return;
     };
     let entry = &cluster.nodes[0];
-    let (status, _) = call(
-        entry,
-        Method::POST,
-        "/api/instances",
-        Some(json!({"name": "first"})),
-    )
-    .await;
-    assert_eq!(status, 201);
-    eventually("the first instance placed on n1", || async {
-        (entry.get("/api/admin/nodes").await["nodes"][0]["instances"] == 1).then_some(())
-    })
-    .await;
+    cluster.place_first_on_n1().await;
     let alice = cluster.paired(entry, "Alice", ALICE, json!({})).await;
     assert_eq!(cluster.holder(entry, &alice).await.as_deref(), Some("n2"));
 

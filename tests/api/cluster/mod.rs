@@ -87,6 +87,23 @@ impl Cluster {
             .collect()
     }
 
+    /// n1 gets a first instance, so that the next two go to n2 and n3.
+    pub async fn place_first_on_n1(&self) {
+        let entry = &self.nodes[0];
+        let (status, _) = call(
+            entry,
+            Method::POST,
+            "/api/instances",
+            Some(serde_json::json!({"name": "first"})),
+        )
+        .await;
+        assert_eq!(status, 201);
+        eventually("the first instance placed on n1", || async {
+            (entry.get("/api/admin/nodes").await["nodes"][0]["instances"] == 1).then_some(())
+        })
+        .await;
+    }
+
     /// The node holding the instance, as `entry` answers.
     pub async fn holder(&self, entry: &ServerProcess, instance_id: &str) -> Option<String> {
         let found = entry.get(&format!("/api/instances/{instance_id}")).await;

@@ -97,19 +97,7 @@ async fn a_send_through_a_node_holding_neither_side_arrives_and_streams() {
     let receiver = Receiver::start(always_ok()).await;
     let entry = &cluster.nodes[0];
     // The first instance goes to n1; Alice and Bob then to n2 and n3.
-    let (status, _) = call(
-        entry,
-        Method::POST,
-        "/api/instances",
-        Some(json!({"name": "first"})),
-    )
-    .await;
-    assert_eq!(status, 201);
-    eventually("the first instance placed", || async {
-        let listed = entry.get("/api/admin/nodes").await;
-        (listed["nodes"][0]["instances"] == 1).then_some(())
-    })
-    .await;
+    cluster.place_first_on_n1().await;
     let webhook =
         json!({"webhookUrl": receiver.url, "webhookEnabled": true, "notifyDelivery": true});
     let alice = cluster.paired(entry, "Alice", ALICE, webhook).await;
