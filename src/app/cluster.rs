@@ -113,7 +113,7 @@ impl<'a> ClusterService<'a> {
     /// here when that is this node.
     pub(super) async fn place(
         &self,
-        instance: &super::instances::Instance,
+        instance: &entity::instances::Model,
     ) -> Result<(), ApiError> {
         let cluster = &self.cluster.cluster;
         let ttl = cluster.lease_ttl_ms();

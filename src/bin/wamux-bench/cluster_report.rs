@@ -7,7 +7,7 @@ use crate::scenarios::cluster::{ClusterFigures, LEASE_TTL_MS};
 pub fn rows(out: &mut String, c: &ClusterFigures) {
     let ratio = c.forwarded.per_second / c.direct.per_second.max(1.0);
     let row = |out: &mut String, name: &str, t| {
-        crate::report::throughput_row(out, name, t, "req", "", None);
+        crate::rows::throughput_row(out, name, t, "req", "", None);
     };
     row(out, "cluster: GET status at the holder", &c.direct);
     row(
@@ -18,14 +18,14 @@ pub fn rows(out: &mut String, c: &ClusterFigures) {
     let _ = writeln!(
         out,
         "| cluster: forwarded / direct | {ratio:.2} | ≥ 0.50 | {} |",
-        crate::report::mark(ratio >= 0.5)
+        crate::rows::mark(ratio >= 0.5)
     );
     let _ = writeln!(
         out,
         "| cluster: {} instances of a killed node connected on the two others (`lease_ttl_ms = {LEASE_TTL_MS}`) | {:.2} s after `kill -9` | < 10 s | {} |",
         c.takeover_instances,
         c.takeover_secs,
-        crate::report::mark(c.takeover_secs < 10.0)
+        crate::rows::mark(c.takeover_secs < 10.0)
     );
 }
 

@@ -9,6 +9,7 @@ mod offline;
 mod process;
 mod receiver;
 mod report;
+mod rows;
 mod scenarios;
 mod store_mix;
 

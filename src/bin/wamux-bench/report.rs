@@ -2,7 +2,8 @@
 
 use std::fmt::Write;
 
-use crate::scenarios::{Plan, Results, Sends, Throughput};
+use crate::rows::{mark, throughput_row};
+use crate::scenarios::{Plan, Results, Sends};
 
 fn cpu_model() -> String {
     std::fs::read_to_string("/proc/cpuinfo")
@@ -26,33 +27,6 @@ fn memory_gib() -> f64 {
                 .and_then(|kib| kib.parse::<f64>().ok())
         })
         .map_or(0.0, |kib| kib / 1024.0 / 1024.0)
-}
-
-pub(crate) fn mark(met: bool) -> &'static str {
-    if met { "yes" } else { "**no**" }
-}
-
-pub(crate) fn throughput_row(
-    out: &mut String,
-    name: &str,
-    t: &Throughput,
-    unit: &str,
-    target: &str,
-    met: Option<bool>,
-) {
-    let _ = writeln!(
-        out,
-        "| {name} | {:.0} {unit}/s, p50 {:.2} ms, p99 {:.2} ms{} | {target} | {} |",
-        t.per_second,
-        t.p50_ms,
-        t.p99_ms,
-        if t.failed > 0 {
-            format!(", {} failed", t.failed)
-        } else {
-            String::new()
-        },
-        met.map_or("—", mark)
-    );
 }
 
 fn sends_row(out: &mut String, name: &str, sends: &Sends, target: &str, met: Option<bool>) {

@@ -9,22 +9,7 @@ use whatsapp_rust::wacore::appstate::processor::AppStateMutationMAC;
 use whatsapp_rust::wacore::store::traits::{AppStateSyncKey, Backend};
 
 use super::ops::Op;
-
-pub(super) fn address(n: u8) -> String {
-    // Device 0 and companion devices of users 1..3.
-    match n % 2 {
-        0 => format!("1{}@s.whatsapp.net", n / 2),
-        _ => format!("1{}:{}@s.whatsapp.net", n / 2, n),
-    }
-}
-
-pub(super) fn jid(n: u8) -> String {
-    format!("{n}@lid")
-}
-
-pub(super) fn group(n: u8) -> String {
-    format!("1203630{n}@g.us")
-}
+use super::values::{address, group, sorted};
 
 pub(super) fn mac(n: u8) -> [u8; 32] {
     [n; 32]
@@ -195,15 +180,5 @@ pub async fn apply(store: &Arc<dyn Backend>, op: &Op, step: i64) -> String {
                 .map_err(drop)
         ),
         other => super::apply_protocol::apply(store, other, step).await,
-    }
-}
-
-pub(super) fn sorted<T: Ord + std::fmt::Debug>(answer: Result<Vec<T>, ()>) -> String {
-    match answer {
-        Ok(mut items) => {
-            items.sort();
-            format!("{items:?}")
-        }
-        Err(()) => "error".into(),
     }
 }

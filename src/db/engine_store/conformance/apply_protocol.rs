@@ -7,8 +7,8 @@ use whatsapp_rust::wacore::store::traits::{
     PendingInboundRow, TcTokenEntry,
 };
 
-use super::apply::{address, group, jid, sorted};
 use super::ops::{FUTURE, Op};
+use super::values::{address, group, jid, sorted};
 
 pub async fn apply(store: &Arc<dyn Backend>, op: Op, step: i64) -> String {
     match op {

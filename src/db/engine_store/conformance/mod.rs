@@ -9,6 +9,7 @@ mod apply;
 mod apply_protocol;
 mod atomic;
 mod ops;
+mod values;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI32, Ordering};
