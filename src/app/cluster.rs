@@ -111,10 +111,7 @@ impl<'a> ClusterService<'a> {
 
     /// Gives a new instance to the live node with the fewest, and starts it
     /// here when that is this node.
-    pub(super) async fn place(
-        &self,
-        instance: &entity::instances::Model,
-    ) -> Result<(), ApiError> {
+    pub(super) async fn place(&self, instance: &entity::instances::Model) -> Result<(), ApiError> {
         let cluster = &self.cluster.cluster;
         let ttl = cluster.lease_ttl_ms();
         let target = db::cluster::emptiest_node(&self.deps.db, cluster.node_id(), ttl)

@@ -21,6 +21,7 @@ pub const SIGNATURE_HEADER: &str = "x-wamux-signature";
 
 /// How far a request's timestamp may be from the receiver's clock.
 const WINDOW_MS: i64 = 30_000;
+const PRUNE_EVERY_MS: i64 = 1_000;
 
 /// What a node signs for one request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,9 +113,16 @@ pub enum Refused {
     Replayed,
 }
 
-/// Nonces seen within the time window.
+/// Nonces seen within the time window (forgotten about once a second, not
+/// at every request: thousands of forwarded requests a second each pass here).
 #[derive(Default)]
-pub struct ReplayGuard(Mutex<HashMap<String, i64>>);
+pub struct ReplayGuard(Mutex<Seen>);
+
+#[derive(Default)]
+pub struct Seen {
+    nonces: HashMap<String, i64>,
+    pruned_at: i64,
+}
 
 impl ReplayGuard {
     pub fn verify(
@@ -137,8 +145,11 @@ impl ReplayGuard {
             .0
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        seen.retain(|_, at| now - *at <= 2 * WINDOW_MS);
-        if seen.insert(signed.nonce.clone(), now).is_some() {
+        if now - seen.pruned_at > PRUNE_EVERY_MS {
+            seen.nonces.retain(|_, at| now - *at <= 2 * WINDOW_MS);
+            seen.pruned_at = now;
+        }
+        if seen.nonces.insert(signed.nonce.clone(), now).is_some() {
             return Err(Refused::Replayed);
         }
         Ok(())
