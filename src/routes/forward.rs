@@ -274,7 +274,7 @@ async fn forward(
         Body::Kept(bytes) => request.send_body(bytes).await,
         Body::Streamed(payload) => request.send_stream(payload).await,
     };
-    let answer = sent.map_err(|err| {
+    let mut answer = sent.map_err(|err| {
         tracing::warn!(node = %holder.node_id, error = %err, "forwarding to the holder failed");
         ApiError::unavailable("the node holding this instance did not answer; try again")
     })?;
@@ -286,7 +286,24 @@ async fn forward(
     {
         response.append_header((name.clone(), value.clone()));
     }
-    Ok(response.streaming(answer))
+    // A small answer of known length goes back whole (one write, its length
+    // kept); anything else (a stream of events, a file) is streamed as it comes.
+    let length = answer
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    match length {
+        Some(length) if length <= BUFFERED_BODY_BYTES => {
+            let limit = usize::try_from(BUFFERED_BODY_BYTES).unwrap_or(usize::MAX);
+            let body = answer.body().limit(limit).await.map_err(|err| {
+                tracing::warn!(node = %holder.node_id, error = %err, "the holder's answer was cut off");
+                ApiError::unavailable("the node holding this instance did not answer; try again")
+            })?;
+            Ok(response.body(body))
+        }
+        _ => Ok(response.streaming(answer)),
+    }
 }
 
 #[cfg(test)]
