@@ -243,7 +243,7 @@ impl Handler<Drain> for LeaseKeeper {
                 .await;
             let _ = supervisor.send(Relinquish { instance_ids: ids }).await;
             recorder.flush().await;
-            match db::cluster::release(&db, &node_id, None).await {
+            match db::cluster::release(&db, &node_id).await {
                 Ok(_) => {
                     let released = Signal::LeasesReleased {
                         node_id: node_id.clone(),

@@ -105,10 +105,6 @@ impl<'a> ClusterService<'a> {
         self.cluster.cluster.node_id()
     }
 
-    pub fn cluster(&self) -> &Cluster {
-        &self.cluster.cluster
-    }
-
     /// Gives a new instance to the live node with the fewest, and starts it
     /// here when that is this node.
     pub(super) async fn place(&self, instance: &entity::instances::Model) -> Result<(), ApiError> {

@@ -115,10 +115,6 @@ impl Holdings {
         self.read().contains_key(instance_id)
     }
 
-    pub fn len(&self) -> usize {
-        self.read().len()
-    }
-
     pub fn is_empty(&self) -> bool {
         self.read().is_empty()
     }

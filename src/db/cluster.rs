@@ -241,43 +241,14 @@ pub async fn has_lease(db: &DatabaseConnection, instance_id: &str) -> Result<boo
         .is_some())
 }
 
-/// Gives up the node's leases on `instance_ids` (all of them when `None`):
-/// expired at once, so that another node takes them without waiting.
-pub async fn release(
-    db: &DatabaseConnection,
-    node_id: &str,
-    instance_ids: Option<&[String]>,
-) -> Result<u64, DbErr> {
-    let result = match instance_ids {
-        None => {
-            db.execute_raw(statement(
-                "UPDATE instance_leases SET holder = '', expires_at = 0 WHERE holder = $1",
-                vec![node_id.into()],
-            ))
-            .await?
-        }
-        Some(ids) => {
-            if ids.is_empty() {
-                return Ok(0);
-            }
-            let ids: Vec<Value> = ids.iter().map(|id| id.as_str().into()).collect();
-            let list = (2..ids.len() + 2)
-                .map(|n| format!("${n}"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let mut values = vec![node_id.into()];
-            values.extend(ids);
-            db.execute_raw(statement(
-                &format!(
-                    "UPDATE instance_leases SET holder = '', expires_at = 0
-                     WHERE holder = $1 AND instance_id IN ({list})"
-                ),
-                values,
-            ))
-            .await?
-        }
-    };
-    Ok(result.rows_affected())
+/// Gives up all the node's leases: expired at once, so that the other nodes
+/// take them without waiting.
+pub async fn release(db: &DatabaseConnection, node_id: &str) -> Result<u64, DbErr> {
+    let sql = "UPDATE instance_leases SET holder = '', expires_at = 0 WHERE holder = $1";
+    Ok(db
+        .execute_raw(statement(sql, vec![node_id.into()]))
+        .await?
+        .rows_affected())
 }
 
 async fn execute(db: &DatabaseConnection, sql: &str, key: &str) -> Result<(), DbErr> {
