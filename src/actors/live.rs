@@ -47,24 +47,33 @@ impl Handler<InstanceEvent> for LiveEvents {
     }
 }
 
-/// Starts watching an instance; `None` when it already has too many watchers.
+/// Starts watching instances, all of them on one stream; `None` when one of them
+/// already has too many watchers.
 #[derive(Message)]
 #[rtype(result = "Option<mpsc::Receiver<Bytes>>")]
 pub struct Watch {
-    pub instance_id: String,
+    pub instance_ids: Vec<String>,
 }
 
 impl Handler<Watch> for LiveEvents {
     type Result = Option<mpsc::Receiver<Bytes>>;
 
     fn handle(&mut self, msg: Watch, _: &mut Self::Context) -> Self::Result {
-        let watchers = self.watchers.entry(msg.instance_id).or_default();
-        watchers.retain(|watcher| !watcher.is_closed());
-        if watchers.len() >= MAX_WATCHERS {
-            return None;
+        for instance_id in &msg.instance_ids {
+            if let Some(watchers) = self.watchers.get_mut(instance_id) {
+                watchers.retain(|watcher| !watcher.is_closed());
+                if watchers.len() >= MAX_WATCHERS {
+                    return None;
+                }
+            }
         }
         let (sender, receiver) = mpsc::channel(BACKLOG);
-        watchers.push(sender);
+        for instance_id in msg.instance_ids {
+            self.watchers
+                .entry(instance_id)
+                .or_default()
+                .push(sender.clone());
+        }
         Some(receiver)
     }
 }

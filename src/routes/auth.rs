@@ -4,7 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::domain::user::AuthUser;
+use crate::domain::user::{AuthUser, Role};
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::net::client_ip::client_ip;
 use crate::routes::extract::Json;
@@ -43,6 +43,8 @@ pub struct Me {
     email: String,
     first_name: String,
     last_name: String,
+    /// `user` or `admin` (the console shows administrators their pages).
+    role: Role,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -107,7 +109,8 @@ pub async fn login(
                 "id": "0193a0c2-6f1e-7c3b-9a2d-4b8f2e1d0c5a",
                 "email": "user@example.com",
                 "firstName": "John",
-                "lastName": "Doe"
+                "lastName": "Doe",
+                "role": "user"
             })),
     ))]
 #[get("/api/auth/me")]
@@ -117,6 +120,7 @@ pub async fn me(user: AuthUser) -> HttpResponse {
         email: user.email,
         first_name: user.first_name,
         last_name: user.last_name,
+        role: user.role,
     })
 }
 

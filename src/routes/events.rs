@@ -6,6 +6,7 @@ use std::time::Duration;
 use actix_web::{HttpResponse, get, web};
 use bytes::Bytes;
 use futures_util::{StreamExt, stream};
+use tokio::sync::mpsc;
 
 use crate::domain::user::AuthUser;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
@@ -44,9 +45,51 @@ pub async fn instance_events(
         .watch(&user, &path)
         .await?
         .ok_or(ApiError::rate_limited(5))?;
+    Ok(event_stream(
+        frames,
+        format!(": watching instance {}\n\n", path.as_str()),
+    ))
+}
+
+/// Live events of all the caller's own instances, on one stream.
+///
+/// The frames are those of `GET /api/instances/{instanceId}/events`, every one
+/// naming its instance in `data.instanceId`; one connection serves a dashboard of
+/// many instances (browsers open only six connections to a server). The stream
+/// covers the instances the caller owns when it opens: after creating one,
+/// open it again. With the cluster on, it carries the events of the instances
+/// held by the node that answers; `GET /api/instances/{instanceId}/events` is
+/// forwarded to the holder.
+#[utoipa::path(tag = "events",
+    operation_id = "streamEvents",
+    responses(
+        (status = 200, description = "The event stream (`text/event-stream`), as the instance stream's",
+            content_type = "text/event-stream", body = String),
+        (status = 429, description = "One of the instances already has the maximum number of watchers; see `Retry-After`", body = ErrorBody,
+            example = json!(ErrorBody::example(ErrorCode::RateLimited, "too many requests, retry in 5 s"))),
+    ))]
+#[get("/api/events")]
+pub async fn user_events(
+    state: web::Data<AppState>,
+    user: AuthUser,
+) -> Result<HttpResponse, ApiError> {
+    let frames = state
+        .app
+        .instances()
+        .watch_all(&user)
+        .await?
+        .ok_or(ApiError::rate_limited(5))?;
+    Ok(event_stream(
+        frames,
+        ": watching your instances\n\n".to_owned(),
+    ))
+}
+
+/// Frames as they come, after a greeting comment, with keep-alive comments.
+fn event_stream(frames: mpsc::Receiver<Bytes>, hello: String) -> HttpResponse {
     let mut ticks = tokio::time::interval(KEEP_ALIVE);
     ticks.reset();
-    let hello = Bytes::from(format!(": watching instance {}\n\n", path.as_str()));
+    let hello = Bytes::from(hello);
     let body = stream::once(async move { Ok::<_, actix_web::Error>(hello) }).chain(stream::unfold(
         (frames, ticks),
         |(mut frames, mut ticks)| async move {
@@ -57,8 +100,8 @@ pub async fn instance_events(
             Some((Ok::<_, actix_web::Error>(next), (frames, ticks)))
         },
     ));
-    Ok(HttpResponse::Ok()
+    HttpResponse::Ok()
         .content_type("text/event-stream")
         .insert_header(("x-accel-buffering", "no"))
-        .streaming(body))
+        .streaming(body)
 }

@@ -10,6 +10,7 @@
 mod admin;
 pub(crate) mod answers;
 mod auth;
+pub mod console;
 pub mod errors;
 mod events;
 pub mod extract;
@@ -105,6 +106,7 @@ fn mount(cfg: &mut ServiceConfig, with_sim: bool) {
         .service(admin::update_user)
         .service(admin::delete_user)
         .service(nodes::list_nodes)
+        .service(events::user_events)
         .service(instances::create_instance)
         .service(instances::list_instances)
         .service(stats::user_stats)
@@ -121,10 +123,11 @@ fn mount(cfg: &mut ServiceConfig, with_sim: bool) {
     }
 }
 
-/// Mounts every route, and Swagger UI at `/docs/`.
+/// Mounts every route, the web console at `/console/` and Swagger UI at `/docs/`.
 pub fn configure(cfg: &mut web::ServiceConfig, with_sim: bool) {
     mount(&mut ServiceConfig::new(cfg), with_sim);
     nodes::internal(cfg);
+    console::mount(cfg);
     mount_docs(cfg);
 }
 
@@ -184,12 +187,13 @@ pub fn inventory(with_sim: bool) -> Vec<(String, String)> {
 }
 
 /// Whether a request path takes no credentials: the paths of the routes
-/// documented without security (all fixed paths), and Swagger UI. Anything else,
+/// documented without security (all fixed paths), the console and Swagger UI. Anything else,
 /// unknown paths included, is authenticated first.
 pub fn is_public_path(path: &str) -> bool {
     static PUBLIC: OnceLock<HashSet<String>> = OnceLock::new();
     path == "/docs"
         || path.starts_with("/docs/")
+        || console::is_console_path(path)
         // Node to node: signed with `cluster.secret`, checked by the route itself.
         || path.starts_with("/internal/cluster/")
         || PUBLIC

@@ -6,6 +6,7 @@ mod auth;
 mod cli;
 mod cluster;
 mod config;
+mod console;
 mod crash;
 mod engine;
 mod engine_sessions;

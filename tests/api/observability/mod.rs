@@ -5,6 +5,7 @@ pub(crate) mod events;
 mod metrics;
 mod pairing;
 mod qr;
+mod user_events;
 
 use reqwest::Method;
 

@@ -1,0 +1,344 @@
+//! What an operator does in the console, in a real browser against the real
+//! binary: each step through the page, each result checked on the page and, where
+//! it matters, through the API too.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use reqwest::Method;
+use serde_json::json;
+
+use super::browser::{Browser, scenario};
+use crate::helpers::{ADMIN_EMAIL, json_body};
+use crate::receiver::{Answer, Receiver};
+
+const DESKTOP: (u32, u32) = (1280, 1000);
+const PHONE: (u32, u32) = (390, 844);
+
+/// Whether the page has been loaded again since `mark` (a reload clears window state).
+async fn still_same_page(browser: &Browser) -> bool {
+    browser
+        .script("return window.__notReloaded === true")
+        .await
+        .unwrap()
+        == json!(true)
+}
+
+#[actix_web::test]
+async fn an_operator_links_an_instance_and_messages_from_the_console() {
+    scenario("link_and_message", DESKTOP, |b: Arc<Browser>| async move {
+        b.sign_in().await?;
+        b.wait_text("main h1", "Instances").await?;
+        b.fill("#new-name", "Shop").await?;
+        b.click("#create-instance button[type=submit]").await?;
+
+        // The pairing tab: the QR arrives as an image and the status waits for a scan.
+        let qr = b.el("#qr-image").await?;
+        assert!(qr.attr("src").await?.unwrap_or_default().starts_with("blob:"));
+        b.wait_text("#status", "qr").await?;
+        b.snap("pairing").await;
+        let width = b
+            .script("return document.getElementById('qr-image').naturalWidth")
+            .await?;
+        assert!(width.as_u64().unwrap_or(0) >= 320, "the QR image decoded: {width}");
+
+        // The simulator's scan: the status turns connected on the page, no reload.
+        b.script("window.__notReloaded = true; return null").await?;
+        b.click("#sim-scan-button").await?;
+        b.wait_text("#status", "connected").await?;
+        assert!(still_same_page(&b).await, "the status changed without a reload");
+
+        // A test message, then the chat's history shows it.
+        b.click(".tabs a[href$='/messages']").await?;
+        b.fill("#send-phone", "+1 555 000 2222").await?;
+        b.fill("#send-text", "hello from the console").await?;
+        b.click("#send-form button[type=submit]").await?;
+        b.wait_text("#sent", "Sent, message id").await?;
+        b.wait_text("#history tbody", "hello from the console").await?;
+        assert!(b.el("#history-chat").await?.prop("value").await?.unwrap_or_default().contains("555"));
+
+        // A message from the other side appears in the history by itself.
+        let instance_id = b
+            .script("return location.hash.split('/')[2]")
+            .await?
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let inbound = b
+            .server
+            .post(
+                &format!("/api/sim/instances/{instance_id}/inbound"),
+                json!({"from": "15550002222", "body": "and hello back"}),
+            )
+            .await;
+        assert_eq!(inbound.status(), 200, "{}", inbound.text().await.unwrap());
+        b.wait_text("#history tbody", "and hello back").await?;
+        b.snap("messages").await;
+
+        // The usage chart draws today's sent and received messages.
+        b.click(".tabs a[href$='/usage']").await?;
+        b.el("#usage-chart").await?;
+        let today = b.script("return new Date().toISOString().slice(0, 10)").await?;
+        let today = today.as_str().unwrap();
+        crate::helpers::eventually("today's bars to count the messages", || async {
+            b.script("const s = document.getElementById('usage-period'); s.value = 'week'; s.dispatchEvent(new Event('change')); return null")
+                .await
+                .ok()?;
+            let sent = b
+                .el(&format!("#usage-chart rect.sent[data-day='{today}']"))
+                .await
+                .ok()?
+                .attr("data-value")
+                .await
+                .ok()??;
+            let received = b
+                .el(&format!("#usage-chart rect.received[data-day='{today}']"))
+                .await
+                .ok()?
+                .attr("data-value")
+                .await
+                .ok()??;
+            (sent.parse::<u32>().ok()? >= 1 && received.parse::<u32>().ok()? >= 1).then_some(())
+        })
+        .await;
+        assert_eq!(b.client.find_all(fantoccini::Locator::Css("#usage-chart rect.sent")).await?.len(), 7);
+        b.snap("usage").await;
+
+        // The activity log, filtered to connections.
+        b.click(".tabs a[href$='/activity']").await?;
+        b.el("#activity-actions option[value='connection_opened']").await?.click().await?;
+        b.click("#activity-filters button[type=submit]").await?;
+        b.wait_text("#activity tbody", "connection_opened").await?;
+        b.snap("activity").await;
+        let rows = b.client.find_all(fantoccini::Locator::Css("#activity tbody tr")).await?;
+        for row in rows {
+            assert!(row.text().await?.contains("connection_opened"), "the filter holds");
+        }
+
+        // Settings: a new name is saved through the API.
+        b.click(".tabs a[href$='/settings']").await?;
+        b.fill("#instance-settings input[name=name]", "Shop (renamed)").await?;
+        b.click("#instance-settings button[type=submit]").await?;
+        b.wait_text("#instance-settings .notice", "Saved").await?;
+        let stored = b.server.get(&format!("/api/instances/{instance_id}")).await;
+        assert_eq!(stored["name"], "Shop (renamed)");
+
+        // Delete asks first; cancelling keeps the instance, confirming removes it.
+        b.click(".tabs a[href$='/overview']").await?;
+        b.click("#delete").await?;
+        b.snap("confirm").await;
+        b.click("#confirm-cancel").await?;
+        assert_eq!(b.server.get(&format!("/api/instances/{instance_id}")).await["id"], instance_id.as_str());
+        b.click("#delete").await?;
+        b.click("#confirm-ok").await?;
+        b.wait_text("main h1", "Instances").await?;
+        let gone = b.server.request(Method::GET, &format!("/api/instances/{instance_id}")).send().await.unwrap();
+        assert_eq!(gone.status(), 404);
+        Ok(())
+    })
+    .await;
+}
+
+#[actix_web::test]
+async fn a_failed_webhook_delivery_is_listed_and_retried() {
+    let receiver_up = Arc::new(AtomicBool::new(false));
+    let up = receiver_up.clone();
+    let receiver = Receiver::start(Arc::new(move |_| {
+        Answer::Status(if up.load(Ordering::SeqCst) { 200 } else { 500 })
+    }))
+    .await;
+    let url = receiver.url.clone();
+    scenario("webhook_retry", DESKTOP, |b: Arc<Browser>| async move {
+        let id = b
+            .server
+            .paired_instance(
+                "Hooked",
+                "15550003333",
+                json!({"webhookUrl": url, "webhookEnabled": true, "maxRetries": 0}),
+            )
+            .await;
+
+        // Signed in with the API key this time.
+        b.visit("/console").await?;
+        b.fill("#api-key", &b.server.key).await?;
+        b.click("#signin-key button[type=submit]").await?;
+        b.el("#sign-out").await?;
+        b.visit(&format!("/console/#/instances/{id}/webhooks"))
+            .await?;
+        b.el("#delivery-state")
+            .await?
+            .select_by_value("failed")
+            .await?;
+        b.wait_text("#deliveries tbody", "HTTP 500").await?;
+        b.snap("deliveries").await;
+        let failed = b.el("#deliveries tr[data-state='failed']").await?;
+        let delivery = failed.attr("data-delivery").await?.unwrap();
+
+        receiver_up.store(true, Ordering::SeqCst);
+        b.click(&format!("tr[data-delivery='{delivery}'] button.retry"))
+            .await?;
+        crate::helpers::eventually("the retried delivery to be delivered", || async {
+            b.el("#delivery-state")
+                .await
+                .ok()?
+                .select_by_value("delivered")
+                .await
+                .ok()?;
+            b.click("#deliveries-refresh").await.ok()?;
+            b.client
+                .find(fantoccini::Locator::Css(&format!(
+                    "tr[data-delivery='{delivery}'][data-state='delivered']"
+                )))
+                .await
+                .ok()
+                .map(|_| ())
+        })
+        .await;
+        let listed = b
+            .server
+            .get(&format!(
+                "/api/instances/{id}/webhooks/deliveries?state=delivered"
+            ))
+            .await;
+        assert!(
+            listed["deliveries"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|d| d["id"] == delivery.as_str())
+        );
+
+        // The instance list follows statuses live: a log-out made elsewhere shows up
+        // without a reload.
+        b.click("a[href='#/instances']").await?;
+        let badge = format!("tr[data-instance='{id}'] .badge");
+        b.wait_text(&badge, "connected").await?;
+        b.wait_text("#live", "live").await?;
+        b.script("window.__notReloaded = true; return null").await?;
+        let logout = b
+            .server
+            .post(&format!("/api/instances/{id}/logout"), json!({}))
+            .await;
+        assert_eq!(logout.status(), 200);
+        b.wait_text(&badge, "logged out").await?;
+        assert!(
+            still_same_page(&b).await,
+            "the list changed without a reload"
+        );
+        Ok(())
+    })
+    .await;
+}
+
+#[actix_web::test]
+async fn an_administrator_creates_and_deactivates_a_user() {
+    scenario("admin_users", DESKTOP, |b: Arc<Browser>| async move {
+        b.sign_in().await?;
+        b.click("#nav a[href='#/admin/users']").await?;
+        b.wait_text("#users tbody", ADMIN_EMAIL).await?;
+        b.fill("#create-user input[name=email]", "carol@example.com")
+            .await?;
+        b.fill("#create-user input[name=password]", "correct horse battery")
+            .await?;
+        b.fill("#create-user input[name=firstName]", "Carol")
+            .await?;
+        b.click("#create-user button[type=submit]").await?;
+        b.wait_text("#create-user .notice", "Created carol@example.com")
+            .await?;
+        b.wait_text("#users tbody", "carol@example.com").await?;
+
+        let row = "tr[data-user='carol@example.com']";
+        b.el(&format!("{row} select.role"))
+            .await?
+            .select_by_value("admin")
+            .await?;
+        b.click(&format!("{row} button.toggle")).await?;
+        b.wait_text(&format!("{row} td.active"), "no").await?;
+        let users = b.server.get("/api/admin/users?limit=100").await;
+        let carol = users["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["email"] == "carol@example.com")
+            .unwrap()
+            .clone();
+        assert_eq!(carol["role"], "admin");
+        assert_eq!(carol["active"], false);
+
+        // Signed out, the deactivated user cannot sign in: the page shows the API's error.
+        b.click("#sign-out").await?;
+        b.wait_text("main .notice", "Signed out").await?;
+        b.sign_in_as("carol@example.com", "correct horse battery")
+            .await?;
+        b.wait_text("main .error", "invalid email or password")
+            .await?;
+        Ok(())
+    })
+    .await;
+}
+
+#[actix_web::test]
+async fn a_wrong_password_shows_the_apis_error_on_a_phone_screen() {
+    scenario("wrong_password", PHONE, |b: Arc<Browser>| async move {
+        let answer = b
+            .server
+            .request(Method::POST, "/api/auth/login")
+            .json(&json!({"email": ADMIN_EMAIL, "password": "not the password"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 401);
+        let message = json_body(answer).await["error"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+
+        b.sign_in_as(ADMIN_EMAIL, "not the password").await?;
+        let shown = b.wait_text("main .error", &message).await?;
+        assert!(
+            shown.contains("unauthorized"),
+            "the error code beside it: {shown}"
+        );
+        assert!(
+            b.client
+                .find(fantoccini::Locator::Css("#sign-out"))
+                .await
+                .is_err()
+        );
+
+        // A wrong API key: the API's message too, and still signed out.
+        let answer = b
+            .server
+            .request_as("wrong-key", Method::GET, "/api/auth/me")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 401);
+        let message = json_body(answer).await["error"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert_ne!(message, "invalid email or password");
+        b.fill("#api-key", "wrong-key").await?;
+        b.click("#signin-key button[type=submit]").await?;
+        b.wait_text("main .error", &message).await?;
+        assert!(
+            b.client
+                .find(fantoccini::Locator::Css("#sign-out"))
+                .await
+                .is_err()
+        );
+
+        b.snap("phone_signin").await;
+        // Readable at a phone's width: nothing wider than the screen.
+        let overflow = b
+            .script("return document.documentElement.scrollWidth - window.innerWidth")
+            .await?;
+        assert!(
+            overflow.as_i64().unwrap_or(1) <= 0,
+            "the page scrolls sideways by {overflow}"
+        );
+        Ok(())
+    })
+    .await;
+}

@@ -1,0 +1,6 @@
+//! The web console: its files as the server serves them, and journeys through
+//! it in a real browser.
+
+mod assets;
+mod browser;
+mod journeys;
