@@ -42,7 +42,7 @@ pub async fn ensure_admin(db: &DatabaseConnection, auth: &AuthSettings) -> anyho
     if create_admin(db, email, password).await? {
         // Printed, not logged: it must reach the person at the console, not a log store.
         println!(
-            "\n  wamux created the administrator {DEFAULT_ADMIN_EMAIL} with the password:\n\n      {generated}\n\n  It is shown only this once. Log in with POST /api/auth/login.\n"
+            "\n  wamux created the administrator {DEFAULT_ADMIN_EMAIL} with the password:\n\n      {generated}\n\n  It is shown only this once. Sign in at /console, or log in with POST /api/auth/login.\n"
         );
     }
     Ok(())

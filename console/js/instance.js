@@ -43,8 +43,9 @@ export function instanceView(main, context, id, tab) {
   };
   // The instance's own stream: with the cluster on, it is forwarded to the node
   // holding the instance.
-  const stream = streamEvents(`${base}/events`, (type, envelope) => {
-    if (refreshStatusOn(type)) readStatus();
+  const stream = streamEvents(`${base}/events`, async (type, envelope) => {
+    // The tabs hear of an event once the status it changed is known.
+    if (refreshStatusOn(type)) await readStatus();
     for (const listener of listeners) listener(type, envelope);
   }, (open) => {
     if (open) readStatus();

@@ -21,6 +21,8 @@ export function pairingTab(body, instance) {
       if (shown) URL.revokeObjectURL(shown);
       shown = null;
       qrBox.replaceChildren(h('p', { class: 'muted', id: 'qr-none' }, err.message));
+      // Waiting for a scan ended (nobody scanned in time): a new round on request.
+      if (!['connected', 'connecting', 'qr'].includes(instance.status)) qrBox.append(restart(instance));
     }
   };
   instance.listeners.add((type) => {
@@ -48,6 +50,13 @@ export function pairingTab(body, instance) {
     h('div', { class: 'card' }, h('h2', { text: 'Scan the QR code' }), qrBox),
     codeForm,
     context.features.sim ? simScan(instance) : null));
+}
+
+function restart(instance) {
+  const box = errorBox(null);
+  const button = h('button', { type: 'button', id: 'qr-restart' }, 'Get a new QR code');
+  button.addEventListener('click', () => attempt(box, button, () => post(`${instance.base}/reconnect`)));
+  return h('div', {}, button, box);
 }
 
 /** The simulated network's phone: links the instance as if the QR were scanned. */

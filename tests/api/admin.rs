@@ -43,7 +43,7 @@ async fn admin_creates_a_user_who_can_log_in_with_the_returned_key(db: TestDb) {
         .unwrap();
     assert_eq!(
         json_body(me).await,
-        json!({"id": user["id"], "email": "ann@example.com", "firstName": "Ann", "lastName": "Lee"})
+        json!({"id": user["id"], "email": "ann@example.com", "firstName": "Ann", "lastName": "Lee", "role": "user"})
     );
     let login = app.login("ann@example.com", "ann-password").await;
     assert_eq!(login.status(), 200);

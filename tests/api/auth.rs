@@ -54,7 +54,8 @@ async fn login_token_works_on_me(db: TestDb) {
     assert_eq!(me["email"], ADMIN_EMAIL);
     let mut keys: Vec<_> = me.as_object().unwrap().keys().cloned().collect();
     keys.sort();
-    assert_eq!(keys, ["email", "firstName", "id", "lastName"]);
+    assert_eq!(keys, ["email", "firstName", "id", "lastName", "role"]);
+    assert_eq!(me["role"], "admin");
 }
 
 async fn api_key_works_on_me(db: TestDb) {

@@ -65,6 +65,7 @@ pub fn all() -> Vec<Route> {
         ),
         route(M::GET, "/api/instances", User, none()),
         route(M::GET, "/api/stats/user", User, none()),
+        route(M::GET, "/api/events", User, none()),
         route(
             M::POST,
             "/api/admin/users",

@@ -20,6 +20,14 @@ use crate::process::ServerProcess;
 use crate::receiver::free_port;
 
 static ONE_AT_A_TIME: Semaphore = Semaphore::const_new(1);
+
+/// Usage figures reach the database quickly (for the chart); a new QR every 2 s,
+/// so the page's QR is seen changing while a slow browser still has half a
+/// minute to scan before the instance stops waiting.
+pub const FOR_A_BROWSER: [(&str, &str); 2] = [
+    ("WAMUX__STATS__FLUSH_INTERVAL_MS", "200"),
+    ("WAMUX__SIM__QR_REFRESH_MS", "2000"),
+];
 const PATIENCE: Duration = Duration::from_secs(30);
 
 pub struct Browser {
@@ -38,7 +46,28 @@ where
     Fut: Future<Output = Result<(), fantoccini::error::CmdError>>,
 {
     let _turn = ONE_AT_A_TIME.acquire().await.unwrap();
-    let browser = Arc::new(Browser::open(window).await);
+    let dir = tempfile::tempdir().unwrap();
+    let server = ServerProcess::start(dir.path(), &FOR_A_BROWSER).await;
+    run(name, Browser::open(window, server, dir).await, body).await;
+}
+
+/// A scenario against a server started by the test (a cluster's node).
+pub async fn scenario_on<F, Fut>(name: &str, server: ServerProcess, body: F)
+where
+    F: FnOnce(Arc<Browser>) -> Fut,
+    Fut: Future<Output = Result<(), fantoccini::error::CmdError>>,
+{
+    let _turn = ONE_AT_A_TIME.acquire().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    run(name, Browser::open((1280, 1000), server, dir).await, body).await;
+}
+
+async fn run<F, Fut>(name: &str, browser: Browser, body: F)
+where
+    F: FnOnce(Arc<Browser>) -> Fut,
+    Fut: Future<Output = Result<(), fantoccini::error::CmdError>>,
+{
+    let browser = Arc::new(browser);
     let outcome = AssertUnwindSafe(body(browser.clone())).catch_unwind().await;
     let failure = match outcome {
         Ok(Ok(())) => None,
@@ -66,11 +95,11 @@ fn chromium() -> String {
 }
 
 impl Browser {
-    async fn open((width, height): (u32, u32)) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        // Usage figures reach the database quickly, for the chart.
-        let server =
-            ServerProcess::start(dir.path(), &[("WAMUX__STATS__FLUSH_INTERVAL_MS", "200")]).await;
+    async fn open(
+        (width, height): (u32, u32),
+        server: ServerProcess,
+        dir: tempfile::TempDir,
+    ) -> Self {
         let port = free_port();
         let driver = Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
             .arg(format!("--port={port}"))

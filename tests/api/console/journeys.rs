@@ -8,7 +8,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use reqwest::Method;
 use serde_json::json;
 
-use super::browser::{Browser, scenario};
+use super::browser::{Browser, FOR_A_BROWSER, scenario, scenario_on};
+use crate::cluster::Cluster;
 use crate::helpers::{ADMIN_EMAIL, json_body};
 use crate::receiver::{Answer, Receiver};
 
@@ -41,6 +42,22 @@ async fn an_operator_links_an_instance_and_messages_from_the_console() {
             .script("return document.getElementById('qr-image').naturalWidth")
             .await?;
         assert!(width.as_u64().unwrap_or(0) >= 320, "the QR image decoded: {width}");
+        // WhatsApp rotates the code: the page shows the new one by itself.
+        let first = qr.attr("src").await?;
+        crate::helpers::eventually("a new QR image", || async {
+            let now = b.el("#qr-image").await.ok()?.attr("src").await.ok()?;
+            (now != first).then_some(())
+        })
+        .await;
+
+        // A pairing code for a phone number, as WhatsApp shows it to type.
+        b.fill("#pairing-form input[name=phone]", "+1 555 000 1111").await?;
+        b.click("#pairing-form button[type=submit]").await?;
+        let code = b.wait_text("#pairing-code", "-").await?;
+        assert!(
+            code.len() == 9 && code.as_bytes()[4] == b'-',
+            "ABCD-EFGH shape: {code}"
+        );
 
         // The simulator's scan: the status turns connected on the page, no reload.
         b.script("window.__notReloaded = true; return null").await?;
@@ -338,6 +355,40 @@ async fn a_wrong_password_shows_the_apis_error_on_a_phone_screen() {
             overflow.as_i64().unwrap_or(1) <= 0,
             "the page scrolls sideways by {overflow}"
         );
+        Ok(())
+    })
+    .await;
+}
+
+/// With the cluster on: the nodes page, and an instance held by another node
+/// linked from this one (its stream and the scan forwarded to the holder).
+#[actix_web::test]
+async fn with_the_cluster_on_an_administrator_sees_the_nodes_and_links_anywhere() {
+    let Some(mut cluster) = Cluster::start_with(2, &FOR_A_BROWSER).await else {
+        return;
+    };
+    let here = cluster.nodes.remove(0);
+    let elsewhere = &cluster.nodes[0];
+    // Made on the other node, where placement keeps it when the two hold as many.
+    let made = elsewhere
+        .post("/api/instances", json!({"name": "Far away"}))
+        .await;
+    assert_eq!(made.status(), 201);
+    let id = json_body(made).await["id"].as_str().unwrap().to_owned();
+    scenario_on("cluster", here, |b: Arc<Browser>| async move {
+        b.sign_in().await?;
+        b.click("#nav a[href='#/admin/nodes']").await?;
+        b.wait_text("#nodes tbody", "n1").await?;
+        b.wait_text("#nodes tbody", "n2").await?;
+
+        b.visit(&format!("/console/#/instances/{id}/pairing"))
+            .await?;
+        b.el("#qr-image").await?;
+        b.click("#sim-scan-button").await?;
+        b.wait_text("#status", "connected").await?;
+        b.click(".tabs a[href$='/overview']").await?;
+        let node = b.wait_text(".facts", "Node").await?;
+        assert!(node.contains("n1") || node.contains("n2"), "{node}");
         Ok(())
     })
     .await;

@@ -162,8 +162,7 @@ impl Tour<'_> {
 
     /// The event stream answers 200 `text/event-stream` and starts at once; the
     /// test reads its first frame and hangs up.
-    pub(super) async fn stream_opens(&mut self, path: &str) {
-        let template = "/api/instances/{instance_id}/events";
+    pub(super) async fn stream_opens(&mut self, template: &str, path: &str) {
         let mut response = self
             .app
             .request(Method::GET, path)

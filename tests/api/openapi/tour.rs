@@ -259,8 +259,12 @@ async fn a_tour_of_every_route_answers_as_documented(db: TestDb) {
         None,
     )
     .await;
-    tour.stream_opens(&at("/api/instances/{instance_id}/events"))
-        .await;
+    tour.stream_opens(
+        "/api/instances/{instance_id}/events",
+        &at("/api/instances/{instance_id}/events"),
+    )
+    .await;
+    tour.stream_opens("/api/events", "/api/events").await;
 
     let failed = eventually("the failed first delivery", || async {
         let listed = app.deliveries(&app.admin_key, &id, "state=failed").await;
