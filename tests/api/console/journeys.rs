@@ -140,8 +140,13 @@ async fn an_operator_links_an_instance_and_messages_from_the_console() {
         let stored = b.server.get(&format!("/api/instances/{instance_id}")).await;
         assert_eq!(stored["name"], "Shop (renamed)");
 
-        // Delete asks first; cancelling keeps the instance, confirming removes it.
+        // Reconnect: the API's answer shown, and the status back to connected.
         b.click(".tabs a[href$='/overview']").await?;
+        b.click("#reconnect").await?;
+        b.wait_text("#tab .notice", "reconnected").await?;
+        b.wait_text("#status", "connected").await?;
+
+        // Delete asks first; cancelling keeps the instance, confirming removes it.
         b.click("#delete").await?;
         b.snap("confirm").await;
         b.click("#confirm-cancel").await?;
@@ -310,7 +315,10 @@ async fn a_wrong_password_shows_the_apis_error_on_a_phone_screen() {
             .unwrap()
             .to_owned();
 
-        b.sign_in_as(ADMIN_EMAIL, "not the password").await?;
+        // From the keyboard alone: Enter in the password field submits.
+        b.visit("/console").await?;
+        b.fill("#email", ADMIN_EMAIL).await?;
+        b.fill("#password", "not the password\u{E007}").await?;
         let shown = b.wait_text("main .error", &message).await?;
         assert!(
             shown.contains("unauthorized"),
