@@ -50,9 +50,10 @@ export function instancesView(main, context) {
   }, (open) => {
     live.textContent = open ? 'live' : 'reconnecting…';
     live.classList.toggle('on', open);
-    // Whatever changed while the stream was down is read again.
+    // Whatever changed before the stream was (re)opened is read again.
     if (open) load();
   });
+  load();
 
   main.replaceChildren(
     h('div', { class: 'row spread' }, h('h1', { text: 'Instances' }), live),
