@@ -91,6 +91,36 @@ async fn an_operator_links_an_instance_and_messages_from_the_console() {
         b.wait_text("#history tbody", "and hello back").await?;
         b.snap("messages").await;
 
+        // Paging: twenty more make two pages; the oldest is on the second.
+        for n in 1..=20 {
+            let more = b
+                .server
+                .post(
+                    &format!("/api/sim/instances/{instance_id}/inbound"),
+                    json!({"from": "15550002222", "body": format!("more {n}")}),
+                )
+                .await;
+            assert_eq!(more.status(), 200);
+        }
+        b.wait_text("#history .pager", "1–20 of 22").await?;
+        let contents = || async {
+            let mut seen = Vec::new();
+            for cell in b.client.find_all(fantoccini::Locator::Css("#history td.body")).await? {
+                seen.push(cell.text().await?);
+            }
+            Ok::<_, fantoccini::error::CmdError>(seen)
+        };
+        let first_page = contents().await?;
+        assert_eq!(first_page.len(), 20);
+        b.click("#history .pager button:last-child").await?;
+        b.wait_text("#history .pager", "21–22 of 22").await?;
+        let second_page = contents().await?;
+        assert_eq!(second_page.len(), 2, "{second_page:?}");
+        let mut all: Vec<_> = first_page.into_iter().chain(second_page).collect();
+        all.sort();
+        all.dedup();
+        assert_eq!(all.len(), 22, "every message once over the two pages: {all:?}");
+
         // The usage chart draws today's sent and received messages.
         b.click(".tabs a[href$='/usage']").await?;
         b.el("#usage-chart").await?;
@@ -144,6 +174,12 @@ async fn an_operator_links_an_instance_and_messages_from_the_console() {
         b.click("#reconnect").await?;
         b.wait_text("#tab .notice", "reconnected").await?;
         b.wait_text("#status", "connected").await?;
+
+        // Log out asks first, then the status follows.
+        b.click("#logout").await?;
+        b.click("#confirm-ok").await?;
+        b.wait_text("#tab .notice", "logged out").await?;
+        b.wait_text("#status", "logged out").await?;
 
         // Delete asks first; cancelling keeps the instance, confirming removes it.
         b.click("#delete").await?;
@@ -246,6 +282,15 @@ async fn a_failed_webhook_delivery_is_listed_and_retried() {
             still_same_page(&b).await,
             "the list changed without a reload"
         );
+
+        // The key is rotated elsewhere: the next call is refused and the page goes
+        // back to signing in, saying why.
+        let rotated = b.server.post("/api/auth/api-key/rotate", json!({})).await;
+        assert_eq!(rotated.status(), 200);
+        b.click(&format!("tr[data-instance='{id}'] a")).await?;
+        b.wait_text("main h1", "Sign in").await?;
+        b.wait_text("main .notice", "invalid or expired credentials")
+            .await?;
         Ok(())
     })
     .await;
