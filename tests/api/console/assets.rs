@@ -6,7 +6,7 @@ use reqwest::Method;
 use serde_json::json;
 use wamux::routes::console::{CONTENT_SECURITY_POLICY, asset_paths};
 
-use crate::helpers::{TestDb, assert_error, json_body, spawn_sim_app};
+use crate::helpers::{TestApp, TestDb, assert_error, json_body, spawn_sim_app};
 
 #[actix_web::test]
 async fn every_file_is_served_without_credentials_under_the_strict_policy() {
@@ -67,18 +67,17 @@ async fn every_file_is_served_without_credentials_under_the_strict_policy() {
     assert_eq!(features, json!({"sim": true, "cluster": false}));
 }
 
+async fn text_of(app: &TestApp, path: &str) -> String {
+    let response = app.request(Method::GET, path).send().await.unwrap();
+    assert_eq!(response.status(), 200, "{path}");
+    response.text().await.unwrap()
+}
+
 #[actix_web::test]
 async fn the_page_needs_nothing_the_policy_forbids() {
     let app = spawn_sim_app(TestDb::Sqlite).await;
     let served: Vec<String> = asset_paths().collect();
-    let page = app
-        .request(Method::GET, "/console/")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = text_of(&app, "/console/").await;
     // Every script is a file of this server; no inline handler or style.
     for script in page.split("<script").skip(1) {
         let tag = &script[..script.find('>').unwrap()];
@@ -96,14 +95,7 @@ async fn the_page_needs_nothing_the_policy_forbids() {
     }
 
     for path in served.iter().filter(|path| path.ends_with(".js")) {
-        let code = app
-            .request(Method::GET, path)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let code = text_of(&app, path).await;
         // Text goes in as text: no HTML parsing of data, no code from strings.
         for forbidden in [
             "innerHTML",
