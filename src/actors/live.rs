@@ -8,7 +8,8 @@ use actix::prelude::*;
 use bytes::Bytes;
 use tokio::sync::mpsc;
 
-use super::events::InstanceEvent;
+use super::events::{EventKind, InstanceEvent};
+use crate::db::signals::{self, Signal, Signals};
 use crate::webhooks::payload;
 
 /// Frames a slow watcher may fall behind by before it is let go.
@@ -19,10 +20,25 @@ const MAX_WATCHERS: usize = 32;
 #[derive(Default)]
 pub struct LiveEvents {
     watchers: HashMap<String, Vec<mpsc::Sender<Bytes>>>,
+    /// In a cluster: this node's id, and where its connection events are told.
+    relay: Option<(String, Signals)>,
 }
 
 impl Actor for LiveEvents {
     type Context = Context<Self>;
+}
+
+impl LiveEvents {
+    fn push(&mut self, instance_id: &str, frame: Bytes) {
+        let Some(watchers) = self.watchers.get_mut(instance_id) else {
+            return;
+        };
+        // A watcher that left, or fell too far behind, is dropped.
+        watchers.retain(|watcher| watcher.try_send(frame.clone()).is_ok());
+        if watchers.is_empty() {
+            self.watchers.remove(instance_id);
+        }
+    }
 }
 
 /// One SSE frame: `event: <type>` and the webhook body as `data:`.
@@ -35,15 +51,89 @@ impl Handler<InstanceEvent> for LiveEvents {
     type Result = ();
 
     fn handle(&mut self, event: InstanceEvent, _: &mut Self::Context) {
-        let Some(watchers) = self.watchers.get_mut(&event.instance_id) else {
+        let connection = matches!(
+            event.kind,
+            EventKind::ConnectionOpened
+                | EventKind::ConnectionClosed { .. }
+                | EventKind::QrReceived { .. }
+        );
+        let relayed = self.relay.as_ref().filter(|_| connection);
+        if !self.watchers.contains_key(&event.instance_id) && relayed.is_none() {
             return;
-        };
-        let frame = frame(&event);
-        // A watcher that left, or fell too far behind, is dropped.
-        watchers.retain(|watcher| watcher.try_send(frame.clone()).is_ok());
-        if watchers.is_empty() {
-            self.watchers.remove(&event.instance_id);
         }
+        let frame = frame(&event);
+        // Only the few connection events cross to the other nodes (a user-wide
+        // stream there shows the status of instances held here).
+        if let Some((node_id, signals)) = relayed {
+            let signal = Signal::Status {
+                node_id: node_id.clone(),
+                instance_id: event.instance_id.clone(),
+                frame: String::from_utf8_lossy(&frame).into_owned(),
+            };
+            let signals = signals.clone();
+            actix::spawn(async move {
+                if let Err(err) = signals.send(&signal).await {
+                    tracing::warn!(error = %err, "connection event not told to the other nodes");
+                }
+            });
+        }
+        self.push(&event.instance_id, frame);
+    }
+}
+
+/// Joins the cluster: this node's connection events go to the other nodes, and
+/// theirs reach the user-wide streams open here.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct RelayEvents {
+    pub node_id: String,
+    pub signals: Signals,
+}
+
+impl Handler<RelayEvents> for LiveEvents {
+    type Result = ();
+
+    fn handle(&mut self, msg: RelayEvents, ctx: &mut Self::Context) {
+        let mut received = msg.signals.subscribe();
+        let me = msg.node_id.clone();
+        let live = ctx.address();
+        actix::spawn(async move {
+            while let Some(signal) = signals::next(&mut received).await {
+                if let Signal::Status {
+                    node_id,
+                    instance_id,
+                    frame,
+                } = signal.as_ref()
+                    && *node_id != me
+                    && live
+                        .send(RemoteFrame {
+                            instance_id: instance_id.clone(),
+                            frame: Bytes::from(frame.clone()),
+                        })
+                        .await
+                        .is_err()
+                {
+                    return;
+                }
+            }
+        });
+        self.relay = Some((msg.node_id, msg.signals));
+    }
+}
+
+/// Another node's connection event for an instance it holds.
+#[derive(Message)]
+#[rtype(result = "()")]
+struct RemoteFrame {
+    instance_id: String,
+    frame: Bytes,
+}
+
+impl Handler<RemoteFrame> for LiveEvents {
+    type Result = ();
+
+    fn handle(&mut self, msg: RemoteFrame, _: &mut Self::Context) {
+        self.push(&msg.instance_id, msg.frame);
     }
 }
 

@@ -1,6 +1,7 @@
 //! Signals between nodes through PostgreSQL `LISTEN/NOTIFY` on one channel:
-//! a change to a user, a lease given to a node or released, and the simulated
-//! network's deliveries between instances on different nodes. A listener that
+//! a change to a user, a lease given to a node or released, an instance's
+//! connection events, and the simulated network's deliveries between instances
+//! on different nodes. A listener that
 //! lost its connection (and so perhaps some signals) says `Resync`, and every
 //! subscriber then acts as if it had missed anything.
 
@@ -31,6 +32,13 @@ pub enum Signal {
     LeasesReleased { node_id: String },
     /// The simulated network carries something to an instance held elsewhere.
     Sim { instance_id: String, event: String },
+    /// An instance's connection or QR event on `node_id` (its SSE frame), for the
+    /// user-wide event streams open on the other nodes.
+    Status {
+        node_id: String,
+        instance_id: String,
+        frame: String,
+    },
     /// Not sent: the listener reconnected and may have missed signals.
     Resync,
 }

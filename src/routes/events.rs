@@ -57,9 +57,11 @@ pub async fn instance_events(
 /// naming its instance in `data.instanceId`; one connection serves a dashboard of
 /// many instances (browsers open only six connections to a server). The stream
 /// covers the instances the caller owns when it opens: after creating one,
-/// open it again. With the cluster on, it carries the events of the instances
-/// held by the node that answers; `GET /api/instances/{instanceId}/events` is
-/// forwarded to the holder.
+/// open it again. With the cluster on, it carries all the events of the
+/// instances held by the node that answers and the connection events
+/// (`connection_opened`, `connection_closed`, `qr_received`) of those held by
+/// other nodes; `GET /api/instances/{instanceId}/events`, forwarded to the
+/// holder, carries all of an instance's events wherever it runs.
 #[utoipa::path(tag = "events",
     operation_id = "streamEvents",
     responses(

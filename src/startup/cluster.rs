@@ -96,7 +96,7 @@ fn forget_on_signals(signals: &Signals, auth_cache: Arc<AuthCache>, holders: Arc
                     auth_cache.clear();
                     holders.clear();
                 }
-                Signal::Sim { .. } => {}
+                Signal::Sim { .. } | Signal::Status { .. } => {}
             }
         }
     });

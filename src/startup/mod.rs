@@ -18,7 +18,7 @@ use tracing_actix_web::TracingLogger;
 use crate::actors::api_calls::ApiCallTally;
 use crate::actors::events::EventBus;
 use crate::actors::lease_keeper::{Drain, LeaseKeeper};
-use crate::actors::live::LiveEvents;
+use crate::actors::live::{LiveEvents, RelayEvents};
 use crate::actors::registry::Registry;
 use crate::actors::stats::{FlushStats, StatsActor};
 use crate::actors::supervisor::{
@@ -219,6 +219,10 @@ async fn start_actors(settings: Arc<Settings>, db: DatabaseConnection) -> anyhow
             if let Some(sim) = &backends.sim {
                 sim.join_cluster(joined.deps.signals.clone());
             }
+            live.do_send(RelayEvents {
+                node_id: joined.deps.cluster.node_id().to_owned(),
+                signals: joined.deps.signals.clone(),
+            });
             (Some(joined.deps), Some(joined.keeper))
         }
         None => {

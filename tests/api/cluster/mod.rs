@@ -1,6 +1,7 @@
 //! Three real `wamux` processes on one fresh PostgreSQL database, checked
 //! through the HTTP API only. Skipped without `TEST_DATABASE_URL`.
 
+mod events;
 mod failover;
 mod fencing;
 mod routing;
