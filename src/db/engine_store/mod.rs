@@ -84,6 +84,16 @@ impl DbStore {
         }
     }
 
+    /// A store whose writes stop when `deleted` is set: the flag the instance's
+    /// other stores (earlier attempts) have too.
+    pub fn sharing(instance: &str, db: StoreConnections, deleted: Arc<AtomicBool>) -> Self {
+        Self {
+            instance: instance.into(),
+            db,
+            deleted,
+        }
+    }
+
     /// Shared with whoever deletes the session, to stop this store's writes first.
     pub fn deletion_flag(&self) -> Arc<AtomicBool> {
         self.deleted.clone()

@@ -22,7 +22,8 @@ pub struct SessionPlace {
     pub db: StoreConnections,
     /// Where session files are (`files` mode) or were (before the database store).
     pub files: PathBuf,
-    /// The deletion flag of each instance's live database store.
+    /// The deletion flag of each instance's database stores, shared by all of its
+    /// attempts: a client of an earlier attempt may still be shutting down.
     live: Mutex<HashMap<String, Arc<AtomicBool>>>,
 }
 
@@ -74,10 +75,12 @@ impl SessionPlace {
                 .map_err(|err| format!("looking for the session in the database: {err}"))?,
         };
         if in_database {
-            let store = DbStore::new(instance_id, self.db.clone());
-            if let Ok(mut live) = self.live.lock() {
-                live.insert(instance_id.to_owned(), store.deletion_flag());
-            }
+            let deleted = self
+                .live
+                .lock()
+                .map(|mut live| live.entry(instance_id.to_owned()).or_default().clone())
+                .unwrap_or_default();
+            let store = DbStore::sharing(instance_id, self.db.clone(), deleted);
             return Ok(Arc::new(store));
         }
         if let Some(parent) = file.parent() {
