@@ -43,8 +43,15 @@ impl InstanceActor {
         let Ok(session) = self.connected_session() else {
             return;
         };
+        // A name learned while WhatsApp answers (a rename's notice) is newer than
+        // the answer: the answer then changes nothing.
+        let known_when_asked = self.known_contacts.get(&group).cloned();
+        let asked_for = group.clone();
         let asked = async move { session.group(&group).await };
-        ctx.spawn(asked.into_actor(self).map(|answer, actor, _| {
+        ctx.spawn(asked.into_actor(self).map(move |answer, actor, _| {
+            if actor.known_contacts.get(&asked_for) != known_when_asked.as_ref() {
+                return;
+            }
             // A group the account just left answers "not found": its chat keeps its name.
             if let Ok(info) = answer {
                 actor.on_contact(WaContact {
