@@ -34,13 +34,21 @@ async fn an_operator_links_an_instance_and_messages_from_the_console() {
 
         // The pairing tab: the QR arrives as an image and the status waits for a scan.
         let qr = b.el("#qr-image").await?;
-        assert!(qr.attr("src").await?.unwrap_or_default().starts_with("blob:"));
+        assert!(
+            qr.attr("src")
+                .await?
+                .unwrap_or_default()
+                .starts_with("blob:")
+        );
         b.wait_text("#status", "qr").await?;
         b.snap("pairing").await;
         let width = b
             .script("return document.getElementById('qr-image').naturalWidth")
             .await?;
-        assert!(width.as_u64().unwrap_or(0) >= 320, "the QR image decoded: {width}");
+        assert!(
+            width.as_u64().unwrap_or(0) >= 320,
+            "the QR image decoded: {width}"
+        );
         // WhatsApp rotates the code: the page shows the new one by itself.
         let first = qr.attr("src").await?;
         crate::helpers::eventually("a new QR image", || async {
@@ -50,7 +58,8 @@ async fn an_operator_links_an_instance_and_messages_from_the_console() {
         .await;
 
         // A pairing code for a phone number, as WhatsApp shows it to type.
-        b.fill("#pairing-form input[name=phone]", "+1 555 000 1111").await?;
+        b.fill("#pairing-form input[name=phone]", "+1 555 000 1111")
+            .await?;
         b.click("#pairing-form button[type=submit]").await?;
         let code = b.wait_text("#pairing-code", "-").await?;
         assert!(
@@ -62,7 +71,10 @@ async fn an_operator_links_an_instance_and_messages_from_the_console() {
         b.script("window.__notReloaded = true; return null").await?;
         b.click("#sim-scan-button").await?;
         b.wait_text("#status", "connected").await?;
-        assert!(still_same_page(&b).await, "the status changed without a reload");
+        assert!(
+            still_same_page(&b).await,
+            "the status changed without a reload"
+        );
 
         // A test message, then the chat's history shows it.
         b.click(".tabs a[href$='/messages']").await?;
@@ -70,8 +82,16 @@ async fn an_operator_links_an_instance_and_messages_from_the_console() {
         b.fill("#send-text", "hello from the console").await?;
         b.click("#send-form button[type=submit]").await?;
         b.wait_text("#sent", "Sent, message id").await?;
-        b.wait_text("#history tbody", "hello from the console").await?;
-        assert!(b.el("#history-chat").await?.prop("value").await?.unwrap_or_default().contains("555"));
+        b.wait_text("#history tbody", "hello from the console")
+            .await?;
+        assert!(
+            b.el("#history-chat")
+                .await?
+                .prop("value")
+                .await?
+                .unwrap_or_default()
+                .contains("555")
+        );
 
         // A message from the other side appears in the history by itself.
         let instance_id = b
@@ -105,7 +125,11 @@ async fn an_operator_links_an_instance_and_messages_from_the_console() {
         b.wait_text("#history .pager", "1–20 of 22").await?;
         let contents = || async {
             let mut seen = Vec::new();
-            for cell in b.client.find_all(fantoccini::Locator::Css("#history td.body")).await? {
+            for cell in b
+                .client
+                .find_all(fantoccini::Locator::Css("#history td.body"))
+                .await?
+            {
                 seen.push(cell.text().await?);
             }
             Ok::<_, fantoccini::error::CmdError>(seen)
@@ -119,51 +143,70 @@ async fn an_operator_links_an_instance_and_messages_from_the_console() {
         let mut all: Vec<_> = first_page.into_iter().chain(second_page).collect();
         all.sort();
         all.dedup();
-        assert_eq!(all.len(), 22, "every message once over the two pages: {all:?}");
+        assert_eq!(
+            all.len(),
+            22,
+            "every message once over the two pages: {all:?}"
+        );
 
         // The usage chart draws today's sent and received messages.
         b.click(".tabs a[href$='/usage']").await?;
         b.el("#usage-chart").await?;
-        let today = b.script("return new Date().toISOString().slice(0, 10)").await?;
+        let today = b
+            .script("return new Date().toISOString().slice(0, 10)")
+            .await?;
         let today = today.as_str().unwrap();
+        let bar = |kind: &str| {
+            let (b, bar) = (
+                b.clone(),
+                format!("#usage-chart rect.{kind}[data-day='{today}']"),
+            );
+            async move {
+                let value = b.el(&bar).await.ok()?.attr("data-value").await.ok()??;
+                value.parse::<u32>().ok()
+            }
+        };
+        // Drawn again until the figures reach the database (the select's change event).
+        let redraw = "const period = document.getElementById('usage-period'); \
+                      period.dispatchEvent(new Event('change')); return null";
         crate::helpers::eventually("today's bars to count the messages", || async {
-            b.script("const s = document.getElementById('usage-period'); s.value = 'week'; s.dispatchEvent(new Event('change')); return null")
-                .await
-                .ok()?;
-            let sent = b
-                .el(&format!("#usage-chart rect.sent[data-day='{today}']"))
-                .await
-                .ok()?
-                .attr("data-value")
-                .await
-                .ok()??;
-            let received = b
-                .el(&format!("#usage-chart rect.received[data-day='{today}']"))
-                .await
-                .ok()?
-                .attr("data-value")
-                .await
-                .ok()??;
-            (sent.parse::<u32>().ok()? >= 1 && received.parse::<u32>().ok()? >= 1).then_some(())
+            b.script(redraw).await.ok()?;
+            (bar("sent").await? >= 1 && bar("received").await? >= 1).then_some(())
         })
         .await;
-        assert_eq!(b.client.find_all(fantoccini::Locator::Css("#usage-chart rect.sent")).await?.len(), 7);
+        assert_eq!(
+            b.client
+                .find_all(fantoccini::Locator::Css("#usage-chart rect.sent"))
+                .await?
+                .len(),
+            7
+        );
         b.snap("usage").await;
 
         // The activity log, filtered to connections.
         b.click(".tabs a[href$='/activity']").await?;
-        b.el("#activity-actions option[value='connection_opened']").await?.click().await?;
+        b.el("#activity-actions option[value='connection_opened']")
+            .await?
+            .click()
+            .await?;
         b.click("#activity-filters button[type=submit]").await?;
         b.wait_text("#activity tbody", "connection_opened").await?;
         b.snap("activity").await;
-        let rows = b.client.find_all(fantoccini::Locator::Css("#activity tbody tr")).await?;
+        let rows = b
+            .client
+            .find_all(fantoccini::Locator::Css("#activity tbody tr"))
+            .await?;
         for row in rows {
-            assert!(row.text().await?.contains("connection_opened"), "the filter holds");
+            assert!(
+                row.text().await?.contains("connection_opened"),
+                "the filter holds"
+            );
         }
 
         // Settings: a new name is saved through the API.
         b.click(".tabs a[href$='/settings']").await?;
-        b.fill("#instance-settings input[name=name]", "Shop (renamed)").await?;
+        b.fill("#instance-settings input[name=name]", "Shop (renamed)")
+            .await?;
         b.click("#instance-settings button[type=submit]").await?;
         b.wait_text("#instance-settings .notice", "Saved").await?;
         let stored = b.server.get(&format!("/api/instances/{instance_id}")).await;
@@ -185,11 +228,19 @@ async fn an_operator_links_an_instance_and_messages_from_the_console() {
         b.click("#delete").await?;
         b.snap("confirm").await;
         b.click("#confirm-cancel").await?;
-        assert_eq!(b.server.get(&format!("/api/instances/{instance_id}")).await["id"], instance_id.as_str());
+        assert_eq!(
+            b.server.get(&format!("/api/instances/{instance_id}")).await["id"],
+            instance_id.as_str()
+        );
         b.click("#delete").await?;
         b.click("#confirm-ok").await?;
         b.wait_text("main h1", "Instances").await?;
-        let gone = b.server.request(Method::GET, &format!("/api/instances/{instance_id}")).send().await.unwrap();
+        let gone = b
+            .server
+            .request(Method::GET, &format!("/api/instances/{instance_id}"))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(gone.status(), 404);
         Ok(())
     })
