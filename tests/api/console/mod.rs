@@ -4,4 +4,5 @@
 mod administration;
 mod assets;
 mod browser;
+mod deliveries;
 mod journeys;
