@@ -21,6 +21,8 @@ pub use log::{LogSettings, env_filter};
 pub use operations::{LimitSettings, MetricsSettings, StatsSettings, WebhookDeliverySettings};
 pub use server::{DatabaseSettings, ServerSettings};
 pub use supervision::SupervisionSettings;
+#[cfg(feature = "mock-whatsapp")]
+pub use whatsapp::mock_whatsapp_address;
 pub use whatsapp::{Backend, SessionStore, SimSettings, WhatsappSettings};
 
 pub const DEFAULT_CONFIG_FILE: &str = "config.toml";

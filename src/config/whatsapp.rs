@@ -117,6 +117,14 @@ impl WhatsappSettings {
                 "must start with ws:// or wss://",
             ));
         }
+        #[cfg(feature = "mock-whatsapp")]
+        if self.backend == Backend::WhatsappRust && mock_whatsapp_address(ws_url).is_none() {
+            return Err(invalid(
+                "whatsapp.ws_url",
+                "this build (feature mock-whatsapp) does not verify WhatsApp's certificates: \
+                 it talks only to a WhatsApp test server on 127.0.0.0/8 (ws://127.0.0.1:PORT/ws/chat)",
+            ));
+        }
         if self.max_media_bytes == 0 {
             return Err(invalid(
                 "whatsapp.max_media_bytes",
@@ -130,5 +138,51 @@ impl WhatsappSettings {
             ));
         }
         Ok(())
+    }
+}
+
+/// `host:port` of a WhatsApp test server at `ws_url`, when it is a plain
+/// `ws://` URL on 127.0.0.0/8: the only WhatsApp a `mock-whatsapp` build talks to.
+#[cfg(feature = "mock-whatsapp")]
+pub fn mock_whatsapp_address(ws_url: &str) -> Option<String> {
+    let rest = ws_url.strip_prefix("ws://")?;
+    let authority = rest.split('/').next()?;
+    let (host, port) = authority.rsplit_once(':')?;
+    let ip: std::net::Ipv4Addr = host.parse().ok()?;
+    let port: u16 = port.parse().ok()?;
+    (ip.octets()[0] == 127 && port != 0).then(|| format!("{ip}:{port}"))
+}
+
+#[cfg(all(test, feature = "mock-whatsapp"))]
+mod mock_tests {
+    use super::*;
+
+    #[test]
+    fn only_a_loopback_test_server_is_accepted() {
+        assert_eq!(
+            mock_whatsapp_address("ws://127.0.0.1:4567/ws/chat").as_deref(),
+            Some("127.0.0.1:4567")
+        );
+        assert!(mock_whatsapp_address("ws://127.9.8.7:80/ws/chat").is_some());
+        for refused in [
+            "",
+            "wss://web.whatsapp.com/ws/chat",
+            "ws://10.0.0.1:4567/ws/chat",
+            "ws://localhost:4567/ws/chat",
+            "ws://128.0.0.1:4567/ws/chat",
+            "ws://127.0.0.1/ws/chat",
+        ] {
+            assert_eq!(mock_whatsapp_address(refused), None, "{refused}");
+        }
+        let settings = WhatsappSettings {
+            ws_url: "wss://web.whatsapp.com/ws/chat".into(),
+            ..Default::default()
+        };
+        assert!(settings.validate().is_err());
+        let sim = WhatsappSettings {
+            backend: Backend::Sim,
+            ..Default::default()
+        };
+        assert!(sim.validate().is_ok(), "the sim needs no test server");
     }
 }

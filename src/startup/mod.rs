@@ -320,6 +320,12 @@ fn serve_http(
     }
     .run();
     tracing::info!(host = %settings.server.host, port, tls = with_tls, backend = ?settings.whatsapp.backend, "wamux listening");
+    #[cfg(feature = "mock-whatsapp")]
+    tracing::warn!(
+        ws_url = %settings.whatsapp.ws_url,
+        "built with the mock-whatsapp feature: WhatsApp's certificates are NOT verified and only a \
+         WhatsApp test server on 127.0.0.0/8 is reached (tests and benchmarks only, never production)"
+    );
     Ok((server, port))
 }
 

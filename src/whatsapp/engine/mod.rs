@@ -9,6 +9,7 @@ mod forwarder;
 #[cfg(test)]
 mod forwarder_tests;
 mod groups;
+mod http;
 mod operations;
 mod runtime;
 mod session;
@@ -21,12 +22,12 @@ mod version;
 use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
-use whatsapp_rust::http::UreqHttpClient;
 
 use super::{BackendLoad, EventSink, WaBackend, WaError, WaSession};
 use crate::config::WhatsappSettings;
 use crate::db::engine_store::StoreConnections;
 use forwarder::LiveClients;
+use http::EngineHttp;
 use runtime::EngineRuntime;
 use session::AttemptSpec;
 use store::SessionPlace;
@@ -40,14 +41,15 @@ pub struct EngineBackend {
     ws_url: Option<String>,
     web_version: Arc<WebVersion>,
     /// One HTTP agent (and connection pool) for every client of the process.
-    http: UreqHttpClient,
+    http: EngineHttp,
     live: Arc<LiveClients>,
     received: forwarder::Received,
 }
 
 impl EngineBackend {
     pub fn new(settings: &WhatsappSettings, db: StoreConnections) -> anyhow::Result<Self> {
-        let http = UreqHttpClient::new();
+        let ws_url = Some(settings.ws_url.clone()).filter(|url| !url.is_empty());
+        let http = EngineHttp::new(ws_url.as_deref());
         let configured = settings.parsed_version().map_err(anyhow::Error::msg)?;
         let runtime = Arc::new(EngineRuntime::new(ENGINE_THREADS)?);
         Ok(Self {
@@ -56,7 +58,7 @@ impl EngineBackend {
                 db,
                 settings.data_dir.clone(),
             )),
-            ws_url: Some(settings.ws_url.clone()).filter(|url| !url.is_empty()),
+            ws_url,
             web_version: Arc::new(WebVersion::new(configured, Arc::new(http.clone()))),
             http,
             live: Arc::default(),

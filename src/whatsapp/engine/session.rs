@@ -14,9 +14,9 @@ use futures_util::future::BoxFuture;
 use tokio::sync::oneshot;
 use whatsapp_rust::Client;
 use whatsapp_rust::bot::{Bot, BotHandle};
-use whatsapp_rust::http::UreqHttpClient;
 
 use super::forwarder::{ClientSlot, Forwarder, LiveClients, Received, Tracker, live_client};
+use super::http::EngineHttp;
 use super::runtime::{EngineRuntime, HandleRuntime};
 use super::store::SessionPlace;
 use super::transport::ReportingTransport;
@@ -33,7 +33,7 @@ pub struct AttemptSpec {
     pub ws_url: Option<String>,
     pub runtime: tokio::runtime::Handle,
     pub web_version: Arc<WebVersion>,
-    pub http: UreqHttpClient,
+    pub http: EngineHttp,
     pub live: Arc<LiveClients>,
     pub received: Received,
 }

@@ -1,0 +1,172 @@
+//! What WhatsApp does to a session in the field, injected by the test server:
+//! the phone unlinking the device, another session taking over, a temporary
+//! ban, a dropped connection, a refused send.
+
+use serde_json::json;
+
+use crate::e2e_tests;
+use crate::harness::{Network, TestDb};
+use crate::helpers::eventually;
+
+e2e_tests!(
+    the_phone_unlinking_the_device_logs_the_instance_out_and_removes_its_session,
+    a_replaced_stream_fails_the_instance_as_session_replaced,
+    a_temporary_ban_fails_the_instance_with_its_expiry,
+    a_dropped_connection_comes_back_and_what_was_sent_meanwhile_arrives_once,
+    a_send_whatsapp_refuses_is_reported_as_sent_today,
+);
+
+const ALICE: &str = "15550008001";
+const BOB: &str = "15550008002";
+
+async fn actions(net: &Network, id: &str) -> Vec<serde_json::Value> {
+    net.wamux.activity(id).await
+}
+
+async fn the_phone_unlinking_the_device_logs_the_instance_out_and_removes_its_session(db: TestDb) {
+    let net = Network::start(db).await;
+    let alice = net.linked_instance("Alice", ALICE).await;
+    eventually("the session in the database", || async {
+        (net.wamux.session_rows(&alice).await > 0).then_some(())
+    })
+    .await;
+    let (status, unlinked) = net
+        .mock
+        .post(&format!("accounts/{ALICE}/unlink"), json!({}))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(unlinked["unlinked"], 1);
+    net.wamux.wait_for_status(&alice, "logged_out").await;
+    let closed = net.event(&alice, "connection_closed", |_| true).await;
+    assert_eq!(closed["willReconnect"], false, "{closed}");
+    eventually("the session's rows gone", || async {
+        (net.wamux.session_rows(&alice).await == 0).then_some(())
+    })
+    .await;
+}
+
+async fn a_replaced_stream_fails_the_instance_as_session_replaced(db: TestDb) {
+    let net = Network::start(db).await;
+    let alice = net.linked_instance("Alice", ALICE).await;
+    net.mock.fault(ALICE, json!({"kind": "replaced"})).await;
+    net.wamux.wait_for_status(&alice, "failed").await;
+    let log = eventually("a session_replaced entry", || async {
+        actions(&net, &alice)
+            .await
+            .into_iter()
+            .find(|log| log["action"] == "session_replaced")
+    })
+    .await;
+    assert!(
+        log["details"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("took over"),
+        "{log}"
+    );
+    // Failed stays failed: no restart takes the session back from the other client.
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    assert_eq!(net.wamux.status(&alice).await["status"], "failed");
+}
+
+async fn a_temporary_ban_fails_the_instance_with_its_expiry(db: TestDb) {
+    let net = Network::start(db).await;
+    let alice = net.linked_instance("Alice", ALICE).await;
+    net.mock
+        .fault(ALICE, json!({"kind": "ban", "expiresInSecs": 3600}))
+        .await;
+    net.wamux.wait_for_status(&alice, "failed").await;
+    let log = eventually("a temporarily_banned entry", || async {
+        actions(&net, &alice)
+            .await
+            .into_iter()
+            .find(|log| log["action"] == "temporarily_banned")
+    })
+    .await;
+    let left = log["details"]["expiresInSecs"].as_u64().unwrap();
+    assert!((3500..=3600).contains(&left), "{log}");
+}
+
+async fn a_dropped_connection_comes_back_and_what_was_sent_meanwhile_arrives_once(db: TestDb) {
+    let net = Network::start(db).await;
+    let alice = net.linked_instance("Alice", ALICE).await;
+    let bob = net.linked_instance("Bob", BOB).await;
+    net.mock.fault(BOB, json!({"kind": "drop"})).await;
+    let mut sent = Vec::new();
+    for n in 0..5 {
+        let answer = net
+            .wamux
+            .post(
+                &format!("/api/whatsapp/{alice}/send"),
+                json!({"phone": BOB, "message": format!("while away {n}")}),
+            )
+            .await;
+        sent.push(answer["id"].as_str().unwrap().to_owned());
+    }
+    net.wamux.wait_for_status(&bob, "connected").await;
+    for id in &sent {
+        net.event(&bob, "message_received", |d| d["messageId"] == id.as_str())
+            .await;
+        net.event(&alice, "message_status", |d| {
+            d["messageId"] == id.as_str() && d["status"] == "delivered"
+        })
+        .await;
+    }
+    let actions: Vec<String> = actions(&net, &bob)
+        .await
+        .iter()
+        .map(|log| log["action"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert!(
+        actions.iter().filter(|a| *a == "connection_opened").count() >= 2,
+        "reconnected: {actions:?}"
+    );
+    // Once each: no duplicate webhook, no duplicate row.
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    for id in &sent {
+        assert_eq!(
+            net.count(&bob, "message_received", |d| d["messageId"] == id.as_str()),
+            1
+        );
+    }
+    assert_eq!(net.wamux.history(&bob, ALICE).await.len(), sent.len());
+}
+
+async fn a_send_whatsapp_refuses_is_reported_as_sent_today(db: TestDb) {
+    let net = Network::start(db).await;
+    let alice = net.linked_instance("Alice", ALICE).await;
+    let bob = net.linked_instance("Bob", BOB).await;
+    net.mock
+        .fault(ALICE, json!({"kind": "nack", "code": 463}))
+        .await;
+    let answer = net
+        .wamux
+        .post(
+            &format!("/api/whatsapp/{alice}/send"),
+            json!({"phone": BOB, "message": "refused"}),
+        )
+        .await;
+    let id = answer["id"].as_str().unwrap().to_owned();
+    // DEFECT (issue 33, "delivery truth"): WhatsApp refused the message (463, the
+    // reach-out timelock), yet wamux reports it sent. The fix turns this into
+    // `message_failed` with code 463 and a `failed` row.
+    net.event(&alice, "message_sent", |d| d["messageId"] == id)
+        .await;
+    let row = net.wamux.wait_for_row(&alice, BOB, &id, |_| true).await;
+    assert_eq!(row["status"], "sent", "{row}");
+    // WhatsApp did not deliver it.
+    let next = net
+        .wamux
+        .post(
+            &format!("/api/whatsapp/{alice}/send"),
+            json!({"phone": BOB, "message": "accepted"}),
+        )
+        .await;
+    let next = next["id"].as_str().unwrap().to_owned();
+    net.event(&bob, "message_received", |d| d["messageId"] == next)
+        .await;
+    assert_eq!(
+        net.count(&bob, "message_received", |d| d["messageId"] == id),
+        0
+    );
+}

@@ -1,0 +1,138 @@
+//! A group of three — two wamux instances and a phone — on the test server:
+//! created, written to by everyone, a member removed and added back.
+
+use serde_json::json;
+
+use crate::e2e_tests;
+use crate::harness::{Network, TestDb};
+use crate::helpers::eventually;
+
+e2e_tests!(a_group_of_two_instances_and_a_phone_fans_out_and_follows_its_members);
+
+const ALICE: &str = "15550007001";
+const BOB: &str = "15550007002";
+const CAROL: &str = "15550007003";
+
+async fn a_group_of_two_instances_and_a_phone_fans_out_and_follows_its_members(db: TestDb) {
+    let net = Network::start(db).await;
+    let alice = net.linked_instance("Alice", ALICE).await;
+    let bob = net.linked_instance("Bob", BOB).await;
+    net.mock.create_account(CAROL, "Carol").await;
+
+    let group = net
+        .wamux
+        .post(
+            &format!("/api/whatsapp/{alice}/groups"),
+            json!({"subject": "Trio", "participants": [BOB, CAROL]}),
+        )
+        .await;
+    let group_id = group["id"].as_str().unwrap().to_owned();
+    assert!(group_id.ends_with("@g.us"), "{group}");
+    assert_eq!(
+        group["participants"].as_array().unwrap().len(),
+        3,
+        "{group}"
+    );
+    let added = net
+        .event(&bob, "group_participants", |d| {
+            d["groupId"] == group_id && d["action"] == "add"
+        })
+        .await;
+    assert_eq!(added["by"], format!("{ALICE}@s.whatsapp.net"), "{added}");
+    let at_bob = net
+        .wamux
+        .get(&format!("/api/whatsapp/{bob}/groups/{group_id}"))
+        .await;
+    assert_eq!(at_bob["subject"], "Trio");
+
+    // Alice writes: Bob's instance and Carol's phone get it.
+    let hello = send(&net, &alice, &group_id, "Hello group").await;
+    let received = net
+        .event(&bob, "message_received", |d| d["messageId"] == hello)
+        .await;
+    assert_eq!(received["from"], group_id);
+    assert_eq!(
+        received["author"],
+        format!("{ALICE}@s.whatsapp.net"),
+        "{received}"
+    );
+    in_inbox(&net, CAROL, &hello, &group_id).await;
+
+    // Carol's phone writes: both instances get it, from her.
+    let from_carol = net.mock.send(CAROL, &group_id, "Hi all").await;
+    for id in [&alice, &bob] {
+        let received = net
+            .event(id, "message_received", |d| d["messageId"] == from_carol)
+            .await;
+        assert_eq!(
+            received["author"],
+            format!("{CAROL}@s.whatsapp.net"),
+            "{received}"
+        );
+        assert_eq!(received["body"], "Hi all");
+    }
+
+    // Bob is removed: he hears it, and no longer gets the group's messages.
+    let removed = net
+        .wamux
+        .post(
+            &format!("/api/whatsapp/{alice}/groups/{group_id}/participants"),
+            json!({"action": "remove", "participants": [BOB]}),
+        )
+        .await;
+    assert_eq!(removed["results"][0]["status"], "ok", "{removed}");
+    net.event(&bob, "group_participants", |d| {
+        d["groupId"] == group_id && d["action"] == "remove"
+    })
+    .await;
+    net.event(&alice, "group_participants", |d| {
+        d["groupId"] == group_id && d["action"] == "remove"
+    })
+    .await;
+    let after = send(&net, &alice, &group_id, "Just us").await;
+    in_inbox(&net, CAROL, &after, &group_id).await;
+    // Added back, he gets what is written next (and never the message in between).
+    net.wamux
+        .post(
+            &format!("/api/whatsapp/{alice}/groups/{group_id}/participants"),
+            json!({"action": "add", "participants": [BOB]}),
+        )
+        .await;
+    eventually("Bob added back", || async {
+        (net.count(&bob, "group_participants", |d| {
+            d["groupId"] == group_id && d["action"] == "add"
+        }) >= 2)
+            .then_some(())
+    })
+    .await;
+    let back = send(&net, &alice, &group_id, "Welcome back").await;
+    net.event(&bob, "message_received", |d| d["messageId"] == back)
+        .await;
+    assert_eq!(
+        net.count(&bob, "message_received", |d| d["messageId"] == after),
+        0
+    );
+}
+
+async fn send(net: &Network, from: &str, group: &str, text: &str) -> String {
+    let sent = net
+        .wamux
+        .post(
+            &format!("/api/whatsapp/{from}/send"),
+            json!({"phone": group, "message": text}),
+        )
+        .await;
+    sent["id"].as_str().unwrap().to_owned()
+}
+
+async fn in_inbox(net: &Network, phone: &str, id: &str, chat: &str) {
+    let seen = eventually("the group message in the phone's inbox", || async {
+        net.mock
+            .inbox(phone)
+            .await
+            .into_iter()
+            .find(|message| message["id"] == id)
+    })
+    .await;
+    assert_eq!(seen["chat"], chat, "{seen}");
+}

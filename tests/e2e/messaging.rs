@@ -1,0 +1,154 @@
+//! Messages between two wamux instances through the test server: Signal-
+//! encrypted texts with their receipts, and media through its media store.
+
+use reqwest::Method;
+use reqwest::multipart::{Form, Part};
+use serde_json::json;
+
+use crate::e2e_tests;
+use crate::harness::{Network, TestDb};
+
+e2e_tests!(
+    texts_go_both_ways_with_delivered_and_read_receipts,
+    images_go_both_ways_and_are_served_byte_equal,
+);
+
+const ALICE: &str = "15550003001";
+const BOB: &str = "15550003002";
+
+async fn texts_go_both_ways_with_delivered_and_read_receipts(db: TestDb) {
+    let net = Network::start(db).await;
+    let alice = net.linked_instance("Alice", ALICE).await;
+    let bob = net.linked_instance("Bob", BOB).await;
+
+    let sent = net
+        .wamux
+        .post(
+            &format!("/api/whatsapp/{alice}/send"),
+            json!({"phone": BOB, "message": "Hello Bob"}),
+        )
+        .await;
+    let id = sent["id"].as_str().unwrap().to_owned();
+    let received = net
+        .event(&bob, "message_received", |d| d["messageId"] == id)
+        .await;
+    assert_eq!(received["body"], "Hello Bob");
+    assert_eq!(received["from"], format!("{ALICE}@s.whatsapp.net"));
+    assert_eq!(received["pushName"], "Alice");
+    net.event(&alice, "message_sent", |d| d["messageId"] == id)
+        .await;
+    net.event(&alice, "message_status", |d| {
+        d["messageId"] == id && d["status"] == "delivered"
+    })
+    .await;
+
+    let read = net
+        .wamux
+        .post(
+            &format!("/api/whatsapp/{bob}/chats/{ALICE}/read"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(read["read"], 1, "{read}");
+    net.event(&alice, "message_status", |d| {
+        d["messageId"] == id && d["status"] == "read"
+    })
+    .await;
+    let row = net
+        .wamux
+        .wait_for_row(&alice, BOB, &id, |row| row["status"] == "read")
+        .await;
+    assert_eq!(row["fromMe"], true);
+
+    let answer = net
+        .wamux
+        .post(
+            &format!("/api/whatsapp/{bob}/send"),
+            json!({"phone": ALICE, "message": "Hi Alice"}),
+        )
+        .await;
+    let answer_id = answer["id"].as_str().unwrap().to_owned();
+    let back = net
+        .event(&alice, "message_received", |d| d["messageId"] == answer_id)
+        .await;
+    assert_eq!(back["body"], "Hi Alice");
+    assert_eq!(back["from"], format!("{BOB}@s.whatsapp.net"));
+    net.event(&bob, "message_status", |d| {
+        d["messageId"] == answer_id && d["status"] == "delivered"
+    })
+    .await;
+    // One chat per person on each side, each with both messages.
+    assert_eq!(net.wamux.history(&alice, BOB).await.len(), 2);
+    assert_eq!(net.wamux.history(&bob, ALICE).await.len(), 2);
+}
+
+async fn images_go_both_ways_and_are_served_byte_equal(db: TestDb) {
+    let net = Network::start(db).await;
+    let alice = net.linked_instance("Alice", ALICE).await;
+    let bob = net.linked_instance("Bob", BOB).await;
+    for (from, to, to_phone, seed) in [(&alice, &bob, BOB, 1u8), (&bob, &alice, ALICE, 2u8)] {
+        let picture = picture(seed);
+        let form = Form::new()
+            .text("phone", to_phone)
+            .text("caption", "a picture")
+            .part(
+                "file",
+                Part::bytes(picture.clone())
+                    .file_name("picture.png")
+                    .mime_str("image/png")
+                    .unwrap(),
+            );
+        let (status, sent) = {
+            let response = net
+                .wamux
+                .request(Method::POST, &format!("/api/whatsapp/{from}/send-file"))
+                .multipart(form)
+                .send()
+                .await
+                .unwrap();
+            (
+                response.status().as_u16(),
+                response.json::<serde_json::Value>().await.unwrap(),
+            )
+        };
+        assert_eq!(status, 200, "{sent}");
+        let id = sent["id"].as_str().unwrap().to_owned();
+        let received = net
+            .event(to, "message_received", |d| d["messageId"] == id)
+            .await;
+        assert_eq!(received["hasMedia"], true, "{received}");
+        assert_eq!(received["type"], "imageMessage", "{received}");
+        assert_eq!(received["body"], "a picture");
+        let download = net
+            .wamux
+            .request(
+                Method::GET,
+                &format!("/api/instances/{to}/messages/{id}/media"),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(download.status(), 200);
+        assert_eq!(
+            download.bytes().await.unwrap().to_vec(),
+            picture,
+            "the received picture, byte for byte"
+        );
+    }
+}
+
+/// A real PNG (wamux reads pictures for their thumbnail and size).
+fn picture(seed: u8) -> Vec<u8> {
+    let image = image::RgbImage::from_fn(96, 64, |x, y| {
+        image::Rgb([
+            (x as u8).wrapping_mul(seed),
+            (y as u8).wrapping_add(seed),
+            seed,
+        ])
+    });
+    let mut png = Vec::new();
+    image
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    png
+}

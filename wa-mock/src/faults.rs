@@ -1,0 +1,90 @@
+//! WhatsApp's faults, on demand (the admin `fault` and `unlink` routes): what
+//! a linked device can meet in the field, for every linked device of an account.
+
+use serde::Deserialize;
+use whatsapp_rust::wacore_binary::builder::NodeBuilder;
+
+use crate::devices;
+use crate::wire::now_secs;
+use crate::world::{Ban, State, stream_error_conflict, stream_restart};
+
+/// WhatsApp's code for a temporary ban ("sending too many messages").
+const BAN_CODE: u16 = 101;
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
+pub enum Fault {
+    /// The next message a linked device sends is refused with this code.
+    Nack { code: u16 },
+    /// Another session took over: each linked device's stream is replaced.
+    Replaced,
+    /// A temporary ban: linked devices are cut off and refused until it ends.
+    Ban {
+        #[serde(rename = "expiresInSecs")]
+        expires_in_secs: u64,
+    },
+    /// The connections drop, as on a network failure (the devices reconnect).
+    Drop,
+    /// A stream restart (515): the devices reconnect at once.
+    Restart,
+}
+
+pub fn apply(state: &mut State, phone: &str, fault: &Fault) -> Result<(), String> {
+    let companions = |device: u16| device != 0;
+    match fault {
+        Fault::Nack { code } => {
+            if *code < 400 {
+                return Err("a refusal's code is 400 or more (463: reach-out timelock)".into());
+            }
+            if let Some(account) = state.accounts.get_mut(phone) {
+                account.nack_next = Some(*code);
+            }
+        }
+        Fault::Replaced => {
+            state.close_devices(phone, companions, || {
+                Some(stream_error_conflict("replaced"))
+            });
+        }
+        Fault::Ban { expires_in_secs } => {
+            if *expires_in_secs == 0 {
+                return Err("expiresInSecs must be greater than 0".into());
+            }
+            if let Some(account) = state.accounts.get_mut(phone) {
+                account.ban = Some(Ban {
+                    until: now_secs() + expires_in_secs,
+                    code: BAN_CODE,
+                });
+            }
+            let failure = || {
+                Some(
+                    NodeBuilder::new("failure")
+                        .attr("reason", "402")
+                        .attr("code", BAN_CODE.to_string())
+                        .attr("expire", expires_in_secs.to_string())
+                        .build(),
+                )
+            };
+            state.close_devices(phone, companions, failure);
+        }
+        Fault::Drop => {
+            state.close_devices(phone, companions, || None);
+        }
+        Fault::Restart => {
+            state.close_devices(phone, companions, || Some(stream_restart()));
+        }
+    }
+    Ok(())
+}
+
+/// The phone removes all its linked devices; how many there were.
+pub fn unlink_all(state: &mut State, phone: &str) -> usize {
+    let companions: Vec<u16> = state
+        .accounts
+        .get(phone)
+        .map(|account| account.companions().map(|device| device.id).collect())
+        .unwrap_or_default();
+    companions
+        .into_iter()
+        .filter(|device| devices::unlink(state, phone, *device, true))
+        .count()
+}

@@ -1,0 +1,78 @@
+//! What the server does with each stanza a client sends.
+
+mod account;
+mod group_messages;
+mod group_notices;
+mod groups;
+mod iq;
+mod media_conn;
+mod messages;
+mod prekeys;
+mod presence;
+mod receipts;
+mod sync;
+mod usync;
+
+use std::sync::Arc;
+
+use whatsapp_rust::wacore_binary::node::Node;
+
+use crate::wire::NodeExt;
+use crate::world::{Conn, ToClient, World};
+
+/// Who sent a stanza.
+pub enum Who {
+    Device {
+        phone: String,
+        device: u16,
+    },
+    /// A client waiting to be linked: it may only take part in linking.
+    Registering {
+        conn_id: u64,
+    },
+}
+
+/// The sender of a stanza, and how to answer it.
+pub struct Origin<'a> {
+    pub world: &'a Arc<World>,
+    pub phone: &'a str,
+    pub device: u16,
+    pub conn: &'a Conn,
+}
+
+impl Origin<'_> {
+    pub fn reply(&self, node: Node) {
+        let _ = self.conn.tx.send(ToClient::Node(node));
+    }
+}
+
+pub fn handle(world: &Arc<World>, who: &Who, conn: &Conn, node: Node) {
+    let (phone, device) = match who {
+        Who::Registering { conn_id } => return iq::while_registering(world, *conn_id, conn, node),
+        Who::Device { phone, device } => (phone.as_str(), *device),
+    };
+    let from = Origin {
+        world,
+        phone,
+        device,
+        conn,
+    };
+    let tag = node.tag.to_string();
+    let id = node.attr("id").unwrap_or_default();
+    let outcome = match tag.as_str() {
+        "iq" => iq::handle(&from, node),
+        "message" => messages::relay(&from, &node),
+        "receipt" => receipts::relay(&from, &node),
+        "presence" => presence::presence(&from, &node),
+        "chatstate" => presence::chat_state(&from, &node),
+        // Acks of what the server sent, the client's own session marks, calls.
+        "ack" | "ib" | "call" => Ok(()),
+        other => {
+            tracing::debug!(tag = other, "ignored a stanza");
+            Ok(())
+        }
+    };
+    if let Err(err) = outcome {
+        tracing::debug!(phone, device, tag, id, "stanza refused: {err:#}");
+    }
+}
