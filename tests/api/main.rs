@@ -9,6 +9,8 @@ mod config;
 mod console;
 mod crash;
 mod engine;
+#[cfg(not(feature = "mock-whatsapp"))]
+mod engine_refuses_mock;
 mod engine_sessions;
 mod faults;
 mod groups;

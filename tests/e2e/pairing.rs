@@ -39,6 +39,7 @@ async fn two_instances_link_by_qr_and_come_back_after_a_restart_without_a_new_qr
     let qrs_before =
         net.count(&alice, "qr_received", |_| true) + net.count(&bob, "qr_received", |_| true);
     let opened_before = net.count(&alice, "connection_opened", |_| true);
+    let ik_before = net.mock.stats().await["handshakes"]["ik"].as_u64().unwrap();
     net.wamux.restart().await;
     for id in [&alice, &bob] {
         net.wamux.wait_for_status(id, "connected").await;

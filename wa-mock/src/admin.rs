@@ -18,6 +18,7 @@ pub fn routes(config: &mut web::ServiceConfig) {
     config.service(
         web::scope("/admin")
             .route("/health", web::get().to(health))
+            .route("/stats", web::get().to(stats))
             .route("/scan", web::post().to(scan))
             .route("/link-code", web::post().to(link_code))
             .route("/accounts", web::post().to(create_account))
@@ -69,6 +70,12 @@ fn loopback(req: &HttpRequest) -> Result<(), AdminError> {
 async fn health(req: HttpRequest) -> Answer {
     loopback(&req)?;
     Ok(HttpResponse::Ok().json(json!({"ok": true})))
+}
+
+/// The mock's own route beside the contract's: what it saw (see `stats`).
+async fn stats(req: HttpRequest, world: Mock) -> Answer {
+    loopback(&req)?;
+    Ok(HttpResponse::Ok().json(world.stats.json()))
 }
 
 #[derive(Deserialize)]

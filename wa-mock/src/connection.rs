@@ -14,7 +14,8 @@ use whatsapp_rust::wacore_binary::node::Node;
 use whatsapp_rust::waproto::whatsapp as wa;
 
 use crate::login::{self, Admission};
-use crate::noise::{Answer, TransportCipher, answer_hello};
+use crate::noise::{Answer, Pattern, TransportCipher, answer_hello};
+use crate::stats::Stats;
 use crate::stanzas::{self, Who};
 use crate::wire::{FrameReader, decode_node, encode_node, frame};
 use crate::world::{Conn, ToClient, World};
@@ -45,12 +46,26 @@ async fn run(world: &Arc<World>, conn_id: u64, link: &mut Link) -> anyhow::Resul
     let hello = link.next_frame(Some(HANDSHAKE_TIMEOUT)).await?;
     let established = match answer_hello(&world.identity, &hello)? {
         Answer::Established { hello, done } => {
+            Stats::add(&world.stats.ik, 1);
             link.send_raw(frame(&hello)?).await?;
             done
         }
-        Answer::AwaitFinish { hello, pending } => {
+        Answer::AwaitFinish {
+            hello,
+            pending,
+            pattern,
+        } => {
+            let counter = match pattern {
+                Pattern::XxFallback => &world.stats.xx_fallback,
+                Pattern::Xx => &world.stats.xx,
+            };
+            Stats::add(counter, 1);
             link.send_raw(frame(&hello)?).await?;
-            let finish = link.next_frame(Some(HANDSHAKE_TIMEOUT)).await?;
+            let finish = link.next_frame(Some(HANDSHAKE_TIMEOUT)).await;
+            let Ok(finish) = finish else {
+                Stats::add(&world.stats.abandoned, 1);
+                bail!("the client left after the server's hello");
+            };
             pending.finish(&finish)?
         }
     };

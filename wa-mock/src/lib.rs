@@ -16,6 +16,7 @@ mod pairing;
 mod phone;
 mod server;
 mod stanzas;
+mod stats;
 mod wire;
 mod world;
 

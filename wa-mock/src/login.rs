@@ -8,6 +8,7 @@ use whatsapp_rust::wacore_binary::node::Node;
 use whatsapp_rust::waproto::whatsapp as wa;
 
 use crate::stanzas::Who;
+use crate::stats::Stats;
 use crate::wire::{NodeExt, now_secs};
 use crate::world::{Naming, ToClient, World, stanza_id};
 
@@ -41,6 +42,7 @@ pub fn admit(
     let mut state = world.state();
     match crate::pairing::register(&mut state, conn.clone(), client_static, data) {
         Ok(pair_device) => {
+            Stats::add(&world.stats.registrations, 1);
             let _ = conn.tx.send(ToClient::Node(pair_device));
             Admission::Registering
         }
@@ -85,6 +87,7 @@ fn log_in(
         .build();
     let _ = conn.tx.send(ToClient::Node(success));
     state.connect(&phone, device, conn);
+    Stats::add(&world.stats.logins, 1);
     Admission::Device { phone, device }
 }
 
@@ -114,6 +117,7 @@ pub fn came_online(world: &Arc<World>, phone: &str, device: u16) {
     let mut state = world.state();
     let queued = state.take_offline(phone, device);
     let count = queued.len();
+    Stats::add(&world.stats.offline_delivered, count as u64);
     let Some(conn) = state.connection(phone, device).cloned() else {
         return;
     };

@@ -76,6 +76,14 @@ pub struct Established {
     pub cipher: TransportCipher,
 }
 
+/// Which XX the server answered a ClientHello with (IK needs no finish).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pattern {
+    Xx,
+    /// The client tried IK with a server key that is not ours.
+    XxFallback,
+}
+
 /// The server's answer to a ClientHello.
 pub enum Answer {
     /// IK accepted: nothing more to read before the payload is handled.
@@ -84,6 +92,7 @@ pub enum Answer {
     AwaitFinish {
         hello: Vec<u8>,
         pending: AwaitingFinish,
+        pattern: Pattern,
     },
 }
 
@@ -106,19 +115,24 @@ pub fn answer_hello(identity: &ServerIdentity, frame: &[u8]) -> anyhow::Result<A
                 Ok(answer) => Ok(answer),
                 // Sealed for another server key (a cache from an earlier mock):
                 // continue as XX-fallback, which repopulates the client's cache.
-                Err(_) => start_xx(identity, &client_ephemeral, NOISE_PATTERN_XXFALLBACK),
+                Err(_) => start_xx(identity, &client_ephemeral, Pattern::XxFallback),
             }
         }
-        _ => start_xx(identity, &client_ephemeral, NOISE_PATTERN_XX),
+        _ => start_xx(identity, &client_ephemeral, Pattern::Xx),
     }
 }
 
 fn start_xx(
     identity: &ServerIdentity,
     client_ephemeral: &[u8; 32],
-    pattern: &str,
+    pattern: Pattern,
 ) -> anyhow::Result<Answer> {
-    let mut noise = NoiseHandshake::new(pattern, &WA_CONN_HEADER)?;
+    let name = if pattern == Pattern::XxFallback {
+        NOISE_PATTERN_XXFALLBACK
+    } else {
+        NOISE_PATTERN_XX
+    };
+    let mut noise = NoiseHandshake::new(name, &WA_CONN_HEADER)?;
     noise.authenticate(client_ephemeral);
     let ephemeral = KeyPair::generate(&mut rand::rng());
     noise.authenticate(ephemeral.public_key.public_key_bytes());
@@ -130,6 +144,7 @@ fn start_xx(
     Ok(Answer::AwaitFinish {
         hello,
         pending: AwaitingFinish { noise, ephemeral },
+        pattern,
     })
 }
 

@@ -31,6 +31,8 @@ pub fn binary() -> PathBuf {
 impl WaMock {
     /// Starts the mock on a free port; its stderr goes to `log`.
     pub fn start(log: &Path) -> Self {
+        // reqwest is built without a default TLS provider (see Cargo.toml).
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let log = std::fs::File::create(log).expect("mock log");
         let mut child = Command::new(binary())
             .args(["--listen", "127.0.0.1:0"])
@@ -122,6 +124,18 @@ impl WaMock {
             .await
             .expect("inbox json");
         inbox["messages"].as_array().expect("messages").clone()
+    }
+
+    /// What the mock saw: handshakes by pattern, logins (its own route).
+    pub async fn stats(&self) -> Value {
+        self.http
+            .get(format!("{}/admin/stats", self.admin))
+            .send()
+            .await
+            .expect("stats")
+            .json()
+            .await
+            .expect("stats json")
     }
 
     pub async fn fault(&self, phone: &str, fault: Value) {

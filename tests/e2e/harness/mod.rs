@@ -25,7 +25,6 @@ pub struct Network {
 
 impl Network {
     pub async fn start(db: TestDb) -> Self {
-        let _ = rustls::crypto::ring::default_provider().install_default();
         let dir = tempfile::tempdir().expect("temp dir");
         let mock = WaMock::start(&dir.path().join("wa-mock.log"));
         let wamux = Wamux::start(&dir, db, &mock.ws).await;

@@ -25,6 +25,7 @@ use whatsapp_rust::{Jid, Server};
 use crate::media::MediaStore;
 use crate::noise::ServerIdentity;
 use crate::phone::Phones;
+use crate::stats::Stats;
 
 /// The server: its identity, its state, the media it stores and the phones it plays.
 pub struct World {
@@ -32,6 +33,7 @@ pub struct World {
     pub identity: ServerIdentity,
     pub media: MediaStore,
     pub phones: Phones,
+    pub stats: Stats,
     /// `host:port` of this server, for the addresses it hands out (media hosts).
     pub address: String,
 }
@@ -43,6 +45,7 @@ impl World {
             identity: ServerIdentity::generate(),
             media: MediaStore::default(),
             phones,
+            stats: Stats::default(),
             address,
         })
     }
