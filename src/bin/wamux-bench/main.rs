@@ -4,12 +4,15 @@
 
 mod client;
 mod cluster_report;
+mod engine;
+mod engine_report;
 mod load;
 mod offline;
 mod process;
 mod receiver;
 mod report;
 mod rows;
+mod sample;
 mod scenarios;
 mod store_mix;
 
@@ -30,7 +33,7 @@ struct Cli {
     /// Where to write the report (default BENCHMARKS.md, or target/BENCHMARKS.quick.md with --quick).
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Run only these measurements (status, sends, sessions, webhooks, groups, scale, media, offline); the report is not written.
+    /// Run only these measurements (status, sends, sessions, webhooks, groups, scale, media, engine, offline); the report is not written.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     #[command(subcommand)]

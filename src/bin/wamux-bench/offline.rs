@@ -5,7 +5,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use crate::process::{Server, ServerOptions, rss};
+use crate::process::{Server, ServerOptions};
+use crate::sample::{Baseline, PerInstance};
 
 pub struct Offline {
     /// `whatsapp.session_store`: "database" or "files".
@@ -18,38 +19,6 @@ pub struct Offline {
     pub attempts: u64,
 }
 
-#[derive(Debug, Clone, Copy)]
-pub struct PerInstance {
-    pub descriptors: f64,
-    pub rss_bytes: f64,
-    pub threads: f64,
-    /// Share of one core the whole server used over the ten seconds before the sample.
-    pub cpu_percent: f64,
-}
-
-fn threads_of(pid: u32) -> anyhow::Result<u64> {
-    Ok(std::fs::read_dir(format!("/proc/{pid}/task"))?.count() as u64)
-}
-
-/// CPU time the process has used, in clock ticks (user + system).
-fn cpu_ticks(pid: u32) -> anyhow::Result<u64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
-    // Fields after the command name (which may hold spaces) start at its closing parenthesis.
-    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let field = |n: usize| {
-        fields
-            .get(n)
-            .and_then(|f| f.parse::<u64>().ok())
-            .unwrap_or(0)
-    };
-    Ok(field(11) + field(12))
-}
-
-/// Clock ticks per second of `/proc/<pid>/stat` (USER_HZ, 100 on Linux).
-const TICKS_PER_SECOND: f64 = 100.0;
-const CPU_WINDOW: Duration = Duration::from_secs(10);
-
 impl Offline {
     /// Flat: no more descriptors late than early, and resident memory within
     /// 10 % (the database's page cache grows with the activity log).
@@ -58,10 +27,6 @@ impl Offline {
         late.descriptors <= early.descriptors + 0.05
             && late.rss_bytes <= early.rss_bytes * 1.10 + 1024.0
     }
-}
-
-fn open_descriptors(pid: u32) -> anyhow::Result<u64> {
-    Ok(std::fs::read_dir(format!("/proc/{pid}/fd"))?.count() as u64)
 }
 
 async fn restarts(server: &Server) -> anyhow::Result<u64> {
@@ -102,10 +67,7 @@ pub async fn offline(
     let dir = tempfile::tempdir()?;
     let server = Server::start(dir.path(), &options).await?;
     actix_web::rt::time::sleep(Duration::from_secs(3)).await;
-    let pid = server.pid();
-    let (base_rss, _) = rss(pid)?;
-    let base_fds = open_descriptors(pid)?;
-    let base_threads = threads_of(pid)?;
+    let baseline = Baseline::take(server.pid())?;
     for n in 0..count {
         server
             .api
@@ -113,23 +75,7 @@ pub async fn offline(
             .await?;
     }
     let created = Instant::now();
-    let sample_at = async |at: Duration| -> anyhow::Result<PerInstance> {
-        actix_web::rt::time::sleep(
-            at.saturating_sub(CPU_WINDOW)
-                .saturating_sub(created.elapsed()),
-        )
-        .await;
-        let (ticks_before, window_start) = (cpu_ticks(pid)?, Instant::now());
-        actix_web::rt::time::sleep(at.saturating_sub(created.elapsed())).await;
-        let busy = (cpu_ticks(pid)? - ticks_before) as f64 / TICKS_PER_SECOND;
-        let (now_rss, _) = rss(pid)?;
-        Ok(PerInstance {
-            descriptors: open_descriptors(pid)?.saturating_sub(base_fds) as f64 / count as f64,
-            rss_bytes: now_rss.saturating_sub(base_rss) as f64 / count as f64,
-            threads: threads_of(pid)?.saturating_sub(base_threads) as f64 / count as f64,
-            cpu_percent: busy / window_start.elapsed().as_secs_f64() * 100.0,
-        })
-    };
+    let sample_at = async |at: Duration| baseline.sample_at(created, at, count).await;
     let early_figures = sample_at(early).await?;
     let late_figures = match late {
         Some(late) => sample_at(late).await?,

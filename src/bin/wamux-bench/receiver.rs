@@ -12,7 +12,16 @@ pub struct Log {
     /// (arrival, event time), UTC milliseconds.
     pub arrivals: Vec<(i64, i64)>,
     pub bad_signatures: u64,
+    /// `message_received` of texts `sent-at:<ms>` (see [`sent_at`]): (arrival, sent), ms.
+    pub messages: Vec<(i64, i64)>,
 }
+
+/// A text that carries when its send request left, for `Log::messages`.
+pub fn sent_at() -> String {
+    format!("{SENT_AT}{}", chrono::Utc::now().timestamp_millis())
+}
+
+const SENT_AT: &str = "sent-at:";
 
 pub struct Receiver {
     pub url: String,
@@ -78,16 +87,21 @@ fn record(log: &Mutex<Log>, req: &HttpRequest, body: &[u8], secret: &str) {
             mac.update(body);
             hex::encode(mac.finalize().into_bytes()) == given
         });
-    let happened = serde_json::from_slice::<serde_json::Value>(body)
-        .ok()
-        .and_then(|v| {
-            v["timestamp"]
-                .as_str()
-                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-        })
+    let event = serde_json::from_slice::<serde_json::Value>(body).unwrap_or_default();
+    let happened = event["timestamp"]
+        .as_str()
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
         .map_or(arrived, |t| t.timestamp_millis());
+    let sent = (event["event"] == "message_received")
+        .then(|| event["data"]["body"].as_str())
+        .flatten()
+        .and_then(|body| body.strip_prefix(SENT_AT))
+        .and_then(|ms| ms.parse::<i64>().ok());
     if let Ok(mut log) = log.lock() {
         log.arrivals.push((arrived, happened));
+        if let Some(sent) = sent {
+            log.messages.push((arrived, sent));
+        }
         if !signature_ok {
             log.bad_signatures += 1;
         }

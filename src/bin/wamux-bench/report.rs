@@ -133,8 +133,12 @@ pub fn render(plan: &Plan, r: &Results) -> String {
         crate::cluster_report::rows(&mut out, cluster);
     }
     memory_rows(&mut out, r);
+    if plan.wants("engine") {
+        crate::engine_report::rows(&mut out, r.engine.as_ref());
+    }
     out.push_str(NOTES);
     out.push_str(crate::cluster_report::NOTES);
+    out.push_str(crate::engine_report::NOTES);
     out
 }
 

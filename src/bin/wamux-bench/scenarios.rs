@@ -39,13 +39,18 @@ pub struct Plan {
     pub offline_samples: (Duration, Duration),
     /// Instances on a cluster node that is killed, for the others to take over.
     pub takeover_instances: usize,
+    /// Connected idle engine instances (through the test server), how long they
+    /// idle before the sample, and the pairs that write to each other.
+    pub engine_idle: Vec<usize>,
+    pub engine_idle_for: Duration,
+    pub engine_pairs: usize,
     pub postgres: Option<String>,
     /// Measurements to run; empty: all of them.
     pub only: Vec<String>,
 }
 
 impl Plan {
-    fn wants(&self, name: &str) -> bool {
+    pub fn wants(&self, name: &str) -> bool {
         self.only.is_empty() || self.only.iter().any(|o| o == name)
     }
 }
@@ -67,6 +72,9 @@ impl Plan {
             offline_instances: 200,
             offline_samples: (Duration::from_secs(30), Duration::from_secs(300)),
             takeover_instances: 1000,
+            engine_idle: vec![200, 1_000],
+            engine_idle_for: Duration::from_secs(60),
+            engine_pairs: 10,
             postgres: std::env::var("BENCH_DATABASE_URL")
                 .ok()
                 .filter(|u| !u.is_empty()),
@@ -90,6 +98,9 @@ impl Plan {
             offline_instances: 20,
             offline_samples: (Duration::from_secs(5), Duration::from_secs(15)),
             takeover_instances: 50,
+            engine_idle: vec![10],
+            engine_idle_for: Duration::from_secs(12),
+            engine_pairs: 2,
             postgres: std::env::var("BENCH_DATABASE_URL")
                 .ok()
                 .filter(|u| !u.is_empty()),
@@ -136,6 +147,8 @@ pub struct Results {
     pub offline_files: Option<crate::offline::Offline>,
     pub sessions: Option<Sessions>,
     pub cluster: Option<cluster::ClusterFigures>,
+    /// The real engine through the test server (builds with `mock-whatsapp`).
+    pub engine: Option<crate::engine::EngineFigures>,
 }
 
 pub async fn run_all(plan: &Plan) -> anyhow::Result<Results> {
@@ -186,6 +199,13 @@ pub async fn run_all(plan: &Plan) -> anyhow::Result<Results> {
     if plan.wants("media") {
         eprintln!("send-file of {} bytes ...", plan.media_bytes);
         results.media = media::media(plan).await?;
+    }
+    if plan.wants("engine") {
+        if cfg!(feature = "mock-whatsapp") {
+            results.engine = Some(crate::engine::engine(plan).await?);
+        } else {
+            eprintln!("engine through the test server: skipped (a build with --features mock-whatsapp runs it)");
+        }
     }
     if plan.wants("offline") {
         let (early, late) = plan.offline_samples;
