@@ -36,13 +36,26 @@ pub async fn serve(world: Arc<World>, session: Session, stream: MessageStream) {
         reader: FrameReader::new(),
         cipher: None,
     };
-    if let Err(err) = run(&world, conn_id, &mut link).await {
-        tracing::debug!(conn_id, "connection ended: {err:#}");
+    match run(&world, conn_id, &mut link).await {
+        // A network failure: no close frame, the socket just goes.
+        Ok(Ending::Abrupt) => {}
+        Ok(Ending::Polite) => {
+            let _ = link.session.close(None).await;
+        }
+        Err(err) => {
+            tracing::debug!(conn_id, "connection ended: {err:#}");
+            let _ = link.session.close(None).await;
+        }
     }
-    let _ = link.session.close(None).await;
 }
 
-async fn run(world: &Arc<World>, conn_id: u64, link: &mut Link) -> anyhow::Result<()> {
+/// How the server ends a connection.
+enum Ending {
+    Polite,
+    Abrupt,
+}
+
+async fn run(world: &Arc<World>, conn_id: u64, link: &mut Link) -> anyhow::Result<Ending> {
     let hello = link.next_frame(Some(HANDSHAKE_TIMEOUT)).await?;
     let established = match answer_hello(&world.identity, &hello)? {
         Answer::Established { hello, done } => {
@@ -77,7 +90,7 @@ async fn run(world: &Arc<World>, conn_id: u64, link: &mut Link) -> anyhow::Resul
     let who = match login::admit(world, &payload, established.client_static, conn.clone()) {
         Admission::Refused(failure) => {
             link.send(&failure).await?;
-            return Ok(());
+            return Ok(Ending::Polite);
         }
         Admission::Device { phone, device } => Who::Device { phone, device },
         Admission::Registering => Who::Registering { conn_id },
@@ -94,16 +107,17 @@ async fn pump(
     who: &Who,
     conn: &Conn,
     outbound: &mut mpsc::UnboundedReceiver<ToClient>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Ending> {
     loop {
         tokio::select! {
             order = outbound.recv() => match order {
                 Some(ToClient::Node(node)) => link.send(&node).await?,
                 Some(ToClient::Close(node)) => {
                     link.send(&node).await?;
-                    return Ok(());
+                    return Ok(Ending::Polite);
                 }
-                Some(ToClient::Drop) | None => return Ok(()),
+                Some(ToClient::Drop) => return Ok(Ending::Abrupt),
+                None => return Ok(Ending::Polite),
             },
             inbound = link.next_frame(None) => {
                 let frame = inbound?;

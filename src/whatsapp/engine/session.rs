@@ -14,6 +14,7 @@ use futures_util::future::BoxFuture;
 use tokio::sync::oneshot;
 use whatsapp_rust::Client;
 use whatsapp_rust::bot::{Bot, BotHandle};
+use whatsapp_rust::store::traits::Backend;
 
 use super::forwarder::{ClientSlot, Forwarder, LiveClients, Received, Tracker, live_client};
 use super::http::EngineHttp;
@@ -65,8 +66,8 @@ async fn run_attempt(
     stopped: oneshot::Receiver<()>,
 ) {
     let tracker = Arc::new(Tracker::default());
-    let bot = match build_bot(&spec, &sink, &slot, &tracker).await {
-        Ok(bot) => bot,
+    let (bot, store) = match build_bot(&spec, &sink, &slot, &tracker).await {
+        Ok(built) => built,
         Err(reason) => {
             sink.emit(failed(reason));
             return;
@@ -78,7 +79,9 @@ async fn run_attempt(
         () = tracker.crash_signal.notified() => false,
         _ = stopped => true,
     };
+    let client = handle.client();
     shut_down(handle).await;
+    save_device(client, store.as_ref()).await;
     if stop_requested || tracker.ended.swap(true, Ordering::SeqCst) {
         return;
     }
@@ -90,7 +93,7 @@ async fn build_bot(
     sink: &EventSink,
     slot: &ClientSlot,
     tracker: &Arc<Tracker>,
-) -> Result<Bot, String> {
+) -> Result<(Bot, Arc<dyn Backend>), String> {
     let store = spec.sessions.open(&spec.instance_id, sink).await?;
     let version = spec.web_version.current().await;
     let forwarder = Forwarder::new(
@@ -103,7 +106,7 @@ async fn build_bot(
         spec.received.clone(),
     );
     let builder = Bot::builder()
-        .with_backend_arc(store)
+        .with_backend_arc(store.clone())
         .with_transport_factory(ReportingTransport::new(
             spec.ws_url.as_deref(),
             tracker.clone(),
@@ -128,7 +131,22 @@ async fn build_bot(
     // The supervisor owns reconnects (config's backoff, activity log), not the engine.
     client.enable_auto_reconnect.store(false, Ordering::Relaxed);
     let _ = slot.set(Arc::downgrade(&client));
-    Ok(bot)
+    Ok((bot, store))
+}
+
+/// Writes the stopped client's device once more, and waits for it. The engine
+/// saves its device in the background, and a save still in flight when the
+/// client is dropped can be lost or land late: right after linking, WhatsApp's
+/// stream restart ends the attempt within milliseconds, and the next attempt
+/// then read a device that was never linked and showed a new QR code (seen
+/// once in 1,000 links through the test server). Dropping the client first
+/// stops its background saver, so this write is the last.
+async fn save_device(client: Arc<Client>, store: &dyn Backend) {
+    let device = client.persistence_manager().get_device_snapshot();
+    drop(client);
+    if let Err(err) = store.save(&device).await {
+        tracing::warn!("the session's device could not be saved at the end of the attempt: {err}");
+    }
 }
 
 /// Disconnects the client whatever ended the run: that fires its shutdown

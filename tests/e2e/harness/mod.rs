@@ -104,16 +104,22 @@ impl Network {
 }
 
 impl Drop for Network {
-    /// A failing test shows what the mock and wamux said.
+    /// A failing test shows what the mock and wamux said; `E2E_KEEP=1` keeps
+    /// their logs (and wamux's data) of every test.
     fn drop(&mut self) {
-        if !std::thread::panicking() {
-            return;
+        if std::thread::panicking() {
+            for log in ["wa-mock.log", "wamux.log"] {
+                let text = std::fs::read_to_string(self.dir.path().join(log)).unwrap_or_default();
+                let lines: Vec<&str> = text.lines().collect();
+                let tail = &lines[lines.len().saturating_sub(60)..];
+                eprintln!("---- last lines of {log} ----\n{}", tail.join("\n"));
+            }
         }
-        for log in ["wa-mock.log", "wamux.log"] {
-            let text = std::fs::read_to_string(self.dir.path().join(log)).unwrap_or_default();
-            let lines: Vec<&str> = text.lines().collect();
-            let tail = &lines[lines.len().saturating_sub(60)..];
-            eprintln!("---- last lines of {log} ----\n{}", tail.join("\n"));
+        if std::env::var_os("E2E_KEEP").is_some()
+            && let Ok(empty) = tempfile::tempdir()
+        {
+            let kept = std::mem::replace(&mut self.dir, empty).keep();
+            eprintln!("e2e: logs and data kept in {}", kept.display());
         }
     }
 }
