@@ -51,6 +51,10 @@ async fn two_instances_link_by_qr_and_come_back_after_a_restart_without_a_new_qr
     let qrs_after =
         net.count(&alice, "qr_received", |_| true) + net.count(&bob, "qr_received", |_| true);
     assert_eq!(qrs_after, qrs_before, "no new QR after a restart");
+    // Both came back with Noise IK, from the server key their sessions kept.
+    let stats = net.mock.stats().await;
+    let ik_after = stats["handshakes"]["ik"].as_u64().unwrap();
+    assert!(ik_after >= ik_before + 2, "{stats}");
     let actions: Vec<String> = net
         .wamux
         .activity(&alice)

@@ -15,8 +15,8 @@ use whatsapp_rust::waproto::whatsapp as wa;
 
 use crate::login::{self, Admission};
 use crate::noise::{Answer, Pattern, TransportCipher, answer_hello};
-use crate::stats::Stats;
 use crate::stanzas::{self, Who};
+use crate::stats::Stats;
 use crate::wire::{FrameReader, decode_node, encode_node, frame};
 use crate::world::{Conn, ToClient, World};
 

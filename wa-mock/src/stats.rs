@@ -1,6 +1,8 @@
 //! What the server saw, for tests that check how clients reached it
 //! (`GET /admin/stats`, the mock's own route beside the contract's).
 
+use std::collections::BTreeMap;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde_json::{Value, json};
@@ -18,6 +20,8 @@ pub struct Stats {
     pub registrations: AtomicU64,
     /// Stanzas handed over from an offline queue at a device's login.
     pub offline_delivered: AtomicU64,
+    /// Stanzas clients sent, by kind (`message`, `receipt:read`, `iq:usync`, ...).
+    stanzas: Mutex<BTreeMap<String, u64>>,
 }
 
 impl Stats {
@@ -25,7 +29,20 @@ impl Stats {
         counter.fetch_add(n, Ordering::Relaxed);
     }
 
+    pub fn stanza(&self, kind: String) {
+        let mut stanzas = self
+            .stanzas
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *stanzas.entry(kind).or_default() += 1;
+    }
+
     pub fn json(&self) -> Value {
+        let stanzas = self
+            .stanzas
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
         let read = |counter: &AtomicU64| counter.load(Ordering::Relaxed);
         json!({
             "handshakes": {
@@ -37,6 +54,7 @@ impl Stats {
             "logins": read(&self.logins),
             "registrations": read(&self.registrations),
             "offlineDelivered": read(&self.offline_delivered),
+            "stanzas": stanzas,
         })
     }
 }

@@ -22,15 +22,16 @@ pub fn rows(out: &mut String, figures: Option<&EngineFigures>) {
         let per = &idle.per_instance;
         let _ = writeln!(
             out,
-            "| {} connected idle engine instances (linked through wa-mock in {:.1} s), after {} s idle | per instance {:.1} KB, {:.2} descriptors, {:.2} threads; the server used {:.1} % of a core | ≤ 300 KB and ≤ 1 descriptor per instance | {} |",
+            "| {} connected idle engine instances (linked through wa-mock in {:.1} s), after {} s idle | per instance {:.1} KB, {:.2} descriptors ({:.2} sockets; the rest the database pool's files), {:.2} threads; the server used {:.1} % of a core | ≤ 300 KB and ≤ 1 descriptor (socket) per instance | {} |",
             idle.instances,
             idle.link_secs,
             idle.idle_secs,
             per.rss_bytes / 1024.0,
             per.descriptors,
+            per.sockets,
             per.threads,
             per.cpu_percent,
-            mark(per.rss_bytes <= IDLE_BYTES_TARGET && per.descriptors <= 1.0)
+            mark(per.rss_bytes <= IDLE_BYTES_TARGET && per.sockets <= 1.0)
         );
     }
     if let Some(restore) = &figures.restore {
@@ -44,7 +45,9 @@ pub fn rows(out: &mut String, figures: Option<&EngineFigures>) {
         let pairs = messaging.pairs;
         throughput_row(
             out,
-            &format!("engine: send → recipient's `message_received`, {pairs} pairs through wa-mock"),
+            &format!(
+                "engine: send → recipient's `message_received`, {pairs} pairs through wa-mock"
+            ),
             &messaging.engine,
             "messages",
             "",

@@ -149,6 +149,11 @@ impl Server {
             .arg("serve")
             .current_dir(dir)
             .env_remove("RUST_LOG")
+            // A shell's RUST_BACKTRACE=1 makes every engine error capture and
+            // symbolize a backtrace (15 MB of debug info cached, CPU per error):
+            // the server is measured as it runs in production.
+            .env_remove("RUST_BACKTRACE")
+            .env_remove("RUST_LIB_BACKTRACE")
             .envs(env)
             .stdout(Stdio::from(log.try_clone()?))
             .stderr(Stdio::from(log))

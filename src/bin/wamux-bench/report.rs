@@ -133,7 +133,7 @@ pub fn render(plan: &Plan, r: &Results) -> String {
         crate::cluster_report::rows(&mut out, cluster);
     }
     memory_rows(&mut out, r);
-    if plan.wants("engine") {
+    if plan.wants_engine() {
         crate::engine_report::rows(&mut out, r.engine.as_ref());
     }
     out.push_str(NOTES);

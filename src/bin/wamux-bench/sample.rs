@@ -8,6 +8,8 @@ use crate::process::rss;
 #[derive(Debug, Clone, Copy)]
 pub struct PerInstance {
     pub descriptors: f64,
+    /// Of those, sockets (an engine instance's connection to WhatsApp is one).
+    pub sockets: f64,
     pub rss_bytes: f64,
     pub threads: f64,
     /// Share of one core the whole server used over the window before the sample.
@@ -25,6 +27,7 @@ pub struct Baseline {
     pid: u32,
     rss: u64,
     descriptors: u64,
+    sockets: u64,
     threads: u64,
 }
 
@@ -34,13 +37,19 @@ impl Baseline {
             pid,
             rss: rss(pid)?.0,
             descriptors: open_descriptors(pid)?,
+            sockets: open_sockets(pid)?,
             threads: threads_of(pid)?,
         })
     }
 
     /// Waits until `at` (measured from `since`), watching the CPU over the
     /// last `CPU_WINDOW` of it; what `count` instances added, each.
-    pub async fn sample_at(&self, since: Instant, at: Duration, count: usize) -> anyhow::Result<PerInstance> {
+    pub async fn sample_at(
+        &self,
+        since: Instant,
+        at: Duration,
+        count: usize,
+    ) -> anyhow::Result<PerInstance> {
         let pid = self.pid;
         actix_web::rt::time::sleep(
             at.saturating_sub(CPU_WINDOW)
@@ -53,6 +62,7 @@ impl Baseline {
         let count = count.max(1) as f64;
         Ok(PerInstance {
             descriptors: open_descriptors(pid)?.saturating_sub(self.descriptors) as f64 / count,
+            sockets: open_sockets(pid)?.saturating_sub(self.sockets) as f64 / count,
             rss_bytes: rss(pid)?.0.saturating_sub(self.rss) as f64 / count,
             threads: threads_of(pid)?.saturating_sub(self.threads) as f64 / count,
             cpu_percent: busy / window_start.elapsed().as_secs_f64() * 100.0,
@@ -66,6 +76,16 @@ fn threads_of(pid: u32) -> anyhow::Result<u64> {
 
 fn open_descriptors(pid: u32) -> anyhow::Result<u64> {
     Ok(std::fs::read_dir(format!("/proc/{pid}/fd"))?.count() as u64)
+}
+
+fn open_sockets(pid: u32) -> anyhow::Result<u64> {
+    Ok(std::fs::read_dir(format!("/proc/{pid}/fd"))?
+        .filter_map(Result::ok)
+        .filter(|entry| {
+            std::fs::read_link(entry.path())
+                .is_ok_and(|target| target.to_string_lossy().starts_with("socket:"))
+        })
+        .count() as u64)
 }
 
 /// CPU time the process has used, in clock ticks (user + system).

@@ -53,6 +53,13 @@ impl Plan {
     pub fn wants(&self, name: &str) -> bool {
         self.only.is_empty() || self.only.iter().any(|o| o == name)
     }
+
+    /// Whether any part of the real engine's measurements is to run.
+    pub fn wants_engine(&self) -> bool {
+        ["engine", "engine-idle", "engine-messaging"]
+            .iter()
+            .any(|part| self.wants(part))
+    }
 }
 
 impl Plan {
@@ -200,11 +207,13 @@ pub async fn run_all(plan: &Plan) -> anyhow::Result<Results> {
         eprintln!("send-file of {} bytes ...", plan.media_bytes);
         results.media = media::media(plan).await?;
     }
-    if plan.wants("engine") {
+    if plan.wants_engine() {
         if cfg!(feature = "mock-whatsapp") {
             results.engine = Some(crate::engine::engine(plan).await?);
         } else {
-            eprintln!("engine through the test server: skipped (a build with --features mock-whatsapp runs it)");
+            eprintln!(
+                "engine through the test server: skipped (a build with --features mock-whatsapp runs it)"
+            );
         }
     }
     if plan.wants("offline") {

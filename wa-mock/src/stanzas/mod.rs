@@ -59,6 +59,20 @@ pub fn handle(world: &Arc<World>, who: &Who, conn: &Conn, node: Node) {
     };
     let tag = node.tag.to_string();
     let id = node.attr("id").unwrap_or_default();
+    let detail = match tag.as_str() {
+        "iq" => node.attr("xmlns"),
+        "receipt" | "ack" => Some(
+            node.attr("type")
+                .or_else(|| node.attr("class"))
+                .unwrap_or_else(|| "delivery".into()),
+        ),
+        "message" => node.attr("category").or_else(|| node.attr("type")),
+        _ => None,
+    };
+    world.stats.stanza(match detail {
+        Some(detail) => format!("{tag}:{detail}"),
+        None => tag.clone(),
+    });
     let outcome = match tag.as_str() {
         "iq" => iq::handle(&from, node),
         "message" => messages::relay(&from, &node),

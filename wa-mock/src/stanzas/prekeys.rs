@@ -28,7 +28,8 @@ pub fn answer(from: &Origin<'_>, iq: &Node) -> Node {
     } else if iq.child("digest").is_some() {
         own_device(&state, from).map(|device| vec![digest(&device.keys)])
     } else {
-        iq.child("key").map(|wanted| vec![bundles(&mut state, wanted)])
+        iq.child("key")
+            .map(|wanted| vec![bundles(&mut state, wanted)])
     };
     match result {
         Some(children) => iq_result(&id, children),

@@ -25,7 +25,11 @@ pub struct Restore {
 
 /// `count` instances linked through the mock, then left alone for `idle_for`;
 /// with `restore`, the server is then restarted and timed until all are back.
-pub async fn idle(count: usize, idle_for: Duration, restore: bool) -> anyhow::Result<(Idle, Option<Restore>)> {
+pub async fn idle(
+    count: usize,
+    idle_for: Duration,
+    restore: bool,
+) -> anyhow::Result<(Idle, Option<Restore>)> {
     let dir = tempfile::tempdir()?;
     let mock = Mock::start(&dir.path().join("wa-mock.log"))?;
     let options = mock.server_options();
@@ -52,5 +56,11 @@ pub async fn idle(count: usize, idle_for: Duration, restore: bool) -> anyhow::Re
     wait_connected(&restored, count, Duration::from_secs(600)).await?;
     let secs = started.elapsed().as_secs_f64();
     restored.stop()?;
-    Ok((figures, Some(Restore { instances: count, secs })))
+    Ok((
+        figures,
+        Some(Restore {
+            instances: count,
+            secs,
+        }),
+    ))
 }

@@ -32,12 +32,22 @@ pub async fn messaging(plan: &Plan, pairs: usize) -> anyhow::Result<Messaging> {
         let mock = Mock::start(&dir.path().join("wa-mock.log"))?;
         let server = Server::start(dir.path(), &mock.server_options()).await?;
         let linked = link_many(&server, &mock, pairs * 2, hook.clone(), 8).await?;
-        let pairs: Vec<Pair> = linked.chunks(2).map(|p| (p[0].clone(), p[1].clone())).collect();
+        let pairs: Vec<Pair> = linked
+            .chunks(2)
+            .map(|p| (p[0].clone(), p[1].clone()))
+            .collect();
         measure(plan, &server, &receiver, pairs).await?
     };
     let sim = {
         let dir = tempfile::tempdir()?;
-        let server = Server::start(dir.path(), &ServerOptions { database_url: None, extra: vec![] }).await?;
+        let server = Server::start(
+            dir.path(),
+            &ServerOptions {
+                database_url: None,
+                extra: vec![],
+            },
+        )
+        .await?;
         let mut sim_pairs = Vec::new();
         for n in 0..pairs {
             let (a, b) = (format!("1555300{n:04}"), format!("1555400{n:04}"));
@@ -53,22 +63,37 @@ pub async fn messaging(plan: &Plan, pairs: usize) -> anyhow::Result<Messaging> {
 
 /// Sends both ways between the pairs for the plan's duration; every text carries
 /// when its request left, the receiver notes when its webhook came.
-async fn measure(plan: &Plan, server: &Server, receiver: &Receiver, pairs: Vec<Pair>) -> anyhow::Result<Throughput> {
+async fn measure(
+    plan: &Plan,
+    server: &Server,
+    receiver: &Receiver,
+    pairs: Vec<Pair>,
+) -> anyhow::Result<Throughput> {
     let pairs = Arc::new(pairs);
     let (base, key) = (server.api.base.clone(), server.api.key.clone());
     let make: MakeRequest = Arc::new(move |n| {
         let ((a, a_phone), (b, b_phone)) = &pairs[(n as usize) % pairs.len()];
-        let forward = (n as usize / pairs.len()) % 2 == 0;
+        let forward = (n as usize / pairs.len()).is_multiple_of(2);
         let (from, to) = if forward { (a, b_phone) } else { (b, a_phone) };
         Request {
             post: true,
             url: format!("{base}/api/whatsapp/{from}/send"),
-            headers: vec![("x-api-key", key.clone()), ("content-type", "application/json".into())],
-            body: Some(Bytes::from(json!({"phone": to, "message": sent_at()}).to_string())),
+            headers: vec![
+                ("x-api-key", key.clone()),
+                ("content-type", "application/json".into()),
+            ],
+            body: Some(Bytes::from(
+                json!({"phone": to, "message": sent_at()}).to_string(),
+            )),
         }
     });
     // A warm-up (sessions, caches), not counted.
-    load::run(plan.threads, plan.concurrency, Duration::from_secs(1), make.clone());
+    load::run(
+        plan.threads,
+        plan.concurrency,
+        Duration::from_secs(1),
+        make.clone(),
+    );
     let window_start = chrono::Utc::now().timestamp_millis();
     let sent = load::run(plan.threads, plan.concurrency, plan.duration * 2, make);
     let expected = sent.ok as usize;
@@ -76,7 +101,13 @@ async fn measure(plan: &Plan, server: &Server, receiver: &Receiver, pairs: Vec<P
         receiver
             .log
             .lock()
-            .map(|log| log.messages.iter().copied().filter(|(_, sent)| *sent >= window_start).collect())
+            .map(|log| {
+                log.messages
+                    .iter()
+                    .copied()
+                    .filter(|(_, sent)| *sent >= window_start)
+                    .collect()
+            })
             .unwrap_or_default()
     };
     let deadline = Instant::now() + Duration::from_secs(120);
@@ -84,7 +115,11 @@ async fn measure(plan: &Plan, server: &Server, receiver: &Receiver, pairs: Vec<P
         actix_web::rt::time::sleep(Duration::from_millis(50)).await;
     }
     let arrived = in_window();
-    let last = arrived.iter().map(|(at, _)| *at).max().unwrap_or(window_start);
+    let last = arrived
+        .iter()
+        .map(|(at, _)| *at)
+        .max()
+        .unwrap_or(window_start);
     let latencies: Vec<u32> = arrived
         .iter()
         .map(|(at, sent)| u32::try_from((at - sent).max(0) * 1000).unwrap_or(u32::MAX))

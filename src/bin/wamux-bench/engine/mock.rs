@@ -78,7 +78,8 @@ pub async fn link_many(
     );
     let tasks: Vec<_> = (0..workers)
         .map(|worker| {
-            let (base, key, admin, extra) = (base.clone(), key.clone(), admin.clone(), extra.clone());
+            let (base, key, admin, extra) =
+                (base.clone(), key.clone(), admin.clone(), extra.clone());
             actix_web::rt::spawn(async move {
                 let mut api = Api::new((*base).clone());
                 api.key = key;
@@ -93,7 +94,9 @@ pub async fn link_many(
                     }
                     let id = api.create_instance(body).await?;
                     api.wait_status(&id, "qr").await?;
-                    let qr = api.call("GET", &format!("/api/instances/{id}/qr"), None).await?;
+                    let qr = api
+                        .call("GET", &format!("/api/instances/{id}/qr"), None)
+                        .await?;
                     let mut answer = phone_admin
                         .post(format!("{admin}/admin/scan"))
                         .send_json(&json!({"qr": qr["qrCode"]}))
@@ -122,7 +125,10 @@ pub async fn link_many(
 pub async fn wait_connected(server: &Server, count: usize, limit: Duration) -> anyhow::Result<()> {
     let deadline = Instant::now() + limit;
     while server.api.active_instances().await? < count as u64 {
-        anyhow::ensure!(Instant::now() < deadline, "the engine instances did not all connect");
+        anyhow::ensure!(
+            Instant::now() < deadline,
+            "the engine instances did not all connect"
+        );
         actix_web::rt::time::sleep(Duration::from_millis(100)).await;
     }
     Ok(())

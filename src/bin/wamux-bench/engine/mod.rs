@@ -18,10 +18,17 @@ pub struct EngineFigures {
     pub messaging: Option<Messaging>,
 }
 
+/// Both parts, or the one `--only` names (`engine-idle`, `engine-messaging`).
 pub async fn engine(plan: &Plan) -> anyhow::Result<EngineFigures> {
     let mut figures = EngineFigures::default();
     let largest = plan.engine_idle.iter().copied().max().unwrap_or(0);
-    for &count in &plan.engine_idle {
+    let all = plan.wants("engine");
+    let idle_counts = if all || plan.wants("engine-idle") {
+        plan.engine_idle.as_slice()
+    } else {
+        &[]
+    };
+    for &count in idle_counts {
         eprintln!("{count} connected idle engine instances through the test server ...");
         let (idle, restore) = idle::idle(count, plan.engine_idle_for, count == largest).await?;
         figures.idle.push(idle);
@@ -29,7 +36,12 @@ pub async fn engine(plan: &Plan) -> anyhow::Result<EngineFigures> {
             figures.restore = restore;
         }
     }
-    eprintln!("engine messaging between {} pairs, beside the sim ...", plan.engine_pairs);
-    figures.messaging = Some(messaging::messaging(plan, plan.engine_pairs).await?);
+    if all || plan.wants("engine-messaging") {
+        eprintln!(
+            "engine messaging between {} pairs, beside the sim ...",
+            plan.engine_pairs
+        );
+        figures.messaging = Some(messaging::messaging(plan, plan.engine_pairs).await?);
+    }
     Ok(figures)
 }
