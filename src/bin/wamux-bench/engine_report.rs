@@ -86,4 +86,24 @@ pub const NOTES: &str = "
   relay, decryption, the recipient's row and outbox), rate over the run until the last
   arrival; the sim's row is the same measurement between simulated instances, in the
   same run. The mock shares the machine's two cores with the server and the load.
+- **Where an idle engine instance's memory goes** (heaptrack on the release server, 200
+  connected idle instances, the heap still live at idle, measured once on 2026-12-07): 46.6 MB
+  live in all. Per instance: ~46 KB the Noise socket's write buffer (whatsapp-rust keeps the
+  64 KiB coalescing buffer its first large write — the pre-key upload — grew, and never
+  shrinks it); ~27 KB WebSocket and frame I/O buffers (tokio-websockets' codec, the Noise
+  frame decoder); ~65 KB the engine client's own structures (the client, its chat lanes,
+  device topology, message handler, background workers); ~19 KB wamux's session attempt.
+  Fixed: ~14 MB SQLite page caches and statements of the 16-connection pool. The resident
+  growth beyond the live heap is the allocator keeping freed pages of the linking burst
+  (`malloc_trim` returned 16 of the 75 MB it added at 200 instances), which is why the
+  figure per instance falls as instances are added. What would cut it: the engine
+  shrinking its write buffer once a burst is sent (upstream), smaller WebSocket buffers,
+  and an allocator that returns freed pages (or a trim after bursts of linking).
+- **Messaging** on the engine costs more than on the simulated network by design: each text
+  is Signal-encrypted for three devices (the recipient's phone and linked device, and the
+  sender's own phone), whose Signal state is written to the database before the message
+  leaves; the receiving engine writes its own before acknowledging; and each message
+  brings back three receipts (two deliveries and the sender's phone's), each a status
+  write. On SQLite all of those share the one writer (the mock counts, per message, one
+  relayed message, three receipts and four receipt acks, and no retry).
 ";
