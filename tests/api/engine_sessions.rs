@@ -33,24 +33,7 @@ async fn stored_device(app: &TestApp, id: &str) -> Option<Value> {
 
 /// Rows of the instance left in any session table.
 async fn session_rows(app: &TestApp, id: &str) -> usize {
-    let db = database(app).await;
-    let backend = db.get_database_backend();
-    let mut rows = 0;
-    for table in wamux::db::engine_store::SESSION_TABLES {
-        let sql = match backend {
-            sea_orm::DbBackend::Postgres => {
-                format!("SELECT count(*) FROM {table} WHERE instance_id = $1")
-            }
-            _ => format!("SELECT count(*) FROM {table} WHERE instance_id = ?"),
-        };
-        let row = db
-            .query_one_raw(Statement::from_sql_and_values(backend, sql, [id.into()]))
-            .await
-            .unwrap()
-            .unwrap();
-        rows += usize::try_from(row.try_get_by_index::<i64>(0).unwrap()).unwrap();
-    }
-    rows
+    crate::session_rows::session_rows(&app.settings.database.url, id).await
 }
 
 async fn device_of(app: &TestApp, id: &str) -> Value {

@@ -29,6 +29,7 @@ mod receiver;
 mod routes;
 mod secrets;
 mod security;
+mod session_rows;
 mod soak;
 mod stats;
 mod supervision;

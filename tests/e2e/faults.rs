@@ -19,10 +19,6 @@ e2e_tests!(
 const ALICE: &str = "15550008001";
 const BOB: &str = "15550008002";
 
-async fn actions(net: &Network, id: &str) -> Vec<serde_json::Value> {
-    net.wamux.activity(id).await
-}
-
 async fn the_phone_unlinking_the_device_logs_the_instance_out_and_removes_its_session(db: TestDb) {
     let net = Network::start(db).await;
     let alice = net.linked_instance("Alice", ALICE).await;
@@ -51,7 +47,8 @@ async fn a_replaced_stream_fails_the_instance_as_session_replaced(db: TestDb) {
     net.mock.fault(ALICE, json!({"kind": "replaced"})).await;
     net.wamux.wait_for_status(&alice, "failed").await;
     let log = eventually("a session_replaced entry", || async {
-        actions(&net, &alice)
+        net.wamux
+            .activity(&alice)
             .await
             .into_iter()
             .find(|log| log["action"] == "session_replaced")
@@ -77,7 +74,8 @@ async fn a_temporary_ban_fails_the_instance_with_its_expiry(db: TestDb) {
         .await;
     net.wamux.wait_for_status(&alice, "failed").await;
     let log = eventually("a temporarily_banned entry", || async {
-        actions(&net, &alice)
+        net.wamux
+            .activity(&alice)
             .await
             .into_iter()
             .find(|log| log["action"] == "temporarily_banned")
@@ -112,11 +110,7 @@ async fn a_dropped_connection_comes_back_and_what_was_sent_meanwhile_arrives_onc
         })
         .await;
     }
-    let actions: Vec<String> = actions(&net, &bob)
-        .await
-        .iter()
-        .map(|log| log["action"].as_str().unwrap_or_default().to_owned())
-        .collect();
+    let actions = net.wamux.actions(&bob).await;
     assert!(
         actions.iter().filter(|a| *a == "connection_opened").count() >= 2,
         "reconnected: {actions:?}"

@@ -9,6 +9,8 @@ mod harness;
 #[allow(dead_code)]
 #[path = "../api/receiver.rs"]
 mod receiver;
+#[path = "../api/session_rows.rs"]
+mod session_rows;
 #[path = "../api/helpers/waiting.rs"]
 mod waiting;
 

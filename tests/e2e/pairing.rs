@@ -55,13 +55,7 @@ async fn two_instances_link_by_qr_and_come_back_after_a_restart_without_a_new_qr
     let stats = net.mock.stats().await;
     let ik_after = stats["handshakes"]["ik"].as_u64().unwrap();
     assert!(ik_after >= ik_before + 2, "{stats}");
-    let actions: Vec<String> = net
-        .wamux
-        .activity(&alice)
-        .await
-        .iter()
-        .map(|log| log["action"].as_str().unwrap_or_default().to_owned())
-        .collect();
+    let actions = net.wamux.actions(&alice).await;
     assert!(
         actions.iter().filter(|a| *a == "connection_opened").count() >= 2,
         "{actions:?}"

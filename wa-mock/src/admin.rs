@@ -130,11 +130,7 @@ async fn create_account(req: HttpRequest, world: Mock, body: web::Json<NewAccoun
         .get(&phone)
         .map(|account| account.lid.clone())
         .unwrap_or_default();
-    Ok(HttpResponse::Ok().json(json!({
-        "phone": phone,
-        "jid": Jid::pn(phone.as_str()).to_string(),
-        "lid": Jid::lid(lid.as_str()).to_string(),
-    })))
+    Ok(account_answer(&phone, &lid, None))
 }
 
 #[derive(Deserialize)]
@@ -157,12 +153,20 @@ async fn link_code(req: HttpRequest, world: Mock, body: web::Json<LinkCode>) -> 
 }
 
 fn linked_answer(linked: &crate::pairing::Linked) -> HttpResponse {
-    HttpResponse::Ok().json(json!({
-        "phone": linked.phone,
-        "jid": Jid::pn(linked.phone.as_str()).to_string(),
-        "lid": Jid::lid(linked.lid.as_str()).to_string(),
-        "device": linked.device,
-    }))
+    account_answer(&linked.phone, &linked.lid, Some(linked.device))
+}
+
+/// `{"phone", "jid", "lid"}` of an account, and the device linked to it if one was.
+fn account_answer(phone: &str, lid: &str, device: Option<u16>) -> HttpResponse {
+    let mut answer = json!({
+        "phone": phone,
+        "jid": Jid::pn(phone).to_string(),
+        "lid": Jid::lid(lid).to_string(),
+    });
+    if let Some(device) = device {
+        answer["device"] = json!(device);
+    }
+    HttpResponse::Ok().json(answer)
 }
 
 #[derive(Deserialize)]

@@ -86,7 +86,8 @@ pub struct Server {
     pub api: Api,
 }
 
-#[derive(Clone)]
+/// The default: the simulated network on a fresh SQLite database.
+#[derive(Clone, Default)]
 pub struct ServerOptions {
     pub database_url: Option<String>,
     pub extra: Vec<(String, String)>,

@@ -222,28 +222,16 @@ impl Wamux {
 impl Wamux {
     /// Rows of the instance's WhatsApp session left in the database.
     pub async fn session_rows(&self, id: &str) -> usize {
-        use sea_orm::{ConnectionTrait, Database, Statement};
-        let db = Database::connect(self.database_url.as_str())
+        crate::session_rows::session_rows(&self.database_url, id).await
+    }
+
+    /// The activity log's actions, oldest first.
+    pub async fn actions(&self, id: &str) -> Vec<String> {
+        self.activity(id)
             .await
-            .expect("database");
-        let backend = db.get_database_backend();
-        let mut rows = 0;
-        for table in wamux::db::engine_store::SESSION_TABLES {
-            let sql = match backend {
-                sea_orm::DbBackend::Postgres => {
-                    format!("SELECT count(*) FROM {table} WHERE instance_id = $1")
-                }
-                _ => format!("SELECT count(*) FROM {table} WHERE instance_id = ?"),
-            };
-            let row = db
-                .query_one_raw(Statement::from_sql_and_values(backend, sql, [id.into()]))
-                .await
-                .expect("count")
-                .expect("a row");
-            rows += usize::try_from(row.try_get_by_index::<i64>(0).expect("count")).expect("count");
-        }
-        let _ = db.close().await;
-        rows
+            .iter()
+            .map(|log| log["action"].as_str().unwrap_or_default().to_owned())
+            .collect()
     }
 }
 

@@ -7,7 +7,7 @@ use whatsapp_rust::wacore_binary::builder::NodeBuilder;
 use whatsapp_rust::wacore_binary::node::Node;
 
 use super::Origin;
-use super::messages::note_contacts;
+use super::messages::{finish, note_contacts};
 use crate::wire::{NodeExt, now_secs};
 use crate::world::{Delivery, Naming, State};
 
@@ -88,7 +88,7 @@ fn stanza_for(
     encs: Vec<Node>,
 ) -> Option<Node> {
     let sender = state.accounts.get(from.phone)?;
-    let mut stanza = NodeBuilder::new("message")
+    let stanza = NodeBuilder::new("message")
         .attr("from", group.clone())
         .attr("participant", sender.device_jid(from.device, Naming::Lid))
         .attr("participant_pn", sender.user_jid(Naming::Phone))
@@ -100,15 +100,5 @@ fn stanza_for(
             message.attr("type").unwrap_or_else(|| "text".into()),
         )
         .attr("notify", sender.push_name.clone());
-    if let Some(edit) = message.attr("edit") {
-        stanza = stanza.attr("edit", edit);
-    }
-    let mut children: Vec<Node> = message
-        .kids()
-        .iter()
-        .filter(|child| child.tag == "meta")
-        .cloned()
-        .collect();
-    children.extend(encs);
-    Some(stanza.children(children).build())
+    Some(finish(stanza, message, encs))
 }

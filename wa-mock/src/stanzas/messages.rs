@@ -157,6 +157,16 @@ fn stanza_for(
     if let Some(recipient) = recipient {
         stanza = stanza.attr("recipient", recipient.to_non_ad());
     }
+    Some(finish(stanza, message, encs))
+}
+
+/// What a relayed stanza keeps of the sent one beside its `<enc>`s: an edit's
+/// kind (`edit`) and the `<meta>` that names a poll or an event.
+pub fn finish(
+    mut stanza: NodeBuilder,
+    message: &Node,
+    encs: impl IntoIterator<Item = Node>,
+) -> Node {
     if let Some(edit) = message.attr("edit") {
         stanza = stanza.attr("edit", edit);
     }
@@ -167,7 +177,7 @@ fn stanza_for(
         .cloned()
         .collect();
     children.extend(encs);
-    Some(stanza.children(children).build())
+    stanza.children(children).build()
 }
 
 fn blocked(state: &State, recipient: &str, sender: &str) -> bool {

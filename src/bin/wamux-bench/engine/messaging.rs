@@ -40,14 +40,7 @@ pub async fn messaging(plan: &Plan, pairs: usize) -> anyhow::Result<Messaging> {
     };
     let sim = {
         let dir = tempfile::tempdir()?;
-        let server = Server::start(
-            dir.path(),
-            &ServerOptions {
-                database_url: None,
-                extra: vec![],
-            },
-        )
-        .await?;
+        let server = Server::start(dir.path(), &ServerOptions::default()).await?;
         let mut sim_pairs = Vec::new();
         for n in 0..pairs {
             let (a, b) = (format!("1555300{n:04}"), format!("1555400{n:04}"));

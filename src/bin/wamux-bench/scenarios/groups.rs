@@ -32,14 +32,7 @@ pub(super) async fn groups(plan: &Plan) -> anyhow::Result<Groups> {
     const SECRET: &str = "bench-webhook-secret";
     let receiver = Receiver::start(SECRET)?;
     let dir = tempfile::tempdir()?;
-    let server = Server::start(
-        dir.path(),
-        &ServerOptions {
-            database_url: None,
-            extra: vec![],
-        },
-    )
-    .await?;
+    let server = Server::start(dir.path(), &ServerOptions::default()).await?;
     let api = &server.api;
     let mut figures = Groups {
         listed_groups: plan.group_count,

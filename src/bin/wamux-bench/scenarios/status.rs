@@ -10,14 +10,7 @@ use crate::process::{Bare, Server, ServerOptions};
 
 pub(super) async fn status(plan: &Plan) -> anyhow::Result<(Throughput, Throughput)> {
     let dir = tempfile::tempdir()?;
-    let server = Server::start(
-        dir.path(),
-        &ServerOptions {
-            database_url: None,
-            extra: vec![],
-        },
-    )
-    .await?;
+    let server = Server::start(dir.path(), &ServerOptions::default()).await?;
     let id = server.api.paired("15550000001", json!({})).await?;
     let (url, key) = (
         format!("{}/api/whatsapp/{id}/status", server.api.base),
