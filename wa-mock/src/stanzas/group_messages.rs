@@ -3,12 +3,11 @@
 //! carries it. Each member device gets the group stanza with what is its own.
 
 use whatsapp_rust::Jid;
-use whatsapp_rust::wacore_binary::builder::NodeBuilder;
 use whatsapp_rust::wacore_binary::node::Node;
 
 use super::Origin;
-use super::messages::{finish, note_contacts};
-use crate::wire::{NodeExt, now_secs};
+use super::messages::{finish, note_contacts, relayed};
+use crate::wire::NodeExt;
 use crate::world::{Delivery, Naming, State};
 
 pub fn relay(state: &mut State, from: &Origin<'_>, message: &Node, to: &Jid) -> Result<(), u16> {
@@ -88,17 +87,10 @@ fn stanza_for(
     encs: Vec<Node>,
 ) -> Option<Node> {
     let sender = state.accounts.get(from.phone)?;
-    let stanza = NodeBuilder::new("message")
+    let stanza = relayed(message, sender)?
         .attr("from", group.clone())
         .attr("participant", sender.device_jid(from.device, Naming::Lid))
         .attr("participant_pn", sender.user_jid(Naming::Phone))
-        .attr("addressing_mode", "lid")
-        .attr("id", message.attr("id")?)
-        .attr("t", now_secs().to_string())
-        .attr(
-            "type",
-            message.attr("type").unwrap_or_else(|| "text".into()),
-        )
-        .attr("notify", sender.push_name.clone());
+        .attr("addressing_mode", "lid");
     Some(finish(stanza, message, encs))
 }

@@ -12,7 +12,7 @@ use whatsapp_rust::wacore_binary::node::Node;
 
 use super::{Origin, group_messages};
 use crate::wire::{NodeExt, now_secs};
-use crate::world::{Delivery, Naming, State};
+use crate::world::{Account, Delivery, Naming, State};
 
 pub fn relay(from: &Origin<'_>, message: &Node) -> anyhow::Result<()> {
     let id = message.attr("id").unwrap_or_default();
@@ -141,15 +141,7 @@ fn stanza_for(
     recipient: Option<&Jid>,
 ) -> Option<Node> {
     let sender = state.accounts.get(from.phone)?;
-    let mut stanza = NodeBuilder::new("message")
-        .attr("from", sender.device_jid(from.device, naming))
-        .attr("id", message.attr("id")?)
-        .attr("t", now_secs().to_string())
-        .attr(
-            "type",
-            message.attr("type").unwrap_or_else(|| "text".into()),
-        )
-        .attr("notify", sender.push_name.clone());
+    let mut stanza = relayed(message, sender)?.attr("from", sender.device_jid(from.device, naming));
     stanza = match naming {
         Naming::Phone => stanza.attr("sender_lid", sender.user_jid(Naming::Lid)),
         Naming::Lid => stanza.attr("sender_pn", sender.user_jid(Naming::Phone)),
@@ -158,6 +150,21 @@ fn stanza_for(
         stanza = stanza.attr("recipient", recipient.to_non_ad());
     }
     Some(finish(stanza, message, encs))
+}
+
+/// A relayed `<message>`: the sent one's id and type, stamped now, with the
+/// sender's name; the caller says where it comes from.
+pub fn relayed(message: &Node, sender: &Account) -> Option<NodeBuilder> {
+    Some(
+        NodeBuilder::new("message")
+            .attr("id", message.attr("id")?)
+            .attr("t", now_secs().to_string())
+            .attr(
+                "type",
+                message.attr("type").unwrap_or_else(|| "text".into()),
+            )
+            .attr("notify", sender.push_name.clone()),
+    )
 }
 
 /// What a relayed stanza keeps of the sent one beside its `<enc>`s: an edit's
