@@ -89,16 +89,12 @@ error_codes! {
     AlreadyPaired = "already_paired" => CONFLICT,
     /// Cluster: a request forwarded to a node that no longer holds the instance.
     NotHolder = "not_holder" => MISDIRECTED_REQUEST,
-    /// The request line and headers did not arrive in time (answered by the HTTP layer).
-    RequestTimeout = "request_timeout" => REQUEST_TIMEOUT,
     PayloadTooLarge = "payload_too_large" => PAYLOAD_TOO_LARGE,
     /// The body is not of the type the route reads (JSON, or a multipart form).
     UnsupportedMediaType = "unsupported_media_type" => UNSUPPORTED_MEDIA_TYPE,
     IdempotencyKeyReused = "idempotency_key_reused" => UNPROCESSABLE_ENTITY,
     MediaFetchFailed = "media_fetch_failed" => UNPROCESSABLE_ENTITY,
     RateLimited = "rate_limited" => TOO_MANY_REQUESTS,
-    /// The request line and headers are too large (answered by the HTTP layer).
-    RequestHeadersTooLarge = "request_headers_too_large" => REQUEST_HEADER_FIELDS_TOO_LARGE,
     InternalError = "internal_error" => INTERNAL_SERVER_ERROR,
     /// WhatsApp did not take the message.
     SendFailed = "send_failed" => BAD_GATEWAY,

@@ -14,8 +14,14 @@ pub fn init(settings: &LogSettings) {
         .ok()
         .or_else(|| env_filter(&settings.level).ok())
         .unwrap_or_else(|| EnvFilter::new("info"));
+    let protocol_errors = ClientProtocolErrors {
+        shown: filter
+            .max_level_hint()
+            .is_some_and(|level| level >= tracing::Level::DEBUG),
+    };
     let registry = tracing_subscriber::registry()
         .with(EngineAttemptNoise)
+        .with(protocol_errors)
         .with(filter);
     let _ = if settings.json {
         registry
@@ -54,6 +60,43 @@ fn is_engine_attempt_noise(event: &Event<'_>) -> bool {
         && (fields.message.starts_with("Failed to connect:")
             // `#[instrument(err)]` on the engine's connect: an event with only `error`.
             || (fields.has_error && fields.message.is_empty()))
+}
+
+/// Keeps the HTTP server's line for a connection a client broke (a malformed
+/// request head, a head too large or too slow, a dropped socket) out of the log
+/// unless debug logging is on: actix-http logs every such `stream error` at
+/// ERROR, and a client must not be able to fill the log with ERROR lines.
+pub struct ClientProtocolErrors {
+    /// Debug logging is on: they are shown after all.
+    pub shown: bool,
+}
+
+const HTTP_DISPATCHER: &str = "actix_http::h1::dispatcher";
+/// actix-http's texts for the dispatch errors a client causes.
+const CLIENT_CAUSED: [&str; 5] = [
+    "request parse error",
+    "I/O error",
+    "request did not complete within",
+    "connection shutdown timeout",
+    "handler dropped payload",
+];
+
+impl<S: Subscriber> Layer<S> for ClientProtocolErrors {
+    fn event_enabled(&self, event: &Event<'_>, _: Context<'_, S>) -> bool {
+        self.shown || !is_client_protocol_error(event)
+    }
+}
+
+fn is_client_protocol_error(event: &Event<'_>) -> bool {
+    if event.metadata().target() != HTTP_DISPATCHER {
+        return false;
+    }
+    let mut fields = NoiseFields::default();
+    event.record(&mut fields);
+    fields
+        .message
+        .strip_prefix("stream error: ")
+        .is_some_and(|error| CLIENT_CAUSED.iter().any(|text| error.starts_with(text)))
 }
 
 #[derive(Default)]
@@ -102,6 +145,32 @@ mod tests {
             event.record(&mut fields);
             self.0.lock().unwrap().push(fields.message);
         }
+    }
+
+    #[test]
+    fn a_connection_a_client_broke_is_not_logged_as_a_server_error() {
+        let seen = Seen::default();
+        let subscriber = tracing_subscriber::registry()
+            .with(ClientProtocolErrors { shown: false })
+            .with(seen.clone());
+        tracing::subscriber::with_default(subscriber, || {
+            tracing::error!(target: "actix_http::h1::dispatcher",
+                "stream error: request parse error: invalid Header provided");
+            tracing::error!(target: "actix_http::h1::dispatcher",
+                "stream error: request did not complete within the specified timeout");
+            tracing::error!(target: "actix_http::h1::dispatcher", "stream error: I/O error: reset");
+            tracing::error!(target: "actix_http::h1::dispatcher", "stream error: service error");
+            tracing::error!(target: "actix_http::h1::dispatcher", "write zero; closing");
+            tracing::error!("stream error: request parse error: elsewhere");
+        });
+        assert_eq!(
+            *seen.0.lock().unwrap(),
+            [
+                "stream error: service error",
+                "write zero; closing",
+                "stream error: request parse error: elsewhere",
+            ]
+        );
     }
 
     #[test]

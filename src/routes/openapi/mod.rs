@@ -25,7 +25,12 @@ use shared::{CommonAnswers, Credentials, InstanceScope, SendRoutes, WhatsappAlia
 #[openapi(
     info(
         title = "wamux",
-        description = "Many WhatsApp connections for many users behind one REST API."
+        description = "Many WhatsApp connections for many users behind one REST API.\n\n\
+Every error answers `{\"error\", \"code\"}` (`ErrorBody`), with one exception: a request \
+the HTTP parser refuses before any route sees it — a malformed request head (two \
+`Content-Length`s, an unknown `Transfer-Encoding`) → 400, a head over the size limit → \
+431, a head that does not arrive within the client request timeout → 408 — is answered \
+by the HTTP server itself, with an empty body, and the connection is closed."
     ),
     components(schemas(ErrorBody, Sent)),
     tags(

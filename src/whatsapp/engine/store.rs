@@ -25,6 +25,13 @@ pub struct SessionPlace {
     /// The deletion flag of each instance's database stores, shared by all of its
     /// attempts: a client of an earlier attempt may still be shutting down.
     live: Mutex<HashMap<String, Arc<AtomicBool>>>,
+    /// Each instance's open session file (`files` mode), shared by all of its
+    /// attempts. The engine's file store keeps its connections in an r2d2 pool
+    /// whose reaper job outlives the pool (r2d2 0.8 schedules it for good on a
+    /// thread pool every store shares): one store per instance for the life of
+    /// the process, rather than one per attempt, leaves one such job per
+    /// instance instead of one per failed connect.
+    files_open: Mutex<HashMap<String, Arc<SqliteStore>>>,
 }
 
 impl SessionPlace {
@@ -34,6 +41,7 @@ impl SessionPlace {
             db,
             files,
             live: Mutex::default(),
+            files_open: Mutex::default(),
         }
     }
 
@@ -83,15 +91,32 @@ impl SessionPlace {
             let store = DbStore::sharing(instance_id, self.db.clone(), deleted);
             return Ok(Arc::new(store));
         }
+        if let Some(open) = self.open_file(instance_id) {
+            return Ok(open);
+        }
         if let Some(parent) = file.parent() {
             tokio::fs::create_dir_all(parent)
                 .await
                 .map_err(|err| format!("creating the session store folder: {err}"))?;
         }
-        let store = SqliteStore::new(&file.to_string_lossy())
-            .await
-            .map_err(|err| format!("opening the session store: {err}"))?;
-        Ok(Arc::new(store))
+        let store = Arc::new(
+            SqliteStore::new(&file.to_string_lossy())
+                .await
+                .map_err(|err| format!("opening the session store: {err}"))?,
+        );
+        let mut open = self
+            .files_open
+            .lock()
+            .map_err(|_| "session files poisoned")?;
+        // Two attempts of one instance never open at once; keep the first anyway.
+        Ok(open.entry(instance_id.to_owned()).or_insert(store).clone())
+    }
+
+    /// The instance's session file, when an earlier attempt opened it.
+    fn open_file(&self, instance_id: &str) -> Option<Arc<dyn Backend>> {
+        let open = self.files_open.lock().ok()?;
+        let store: Arc<dyn Backend> = open.get(instance_id)?.clone();
+        Some(store)
     }
 
     /// Copies the file into the database and removes it; `None` when it held no session.
@@ -122,6 +147,9 @@ impl SessionPlace {
         if let Some(flag) = flag {
             flag.store(true, Ordering::Release);
         }
+        if let Ok(mut open) = self.files_open.lock() {
+            open.remove(instance_id);
+        }
         engine_store::delete_session(&self.db, instance_id)
             .await
             .map_err(|err| WaError::Session(format!("deleting the session: {err}")))?;
@@ -143,4 +171,41 @@ async fn remove_file(file: &Path) -> std::io::Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use actix::Actor;
+
+    use super::*;
+    use crate::whatsapp::engine::forwarder_tests::Collect;
+
+    #[actix_web::test]
+    async fn a_session_file_is_opened_once_for_all_attempts_until_deleted() {
+        let dir = tempfile::tempdir().unwrap();
+        let place = SessionPlace::new(
+            SessionStore::Files,
+            engine_store::test_connections(dir.path()).await,
+            dir.path().join("wa"),
+        );
+        let sink = EventSink::new(Collect(Default::default()).start().recipient(), 1);
+        let first = place.open("instance-1", &sink).await.unwrap();
+        let again = place.open("instance-1", &sink).await.unwrap();
+        assert!(
+            Arc::ptr_eq(&first, &again),
+            "one store (one pool) per instance"
+        );
+        let other = place.open("instance-2", &sink).await.unwrap();
+        assert!(!Arc::ptr_eq(&first, &other));
+
+        place.delete("instance-1").await.unwrap();
+        assert!(!place.file_of("instance-1").exists());
+        let fresh = place.open("instance-1", &sink).await.unwrap();
+        assert!(
+            !Arc::ptr_eq(&first, &fresh),
+            "a deleted session's store is not reused"
+        );
+    }
 }
