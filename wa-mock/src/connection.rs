@@ -13,9 +13,9 @@ use whatsapp_rust::buffa::Message as _;
 use whatsapp_rust::wacore_binary::node::Node;
 use whatsapp_rust::waproto::whatsapp as wa;
 
-use crate::login::{self, Admission};
+use crate::login::{self, Admission, Who};
 use crate::noise::{Answer, Pattern, TransportCipher, answer_hello};
-use crate::stanzas::{self, Who};
+use crate::stanzas;
 use crate::stats::Stats;
 use crate::wire::{FrameReader, decode_node, encode_node, frame};
 use crate::world::{Conn, ToClient, World};

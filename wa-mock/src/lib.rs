@@ -9,6 +9,7 @@ mod admin;
 mod connection;
 mod devices;
 mod faults;
+mod history;
 mod login;
 mod media;
 mod noise;

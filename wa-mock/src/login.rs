@@ -7,10 +7,21 @@ use whatsapp_rust::wacore_binary::builder::NodeBuilder;
 use whatsapp_rust::wacore_binary::node::Node;
 use whatsapp_rust::waproto::whatsapp as wa;
 
-use crate::stanzas::Who;
 use crate::stats::Stats;
 use crate::wire::{NodeExt, now_secs};
 use crate::world::{Naming, ToClient, World, stanza_id};
+
+/// Who a connection is, once admitted (who sends its stanzas).
+pub enum Who {
+    Device {
+        phone: String,
+        device: u16,
+    },
+    /// A client waiting to be linked: it may only take part in linking.
+    Registering {
+        conn_id: u64,
+    },
+}
 
 pub enum Admission {
     Device {
@@ -146,9 +157,11 @@ pub fn came_online(world: &Arc<World>, phone: &str, device: u16) {
             .attr("pushname", account.push_name.clone())
             .build();
         let _ = conn.tx.send(ToClient::Node(name));
-        world
-            .phones
-            .welcome(world.clone(), phone.to_owned(), device);
+        drop(state);
+        match crate::history::first_chunk(world, phone) {
+            Ok(history) => world.phones.welcome(phone.to_owned(), device, history),
+            Err(err) => tracing::warn!(phone, "no history for the new device: {err:#}"),
+        }
     }
 }
 

@@ -2,8 +2,7 @@
 //! served back by the path the upload answered with. Also the web client's
 //! version file, for clients that look their version up.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::Arc;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use bytes::Bytes;
@@ -14,39 +13,6 @@ use crate::world::World;
 /// Largest upload accepted (WhatsApp's own limit for documents is 2 GB; tests
 /// stay far below this).
 pub const MAX_UPLOAD: usize = 256 * 1024 * 1024;
-const BLOB_PREFIX: &str = "/mms-blob/";
-
-#[derive(Default)]
-pub struct MediaStore {
-    blobs: Mutex<HashMap<String, Bytes>>,
-    token: OnceLock<String>,
-}
-
-impl MediaStore {
-    /// The `auth` of every media connection (URL-safe: clients paste it as is).
-    pub fn auth_token(&self) -> &str {
-        self.token
-            .get_or_init(|| format!("{:032x}", rand::random::<u128>()))
-    }
-
-    /// Keeps an encrypted blob; its direct path.
-    pub fn put(&self, blob: impl Into<Bytes>) -> String {
-        let path = format!("{BLOB_PREFIX}{:032x}.enc", rand::random::<u128>());
-        self.blobs
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(path.clone(), blob.into());
-        path
-    }
-
-    pub fn get(&self, path: &str) -> Option<Bytes> {
-        self.blobs
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(path)
-            .cloned()
-    }
-}
 
 /// `POST /mms/{kind}/{token}?auth=..&token=..` → `{"url", "direct_path"}`.
 pub async fn upload(req: HttpRequest, body: Bytes, world: web::Data<Arc<World>>) -> HttpResponse {

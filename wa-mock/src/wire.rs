@@ -171,3 +171,8 @@ pub fn parse_jid(value: &str) -> anyhow::Result<Jid> {
         .parse()
         .map_err(|err| anyhow!("not a JID: {value}: {err:?}"))
 }
+
+/// A random stanza id in WhatsApp's style.
+pub fn stanza_id() -> String {
+    format!("{:016X}", rand::random::<u64>())
+}

@@ -8,6 +8,7 @@ mod engine;
 mod engine_report;
 mod load;
 mod offline;
+mod plan;
 mod process;
 mod receiver;
 mod report;

@@ -15,23 +15,14 @@ use whatsapp_rust::wacore::pair_code::PairCodeUtils;
 use whatsapp_rust::wacore_binary::builder::NodeBuilder;
 use whatsapp_rust::wacore_binary::node::Node;
 
-use super::{Linked, link};
-use crate::wire::{NodeExt, bytes_node, iq_error, iq_result, now_secs, server_jid};
-use crate::world::{State, ToClient, World, stanza_id};
+use super::link::{Linked, link};
+use super::pending::CodeRequest;
+use crate::wire::{NodeExt, bytes_node, iq_error, iq_result, now_secs, server_jid, stanza_id};
+use crate::world::{State, ToClient, World};
 
 /// How long the phone waits for the companion to finish after its hello.
 const FINISH_TIMEOUT: Duration = Duration::from_secs(30);
 const BUNDLE_KEY_INFO: &[u8] = b"link_code_pairing_key_bundle_encryption_key";
-
-/// A companion's request to be linked to `phone` by code.
-pub struct CodeRequest {
-    pub conn_id: u64,
-    phone: String,
-    wrapped_ephemeral: Vec<u8>,
-    asked_at: Instant,
-    /// Set while the phone waits for the companion's `companion_finish`.
-    finish: Option<oneshot::Sender<Node>>,
-}
 
 /// `companion_hello`: the companion asks for a code link to a phone number.
 pub fn answer_companion_hello(state: &mut State, conn_id: u64, iq: &Node) -> Node {

@@ -20,8 +20,10 @@ use whatsapp_rust::{Client, Jid, TokioRuntime};
 
 pub use inbox::InboxEntry;
 use inbox::{Inbox, InboxFeed};
+pub use peer::protocol;
 
-use crate::world::{World, phone_signed_identity};
+use crate::world::accounts::phone_signed_identity;
+use whatsapp_rust::waproto::whatsapp as wa;
 
 /// The version the phones announce (they never look one up).
 const PHONE_VERSION: (u32, u32, u32) = (2, 3000, 1_042_742_319);
@@ -110,13 +112,14 @@ impl Phones {
     }
 
     /// A companion logged in for the first time: the phone shares its app-state
-    /// keys and the chat history with it, as a real phone does after linking.
-    pub fn welcome(&self, world: Arc<World>, phone: String, device: u16) {
+    /// keys and the chat history (`history`, see `crate::history`) with it, as a
+    /// real phone does after linking.
+    pub fn welcome(&self, phone: String, device: u16, history: wa::Message) {
         let Some(handle) = self.get(&phone) else {
             return;
         };
         self.runtime.spawn(async move {
-            if let Err(err) = peer::welcome(&world, &handle.client, &phone, device).await {
+            if let Err(err) = peer::welcome(&handle.client, &phone, device, history).await {
                 tracing::warn!(
                     phone,
                     device,

@@ -1,36 +1,28 @@
 //! What a phone tells a companion it just linked, in peer messages (Signal-
 //! encrypted, between devices of one account): the app-state keys, so the
-//! companion need not wait for them, and a first history-sync chunk, uploaded
-//! through the media store as WhatsApp's phones do.
-
-use std::io::Write as _;
+//! companion need not wait for them, and a first history-sync chunk.
 
 use anyhow::anyhow;
-use flate2::Compression;
-use flate2::write::ZlibEncoder;
 use whatsapp_rust::buffa::{Message as _, MessageField};
-use whatsapp_rust::wacore::download::MediaType;
 use whatsapp_rust::wacore::message_processing::EncType;
 use whatsapp_rust::wacore::messages::MessageUtils;
-use whatsapp_rust::wacore::upload::encrypt_media;
 use whatsapp_rust::wacore_binary::builder::NodeBuilder;
 use whatsapp_rust::waproto::whatsapp as wa;
 use whatsapp_rust::waproto::whatsapp::message::protocol_message::Type as ProtocolType;
 use whatsapp_rust::{Client, Jid};
 
-use crate::wire::{bytes_node, now_secs};
-use crate::world::{Naming, World, stanza_id};
+use crate::wire::{bytes_node, now_secs, stanza_id};
 
+/// The app-state keys, then `history` (a history-sync notification).
 pub async fn welcome(
-    world: &World,
     client: &Client,
     phone: &str,
     device: u16,
+    history: wa::Message,
 ) -> anyhow::Result<()> {
     let companion = Jid::pn_device(phone, device);
     send_peer(client, &companion, &key_share()).await?;
-    let notification = history_chunk(world, phone)?;
-    send_peer(client, &companion, &notification).await
+    send_peer(client, &companion, &history).await
 }
 
 /// One app-state sync key, as the phone shares it with each new companion.
@@ -54,66 +46,8 @@ fn key_share() -> wa::Message {
     })
 }
 
-/// The first history chunk: the account's name and the phone numbers and LIDs
-/// of its contacts (the mock keeps no old messages), encrypted into the media store.
-fn history_chunk(world: &World, phone: &str) -> anyhow::Result<wa::Message> {
-    let history = {
-        let state = world.state();
-        let account = state
-            .accounts
-            .get(phone)
-            .ok_or_else(|| anyhow!("no account {phone}"))?;
-        let mut people = vec![account];
-        people.extend(
-            account
-                .contacts
-                .iter()
-                .filter_map(|c| state.accounts.get(c)),
-        );
-        wa::HistorySync {
-            sync_type: wa::history_sync::HistorySyncType::INITIAL_BOOTSTRAP,
-            pushnames: people
-                .iter()
-                .map(|person| wa::Pushname {
-                    id: Some(person.user_jid(Naming::Phone).to_string()),
-                    pushname: Some(person.push_name.clone()),
-                })
-                .collect(),
-            phone_number_to_lid_mappings: people
-                .iter()
-                .map(|person| wa::PhoneNumberToLIDMapping {
-                    pn_jid: Some(person.user_jid(Naming::Phone).to_string()),
-                    lid_jid: Some(person.user_jid(Naming::Lid).to_string()),
-                })
-                .collect(),
-            chunk_order: Some(1),
-            progress: Some(100),
-            ..Default::default()
-        }
-    };
-    let mut zlib = ZlibEncoder::new(Vec::new(), Compression::default());
-    zlib.write_all(&history.encode_to_vec())?;
-    let compressed = zlib.finish()?;
-    let encrypted = encrypt_media(&compressed, MediaType::History)?;
-    let direct_path = world.media.put(encrypted.data_to_upload);
-    Ok(protocol(wa::message::ProtocolMessage {
-        r#type: Some(ProtocolType::HISTORY_SYNC_NOTIFICATION),
-        history_sync_notification: MessageField::some(wa::message::HistorySyncNotification {
-            file_sha256: Some(encrypted.file_sha256.to_vec()),
-            file_length: Some(compressed.len() as u64),
-            media_key: Some(encrypted.media_key.to_vec()),
-            file_enc_sha256: Some(encrypted.file_enc_sha256.to_vec()),
-            direct_path: Some(direct_path),
-            sync_type: Some(wa::message::HistorySyncType::INITIAL_BOOTSTRAP),
-            chunk_order: Some(1),
-            progress: Some(100),
-            ..Default::default()
-        }),
-        ..Default::default()
-    }))
-}
-
-fn protocol(message: wa::message::ProtocolMessage) -> wa::Message {
+/// A message that is only a protocol message.
+pub fn protocol(message: wa::message::ProtocolMessage) -> wa::Message {
     wa::Message {
         protocol_message: MessageField::some(message),
         ..Default::default()

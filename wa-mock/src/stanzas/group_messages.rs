@@ -6,7 +6,7 @@ use whatsapp_rust::Jid;
 use whatsapp_rust::wacore_binary::node::Node;
 
 use super::Origin;
-use super::messages::{finish, note_contacts, relayed};
+use super::relay::{finish, note_contacts, relayed};
 use crate::wire::NodeExt;
 use crate::world::{Delivery, Naming, State};
 

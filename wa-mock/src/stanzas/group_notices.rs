@@ -5,7 +5,6 @@ use whatsapp_rust::wacore_binary::builder::NodeBuilder;
 use whatsapp_rust::wacore_binary::node::Node;
 
 use super::Origin;
-use super::groups::person;
 use crate::wire::{NodeExt, now_secs};
 use crate::world::{Delivery, Member, Naming, Role, State, stanza_id};
 
@@ -115,4 +114,17 @@ pub fn notify(state: &mut State, id: &str, author: &str, change: Node, also: &[S
     for phone in audience {
         state.deliver_to_account(&phone, None, &notice, Delivery::Queued);
     }
+}
+
+/// The phone number of a `<participant jid=.. phone_number=..>` (LID or phone).
+pub fn person(state: &State, participant: &Node) -> Option<String> {
+    participant
+        .jid_attr("phone_number")
+        .and_then(|jid| state.phone_of(&jid))
+        .or_else(|| {
+            participant
+                .jid_attr("jid")
+                .and_then(|jid| state.phone_of(&jid))
+        })
+        .filter(|phone| state.accounts.contains_key(phone))
 }

@@ -7,7 +7,7 @@ use whatsapp_rust::wacore_binary::node::Node;
 use whatsapp_rust::{Jid, Server};
 
 use super::Origin;
-use super::group_notices::{members_changed, notify};
+use super::group_notices::{members_changed, notify, person};
 use crate::wire::{NodeExt, iq_error, iq_result, now_secs};
 use crate::world::{Group, Member, Role, State};
 
@@ -248,19 +248,6 @@ fn leave(state: &mut State, from: &Origin<'_>, id: &str) {
     if let Some(group) = state.groups.get_mut(id) {
         group.members.retain(|m| m.phone != from.phone);
     }
-}
-
-/// The phone number of a `<participant jid=.. phone_number=..>` (LID or phone).
-pub fn person(state: &State, participant: &Node) -> Option<String> {
-    participant
-        .jid_attr("phone_number")
-        .and_then(|jid| state.phone_of(&jid))
-        .or_else(|| {
-            participant
-                .jid_attr("jid")
-                .and_then(|jid| state.phone_of(&jid))
-        })
-        .filter(|phone| state.accounts.contains_key(phone))
 }
 
 fn invite_code() -> String {

@@ -7,12 +7,12 @@
 //! named the device (phone number or LID) with the other name beside it.
 
 use whatsapp_rust::Jid;
-use whatsapp_rust::wacore_binary::builder::NodeBuilder;
 use whatsapp_rust::wacore_binary::node::Node;
 
+use super::relay::{ack, finish, note_contacts, relayed};
 use super::{Origin, group_messages};
-use crate::wire::{NodeExt, now_secs};
-use crate::world::{Account, Delivery, Naming, State};
+use crate::wire::NodeExt;
+use crate::world::{Delivery, Naming, State};
 
 pub fn relay(from: &Origin<'_>, message: &Node) -> anyhow::Result<()> {
     let id = message.attr("id").unwrap_or_default();
@@ -46,19 +46,6 @@ fn refusal(state: &mut State, from: &Origin<'_>, message: &Node) -> Option<u16> 
         return None;
     }
     state.accounts.get_mut(from.phone)?.nack_next.take()
-}
-
-/// The server's receipt of a sent message: `error` when it was refused.
-pub fn ack(id: &str, to: &Jid, error: Option<u16>) -> Node {
-    let mut ack = NodeBuilder::new("ack")
-        .attr("class", "message")
-        .attr("id", id.to_owned())
-        .attr("from", to.clone())
-        .attr("t", now_secs().to_string());
-    if let Some(code) = error {
-        ack = ack.attr("error", code.to_string());
-    }
-    ack.build()
 }
 
 /// A direct message: each addressed device gets its own `<enc>`.
@@ -152,57 +139,9 @@ fn stanza_for(
     Some(finish(stanza, message, encs))
 }
 
-/// A relayed `<message>`: the sent one's id and type, stamped now, with the
-/// sender's name; the caller says where it comes from.
-pub fn relayed(message: &Node, sender: &Account) -> Option<NodeBuilder> {
-    Some(
-        NodeBuilder::new("message")
-            .attr("id", message.attr("id")?)
-            .attr("t", now_secs().to_string())
-            .attr(
-                "type",
-                message.attr("type").unwrap_or_else(|| "text".into()),
-            )
-            .attr("notify", sender.push_name.clone()),
-    )
-}
-
-/// What a relayed stanza keeps of the sent one beside its `<enc>`s: an edit's
-/// kind (`edit`) and the `<meta>` that names a poll or an event.
-pub fn finish(
-    mut stanza: NodeBuilder,
-    message: &Node,
-    encs: impl IntoIterator<Item = Node>,
-) -> Node {
-    if let Some(edit) = message.attr("edit") {
-        stanza = stanza.attr("edit", edit);
-    }
-    let mut children: Vec<Node> = message
-        .kids()
-        .iter()
-        .filter(|child| child.tag == "meta")
-        .cloned()
-        .collect();
-    children.extend(encs);
-    stanza.children(children).build()
-}
-
 fn blocked(state: &State, recipient: &str, sender: &str) -> bool {
     state
         .accounts
         .get(recipient)
         .is_some_and(|account| account.blocked.contains(sender))
-}
-
-/// Two accounts that wrote to each other hear about each other's device changes.
-pub fn note_contacts(state: &mut State, a: &str, b: &str) {
-    if a == b {
-        return;
-    }
-    if let Some(account) = state.accounts.get_mut(a) {
-        account.contacts.insert(b.to_owned());
-    }
-    if let Some(account) = state.accounts.get_mut(b) {
-        account.contacts.insert(a.to_owned());
-    }
 }

@@ -10,6 +10,7 @@ mod messages;
 mod prekeys;
 mod presence;
 mod receipts;
+mod relay;
 mod sync;
 mod usync;
 
@@ -17,20 +18,9 @@ use std::sync::Arc;
 
 use whatsapp_rust::wacore_binary::node::Node;
 
+use crate::login::Who;
 use crate::wire::NodeExt;
 use crate::world::{Conn, ToClient, World};
-
-/// Who sent a stanza.
-pub enum Who {
-    Device {
-        phone: String,
-        device: u16,
-    },
-    /// A client waiting to be linked: it may only take part in linking.
-    Registering {
-        conn_id: u64,
-    },
-}
 
 /// The sender of a stanza, and how to answer it.
 pub struct Origin<'a> {

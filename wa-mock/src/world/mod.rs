@@ -4,16 +4,16 @@
 //! One lock over the whole state: every change is a short, synchronous
 //! critical section, never held across an await.
 
-mod accounts;
+pub mod accounts;
 mod groups;
-mod routing;
+pub mod media;
+pub mod routing;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-pub use accounts::{
-    Account, Ban, Device, Naming, SignalKeys, SignedPreKey, phone_signed_identity, sign,
-};
+pub use crate::wire::stanza_id;
+pub use accounts::{Account, Ban, Device, Naming, SignalKeys, SignedPreKey, sign};
 pub use groups::{Group, Member, Role};
 pub use routing::{
     Conn, Delivery, ToClient, stream_error_conflict, stream_error_device_removed, stream_restart,
@@ -22,10 +22,10 @@ use tokio::sync::oneshot;
 use whatsapp_rust::wacore_binary::node::Node;
 use whatsapp_rust::{Jid, Server};
 
-use crate::media::MediaStore;
 use crate::noise::ServerIdentity;
 use crate::phone::Phones;
 use crate::stats::Stats;
+use media::MediaStore;
 
 /// The server: its identity, its state, the media it stores and the phones it plays.
 pub struct World {
@@ -62,7 +62,7 @@ pub struct State {
     pub(crate) connections: HashMap<(String, u16), Conn>,
     pub groups: HashMap<String, Group>,
     /// Clients waiting to be linked.
-    pub pairing: crate::pairing::Pending,
+    pub pairing: crate::pairing::pending::Pending,
     /// Answers to the IQs the server asked a client, by stanza id.
     waiters: HashMap<String, oneshot::Sender<Node>>,
     next_number: u64,
@@ -142,9 +142,4 @@ impl State {
     pub fn forget_waiter(&mut self, id: &str) {
         self.waiters.remove(id);
     }
-}
-
-/// A random stanza id in WhatsApp's style.
-pub fn stanza_id() -> String {
-    format!("{:016X}", rand::random::<u64>())
 }

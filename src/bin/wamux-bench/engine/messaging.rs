@@ -10,9 +10,9 @@ use serde_json::json;
 
 use super::mock::{Mock, link_many};
 use crate::load::{self, MakeRequest, Request};
+use crate::plan::{Plan, Throughput};
 use crate::process::{Server, ServerOptions};
 use crate::receiver::{Receiver, sent_at};
-use crate::scenarios::{Plan, Throughput};
 
 pub struct Messaging {
     pub pairs: usize,

@@ -9,7 +9,7 @@ mod mock;
 pub use idle::{Idle, Restore};
 pub use messaging::Messaging;
 
-use crate::scenarios::Plan;
+use crate::plan::Plan;
 
 #[derive(Default)]
 pub struct EngineFigures {
