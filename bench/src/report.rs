@@ -297,7 +297,7 @@ fn offline_row(out: &mut String, o: &crate::offline::Offline) {
 const NOTES: &str = "
 ## How it is measured, and what limits it
 
-- Run with `cargo run --release --bin wamux-bench` (`BENCH_DATABASE_URL=postgres://…` adds
+- Run with `cargo run --release -p wamux-bench --features mock-whatsapp` (`BENCH_DATABASE_URL=postgres://…` adds
   PostgreSQL). The server is the real `wamux` code on the simulated network, in its own
   process with a fresh database; the load generator is an awc client on two threads in
   the parent process, over loopback. Both share the same two cores, so every figure
