@@ -8,9 +8,8 @@ use actix::prelude::*;
 use bytes::Bytes;
 use tokio::sync::mpsc;
 
-use super::events::{EventKind, InstanceEvent};
 use crate::db::signals::{self, Signal, Signals};
-use crate::webhooks::payload;
+use crate::events::InstanceEvent;
 
 /// Frames a slow watcher may fall behind by before it is let go.
 const BACKLOG: usize = 256;
@@ -43,7 +42,7 @@ impl LiveEvents {
 
 /// One SSE frame: `event: <type>` and the webhook body as `data:`.
 pub fn frame(event: &InstanceEvent) -> Bytes {
-    let (name, body) = payload::envelope(event);
+    let (name, body) = (event.event.name(), event.body());
     Bytes::from(format!("event: {name}\ndata: {body}\n\n"))
 }
 
@@ -51,12 +50,7 @@ impl Handler<InstanceEvent> for LiveEvents {
     type Result = ();
 
     fn handle(&mut self, event: InstanceEvent, _: &mut Self::Context) {
-        let connection = matches!(
-            event.kind,
-            EventKind::ConnectionOpened
-                | EventKind::ConnectionClosed { .. }
-                | EventKind::QrReceived { .. }
-        );
+        let connection = event.event.is_connection();
         let relayed = self.relay.as_ref().filter(|_| connection);
         if !self.watchers.contains_key(&event.instance_id) && relayed.is_none() {
             return;

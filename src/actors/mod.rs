@@ -1,7 +1,6 @@
 //! The actors: a supervisor over one actor per instance, and the event consumers.
 
 pub mod api_calls;
-pub mod events;
 pub mod instance;
 pub mod lease_keeper;
 pub mod live;

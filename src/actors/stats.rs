@@ -11,12 +11,12 @@ use sea_orm::{DatabaseConnection, DbErr};
 use tokio::sync::oneshot;
 
 use super::api_calls::{ApiCallTally, day_start};
-use super::events::{EventKind, InstanceEvent};
 use super::webhook::WebhookDelivered;
 use crate::db;
 use crate::db::usage::{Counters, DayUsage};
 use crate::domain::period::day_of;
 use crate::domain::time::now_millis;
+use crate::events::{Event, InstanceEvent};
 use crate::metrics::Metrics;
 
 /// A user's activity time is written at most this often.
@@ -147,15 +147,15 @@ impl Handler<InstanceEvent> for StatsActor {
     type Result = ();
 
     fn handle(&mut self, event: InstanceEvent, _: &mut Self::Context) {
-        match &event.kind {
-            EventKind::MessageSent(m) => self.count(&event.instance_id, event.at, |c| {
+        match &event.event {
+            Event::MessageSent(m) => self.count(&event.instance_id, event.at, |c| {
                 c.messages_sent += 1;
                 if m.has_media {
                     c.media_sent += 1;
                     c.total_media_size += i64::try_from(m.media_size).unwrap_or(i64::MAX);
                 }
             }),
-            EventKind::MessageReceived(m) => self.count(&event.instance_id, event.at, |c| {
+            Event::MessageReceived(m) => self.count(&event.instance_id, event.at, |c| {
                 c.messages_received += 1;
                 if m.has_media {
                     c.media_received += 1;

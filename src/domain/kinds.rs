@@ -33,7 +33,7 @@ pub struct ContactCard {
 }
 
 /// A poll as it was asked.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PollSpec {
     pub question: String,

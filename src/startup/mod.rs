@@ -16,7 +16,6 @@ use secrecy::ExposeSecret;
 use tracing_actix_web::TracingLogger;
 
 use crate::actors::api_calls::ApiCallTally;
-use crate::actors::events::EventBus;
 use crate::actors::lease_keeper::{Drain, LeaseKeeper};
 use crate::actors::live::{LiveEvents, RelayEvents};
 use crate::actors::registry::Registry;
@@ -32,6 +31,7 @@ use crate::config::Settings;
 use crate::db::engine_store::StoreConnections;
 use crate::db::recorder::Recorder;
 use crate::domain::user::Password;
+use crate::events::EventBus;
 use crate::metrics::Metrics;
 use crate::net::fetch::MediaFetcher;
 use crate::routes::{self, errors};

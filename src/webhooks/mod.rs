@@ -1,6 +1,4 @@
-//! Webhooks: which events an instance wants, their contract payloads, signatures.
-
-pub mod payload;
+//! Webhook signatures: what a receiver checks a delivery's body against.
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;

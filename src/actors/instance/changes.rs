@@ -7,7 +7,6 @@ use actix::prelude::*;
 use super::{
     ApplyChange, AskSession, InstanceActor, SendMessageError, SessionAnswer, SessionRequest,
 };
-use crate::actors::events::{ChangeDone, ChangeEvent, EventKind};
 use crate::db;
 use crate::db::messages::Amendment;
 use crate::db::recorder::WriteOp;
@@ -16,9 +15,80 @@ use crate::domain::kinds::MessageDetails;
 use crate::domain::phone::Jid;
 use crate::domain::text::storable;
 use crate::domain::time::now_millis;
+use crate::events::{
+    Event, MessageDeletedEvent, MessageEditedEvent, MessageReactionEvent, PollVoteEvent,
+    PresenceEvent,
+};
 use crate::whatsapp::{
     ChangeKind, EncryptedVote, MessageChange, OwnChange, PresenceState, WaSession, model,
 };
+
+/// A reaction, an edit, a deletion or a vote on an earlier message.
+#[derive(Debug, Clone)]
+struct ChangeEvent {
+    /// The message changed.
+    message_id: String,
+    chat: Jid,
+    /// Who changed it.
+    from: Jid,
+    from_me: bool,
+    change: ChangeDone,
+}
+
+#[derive(Debug, Clone)]
+enum ChangeDone {
+    /// `emoji` empty: taken back.
+    Reaction {
+        emoji: String,
+    },
+    Edited {
+        body: String,
+    },
+    Deleted,
+    Voted {
+        options: Vec<String>,
+    },
+}
+
+impl ChangeEvent {
+    fn into_event(self) -> Event {
+        let Self {
+            message_id,
+            chat,
+            from,
+            from_me,
+            change,
+        } = self;
+        match change {
+            ChangeDone::Reaction { emoji } => Event::MessageReaction(MessageReactionEvent {
+                message_id,
+                chat,
+                from,
+                emoji,
+                from_me,
+            }),
+            ChangeDone::Edited { body } => Event::MessageEdited(MessageEditedEvent {
+                message_id,
+                chat,
+                from,
+                body,
+                from_me,
+            }),
+            ChangeDone::Deleted => Event::MessageDeleted(MessageDeletedEvent {
+                message_id,
+                chat,
+                from,
+                from_me,
+            }),
+            ChangeDone::Voted { options } => Event::PollVote(PollVoteEvent {
+                message_id,
+                chat,
+                voter: from,
+                options,
+            }),
+        }
+    }
+}
 
 impl InstanceActor {
     /// The JID this instance speaks as, once linked.
@@ -62,7 +132,7 @@ impl InstanceActor {
         if matches!(event.change, ChangeDone::Deleted) {
             self.remove_media_of(&event.message_id);
         }
-        self.publish(EventKind::MessageChanged(Box::new(event)));
+        self.publish(event.into_event());
     }
 
     /// Deleted for everyone, a message's file goes too: looked up once the
@@ -161,7 +231,7 @@ impl InstanceActor {
     }
 
     pub(super) fn on_presence(&mut self, chat: Jid, from: Jid, state: PresenceState) {
-        self.publish(EventKind::Presence { chat, from, state });
+        self.publish(Event::Presence(PresenceEvent { chat, from, state }));
     }
 }
 

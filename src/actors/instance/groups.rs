@@ -5,7 +5,6 @@
 use actix::prelude::*;
 
 use super::{GroupSession, InstanceActor, SendMessageError};
-use crate::actors::events::EventKind;
 use crate::whatsapp::{GroupChange, GroupNotice, MemberAction, WaContact, WaSession};
 
 impl InstanceActor {
@@ -13,7 +12,7 @@ impl InstanceActor {
         if self.needs_group_name(&notice) {
             self.name_group(notice.group.clone(), ctx);
         }
-        self.publish(EventKind::Group(Box::new(notice)));
+        self.publish(notice.into());
     }
 
     /// A member notice carries no subject: the group is asked for it when the

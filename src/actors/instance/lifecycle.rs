@@ -9,10 +9,10 @@ use serde_json::json;
 use super::retry_log::Loudness;
 use super::supervision::{DecideRestart, ResetRestarts};
 use super::{InstanceActor, Logout, PairingCodeError, Reconnect, RequestPairingCode, Shutdown};
-use crate::actors::events::EventKind;
 use crate::actors::policy::{Decision, RestartKind};
 use crate::db::activity::ActivityAction;
 use crate::domain::instance::InstanceStatus;
+use crate::events::{ConnectionClosedEvent, ConnectionOpenedEvent, Event, QrReceivedEvent};
 use crate::whatsapp::{EventSink, Halt, SessionEnd, SessionEvent, WaEvent};
 
 impl InstanceActor {
@@ -115,10 +115,10 @@ impl InstanceActor {
                 ActivityAction::ConnectionClosed,
                 json!({"reason": reason, "willReconnect": false}),
             );
-            self.publish(EventKind::ConnectionClosed {
+            self.publish(Event::ConnectionClosed(ConnectionClosedEvent {
                 reason: reason.clone(),
                 will_reconnect: false,
-            });
+            }));
         }
         let (action, details) = match halt {
             Halt::Replaced => (ActivityAction::SessionReplaced, json!({"reason": reason})),
@@ -166,10 +166,10 @@ impl InstanceActor {
                         ActivityAction::ConnectionClosed,
                         json!({"reason": reason, "willReconnect": will_reconnect}),
                     );
-                    actor.publish(EventKind::ConnectionClosed {
+                    actor.publish(Event::ConnectionClosed(ConnectionClosedEvent {
                         reason: reason.clone(),
                         will_reconnect,
-                    });
+                    }));
                 }
                 match decision {
                     Decision::Retry { attempt, backoff } => {
@@ -232,16 +232,16 @@ impl InstanceActor {
                 ActivityAction::LoggedOut,
                 json!({"by": by, "reason": reason}),
             );
-            self.publish(EventKind::ConnectionClosed {
+            self.publish(Event::ConnectionClosed(ConnectionClosedEvent {
                 reason: "logout".into(),
                 will_reconnect: false,
-            });
+            }));
         }
         self.set_status(InstanceStatus::LoggedOut);
     }
 
-    pub(super) fn publish(&self, kind: EventKind) {
-        self.deps.events.publish(&self.id, kind);
+    pub(super) fn publish(&self, event: Event) {
+        self.deps.events.publish(&self.id, event);
     }
 
     fn on_connected(&mut self, phone: Option<String>) {
@@ -257,7 +257,7 @@ impl InstanceActor {
             ActivityAction::ConnectionOpened,
             json!({"phone": self.phone}),
         );
-        self.publish(EventKind::ConnectionOpened);
+        self.publish(Event::ConnectionOpened(ConnectionOpenedEvent {}));
         self.set_status(InstanceStatus::Connected);
     }
 }
@@ -282,7 +282,7 @@ impl Handler<SessionEvent> for InstanceActor {
                 }
                 self.qr = Some(code.clone());
                 self.activity(ActivityAction::QrReceived, json!({}));
-                self.publish(EventKind::QrReceived { qr_code: code });
+                self.publish(Event::QrReceived(QrReceivedEvent { qr_code: code }));
                 self.set_status(InstanceStatus::Qr);
             }
             WaEvent::PairingCode { .. } => {}

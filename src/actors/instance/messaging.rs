@@ -6,13 +6,13 @@ use serde_json::json;
 
 use super::record::MessageRecord;
 use super::{Flush, InstanceActor, SendMessage, SendMessageError};
-use crate::actors::events::EventKind;
 use crate::db::activity::ActivityAction;
 use crate::db::contacts::ContactUpsert;
 use crate::db::recorder::WriteOp;
 use crate::domain::instance::InstanceStatus;
 use crate::domain::phone::Jid;
 use crate::domain::text::storable;
+use crate::events::{Event, MessageStatusEvent};
 use crate::whatsapp::{ImportedHistory, InboundMessage, ReceiptStatus, WaContact, WaError};
 
 /// Contacts an actor remembers having written, so a busy chat is not rewritten per message.
@@ -62,13 +62,12 @@ impl InstanceActor {
         let path = fetch.as_ref().map(|_| format!("{}/{row_id}", self.id));
         let record = MessageRecord::reported(&self.id, message, row_id, path.clone());
         let row = record.row();
-        let kind = if record.from_me {
+        let event = record.event();
+        if record.from_me {
             self.deps.metrics.messages_sent.inc();
-            EventKind::MessageSent(record.event())
         } else {
             self.deps.metrics.messages_received.inc();
-            EventKind::MessageReceived(record.event())
-        };
+        }
         match (fetch, path) {
             (Some(fetch), Some(path)) => {
                 // The download and the file first, then the row that points at
@@ -94,12 +93,12 @@ impl InstanceActor {
                         }
                     }
                     actor.deps.recorder.record(WriteOp::Message(Box::new(row)));
-                    actor.publish(kind);
+                    actor.publish(event);
                 }));
             }
             _ => {
                 self.deps.recorder.record(WriteOp::Message(Box::new(row)));
-                self.publish(kind);
+                self.publish(event);
             }
         }
     }
@@ -174,12 +173,12 @@ impl InstanceActor {
         status: ReceiptStatus,
     ) {
         for message_id in &message_ids {
-            self.publish(EventKind::MessageStatusChanged {
+            self.publish(Event::MessageStatus(MessageStatusEvent {
                 message_id: message_id.clone(),
                 status,
-                remote_jid: chat.clone(),
+                from: chat.clone(),
                 from_me: true,
-            });
+            }));
         }
         self.deps.recorder.record(WriteOp::Receipt {
             instance_id: self.id.clone(),
@@ -243,7 +242,7 @@ impl Handler<SendMessage> for InstanceActor {
             if result.is_ok() {
                 actor.learn_contact(&record.chat, "", record.chat.is_group());
                 actor.deps.metrics.messages_sent.inc();
-                actor.publish(EventKind::MessageSent(record.event()));
+                actor.publish(record.event());
             }
             result
         }))

@@ -18,13 +18,13 @@ use std::time::Duration;
 use actix::prelude::*;
 use sea_orm::DatabaseConnection;
 
-use super::events::EventBus;
 use crate::cluster::Fence;
 use crate::config::SupervisionSettings;
 use crate::db::activity::ActivityAction;
 use crate::db::recorder::{Recorder, WriteOp};
 use crate::domain::instance::InstanceStatus;
 use crate::domain::time::now_millis;
+use crate::events::EventBus;
 use crate::whatsapp::{WaBackend, WaSession};
 pub use messages::*;
 pub use published::PublishedStatus;

@@ -1,11 +1,11 @@
 //! A message the instance sent or received, as it is written down (`row`) and
 //! announced (`event`): the one place both shapes are built, for both directions.
 
-use crate::actors::events::MessageEvent;
 use crate::db::messages::{MessageStatus, MessageType, NewMessage, StoredMedia};
 use crate::domain::kinds::{MessageDetails, PollSpec};
 use crate::domain::phone::Jid;
 use crate::domain::time::now_millis;
+use crate::events::{Event, MessageKindFields, MessageReceivedEvent, MessageSentEvent};
 use crate::whatsapp::{InboundMessage, MediaKind, Outbound};
 
 impl From<MediaKind> for MessageType {
@@ -189,27 +189,52 @@ impl MessageRecord {
     }
 
     /// The webhook's and the statistics' view: a received message names its
-    /// sender, a sent one its chat.
-    pub fn event(&self) -> MessageEvent {
-        MessageEvent {
+    /// sender (a group's: the group, its author beside it), a sent one its chat.
+    pub fn event(&self) -> Event {
+        let media_size = self.media.as_ref().map_or(0, |m| m.size);
+        let kind = MessageKindFields {
+            quoted_message_id: self.quoted_message_id.clone(),
+            mentions: self.details.mentions.clone(),
+            location: self.details.location.clone(),
+            contacts: self.details.contacts.clone(),
+            poll: self.details.poll.clone(),
+        };
+        if self.from_me {
+            return Event::MessageSent(MessageSentEvent {
+                message_id: self.message_id.clone(),
+                to: self.chat.clone(),
+                body: self.body.clone(),
+                message_type: self.message_type,
+                timestamp: self.at / 1000,
+                has_media: self.media.is_some(),
+                kind,
+                media_size,
+            });
+        }
+        Event::MessageReceived(MessageReceivedEvent {
             message_id: self.message_id.clone(),
-            // A person's chat is that person; a group's message comes from the
-            // group, its author beside it.
-            remote_jid: if self.from_me || self.chat.is_group() {
+            from: if self.chat.is_group() {
                 self.chat.clone()
             } else {
                 self.sender.clone()
             },
-            author: self.author(),
             body: self.body.clone(),
-            message_type: self.message_type,
+            whatsapp_type: whatsapp_type(self.message_type),
             timestamp: self.at / 1000,
             has_media: self.media.is_some(),
-            media_size: self.media.as_ref().map_or(0, |m| m.size),
             push_name: self.push_name.clone(),
             sender_lid: self.sender_lid.clone(),
-            quoted_message_id: self.quoted_message_id.clone(),
-            details: self.details.clone(),
-        }
+            author: self.author(),
+            kind,
+            media_size,
+        })
+    }
+}
+
+/// WhatsApp's name for a received message of this type.
+fn whatsapp_type(message_type: MessageType) -> String {
+    match message_type {
+        MessageType::Text => "conversation".to_owned(),
+        other => format!("{other}Message"),
     }
 }

@@ -13,7 +13,6 @@ use actix::prelude::*;
 use entity::instances::Model as Instance;
 use futures_util::future::join_all;
 
-use super::events::EventBus;
 use super::instance::supervision::{DecideRestart, InstanceExited, ResetRestarts, SupervisorLink};
 use super::instance::{InstanceActor, InstanceDeps, PublishedStatus, Shutdown, StartPlan};
 use super::policy::{Decision, RestartHistory, RestartKind, RestartPolicy};
@@ -23,6 +22,7 @@ use crate::config::SupervisionSettings;
 use crate::db;
 use crate::db::recorder::Recorder;
 use crate::domain::instance::InstanceStatus;
+use crate::events::EventBus;
 use crate::whatsapp::WaBackend;
 pub use handover::{Adopt, Relinquish};
 

@@ -15,14 +15,14 @@ use entity::webhook_deliveries::Model as Delivery;
 use sea_orm::DatabaseConnection;
 use serde_json::json;
 
-use super::events::InstanceEvent;
 use crate::config::WebhookDeliverySettings;
 use crate::db;
 use crate::db::instances::WebhookSettings;
 use crate::db::recorder::{Recorder, WriteOp};
 use crate::domain::time::now_millis;
+use crate::events::InstanceEvent;
 use crate::metrics::Metrics;
-use crate::webhooks::{payload, sign};
+use crate::webhooks::sign;
 use attempt::Outcome;
 use queue::{Job, Queues};
 
@@ -201,11 +201,10 @@ impl WebhookActor {
         let Some(url) = settings.target().map(str::to_owned) else {
             return;
         };
-        if !payload::wanted(&event.kind, settings) {
+        if !event.event.wanted_by(settings) {
             return;
         }
-        let (name, envelope) = payload::envelope(event);
-        let body = envelope.to_string();
+        let (name, body) = (event.event.name(), event.body());
         let now = now_millis();
         let delivery = Delivery {
             id: uuid::Uuid::now_v7().to_string(),

@@ -31,9 +31,9 @@ pub(super) fn binary_answers(operation: &mut Operation) {
 
 /// A `text/event-stream` answer is described event by event (as OpenAPI 3.2
 /// and schemathesis read it): a named event whose `data` is the JSON envelope
-/// a webhook delivery posts.
+/// a webhook delivery posts (each event's in full: `WebhookEvent`).
 pub(super) fn event_stream(operation: &mut Operation) {
-    let names = crate::webhooks::payload::EVENT_NAMES;
+    let names = crate::events::Event::NAMES;
     let envelope = json!({
         "type": "object",
         "required": ["event", "data", "timestamp"],
@@ -67,7 +67,7 @@ pub(super) fn event_stream(operation: &mut Operation) {
                 "event",
                 ObjectBuilder::new()
                     .schema_type(Type::String)
-                    .enum_values(Some(names)),
+                    .enum_values(Some(names.iter().copied())),
             )
             .property("data", data)
             .required("event")

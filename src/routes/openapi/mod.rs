@@ -11,6 +11,7 @@ use utoipa::openapi::PathItem;
 use utoipa::{Modify, OpenApi};
 
 mod answers;
+mod events;
 mod fields;
 mod group_answers;
 mod limits;
@@ -58,6 +59,7 @@ pub fn finish(document: &mut utoipa::openapi::OpenApi) {
     Credentials.modify(document);
     InstanceScope.modify(document);
     SendRoutes.modify(document);
+    events::WebhookEvents.modify(document);
     group_answers::GroupRoutes.modify(document);
     WhatsappAliases.modify(document);
     limits::Limits.modify(document);
