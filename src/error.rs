@@ -211,11 +211,43 @@ impl std::error::Error for ApiError {
 
 impl From<sea_orm::DbErr> for ApiError {
     fn from(err: sea_orm::DbErr) -> Self {
-        if crate::db::is_unavailable(&err) {
+        if database_unavailable(&err) {
             tracing::error!(error = %err, "database unavailable");
             return Self::unavailable("database unavailable");
         }
         Self::internal(err)
+    }
+}
+
+/// True when the error means "the database is not there right now" rather than a
+/// bad query: the answer is then 503, to retry, not 500.
+fn database_unavailable(err: &sea_orm::DbErr) -> bool {
+    use sea_orm::sqlx::Error as SqlxError;
+    use sea_orm::{DbErr, RuntimeErr};
+    let runtime = match err {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => return true,
+        DbErr::Exec(runtime) | DbErr::Query(runtime) => runtime,
+        _ => return false,
+    };
+    let RuntimeErr::SqlxError(sqlx) = runtime else {
+        return false;
+    };
+    match sqlx.as_ref() {
+        SqlxError::Io(_)
+        | SqlxError::PoolTimedOut
+        | SqlxError::PoolClosed
+        | SqlxError::WorkerCrashed
+        | SqlxError::Tls(_) => true,
+        SqlxError::Database(db) => {
+            let code = db.code().unwrap_or_default();
+            // SQLite: READONLY, IOERR, FULL, CANTOPEN; PostgreSQL: connection
+            // exceptions (08xxx), shutdown (57P0x), insufficient resources (53xxx).
+            matches!(code.as_ref(), "8" | "10" | "13" | "14")
+                || code.starts_with("08")
+                || code.starts_with("57P0")
+                || code.starts_with("53")
+        }
+        _ => false,
     }
 }
 

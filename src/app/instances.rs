@@ -2,8 +2,7 @@
 //! actors (status, QR, pairing code, reconnect, logout, activity, live events).
 
 use bytes::Bytes;
-use entity::activity_logs::Model as ActivityLog;
-pub use entity::instances::Model as Instance;
+pub(super) use entity::instances::Model as Instance;
 use serde_json::json;
 use tokio::sync::mpsc;
 
@@ -27,6 +26,9 @@ use crate::error::{ApiError, ErrorCode};
 use crate::net::guard::{self, TargetError};
 
 pub use super::instance_patch::InstancePatch;
+pub use super::instance_views::{
+    ActivityEntry, Created, InstanceList, ListItem, Updated, WebhookSettingsView,
+};
 pub use crate::actors::instance::StatusView as ConnectionStatus;
 pub use crate::db::activity::{ActivityAction, ActivityFilter as ActivityQuery};
 pub use crate::db::instances::WebhookSettings as Webhook;
@@ -49,7 +51,7 @@ pub fn check_enabled_has_url(webhook: &WebhookSettings) -> Result<(), ApiError> 
 }
 
 /// An instance and the status its actor publishes (the stored one when it has none).
-pub struct InstanceWithStatus {
+pub(super) struct InstanceWithStatus {
     pub instance: Instance,
     pub status: StatusView,
     /// In a cluster, the node holding it (for a single instance's answer).
@@ -70,7 +72,7 @@ impl<'a> Instances<'a> {
         &self,
         caller: &Caller,
         new: NewInstanceInput,
-    ) -> Result<Instance, ApiError> {
+    ) -> Result<Created, ApiError> {
         let deps = self.deps;
         self.check_webhook_target(new.webhook.url.as_deref())
             .await?;
@@ -103,15 +105,11 @@ impl<'a> Instances<'a> {
             }
         }
         tracing::info!(instance_id = %instance.id, user_id = %caller.id, "instance created");
-        Ok(instance)
+        Ok(Created::new(instance))
     }
 
     /// The caller's instances (everyone's, for an admin asking for all), oldest first.
-    pub async fn list(
-        &self,
-        caller: &Caller,
-        all: bool,
-    ) -> Result<Vec<InstanceWithStatus>, ApiError> {
+    pub async fn list(&self, caller: &Caller, all: bool) -> Result<InstanceList, ApiError> {
         if all && !caller.is_admin() {
             return Err(ApiError::forbidden(
                 "only administrators may list all instances",
@@ -119,23 +117,21 @@ impl<'a> Instances<'a> {
         }
         let owner = (!all).then_some(caller.id.as_str());
         let instances = db::instances::list(&self.deps.db, owner).await?;
-        Ok(instances
+        let instances = instances
             .into_iter()
-            .map(|instance| self.with_status(caller, instance))
-            .collect())
+            .map(|instance| ListItem::new(self.with_status(caller, instance), false))
+            .collect();
+        Ok(InstanceList { instances })
     }
 
-    pub async fn get(
-        &self,
-        caller: &Caller,
-        instance_id: &str,
-    ) -> Result<InstanceWithStatus, ApiError> {
+    /// One instance, with its webhook settings.
+    pub async fn get(&self, caller: &Caller, instance_id: &str) -> Result<ListItem, ApiError> {
         let instance = visible_instance(self.deps, caller, instance_id).await?;
         let mut found = self.with_status(caller, instance);
         if let Some(cluster) = super::cluster::ClusterService::new(self.deps) {
             found.node = cluster.node_of(instance_id).await?;
         }
-        Ok(found)
+        Ok(ListItem::new(found, true))
     }
 
     fn with_status(&self, caller: &Caller, instance: Instance) -> InstanceWithStatus {
@@ -158,7 +154,7 @@ impl<'a> Instances<'a> {
         caller: &Caller,
         instance_id: &str,
         patch: InstancePatch,
-    ) -> Result<Instance, ApiError> {
+    ) -> Result<Updated, ApiError> {
         let deps = self.deps;
         let instance = visible_instance(deps, caller, instance_id).await?;
         let (webhook, changed) = patch.apply(WebhookSettings::of(&instance));
@@ -184,11 +180,12 @@ impl<'a> Instances<'a> {
             ActivityAction::InstanceUpdated,
             json!({"fields": changed}),
         );
-        Ok(instance)
+        Ok(Updated::new(instance))
     }
 
-    /// Hides the instance at once; its session is closed and wiped in the background.
-    pub async fn delete(&self, caller: &Caller, instance_id: &str) -> Result<Instance, ApiError> {
+    /// Hides the instance at once; its session is closed and wiped in the
+    /// background. Answers the id of the instance deleted.
+    pub async fn delete(&self, caller: &Caller, instance_id: &str) -> Result<String, ApiError> {
         let deps = self.deps;
         let instance = visible_instance(deps, caller, instance_id).await?;
         if !db::instances::soft_delete(&deps.db, &instance.id).await? {
@@ -209,7 +206,7 @@ impl<'a> Instances<'a> {
             cluster.forget(&instance.id).await;
         }
         tracing::info!(instance_id = %instance.id, "instance deleted");
-        Ok(instance)
+        Ok(instance.id)
     }
 
     /// The status the instance's actor publishes, without waiting on its mailbox.
@@ -268,10 +265,12 @@ impl<'a> Instances<'a> {
         filter: &ActivityFilter,
         limit: u64,
         skip: u64,
-    ) -> Result<(Vec<ActivityLog>, u64), ApiError> {
+    ) -> Result<(Vec<ActivityEntry>, u64), ApiError> {
         let instance = visible_instance(self.deps, caller, instance_id).await?;
         writes_visible(self.deps).await;
-        Ok(db::activity::list(&self.deps.db, &instance.id, filter, limit, skip).await?)
+        let (logs, total) =
+            db::activity::list(&self.deps.db, &instance.id, filter, limit, skip).await?;
+        Ok((logs.into_iter().map(ActivityEntry::new).collect(), total))
     }
 
     /// The instance's events as Server-Sent Events frames; `None` when it has as

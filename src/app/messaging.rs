@@ -1,7 +1,6 @@
 //! Sending messages (once per idempotency key, answered only when stored and
 //! their webhook is in the outbox), and reading chats, media and contacts.
 
-use entity::contacts::Model as Contact;
 use entity::messages::Model as Message;
 use serde_json::json;
 
@@ -18,11 +17,13 @@ use crate::error::{ApiError, ErrorCode};
 use crate::net::fetch::MediaFetcher;
 use crate::whatsapp::{NewPoll, Outbound, Quote};
 
+/// A stored message, as the history shows it.
+pub use super::message_views::{
+    ContactList, ContactView, MessageView, PollOptionView, PollView, ReactionView,
+};
 pub use super::outgoing::{Content, SendAs};
 use super::outgoing::{fetch_error, media, mimetype_for};
 pub use crate::db::messages::{ChatFilter, MessageStatus, MessageType};
-/// A stored message, as the history shows it.
-pub use entity::messages::Model as StoredMessage;
 
 /// The bytes of a received media message and what they are.
 pub struct StoredMedia {
@@ -141,11 +142,13 @@ impl<'a> Messaging<'a> {
         filter: &ChatFilter,
         limit: u64,
         skip: u64,
-    ) -> Result<(Vec<Message>, u64), ApiError> {
+    ) -> Result<(Vec<MessageView>, u64), ApiError> {
         let instance = visible_instance(self.deps, caller, instance_id).await?;
         writes_visible(self.deps).await;
         let chat = chat.to_string();
-        Ok(db::messages::history(&self.deps.db, &instance.id, &chat, filter, limit, skip).await?)
+        let (messages, total) =
+            db::messages::history(&self.deps.db, &instance.id, &chat, filter, limit, skip).await?;
+        Ok((messages.into_iter().map(MessageView::new).collect(), total))
     }
 
     /// A received message's media, by the message's id or its WhatsApp id.
@@ -193,10 +196,12 @@ impl<'a> Messaging<'a> {
         &self,
         caller: &Caller,
         instance_id: &str,
-    ) -> Result<Vec<Contact>, ApiError> {
+    ) -> Result<ContactList, ApiError> {
         let instance = visible_instance(self.deps, caller, instance_id).await?;
         writes_visible(self.deps).await;
-        Ok(db::contacts::list(&self.deps.db, &instance.id).await?)
+        let contacts = db::contacts::list(&self.deps.db, &instance.id).await?;
+        let contacts = contacts.into_iter().map(ContactView::new).collect();
+        Ok(ContactList { contacts })
     }
 }
 

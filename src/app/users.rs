@@ -1,13 +1,16 @@
 //! Users: logging in, authenticating a call, and managing users. One function
 //! creates users, whoever asks (the admin route, `wamux user create`, boot).
 
-pub use entity::users::Model as User;
+use entity::users::Model as User;
 use sea_orm::ConnectionTrait;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::Deps;
 use crate::auth::{api_key, password};
 use crate::db;
 use crate::db::users::{NewUser as UserRow, UserChanges};
+use crate::domain::time::iso_millis;
 use crate::domain::user::{AuthUser, Email, Password, Role};
 use crate::error::{ApiError, ErrorCode};
 
@@ -20,6 +23,39 @@ pub struct NewUser {
     pub first_name: String,
     pub last_name: String,
     pub role: Role,
+}
+
+/// A user as the API shows it: never the password hash; the API key only to
+/// its owner at login and to the administrator who created the user.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UserView {
+    pub id: String,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub role: Role,
+    pub active: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_key: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl UserView {
+    fn new(user: User, with_api_key: bool) -> Self {
+        Self {
+            api_key: with_api_key.then_some(user.api_key),
+            id: user.id,
+            email: user.email,
+            first_name: user.first_name,
+            last_name: user.last_name,
+            role: user.role,
+            active: user.active,
+            created_at: iso_millis(user.created_at),
+            updated_at: iso_millis(user.updated_at),
+        }
+    }
 }
 
 /// What changes on a user; `None` leaves a field as it is.
@@ -89,8 +125,9 @@ impl<'a> Users<'a> {
         Self { deps }
     }
 
-    /// A login token and the user, for a right email and password of an active user.
-    pub async fn login(&self, email: &str, given: String) -> Result<(String, User), ApiError> {
+    /// A login token and the user (with its API key), for a right email and
+    /// password of an active user.
+    pub async fn login(&self, email: &str, given: String) -> Result<(String, UserView), ApiError> {
         let deps = self.deps;
         // Typed by a person: surrounding spaces are forgiven here.
         let user = match Email::parse(email.trim()) {
@@ -108,7 +145,7 @@ impl<'a> Users<'a> {
             _ => return Err(ApiError::unauthorized(BAD_LOGIN)),
         };
         let token = deps.jwt.issue(&user.id).map_err(ApiError::internal)?;
-        Ok((token, user))
+        Ok((token, UserView::new(user, true)))
     }
 
     /// The active user behind a credential, or 401.
@@ -146,13 +183,17 @@ impl<'a> Users<'a> {
         Ok(key)
     }
 
-    pub async fn create(&self, new: NewUser) -> Result<User, ApiError> {
-        create_user(&self.deps.db, new).await
+    /// The new user, with its API key (shown this once).
+    pub async fn create(&self, new: NewUser) -> Result<UserView, ApiError> {
+        let user = create_user(&self.deps.db, new).await?;
+        Ok(UserView::new(user, true))
     }
 
     /// A page of users, oldest first, and how many there are.
-    pub async fn list(&self, limit: u64, skip: u64) -> Result<(Vec<User>, u64), ApiError> {
-        Ok(db::users::list(&self.deps.db, limit, skip).await?)
+    pub async fn list(&self, limit: u64, skip: u64) -> Result<(Vec<UserView>, u64), ApiError> {
+        let (users, total) = db::users::list(&self.deps.db, limit, skip).await?;
+        let users = users.into_iter().map(|u| UserView::new(u, false)).collect();
+        Ok((users, total))
     }
 
     /// Changes a user on an administrator's behalf.
@@ -161,7 +202,7 @@ impl<'a> Users<'a> {
         caller: &AuthUser,
         user_id: &str,
         update: UserUpdate,
-    ) -> Result<User, ApiError> {
+    ) -> Result<UserView, ApiError> {
         let user = self.existing(user_id).await?;
         if update.role == Some(Role::User) || update.active == Some(false) {
             not_yourself(caller, &user)?;
@@ -180,16 +221,17 @@ impl<'a> Users<'a> {
         let user = db::users::update(&self.deps.db, user, changes).await?;
         self.user_changed(&user.id).await;
         tracing::info!(user_id = %user.id, "user updated");
-        Ok(user)
+        Ok(UserView::new(user, false))
     }
 
-    pub async fn delete(&self, caller: &AuthUser, user_id: &str) -> Result<User, ApiError> {
+    /// The id of the user deleted.
+    pub async fn delete(&self, caller: &AuthUser, user_id: &str) -> Result<String, ApiError> {
         let user = self.existing(user_id).await?;
         not_yourself(caller, &user)?;
         db::users::delete(&self.deps.db, &user.id).await?;
         self.user_changed(&user.id).await;
         tracing::info!(user_id = %user.id, "user deleted");
-        Ok(user)
+        Ok(user.id)
     }
 
     /// Every node forgets what it cached about the user, this one at once.

@@ -1,6 +1,6 @@
 //! Authentication's mechanics: login tokens (JWT), API keys, password hashes and
 //! the cache of recently authenticated callers. Finding the caller of a request
-//! is the routes' (`routes::extract`).
+//! is the routes' (`http::extract`).
 
 pub mod api_key;
 pub mod cache;

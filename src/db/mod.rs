@@ -21,7 +21,7 @@ pub mod webhooks;
 use std::time::Duration;
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr, RuntimeErr};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 
 use crate::config::DatabaseSettings;
 
@@ -102,36 +102,6 @@ fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
         .or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or_default();
     (!path.is_empty() && path != ":memory:").then(|| path.into())
-}
-
-/// True when the error means "the database is not there right now" rather than a bad query.
-pub fn is_unavailable(err: &DbErr) -> bool {
-    use sea_orm::sqlx::Error as SqlxError;
-    let runtime = match err {
-        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => return true,
-        DbErr::Exec(runtime) | DbErr::Query(runtime) => runtime,
-        _ => return false,
-    };
-    let RuntimeErr::SqlxError(sqlx) = runtime else {
-        return false;
-    };
-    match sqlx.as_ref() {
-        SqlxError::Io(_)
-        | SqlxError::PoolTimedOut
-        | SqlxError::PoolClosed
-        | SqlxError::WorkerCrashed
-        | SqlxError::Tls(_) => true,
-        SqlxError::Database(db) => {
-            let code = db.code().unwrap_or_default();
-            // SQLite: READONLY, IOERR, FULL, CANTOPEN; PostgreSQL: connection
-            // exceptions (08xxx), shutdown (57P0x), insufficient resources (53xxx).
-            matches!(code.as_ref(), "8" | "10" | "13" | "14")
-                || code.starts_with("08")
-                || code.starts_with("57P0")
-                || code.starts_with("53")
-        }
-        _ => false,
-    }
 }
 
 /// True for a unique-constraint violation (a duplicate key).

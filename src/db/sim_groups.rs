@@ -6,7 +6,7 @@ use entity::sim_group_members::{
 use entity::sim_groups::{ActiveModel as GroupRow, Column, Entity as Groups, Model as Group};
 use sea_orm::sea_query::{Expr, OnConflict};
 
-use crate::whatsapp::{GroupRole, MemberAction};
+use crate::domain::group::{GroupRole, MemberAction};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set, TransactionTrait,

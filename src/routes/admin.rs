@@ -5,19 +5,18 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
-use crate::app::users::{NewUser, User, UserUpdate};
-use crate::domain::time::iso_millis;
+use crate::app::users::{NewUser, UserUpdate, UserView};
 use crate::domain::user::{Email, Password, Role, parse_name};
 use crate::error::{ApiError, ErrorBody, ErrorCode};
+use crate::http::extract::{AdminUser, Json};
 use crate::routes::answers::Done;
-use crate::routes::extract::{AdminUser, Json};
 use crate::routes::pagination::{Page, PageSize, Pagination};
 
 pub const USERS_PAGE: PageSize = PageSize {
     default: 100,
     max: 1000,
 };
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -50,40 +49,9 @@ pub struct ListQuery {
 }
 
 #[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct UserView {
-    id: String,
-    email: String,
-    first_name: String,
-    last_name: String,
-    role: Role,
-    active: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    api_key: Option<String>,
-    created_at: String,
-    updated_at: String,
-}
-
-#[derive(Serialize, ToSchema)]
 pub struct UserPage {
     users: Vec<UserView>,
     pagination: Pagination,
-}
-
-impl UserView {
-    fn new(user: User, with_api_key: bool) -> Self {
-        Self {
-            api_key: with_api_key.then_some(user.api_key),
-            id: user.id,
-            email: user.email,
-            first_name: user.first_name,
-            last_name: user.last_name,
-            role: user.role,
-            active: user.active,
-            created_at: iso_millis(user.created_at),
-            updated_at: iso_millis(user.updated_at),
-        }
-    }
 }
 
 fn field<T>(name: &str, parsed: Result<T, String>) -> Result<T, ApiError> {
@@ -150,7 +118,7 @@ pub async fn create_user(
         role: body.role.unwrap_or(Role::User),
     };
     let user = state.app.users().create(new).await?;
-    Ok(HttpResponse::Created().json(UserView::new(user, true)))
+    Ok(HttpResponse::Created().json(user))
 }
 
 /// List all users (administrators only), oldest first, without their API keys.
@@ -176,7 +144,6 @@ pub async fn list_users(
 ) -> Result<HttpResponse, ApiError> {
     let page = Page::parse(query.limit, query.skip, USERS_PAGE)?;
     let (users, total) = state.app.users().list(page.limit, page.skip).await?;
-    let users: Vec<UserView> = users.into_iter().map(|u| UserView::new(u, false)).collect();
     Ok(HttpResponse::Ok().json(UserPage {
         users,
         pagination: Pagination::new(total, page),
@@ -217,7 +184,7 @@ pub async fn update_user(
         password: optional("password", body.password.as_deref(), Password::parse)?,
     };
     let user = state.app.users().update(&admin.0, &path, update).await?;
-    Ok(HttpResponse::Ok().json(UserView::new(user, false)))
+    Ok(HttpResponse::Ok().json(user))
 }
 
 /// Delete a user (administrators only).
@@ -237,6 +204,6 @@ pub async fn delete_user(
     admin: AdminUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = state.app.users().delete(&admin.0, &path).await?;
-    Ok(HttpResponse::Ok().json(Done::new(format!("User {} deleted successfully", user.id))))
+    let user_id = state.app.users().delete(&admin.0, &path).await?;
+    Ok(HttpResponse::Ok().json(Done::new(format!("User {user_id} deleted successfully"))))
 }

@@ -6,9 +6,9 @@ use utoipa::ToSchema;
 
 use crate::domain::user::{AuthUser, Role};
 use crate::error::{ApiError, ErrorBody, ErrorCode};
+use crate::http::extract::Json;
+use crate::http::state::AppState;
 use crate::net::client_ip::client_ip;
-use crate::routes::extract::Json;
-use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -96,7 +96,7 @@ pub async fn login(
             email: user.email,
             first_name: user.first_name,
             last_name: user.last_name,
-            api_key: user.api_key,
+            api_key: user.api_key.unwrap_or_default(),
         },
     }))
 }

@@ -10,7 +10,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::error::{ApiError, ErrorCode};
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 /// Images: the QR code the page fetches with the caller's credentials arrives as
 /// a `blob:`. Everything else comes from this server only.
@@ -96,9 +96,9 @@ pub fn mount(cfg: &mut web::ServiceConfig) {
         .route("/console/{path:.*}", web::get().to(asset));
 }
 
-pub fn is_console_path(path: &str) -> bool {
-    path == "/console" || path.starts_with("/console/")
-}
+/// The console's page and, below `PREFIX`, its files: served without credentials.
+pub const PATH: &str = "/console";
+pub const PREFIX: &str = "/console/";
 
 async fn asset(request: HttpRequest, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let Some((index, (_, content_type, bytes))) = ASSETS

@@ -10,7 +10,7 @@ use tokio::sync::mpsc;
 
 use crate::domain::user::AuthUser;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 /// A comment line now and then keeps proxies from closing an idle stream.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);

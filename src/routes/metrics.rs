@@ -6,8 +6,8 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use secrecy::ExposeSecret;
 
 use crate::error::{ApiError, ErrorBody, ErrorCode};
+use crate::http::state::AppState;
 use crate::net::client_ip::client_ip;
-use crate::state::AppState;
 
 fn allowed(state: &AppState, req: &HttpRequest) -> bool {
     let settings = &state.app.settings().metrics;

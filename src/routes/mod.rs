@@ -11,10 +11,7 @@ mod admin;
 pub(crate) mod answers;
 mod auth;
 pub mod console;
-pub mod errors;
 mod events;
-pub mod extract;
-pub mod forward;
 mod groups;
 mod health;
 mod input;
@@ -24,20 +21,19 @@ mod metrics;
 mod nodes;
 pub mod openapi;
 pub mod pagination;
-pub mod request_log;
 #[cfg(feature = "sim")]
 mod sim;
 mod stats;
 mod webhooks;
 
-use std::collections::{BTreeMap, HashSet};
-use std::sync::OnceLock;
+use std::collections::HashSet;
 
 use actix_web::web;
 use utoipa_actix_web::scope::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
 
+use crate::http::known_routes::KnownRoutes;
 use instances::control;
 
 /// Every route: mounted by `configure`, documented by `document_for`.
@@ -156,18 +152,23 @@ pub fn document_for(with_sim: bool) -> utoipa::openapi::OpenApi {
     document
 }
 
-/// Path templates and the methods each answers, as mounted (with the simulated
-/// network's routes).
-pub fn route_table() -> &'static BTreeMap<String, Vec<&'static str>> {
-    static TABLE: OnceLock<BTreeMap<String, Vec<&'static str>>> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        document_for(true)
-            .paths
-            .paths
-            .iter()
-            .map(|(path, item)| (path.clone(), openapi::methods(item)))
-            .collect()
-    })
+/// What the middleware needs to know of the routes: the methods of each path
+/// template, as mounted (with the simulated network's routes), and which paths
+/// take no credentials — the routes documented without security (all fixed
+/// paths), Swagger UI, the console, and the node-to-node calls (signed with
+/// `cluster.secret`, checked by the route itself).
+pub fn known_routes() -> KnownRoutes {
+    let document = document_for(true);
+    let methods = document
+        .paths
+        .paths
+        .iter()
+        .map(|(path, item)| (path.clone(), openapi::methods(item)))
+        .collect();
+    let mut public: HashSet<String> = openapi::public_paths(&document).into_iter().collect();
+    public.extend(["/docs".to_owned(), console::PATH.to_owned()]);
+    let prefixes = vec!["/docs/", console::PREFIX, "/internal/cluster/"];
+    KnownRoutes::new(methods, public, prefixes)
 }
 
 /// `(method, path template)` of every mounted route, the simulated network's
@@ -184,23 +185,4 @@ pub fn inventory(with_sim: bool) -> Vec<(String, String)> {
                 .map(move |method| (method.to_owned(), path.clone()))
         })
         .collect()
-}
-
-/// Whether a request path takes no credentials: the paths of the routes
-/// documented without security (all fixed paths), the console and Swagger UI. Anything else,
-/// unknown paths included, is authenticated first.
-pub fn is_public_path(path: &str) -> bool {
-    static PUBLIC: OnceLock<HashSet<String>> = OnceLock::new();
-    path == "/docs"
-        || path.starts_with("/docs/")
-        || console::is_console_path(path)
-        // Node to node: signed with `cluster.secret`, checked by the route itself.
-        || path.starts_with("/internal/cluster/")
-        || PUBLIC
-            .get_or_init(|| {
-                openapi::public_paths(&document_for(true))
-                    .into_iter()
-                    .collect()
-            })
-            .contains(path)
 }

@@ -9,8 +9,8 @@ use crate::app::cluster::Node;
 use crate::cluster::signing;
 use crate::domain::time::iso_millis;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
-use crate::routes::extract::AdminUser;
-use crate::state::AppState;
+use crate::http::extract::AdminUser;
+use crate::http::state::AppState;
 
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]

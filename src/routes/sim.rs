@@ -9,10 +9,10 @@ use crate::app::sim::Sim;
 use crate::domain::rules;
 use crate::domain::user::AuthUser;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
+use crate::http::extract::Json;
+use crate::http::state::AppState;
 use crate::routes::answers::{Sent, Success};
-use crate::routes::extract::Json;
 use crate::routes::input;
-use crate::state::AppState;
 use crate::whatsapp::sim::{FaultKind, InboundFile, PastMessage, SimInbound};
 
 fn network(state: &AppState) -> Result<Sim<'_>, ApiError> {

@@ -10,9 +10,9 @@ use crate::app::stats::{Counters, DayUsage};
 use crate::domain::period::{Period, Periods, day_start_iso};
 use crate::domain::user::AuthUser;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
-use crate::routes::extract::AdminUser;
+use crate::http::extract::AdminUser;
+use crate::http::state::AppState;
 use crate::routes::input;
-use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]

@@ -2,11 +2,9 @@
 
 use actix_web::{HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use utoipa::ToSchema;
 
-use crate::app::webhooks::{Delivery, DeliveryState};
-use crate::domain::time::iso_millis;
+use crate::app::webhooks::{DeliveryState, DeliveryView};
 use crate::domain::user::AuthUser;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::routes::pagination::{Page, PageSize, Pagination};
@@ -15,7 +13,7 @@ pub const DELIVERIES_PAGE: PageSize = PageSize {
     default: 50,
     max: 500,
 };
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -23,56 +21,6 @@ pub struct DeliveriesQuery {
     state: Option<String>,
     limit: Option<i64>,
     skip: Option<i64>,
-}
-
-/// A delivery as the API shows it: never the secret (nor the signature made with it).
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct DeliveryView {
-    id: String,
-    instance_id: String,
-    /// The webhook event, e.g. `message_received`.
-    event: String,
-    url: String,
-    state: DeliveryState,
-    attempts: i32,
-    max_retries: i32,
-    /// Milliseconds between attempts.
-    retry_interval: i64,
-    last_error: Option<String>,
-    last_status: Option<i32>,
-    /// The exact body sent.
-    #[schema(value_type = Object)]
-    payload: Value,
-    created_at: String,
-    updated_at: String,
-    /// Set only while pending.
-    next_attempt_at: Option<String>,
-    /// Set only once delivered.
-    delivered_at: Option<String>,
-}
-
-impl DeliveryView {
-    fn new(delivery: Delivery) -> Self {
-        let pending = delivery.state == DeliveryState::Pending;
-        Self {
-            payload: serde_json::from_str(&delivery.payload).unwrap_or(Value::Null),
-            next_attempt_at: pending.then(|| iso_millis(delivery.next_attempt_at)),
-            delivered_at: delivery.delivered_at.map(iso_millis),
-            created_at: iso_millis(delivery.created_at),
-            updated_at: iso_millis(delivery.updated_at),
-            id: delivery.id,
-            instance_id: delivery.instance_id,
-            event: delivery.event,
-            url: delivery.url,
-            state: delivery.state,
-            attempts: delivery.attempts,
-            max_retries: delivery.max_retries,
-            retry_interval: delivery.retry_interval_ms,
-            last_error: delivery.last_error,
-            last_status: delivery.last_status,
-        }
-    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -146,7 +94,6 @@ pub async fn list_deliveries(
         .webhooks()
         .deliveries(&user, &path, filter, page.limit, page.skip)
         .await?;
-    let deliveries = deliveries.into_iter().map(DeliveryView::new).collect();
     Ok(HttpResponse::Ok().json(DeliveryPage {
         deliveries,
         pagination: Pagination::new(total, page),
@@ -208,6 +155,6 @@ pub async fn retry_delivery(
     Ok(HttpResponse::Ok().json(Requeued {
         success: true,
         message: format!("Delivery {} requeued", delivery.id),
-        delivery: DeliveryView::new(delivery),
+        delivery,
     }))
 }

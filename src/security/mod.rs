@@ -1,7 +1,6 @@
-//! Keeping strangers and floods out: address allow-list, rate limits, security
-//! headers, CORS and TLS.
+//! Keeping strangers and floods out: rate limits, security headers, allowed
+//! methods and TLS (the address allow-list is middleware: `http::allowlist`).
 
-pub mod allowlist;
 pub mod headers;
 pub mod limits;
 pub mod methods;

@@ -32,12 +32,13 @@ use crate::db::engine_store::StoreConnections;
 use crate::db::recorder::Recorder;
 use crate::domain::user::Password;
 use crate::events::EventBus;
+use crate::http::state::AppState;
+use crate::http::{self, errors};
 use crate::metrics::Metrics;
 use crate::net::fetch::MediaFetcher;
-use crate::routes::{self, errors};
+use crate::routes;
 use crate::security;
 use crate::security::limits::RateLimits;
-use crate::state::AppState;
 use crate::whatsapp::Backends;
 use crate::{bootstrap, db};
 
@@ -85,6 +86,7 @@ impl Application {
         let state = web::Data::new(AppState {
             app: crate::app::App::new(deps),
             limits: RateLimits::new(&settings.limits),
+            routes: routes::known_routes(),
         });
         spawn_limit_housekeeping(state.clone());
         let (server, port) = serve_http(&settings, state, &metrics)?;
@@ -290,23 +292,23 @@ fn serve_http(
         App::new()
             .app_data(state.clone())
             .app_data(web::Data::new(fetcher))
-            .app_data(web::Data::new(routes::forward::Forwarder::new()))
+            .app_data(web::Data::new(http::forward::Forwarder::new()))
             .app_data(errors::json_config(json_limit))
             .app_data(errors::query_config())
             .app_data(errors::path_config())
             // Innermost: a request about an instance another node holds goes there,
             // once its caller is known.
-            .wrap(from_fn(routes::forward::to_holder))
+            .wrap(from_fn(http::forward::to_holder))
             // Everything outside it (allow-list, CORS, metrics) runs first.
-            .wrap(from_fn(routes::extract::require_auth))
+            .wrap(from_fn(http::extract::require_auth))
             .wrap(http_metrics.clone())
             // Outside the metrics: no request can add a label value by inventing a method.
             .wrap(from_fn(security::methods::known_methods_only))
             .wrap(security::headers::cors(&cors_origins))
-            .wrap(from_fn(security::allowlist::allowed_ips_only))
+            .wrap(from_fn(http::allowlist::allowed_ips_only))
             .wrap(ErrorHandlers::new().default_handler(errors::ensure_json_body))
             .wrap(security::headers::security_headers(with_tls))
-            .wrap(TracingLogger::<routes::request_log::SafeRootSpan>::new())
+            .wrap(TracingLogger::<http::request_log::SafeRootSpan>::new())
             .configure(|cfg| routes::configure(cfg, with_sim))
             .default_service(web::to(errors::no_route))
     })

@@ -9,10 +9,10 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 
 use crate::domain::user::AuthUser;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
+use crate::http::extract::Json;
+use crate::http::state::AppState;
 use crate::routes::answers::Success;
-use crate::routes::extract::Json;
 use crate::routes::input;
-use crate::state::AppState;
 use crate::whatsapp::{GroupSettings, NewGroup, invite_code_of};
 use view::{
     CreateGroup, GroupList, GroupView, InviteView, JoinGroup, JoinedGroup, ParticipantResults,

@@ -2,15 +2,15 @@
 
 use actix_web::{HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::ToSchema;
 
-use crate::app::instances::{ActivityAction, ActivityQuery as ActivityFilter, ConnectionStatus};
-use crate::domain::time::iso_millis;
+use crate::app::instances::{
+    ActivityAction, ActivityEntry, ActivityQuery as ActivityFilter, ConnectionStatus,
+};
 use crate::domain::user::AuthUser;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
+use crate::http::extract::Json;
 use crate::routes::answers::{Done, Success};
-use crate::routes::extract::Json;
 use crate::routes::input;
 use crate::routes::pagination::{Page, PageSize, Pagination};
 
@@ -21,7 +21,7 @@ pub const ACTIVITY_PAGE: PageSize = PageSize {
 
 /// What `format` the QR route renders.
 pub const QR_FORMATS: [&str; 3] = ["json", "png", "svg"];
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 /// Drop the instance's WhatsApp session and connect again.
 ///
@@ -82,18 +82,6 @@ pub async fn whatsapp_logout(
 }
 
 /// One entry of the activity log.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ActivityEntry {
-    id: String,
-    instance_id: String,
-    action: ActivityAction,
-    /// Depends on the action.
-    #[schema(value_type = Object)]
-    details: serde_json::Value,
-    created_at: String,
-}
-
 #[derive(Serialize, ToSchema)]
 pub struct ActivityPage {
     logs: Vec<ActivityEntry>,
@@ -227,7 +215,7 @@ fn activity_actions(raw: Option<&str>) -> Result<Vec<ActivityAction>, ApiError> 
         let action = ActivityAction::parse(name).ok_or_else(|| {
             ApiError::validation(format!(
                 "actions: {} is not an activity action",
-                crate::routes::request_log::loggable(name)
+                crate::http::request_log::loggable(name)
             ))
         })?;
         if !actions.contains(&action) {
@@ -285,16 +273,6 @@ pub async fn activity(
         .instances()
         .activity(&user, &path, &filter, page.limit, page.skip)
         .await?;
-    let logs = logs
-        .into_iter()
-        .map(|log| ActivityEntry {
-            details: serde_json::from_str(&log.details).unwrap_or_else(|_| json!({})),
-            id: log.id,
-            instance_id: log.instance_id,
-            action: log.action,
-            created_at: iso_millis(log.created_at),
-        })
-        .collect();
     Ok(HttpResponse::Ok().json(ActivityPage {
         logs,
         pagination: Pagination::new(total, page),

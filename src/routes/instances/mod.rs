@@ -2,16 +2,16 @@
 
 mod body;
 pub mod control;
-mod view;
 
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use serde::Deserialize;
 
+use crate::app::instances as instance_views;
 use crate::domain::user::AuthUser;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
+use crate::http::extract::Json;
+use crate::http::state::AppState;
 use crate::routes::answers::Done;
-use crate::routes::extract::Json;
-use crate::state::AppState;
 pub use body::{CreateInstance, UpdateInstance};
 
 /// Create an instance and start connecting it to WhatsApp.
@@ -40,7 +40,7 @@ pub use body::{CreateInstance, UpdateInstance};
             "webhookSecret": "s3cr3t-signing-key"
         })),
     responses(
-        (status = 201, description = "Created; the instance starts connecting", body = view::Created,
+        (status = 201, description = "Created; the instance starts connecting", body = instance_views::Created,
             example = json!({
                 "id": "0193a0c2-6f1e-7c3b-9a2d-4b8f2e1d0c5a",
                 "name": "Sales",
@@ -65,7 +65,7 @@ pub async fn create_instance(
 ) -> Result<HttpResponse, ApiError> {
     let valid = body.into_inner().validate()?;
     let instance = state.app.instances().create(&user, valid).await?;
-    Ok(HttpResponse::Created().json(view::Created::new(instance)))
+    Ok(HttpResponse::Created().json(instance))
 }
 
 #[derive(Deserialize)]
@@ -82,7 +82,7 @@ pub struct ListQuery {
 #[utoipa::path(tag = "instances", operation_id = "listInstances",
     params(("all" = Option<bool>, Query, description = "Administrators only: `true` lists every user's instances (default false)")),
     responses(
-        (status = 200, description = "The instances, oldest first", body = view::InstanceList,
+        (status = 200, description = "The instances, oldest first", body = instance_views::InstanceList,
             example = json!({
                 "instances": [{
                     "id": "0193a0c2-6f1e-7c3b-9a2d-4b8f2e1d0c5a",
@@ -108,15 +108,8 @@ pub async fn list_instances(
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let all = query.all == Some(true);
-    let items: Vec<_> = state
-        .app
-        .instances()
-        .list(&user, all)
-        .await?
-        .into_iter()
-        .map(|found| view::ListItem::new(found, false))
-        .collect();
-    Ok(HttpResponse::Ok().json(view::InstanceList { instances: items }))
+    let instances = state.app.instances().list(&user, all).await?;
+    Ok(HttpResponse::Ok().json(instances))
 }
 
 /// Get one instance, with its live connection status and webhook settings.
@@ -125,7 +118,7 @@ pub async fn list_instances(
 #[utoipa::path(tag = "instances", operation_id = "getInstance",
     params(("instance_id" = String, Path, description = "Instance id (UUID)")),
     responses(
-        (status = 200, description = "The instance", body = view::ListItem,
+        (status = 200, description = "The instance", body = instance_views::ListItem,
             example = json!({
                 "id": "0193a0c2-6f1e-7c3b-9a2d-4b8f2e1d0c5a",
                 "name": "Sales",
@@ -155,7 +148,7 @@ pub async fn get_instance(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let found = state.app.instances().get(&user, &path).await?;
-    Ok(HttpResponse::Ok().json(view::ListItem::new(found, true)))
+    Ok(HttpResponse::Ok().json(found))
 }
 
 /// Update an instance's name, description or webhook settings.
@@ -185,7 +178,7 @@ pub async fn get_instance(
             }
         })),
     responses(
-        (status = 200, description = "The updated instance", body = view::Updated,
+        (status = 200, description = "The updated instance", body = instance_views::Updated,
             example = json!({
                 "id": "0193a0c2-6f1e-7c3b-9a2d-4b8f2e1d0c5a",
                 "name": "Sales EU",
@@ -208,7 +201,7 @@ pub async fn update_instance(
 ) -> Result<HttpResponse, ApiError> {
     let patch = body.into_inner().validate()?;
     let instance = state.app.instances().update(&user, &path, patch).await?;
-    Ok(HttpResponse::Ok().json(view::Updated::new(instance)))
+    Ok(HttpResponse::Ok().json(instance))
 }
 
 /// Delete an instance: its WhatsApp session is closed and wiped.
@@ -228,9 +221,8 @@ pub async fn delete_instance(
     user: AuthUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let instance = state.app.instances().delete(&user, &path).await?;
+    let instance_id = state.app.instances().delete(&user, &path).await?;
     Ok(HttpResponse::Ok().json(Done::new(format!(
-        "Instance {} deleted successfully",
-        instance.id
+        "Instance {instance_id} deleted successfully"
     ))))
 }

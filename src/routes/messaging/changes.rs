@@ -9,9 +9,9 @@ use super::answer;
 use super::kinds::{POLL_OPTIONS, poll_options};
 use crate::domain::user::AuthUser;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
-use crate::routes::extract::Json;
+use crate::http::extract::Json;
+use crate::http::state::AppState;
 use crate::routes::input;
-use crate::state::AppState;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -4,9 +4,7 @@ use actix_web::{HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::app::messaging::{ChatFilter, MessageStatus, MessageType, StoredMessage};
-use crate::domain::kinds::{ContactCard, Location, MessageDetails};
-use crate::domain::time::iso_millis;
+use crate::app::messaging::{ChatFilter, MessageView};
 use crate::domain::user::AuthUser;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::routes::input;
@@ -16,121 +14,7 @@ pub const MESSAGES_PAGE: PageSize = PageSize {
     default: 50,
     max: 500,
 };
-use crate::state::AppState;
-
-/// A stored message.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct MessageView {
-    /// The server's id.
-    id: String,
-    instance_id: String,
-    /// The chat: the other person's JID, or the group's.
-    remote_jid: String,
-    from_me: bool,
-    message_type: MessageType,
-    /// The text, or the media's caption.
-    content: String,
-    /// WhatsApp's id.
-    message_id: Option<String>,
-    has_media: bool,
-    /// The sender's display name, for received messages.
-    push_name: Option<String>,
-    /// The LID WhatsApp addressed a received message's sender by, when it did
-    /// (`remoteJid` still names the phone when WhatsApp gave it).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    sender_lid: Option<String>,
-    status: MessageStatus,
-    created_at: String,
-    /// Deleted for everyone: the row keeps its place, without its text.
-    revoked: bool,
-    /// Who wrote a received message of a group chat (`remoteJid` is the group).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    author: Option<String>,
-    /// The WhatsApp id of the message this one replies to.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    quoted_message_id: Option<String>,
-    /// JIDs the text mentions.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    mentions: Option<Vec<String>>,
-    /// When its sender last edited it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    edited_at: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    location: Option<Location>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    contacts: Option<Vec<ContactCard>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    poll: Option<PollView>,
-    /// Everyone's current reaction.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    reactions: Option<Vec<ReactionView>>,
-}
-
-/// A poll and how many voted for each option.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct PollView {
-    question: String,
-    selectable_count: u32,
-    options: Vec<PollOptionView>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct PollOptionView {
-    name: String,
-    votes: usize,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct ReactionView {
-    /// Who reacted (a JID).
-    from: String,
-    emoji: String,
-}
-
-impl MessageView {
-    fn new(m: StoredMessage) -> Self {
-        let details = MessageDetails::from_json(m.details.as_deref());
-        let poll = details.poll.as_ref().map(|poll| PollView {
-            question: poll.question.clone(),
-            selectable_count: poll.selectable_count,
-            options: details
-                .tally()
-                .into_iter()
-                .map(|(name, votes)| PollOptionView { name, votes })
-                .collect(),
-        });
-        let reactions: Vec<ReactionView> = details
-            .reactions
-            .into_iter()
-            .map(|(from, emoji)| ReactionView { from, emoji })
-            .collect();
-        Self {
-            id: m.id,
-            instance_id: m.instance_id,
-            remote_jid: m.remote_jid,
-            from_me: m.from_me,
-            message_type: m.message_type,
-            content: m.content,
-            message_id: m.message_id,
-            has_media: m.has_media,
-            push_name: m.push_name,
-            sender_lid: m.sender_lid,
-            status: m.status,
-            created_at: iso_millis(m.created_at),
-            revoked: m.revoked,
-            author: m.author,
-            quoted_message_id: m.quoted_message_id,
-            mentions: Some(details.mentions).filter(|m| !m.is_empty()),
-            edited_at: m.edited_at.map(iso_millis),
-            location: details.location,
-            contacts: Some(details.contacts).filter(|c| !c.is_empty()),
-            poll,
-            reactions: Some(reactions).filter(|r| !r.is_empty()),
-        }
-    }
-}
+use crate::http::state::AppState;
 
 #[derive(Serialize, ToSchema)]
 pub struct MessagePage {
@@ -219,7 +103,6 @@ pub async fn chat_history(
         .messaging()
         .history(&user, &instance_id, &chat, &filter, page.limit, page.skip)
         .await?;
-    let messages = messages.into_iter().map(MessageView::new).collect();
     Ok(HttpResponse::Ok().json(MessagePage {
         messages,
         pagination: Pagination::new(total, page),

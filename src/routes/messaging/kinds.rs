@@ -10,10 +10,10 @@ use crate::domain::kinds::{ContactCard, Location};
 use crate::domain::rules;
 use crate::domain::user::AuthUser;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
+use crate::http::extract::Json;
+use crate::http::state::AppState;
 use crate::net::fetch::MediaFetcher;
-use crate::routes::extract::Json;
 use crate::routes::input;
-use crate::state::AppState;
 
 /// Most contact cards in one message.
 pub const MAX_CARDS: usize = 10;

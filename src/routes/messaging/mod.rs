@@ -8,37 +8,21 @@ mod upload;
 
 use actix_multipart::Multipart;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::app::Idempotent;
-use crate::app::messaging::{Content, SendAs};
+use crate::app::messaging::{ContactList, Content, SendAs};
 use crate::domain::user::AuthUser;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
+use crate::http::extract::Json;
+use crate::http::state::AppState;
 use crate::net::fetch::MediaFetcher;
-use crate::routes::extract::Json;
 use crate::routes::input::{self, REPLAYED_HEADER};
-use crate::state::AppState;
 pub use changes::{delete_for_everyone, edit, react, vote};
 pub use history::{chat_history, message_media};
 pub use kinds::{send_contact, send_location, send_poll};
 pub use people::{block, chat_presence, check_numbers, mark_read, presence, profile, unblock};
-
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ContactView {
-    /// The JID.
-    id: String,
-    /// The name WhatsApp knows, else the number.
-    name: String,
-    number: String,
-    is_group: bool,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct ContactList {
-    contacts: Vec<ContactView>,
-}
 
 /// The answer as first given; a replay says so in `Idempotent-Replayed`.
 pub(super) fn answer(sent: Idempotent) -> HttpResponse {
@@ -301,25 +285,6 @@ pub async fn contacts(
     user: AuthUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let contacts: Vec<_> = state
-        .app
-        .messaging()
-        .contacts(&user, &path)
-        .await?
-        .into_iter()
-        .map(|c| {
-            let name = if c.name.is_empty() {
-                c.number.clone()
-            } else {
-                c.name
-            };
-            ContactView {
-                id: c.jid,
-                name,
-                number: c.number,
-                is_group: c.is_group,
-            }
-        })
-        .collect();
-    Ok(HttpResponse::Ok().json(ContactList { contacts }))
+    let contacts = state.app.messaging().contacts(&user, &path).await?;
+    Ok(HttpResponse::Ok().json(contacts))
 }

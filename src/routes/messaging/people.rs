@@ -7,10 +7,10 @@ use utoipa::ToSchema;
 
 use crate::domain::user::AuthUser;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
+use crate::http::extract::Json;
+use crate::http::state::AppState;
 use crate::routes::answers::Success;
-use crate::routes::extract::Json;
 use crate::routes::input;
-use crate::state::AppState;
 use crate::whatsapp::{Availability, ChatState};
 
 /// Most numbers one check takes.

@@ -19,7 +19,7 @@ mod shared;
 
 use super::answers::Sent;
 use crate::error::ErrorBody;
-use crate::state::AppState;
+use crate::http::state::AppState;
 use shared::{CommonAnswers, Credentials, InstanceScope, SendRoutes, WhatsappAliases};
 
 #[derive(OpenApi)]

@@ -9,6 +9,7 @@ use actix_web::http::header::{ALLOW, CONTENT_TYPE, HeaderValue};
 use actix_web::middleware::ErrorHandlerResponse;
 use actix_web::{HttpRequest, HttpResponse, web};
 
+use super::state::AppState;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 
 pub fn json_config(limit: usize) -> web::JsonConfig {
@@ -82,8 +83,9 @@ pub async fn no_route(req: HttpRequest) -> HttpResponse {
         )
         .error_response();
     };
-    let allowed = crate::routes::route_table()
-        .get(&pattern)
+    let allowed = req
+        .app_data::<web::Data<AppState>>()
+        .and_then(|state| state.routes.methods(&pattern))
         .map(|methods| methods.join(", ").to_uppercase())
         .unwrap_or_else(|| "GET".to_owned());
     let mut response = ApiError::new(

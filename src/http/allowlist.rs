@@ -6,8 +6,8 @@ use actix_web::middleware::Next;
 use actix_web::web;
 
 use crate::error::ApiError;
+use crate::http::state::AppState;
 use crate::net::client_ip::client_ip;
-use crate::state::AppState;
 
 pub async fn allowed_ips_only(
     req: ServiceRequest,

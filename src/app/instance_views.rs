@@ -1,9 +1,13 @@
-//! The contract's instance shapes.
+//! The contract's instance shapes: what the instance service answers.
 
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::app::instances::{ConnectionStatus as StatusView, Instance, InstanceWithStatus};
+use entity::activity_logs::Model as ActivityLog;
+
+use super::instances::{
+    ActivityAction, ConnectionStatus as StatusView, Instance, InstanceWithStatus,
+};
 use crate::domain::time::iso_millis;
 
 #[derive(Serialize, ToSchema)]
@@ -23,7 +27,7 @@ pub struct Created {
 }
 
 impl Created {
-    pub fn new(instance: Instance) -> Self {
+    pub(super) fn new(instance: Instance) -> Self {
         Self {
             id: instance.id,
             name: instance.name,
@@ -71,7 +75,7 @@ pub struct WebhookSettingsView {
 }
 
 impl ListItem {
-    pub fn new(found: InstanceWithStatus, with_settings: bool) -> Self {
+    pub(super) fn new(found: InstanceWithStatus, with_settings: bool) -> Self {
         let InstanceWithStatus {
             instance,
             status: connection_status,
@@ -115,7 +119,7 @@ pub struct Updated {
 }
 
 impl Updated {
-    pub fn new(instance: Instance) -> Self {
+    pub(super) fn new(instance: Instance) -> Self {
         Self {
             id: instance.id,
             name: instance.name,
@@ -130,4 +134,30 @@ impl Updated {
 #[derive(Serialize, ToSchema)]
 pub struct InstanceList {
     pub instances: Vec<ListItem>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ActivityEntry {
+    pub id: String,
+    pub instance_id: String,
+    pub action: ActivityAction,
+    /// Depends on the action.
+    #[schema(value_type = Object)]
+    pub details: serde_json::Value,
+    pub created_at: String,
+}
+
+impl ActivityEntry {
+    pub(super) fn new(log: ActivityLog) -> Self {
+        Self {
+            // Written by wamux as JSON; an unreadable one shows as no details.
+            details: serde_json::from_str(&log.details)
+                .unwrap_or_else(|_| serde_json::Value::Object(Default::default())),
+            id: log.id,
+            instance_id: log.instance_id,
+            action: log.action,
+            created_at: iso_millis(log.created_at),
+        }
+    }
 }

@@ -25,7 +25,7 @@ use crate::app::cluster::{Holder, Route};
 use crate::cluster::signing;
 use crate::domain::text::is_uuid;
 use crate::error::{ApiError, ErrorCode};
-use crate::state::AppState;
+use crate::http::state::AppState;
 
 /// Bodies up to this size are read, hashed into the signature and kept.
 const BUFFERED_BODY_BYTES: u64 = 1024 * 1024;

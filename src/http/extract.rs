@@ -16,8 +16,8 @@ use futures_util::future::LocalBoxFuture;
 use crate::app::users::Credential;
 use crate::domain::user::AuthUser;
 use crate::error::{ApiError, ErrorCode};
+use crate::http::state::AppState;
 use crate::net::client_ip::client_ip;
-use crate::state::AppState;
 
 pub const API_KEY_HEADER: &str = "x-api-key";
 
@@ -75,10 +75,13 @@ pub async fn require_auth(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    if crate::routes::is_public_path(req.path()) {
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    if state
+        .as_ref()
+        .is_some_and(|s| s.routes.is_public(req.path()))
+    {
         return next.call(req).await;
     }
-    let state = req.app_data::<web::Data<AppState>>().cloned();
     let address = state
         .as_ref()
         .and_then(|state| client_ip(req.request(), &state.app.settings().server.trusted_proxies));
@@ -107,7 +110,7 @@ pub async fn require_auth(
     let forwarded = response
         .request()
         .extensions()
-        .get::<crate::routes::forward::ForwardedHere>()
+        .get::<crate::http::forward::ForwardedHere>()
         .is_some();
     if let Some(state) = state.filter(|_| !forwarded) {
         let instance_id = instance_of_route(&response);

@@ -103,7 +103,7 @@ fn client_of_response<B>(response: &ServiceResponse<B>) -> Option<IpAddr> {
 
 /// The client's address, believing `X-Forwarded-For` only from trusted proxies.
 fn client(request: &actix_web::HttpRequest) -> Option<IpAddr> {
-    let state = request.app_data::<actix_web::web::Data<crate::state::AppState>>()?;
+    let state = request.app_data::<actix_web::web::Data<crate::http::state::AppState>>()?;
     crate::net::client_ip::client_ip(request, &state.app.settings().server.trusted_proxies)
 }
 
