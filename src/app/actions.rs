@@ -2,11 +2,10 @@
 //! delete, mark read — and what it asks WhatsApp about people: typing and
 //! online states, whether numbers exist, profiles, blocking.
 
-use serde_json::{Value, json};
-
 use super::Deps;
 use super::access::{Caller, ask, live_instance, webhooks_durable, writes_visible};
-use super::idempotency::{self, IdempotencyKey, Idempotent, fingerprint};
+use super::answers::{Changed, MarkedRead, Sent, Success};
+use super::idempotency::{self, IdempotencyKey, Idempotent, canonical, fingerprint};
 use super::messaging::{author, own_message, send_error};
 use crate::actors::instance::{ApplyChange, AskSession, SessionAnswer, SessionRequest};
 use crate::db;
@@ -42,8 +41,10 @@ impl<'a> Actions<'a> {
         let changing = async {
             let (chat, change) = change().await?;
             let answer = match &change {
-                OwnChange::Revoke { .. } => json!({"success": true}),
-                _ => json!({"id": change.message_id()}),
+                OwnChange::Revoke { .. } => Changed::Deleted(Success::OK),
+                _ => Changed::Sent(Sent {
+                    id: change.message_id().to_owned(),
+                }),
             };
             ask(deps, &instance, ApplyChange { chat, change })
                 .await?
@@ -90,7 +91,7 @@ impl<'a> Actions<'a> {
         let print = fingerprint(&[
             b"vote",
             message_id.as_bytes(),
-            json!(options).to_string().as_bytes(),
+            canonical(&options).as_bytes(),
         ]);
         let deps = self.deps;
         self.change(caller, instance_id, key, print, async || {
@@ -184,7 +185,7 @@ impl<'a> Actions<'a> {
         instance_id: &str,
         chat: Jid,
         message_ids: Option<Vec<String>>,
-    ) -> Result<Value, ApiError> {
+    ) -> Result<MarkedRead, ApiError> {
         let deps = self.deps;
         let instance = live_instance(deps, caller, instance_id)?;
         writes_visible(deps).await;
@@ -210,7 +211,9 @@ impl<'a> Actions<'a> {
             .await?;
         let row_ids: Vec<String> = unread.into_iter().map(|row| row.id).collect();
         db::messages::set_read(&deps.db, &row_ids).await?;
-        Ok(json!({"read": row_ids.len()}))
+        Ok(MarkedRead {
+            read: row_ids.len(),
+        })
     }
 
     pub async fn chat_state(

@@ -85,13 +85,13 @@ impl<'a> Groups<'a> {
 
     /// Creates the group once per `Idempotency-Key`: a retried creation gets
     /// the first answer (`answer` renders it) instead of a second group.
-    pub async fn create(
+    pub async fn create<T: serde::Serialize>(
         &self,
         caller: &Caller,
         instance_id: &str,
         key: Option<IdempotencyKey>,
         group: NewGroup,
-        answer: impl FnOnce(GroupInfo) -> serde_json::Value,
+        answer: impl FnOnce(GroupInfo) -> T,
     ) -> Result<Idempotent, ApiError> {
         live_instance(self.deps, caller, instance_id)?;
         let participants: Vec<String> = group.participants.iter().map(Jid::to_string).collect();

@@ -1,6 +1,7 @@
 //! `Idempotency-Key` on sends: a retried request with the same key for the same
 //! instance within 24 h gets the first answer, and nothing is sent again.
 
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::Deps;
@@ -35,10 +36,18 @@ impl IdempotencyKey {
 /// An answer given once and replayed to a retry of the same request.
 pub struct Idempotent {
     pub status: u16,
-    /// The answer's JSON, exactly as first given.
+    /// The typed answer's JSON, exactly as first given.
     pub body: String,
     /// True when this is the stored answer of an earlier request.
     pub replayed: bool,
+}
+
+/// JSON text of a request's fields for its fingerprint: objects with their keys
+/// sorted, so a fingerprint does not depend on field order.
+pub fn canonical(fields: &impl Serialize) -> String {
+    serde_json::to_value(fields)
+        .map(|value| value.to_string())
+        .unwrap_or_default()
 }
 
 /// A digest of what the request asks for, so one key cannot cover two different sends.
@@ -52,7 +61,7 @@ pub fn fingerprint(parts: &[&[u8]]) -> String {
 }
 
 /// Runs `send` once per key; a repeat gets the stored answer.
-pub async fn once<F>(
+pub async fn once<F, T>(
     deps: &Deps,
     instance_id: &str,
     key: Option<IdempotencyKey>,
@@ -60,13 +69,14 @@ pub async fn once<F>(
     send: F,
 ) -> Result<Idempotent, ApiError>
 where
-    F: Future<Output = Result<serde_json::Value, ApiError>>,
+    F: Future<Output = Result<T, ApiError>>,
+    T: Serialize,
 {
     once_answering(deps, instance_id, key, fingerprint, 200, send).await
 }
 
 /// [`once`], for a request whose success answers `status` (201 for a creation).
-pub async fn once_answering<F>(
+pub async fn once_answering<F, T>(
     deps: &Deps,
     instance_id: &str,
     key: Option<IdempotencyKey>,
@@ -75,22 +85,24 @@ pub async fn once_answering<F>(
     send: F,
 ) -> Result<Idempotent, ApiError>
 where
-    F: Future<Output = Result<serde_json::Value, ApiError>>,
+    F: Future<Output = Result<T, ApiError>>,
+    T: Serialize,
 {
     let fresh = |body: String| Idempotent {
         status,
         body,
         replayed: false,
     };
+    let text = |answer: T| serde_json::to_string(&answer).map_err(ApiError::internal);
     let Some(IdempotencyKey(key)) = key else {
-        return Ok(fresh(send.await?.to_string()));
+        return Ok(fresh(text(send.await?)?));
     };
     if let Some(replay) = claim_or_replay(deps, instance_id, &key, fingerprint).await? {
         return Ok(replay);
     }
     match send.await {
-        Ok(body) => {
-            let text = body.to_string();
+        Ok(answer) => {
+            let text = text(answer)?;
             db::idempotency::complete(&deps.db, instance_id, &key, status, &text).await?;
             Ok(fresh(text))
         }
@@ -147,4 +159,31 @@ async fn claim_or_replay(
         }));
     }
     Err(in_progress())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::canonical;
+    use crate::domain::kinds::Location;
+
+    /// Fingerprints stored before the answers were typed stay valid: the same
+    /// JSON text as before, arrays in order and object keys sorted.
+    #[test]
+    fn canonical_text_is_sorted_json() {
+        let fields = ("hi", None::<String>, vec!["79001234567@s.whatsapp.net"]);
+        assert_eq!(
+            canonical(&fields),
+            r#"["hi",null,["79001234567@s.whatsapp.net"]]"#
+        );
+        let place = Location {
+            latitude: 1.5,
+            longitude: 2.5,
+            name: Some("Here".into()),
+            address: None,
+        };
+        assert_eq!(
+            canonical(&place),
+            r#"{"address":null,"latitude":1.5,"longitude":2.5,"name":"Here"}"#
+        );
+    }
 }

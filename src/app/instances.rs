@@ -3,7 +3,7 @@
 
 use bytes::Bytes;
 pub(super) use entity::instances::Model as Instance;
-use serde_json::json;
+use serde::Serialize;
 use tokio::sync::mpsc;
 
 use super::Deps;
@@ -32,6 +32,22 @@ pub use super::instance_views::{
 pub use crate::actors::instance::StatusView as ConnectionStatus;
 pub use crate::db::activity::{ActivityAction, ActivityFilter as ActivityQuery};
 pub use crate::db::instances::WebhookSettings as Webhook;
+
+/// An activity entry's details: the instance's name.
+#[derive(Serialize)]
+struct Named<'a> {
+    name: &'a str,
+}
+
+/// An activity entry's details: which fields an update changed.
+#[derive(Serialize)]
+struct ChangedFields<'a> {
+    fields: &'a [&'static str],
+}
+
+/// An activity entry with nothing more to say: `{}`.
+#[derive(Serialize)]
+struct NoDetails {}
 
 /// A new instance, validated.
 pub struct NewInstanceInput {
@@ -89,7 +105,9 @@ impl<'a> Instances<'a> {
         self.record_activity(
             &instance.id,
             ActivityAction::InstanceCreated,
-            json!({"name": instance.name}),
+            &Named {
+                name: &instance.name,
+            },
         );
         // Before the instance exists for anyone, so that its first event finds them.
         self.settings_changed(&instance.id, Some(WebhookSettings::of(&instance)))
@@ -178,7 +196,7 @@ impl<'a> Instances<'a> {
         self.record_activity(
             &instance.id,
             ActivityAction::InstanceUpdated,
-            json!({"fields": changed}),
+            &ChangedFields { fields: &changed },
         );
         Ok(Updated::new(instance))
     }
@@ -192,7 +210,7 @@ impl<'a> Instances<'a> {
             return Err(instance_not_found());
         }
         self.settings_changed(&instance.id, None).await;
-        self.record_activity(&instance.id, ActivityAction::InstanceDeleted, json!({}));
+        self.record_activity(&instance.id, ActivityAction::InstanceDeleted, &NoDetails {});
         let stop = StopInstance {
             instance_id: instance.id.clone(),
             wipe_session: true,
@@ -302,16 +320,11 @@ impl<'a> Instances<'a> {
         ask(self.deps, &self.deps.live, Watch { instance_ids }).await
     }
 
-    fn record_activity(
-        &self,
-        instance_id: &str,
-        action: ActivityAction,
-        details: serde_json::Value,
-    ) {
+    fn record_activity(&self, instance_id: &str, action: ActivityAction, details: &impl Serialize) {
         self.deps.recorder.record(WriteOp::Activity {
             instance_id: instance_id.to_owned(),
             action,
-            details,
+            details: serde_json::to_value(details).unwrap_or_default(),
             at: now_millis(),
         });
     }

@@ -2,12 +2,12 @@
 //! their webhook is in the outbox), and reading chats, media and contacts.
 
 use entity::messages::Model as Message;
-use serde_json::json;
 
 use super::Deps;
 use super::access::{
     Caller, ask, live_instance, visible_instance, webhooks_durable, writes_visible,
 };
+use super::answers::Sent;
 use super::idempotency::{self, IdempotencyKey, Idempotent};
 use crate::actors::instance::{SendMessage, SendMessageError};
 use crate::db;
@@ -128,7 +128,7 @@ impl<'a> Messaging<'a> {
             .await?
             .map_err(send_error)?;
             webhooks_durable(deps).await?;
-            Ok(json!({ "id": id }))
+            Ok(Sent { id })
         };
         idempotency::once(deps, instance_id, key, &print, sending).await
     }

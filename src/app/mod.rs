@@ -9,6 +9,7 @@
 
 mod access;
 pub mod actions;
+pub mod answers;
 pub mod cluster;
 pub mod groups;
 mod idempotency;

@@ -2,10 +2,10 @@
 //! out: downloaded or uploaded, typed, previewed.
 
 use bytes::Bytes;
-use serde_json::json;
+
 use sha2::{Digest, Sha256};
 
-use super::idempotency::fingerprint;
+use super::idempotency::{canonical, fingerprint};
 use crate::domain::kinds::{ContactCard, Location};
 use crate::domain::phone::Jid;
 use crate::error::{ApiError, ErrorCode};
@@ -65,9 +65,8 @@ pub enum Content {
 impl Content {
     pub(super) fn fingerprint(&self, to: &Jid) -> String {
         let to = to.to_string();
-        let described = |kind: &[u8], fields: serde_json::Value| {
-            fingerprint(&[kind, to.as_bytes(), fields.to_string().as_bytes()])
-        };
+        let described =
+            |kind: &[u8], fields: String| fingerprint(&[kind, to.as_bytes(), fields.as_bytes()]);
         match self {
             Self::Text {
                 text,
@@ -79,7 +78,7 @@ impl Content {
                     return fingerprint(&[b"send", to.as_bytes(), text.as_bytes()]);
                 }
                 let mentions: Vec<String> = mentions.iter().map(Jid::to_string).collect();
-                described(b"send", json!([text, quoted, mentions]))
+                described(b"send", canonical(&(text, quoted, mentions)))
             }
             Self::MediaUrl {
                 url,
@@ -89,7 +88,7 @@ impl Content {
                 quoted,
             } => described(
                 b"send-media",
-                json!([url, caption, filename, send_as, quoted]),
+                canonical(&(url, caption, filename, send_as, quoted)),
             ),
             Self::File {
                 bytes,
@@ -100,21 +99,24 @@ impl Content {
                 ..
             } => described(
                 b"send-file",
-                json!([
+                canonical(&(
                     caption,
                     filename,
                     send_as,
                     quoted,
-                    hex::encode(Sha256::digest(bytes))
-                ]),
+                    hex::encode(Sha256::digest(bytes)),
+                )),
             ),
-            Self::Location(place) => described(b"send-location", json!(place)),
-            Self::Contacts(cards) => described(b"send-contact", json!(cards)),
+            Self::Location(place) => described(b"send-location", canonical(place)),
+            Self::Contacts(cards) => described(b"send-contact", canonical(cards)),
             Self::Poll {
                 question,
                 options,
                 selectable_count,
-            } => described(b"send-poll", json!([question, options, selectable_count])),
+            } => described(
+                b"send-poll",
+                canonical(&(question, options, selectable_count)),
+            ),
         }
     }
 

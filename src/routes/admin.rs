@@ -5,11 +5,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
+use crate::app::answers::Done;
 use crate::app::users::{NewUser, UserUpdate, UserView};
 use crate::domain::user::{Email, Password, Role, parse_name};
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::http::extract::{AdminUser, Json};
-use crate::routes::answers::Done;
 use crate::routes::pagination::{Page, PageSize, Pagination};
 
 pub const USERS_PAGE: PageSize = PageSize {

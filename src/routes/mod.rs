@@ -8,7 +8,6 @@
 //! actor itself (`tests/api/layers.rs` checks).
 
 mod admin;
-pub(crate) mod answers;
 mod auth;
 pub mod console;
 mod events;

@@ -5,13 +5,13 @@ use actix_web::{HttpResponse, post, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use crate::app::answers::{Sent, Success};
 use crate::app::sim::Sim;
 use crate::domain::rules;
 use crate::domain::user::AuthUser;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::http::extract::Json;
 use crate::http::state::AppState;
-use crate::routes::answers::{Sent, Success};
 use crate::routes::input;
 use crate::whatsapp::sim::{FaultKind, InboundFile, PastMessage, SimInbound};
 

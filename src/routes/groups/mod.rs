@@ -7,11 +7,11 @@ pub(in crate::routes) mod view;
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 
+use crate::app::answers::Success;
 use crate::domain::user::AuthUser;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::http::extract::Json;
 use crate::http::state::AppState;
-use crate::routes::answers::Success;
 use crate::routes::input;
 use crate::whatsapp::{GroupSettings, NewGroup, invite_code_of};
 use view::{
@@ -82,9 +82,7 @@ pub async fn create_group(
     let created = state
         .app
         .groups()
-        .create(&user, &path, key, group, |created| {
-            serde_json::to_value(GroupView::from(created)).unwrap_or_default()
-        })
+        .create(&user, &path, key, group, GroupView::from)
         .await?;
     Ok(crate::routes::messaging::answer(created))
 }

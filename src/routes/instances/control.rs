@@ -4,13 +4,13 @@ use actix_web::{HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::app::answers::{Done, Success};
 use crate::app::instances::{
     ActivityAction, ActivityEntry, ActivityQuery as ActivityFilter, ConnectionStatus,
 };
 use crate::domain::user::AuthUser;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::http::extract::Json;
-use crate::routes::answers::{Done, Success};
 use crate::routes::input;
 use crate::routes::pagination::{Page, PageSize, Pagination};
 

@@ -6,12 +6,12 @@ pub mod control;
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use serde::Deserialize;
 
+use crate::app::answers::Done;
 use crate::app::instances as instance_views;
 use crate::domain::user::AuthUser;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::http::extract::Json;
 use crate::http::state::AppState;
-use crate::routes::answers::Done;
 pub use body::{CreateInstance, UpdateInstance};
 
 /// Create an instance and start connecting it to WhatsApp.

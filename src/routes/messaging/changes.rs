@@ -123,7 +123,7 @@ pub struct EditMessage {
     ),
     request_body(content = EditMessage, example = json!({"message": "Hello! (edited)"})),
     responses(
-        (status = 200, description = "Edited; `id` is the message's WhatsApp id", body = crate::routes::answers::Sent,
+        (status = 200, description = "Edited; `id` is the message's WhatsApp id", body = crate::app::answers::Sent,
             example = json!({"id": "3EB0C258F6AA7F19E2F2C2"})),
         (status = 400, description = "`validation_error` (empty or too long), `invalid_json`, `invalid_idempotency_key`", body = ErrorBody,
             example = json!(ErrorBody::example(ErrorCode::ValidationError, "message must be 1-65536 characters, not blank, without NUL"))),
@@ -161,7 +161,7 @@ pub async fn edit(
         ("message_id" = String, Path, description = "The message's WhatsApp `messageId` (or the server's `id`)"),
     ),
     responses(
-        (status = 200, description = "Deleted for everyone", body = crate::routes::answers::Success,
+        (status = 200, description = "Deleted for everyone", body = crate::app::answers::Success,
             example = json!({"success": true})),
         (status = 400, description = "A malformed `Idempotency-Key` (`invalid_idempotency_key`)", body = ErrorBody,
             example = json!(ErrorBody::example(ErrorCode::InvalidIdempotencyKey, "Idempotency-Key must be 1-255 visible ASCII characters"))),

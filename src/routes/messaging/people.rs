@@ -5,11 +5,11 @@ use actix_web::{HttpResponse, delete, get, post, put, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::app::answers::Success;
 use crate::domain::user::AuthUser;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::http::extract::Json;
 use crate::http::state::AppState;
-use crate::routes::answers::Success;
 use crate::routes::input;
 use crate::whatsapp::{Availability, ChatState};
 

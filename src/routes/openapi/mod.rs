@@ -17,7 +17,7 @@ mod group_answers;
 mod limits;
 mod shared;
 
-use super::answers::Sent;
+use crate::app::answers::Sent;
 use crate::error::ErrorBody;
 use crate::http::state::AppState;
 use shared::{CommonAnswers, Credentials, InstanceScope, SendRoutes, WhatsappAliases};

@@ -1,4 +1,5 @@
-//! Answers several routes give.
+//! Answers several services give, typed: what a handler renders and what an
+//! `Idempotency-Key` replays.
 
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -36,4 +37,19 @@ pub struct Sent {
     /// The WhatsApp message id (as history, receipts and webhooks name it).
     #[schema(example = "3EB0C258F6AA7F19E2F2C2")]
     pub id: String,
+}
+
+/// How many messages were marked read.
+#[derive(Serialize, ToSchema)]
+pub struct MarkedRead {
+    pub read: usize,
+}
+
+/// The answer to a change of a message: a deletion says it worked, the other
+/// changes name the message changed.
+#[derive(Serialize)]
+#[serde(untagged)]
+pub enum Changed {
+    Sent(Sent),
+    Deleted(Success),
 }
