@@ -1,16 +1,21 @@
 //! Finding the instance a call is about, as its caller may see it, and asking
 //! actors with a deadline.
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use actix::dev::ToEnvelope;
 use actix::{Actor, Addr, Handler, MailboxError, Message};
 use entity::instances::Model as Instance;
+use futures_util::future::BoxFuture;
 
 use super::Deps;
-use crate::actors::instance::InstanceActor;
+use crate::actors::instance::{InstanceActor, OnSession};
 use crate::actors::registry::InstanceRef;
 use crate::db;
 use crate::domain::text::is_uuid;
 use crate::error::{ApiError, ErrorCode};
+use crate::whatsapp::{WaError, WaSession};
 
 pub use crate::domain::user::AuthUser as Caller;
 
@@ -68,6 +73,25 @@ where
             MailboxError::Timeout => {
                 ApiError::unavailable("the instance did not answer in time; try again")
             }
+            MailboxError::Closed => ApiError::unavailable("the instance is restarting; try again"),
+        })
+}
+
+/// Runs `call` on the instance's connected session (`OnSession`: the one way
+/// to it for what changes nothing of the instance), waiting at most
+/// `deadline`; `late` is the 503's message when it passes.
+pub async fn on_session<T: Send + 'static>(
+    instance: &Addr<InstanceActor>,
+    deadline: Duration,
+    late: &'static str,
+    call: impl FnOnce(Arc<dyn WaSession>) -> BoxFuture<'static, Result<T, WaError>> + Send + 'static,
+) -> Result<Result<T, WaError>, ApiError> {
+    instance
+        .send(OnSession(Box::new(call)))
+        .timeout(deadline)
+        .await
+        .map_err(|err| match err {
+            MailboxError::Timeout => ApiError::unavailable(late),
             MailboxError::Closed => ApiError::unavailable("the instance is restarting; try again"),
         })
 }

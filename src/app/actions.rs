@@ -2,19 +2,25 @@
 //! delete, mark read — and what it asks WhatsApp about people: typing and
 //! online states, whether numbers exist, profiles, blocking.
 
+use std::sync::Arc;
+
+use actix::Addr;
+use futures_util::future::BoxFuture;
+
 use super::Deps;
-use super::access::{Caller, ask, live_instance, webhooks_durable, writes_visible};
+use super::access::{Caller, ask, live_instance, on_session, webhooks_durable, writes_visible};
 use super::answers::{Changed, MarkedRead, Sent, Success};
 use super::idempotency::{self, IdempotencyKey, Idempotent, canonical, fingerprint};
 use super::messaging::{author, own_message, send_error};
-use crate::actors::instance::{ApplyChange, AskSession, SessionAnswer, SessionRequest};
+use crate::actors::instance::{ApplyChange, InstanceActor, SendMessageError};
 use crate::db;
 use crate::db::messages::MessageType;
 use crate::domain::kinds::MessageDetails;
 use crate::domain::phone::Jid;
 use crate::error::{ApiError, ErrorCode};
 use crate::whatsapp::{
-    Availability, ChatState, NumberCheck, OwnChange, PollRef, Profile, ReadMark, Target,
+    Availability, ChatState, NumberCheck, OwnChange, PollRef, Profile, ReadMark, Target, WaError,
+    WaSession,
 };
 
 pub struct Actions<'a> {
@@ -207,7 +213,7 @@ impl<'a> Actions<'a> {
             })
             .collect();
         // Asked even with nothing to mark: a disconnected instance is a 409.
-        self.session(&instance, SessionRequest::MarkRead { chat, marks })
+        self.session(&instance, move |s| s.mark_read(&chat, marks))
             .await?;
         let row_ids: Vec<String> = unread.into_iter().map(|row| row.id).collect();
         db::messages::set_read(&deps.db, &row_ids).await?;
@@ -224,9 +230,8 @@ impl<'a> Actions<'a> {
         state: ChatState,
     ) -> Result<(), ApiError> {
         let instance = live_instance(self.deps, caller, instance_id)?;
-        self.session(&instance, SessionRequest::ChatState { chat, state })
+        self.session(&instance, move |s| s.chat_state(&chat, state))
             .await
-            .map(drop)
     }
 
     pub async fn presence(
@@ -236,9 +241,8 @@ impl<'a> Actions<'a> {
         availability: Availability,
     ) -> Result<(), ApiError> {
         let instance = live_instance(self.deps, caller, instance_id)?;
-        self.session(&instance, SessionRequest::Presence(availability))
+        self.session(&instance, move |s| s.set_presence(availability))
             .await
-            .map(drop)
     }
 
     pub async fn check_numbers(
@@ -248,13 +252,8 @@ impl<'a> Actions<'a> {
         phones: Vec<Jid>,
     ) -> Result<Vec<NumberCheck>, ApiError> {
         let instance = live_instance(self.deps, caller, instance_id)?;
-        match self
-            .session(&instance, SessionRequest::CheckNumbers(phones))
-            .await?
-        {
-            SessionAnswer::Numbers(checks) => Ok(checks),
-            _ => Ok(Vec::new()),
-        }
+        self.session(&instance, move |s| s.check_numbers(phones))
+            .await
     }
 
     /// What WhatsApp shows of a person; the name falls back to the one the
@@ -267,12 +266,8 @@ impl<'a> Actions<'a> {
     ) -> Result<Profile, ApiError> {
         let deps = self.deps;
         let instance = live_instance(deps, caller, instance_id)?;
-        let answer = self
-            .session(&instance, SessionRequest::Profile(person.clone()))
-            .await?;
-        let SessionAnswer::Profile(mut profile) = answer else {
-            return Ok(Profile::default());
-        };
+        let asked = person.clone();
+        let mut profile = self.session(&instance, move |s| s.profile(&asked)).await?;
         if profile.name.is_none() {
             writes_visible(deps).await;
             profile.name = db::contacts::name_of(&deps.db, instance_id, &person).await?;
@@ -288,19 +283,21 @@ impl<'a> Actions<'a> {
         blocked: bool,
     ) -> Result<(), ApiError> {
         let instance = live_instance(self.deps, caller, instance_id)?;
-        self.session(&instance, SessionRequest::Block { person, blocked })
+        self.session(&instance, move |s| s.set_blocked(&person, blocked))
             .await
-            .map(drop)
     }
 
-    async fn session(
+    /// A call on the connected session, within the request deadline; refusals
+    /// read as a send's do.
+    async fn session<T: Send + 'static>(
         &self,
-        instance: &actix::Addr<crate::actors::instance::InstanceActor>,
-        request: SessionRequest,
-    ) -> Result<SessionAnswer, ApiError> {
-        ask(self.deps, instance, AskSession(request))
+        instance: &Addr<InstanceActor>,
+        call: impl FnOnce(Arc<dyn WaSession>) -> BoxFuture<'static, Result<T, WaError>> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let late = "the instance did not answer in time; try again";
+        on_session(instance, self.deps.request_timeout(), late, call)
             .await?
-            .map_err(send_error)
+            .map_err(|err| send_error(SendMessageError::from(err)))
     }
 }
 

@@ -6,10 +6,8 @@
 use std::sync::Arc;
 
 use super::Deps;
-use super::access::{Caller, ask, live_instance};
+use super::access::{Caller, live_instance, on_session};
 use super::idempotency::{self, IdempotencyKey, Idempotent, fingerprint};
-use super::messaging::send_error;
-use crate::actors::instance::GroupSession;
 use crate::domain::phone::Jid;
 use crate::error::{ApiError, ErrorCode};
 use crate::whatsapp::{
@@ -46,21 +44,20 @@ impl<'a> Groups<'a> {
 
     /// Runs `call` on the instance's session, when it is connected, within the
     /// request deadline.
-    async fn on_session<T>(
+    async fn on_session<T: Send + 'static>(
         &self,
         caller: &Caller,
         instance_id: &str,
         call: impl FnOnce(
             Arc<dyn WaSession>,
-        ) -> futures_util::future::BoxFuture<'static, Result<T, WaError>>,
+        ) -> futures_util::future::BoxFuture<'static, Result<T, WaError>>
+        + Send
+        + 'static,
     ) -> Result<T, ApiError> {
         let instance = live_instance(self.deps, caller, instance_id)?;
-        let session = ask(self.deps, &instance, GroupSession)
+        let late = "WhatsApp did not answer in time; try again";
+        on_session(&instance, WHATSAPP_ANSWER_TIMEOUT, late, call)
             .await?
-            .map_err(send_error)?;
-        tokio::time::timeout(WHATSAPP_ANSWER_TIMEOUT, call(session))
-            .await
-            .map_err(|_| ApiError::unavailable("WhatsApp did not answer in time; try again"))?
             .map_err(group_error)
     }
 
@@ -79,7 +76,8 @@ impl<'a> Groups<'a> {
         instance_id: &str,
         group: &Jid,
     ) -> Result<GroupInfo, ApiError> {
-        self.on_session(caller, instance_id, |session| session.group(group))
+        let group = group.clone();
+        self.on_session(caller, instance_id, move |session| session.group(&group))
             .await
     }
 
@@ -103,7 +101,9 @@ impl<'a> Groups<'a> {
         ]);
         let creating = async {
             let created = self
-                .on_session(caller, instance_id, |session| session.create_group(group))
+                .on_session(caller, instance_id, move |session| {
+                    session.create_group(group)
+                })
                 .await?;
             Ok(answer(created))
         };
@@ -138,8 +138,9 @@ impl<'a> Groups<'a> {
         action: MemberAction,
         people: Vec<Jid>,
     ) -> Result<Vec<MemberResult>, ApiError> {
-        self.on_session(caller, instance_id, |session| {
-            session.change_members(group, action, people)
+        let group = group.clone();
+        self.on_session(caller, instance_id, move |session| {
+            session.change_members(&group, action, people)
         })
         .await
     }
@@ -151,8 +152,9 @@ impl<'a> Groups<'a> {
         group: &Jid,
         reset: bool,
     ) -> Result<String, ApiError> {
-        self.on_session(caller, instance_id, |session| {
-            session.invite_code(group, reset)
+        let group = group.clone();
+        self.on_session(caller, instance_id, move |session| {
+            session.invite_code(&group, reset)
         })
         .await
     }
@@ -163,8 +165,11 @@ impl<'a> Groups<'a> {
         instance_id: &str,
         code: &str,
     ) -> Result<Jid, ApiError> {
-        self.on_session(caller, instance_id, |session| session.join_group(code))
-            .await
+        let code = code.to_owned();
+        self.on_session(caller, instance_id, move |session| {
+            session.join_group(&code)
+        })
+        .await
     }
 
     pub async fn leave(
@@ -173,7 +178,10 @@ impl<'a> Groups<'a> {
         instance_id: &str,
         group: &Jid,
     ) -> Result<(), ApiError> {
-        self.on_session(caller, instance_id, |session| session.leave_group(group))
-            .await
+        let group = group.clone();
+        self.on_session(caller, instance_id, move |session| {
+            session.leave_group(&group)
+        })
+        .await
     }
 }

@@ -4,9 +4,7 @@
 
 use actix::prelude::*;
 
-use super::{
-    ApplyChange, AskSession, InstanceActor, SendMessageError, SessionAnswer, SessionRequest,
-};
+use super::{ApplyChange, InstanceActor, SendMessageError};
 use crate::db;
 use crate::db::messages::Amendment;
 use crate::db::recorder::WriteOp;
@@ -266,44 +264,5 @@ impl Handler<ApplyChange> for InstanceActor {
             });
             Ok(())
         }))
-    }
-}
-
-impl Handler<AskSession> for InstanceActor {
-    type Result = ResponseFuture<Result<SessionAnswer, SendMessageError>>;
-
-    fn handle(&mut self, msg: AskSession, _: &mut Self::Context) -> Self::Result {
-        let session = match self.connected_session() {
-            Ok(session) => session,
-            Err(err) => return Box::pin(std::future::ready(Err(err))),
-        };
-        Box::pin(async move {
-            let answer = match msg.0 {
-                SessionRequest::MarkRead { chat, marks } => session
-                    .mark_read(&chat, marks)
-                    .await
-                    .map(|()| SessionAnswer::Done),
-                SessionRequest::ChatState { chat, state } => session
-                    .chat_state(&chat, state)
-                    .await
-                    .map(|()| SessionAnswer::Done),
-                SessionRequest::Presence(availability) => session
-                    .set_presence(availability)
-                    .await
-                    .map(|()| SessionAnswer::Done),
-                SessionRequest::CheckNumbers(phones) => session
-                    .check_numbers(phones)
-                    .await
-                    .map(SessionAnswer::Numbers),
-                SessionRequest::Profile(person) => {
-                    session.profile(&person).await.map(SessionAnswer::Profile)
-                }
-                SessionRequest::Block { person, blocked } => session
-                    .set_blocked(&person, blocked)
-                    .await
-                    .map(|()| SessionAnswer::Done),
-            };
-            answer.map_err(SendMessageError::from)
-        })
     }
 }

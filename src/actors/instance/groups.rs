@@ -1,11 +1,12 @@
 //! Groups at the instance: what happened in a group is announced, and the
-//! group's name in the instance's chats follows it; the app reaches the
-//! session's group calls through `GroupSession`.
+//! group's name in the instance's chats follows it. The services reach the
+//! session (group calls and the other calls that change nothing here) through
+//! `OnSession`.
 
 use actix::prelude::*;
 
-use super::{GroupSession, InstanceActor, SendMessageError};
-use crate::whatsapp::{GroupChange, GroupNotice, MemberAction, WaContact, WaSession};
+use super::{InstanceActor, OnSession};
+use crate::whatsapp::{GroupChange, GroupNotice, MemberAction, WaContact, WaError};
 
 impl InstanceActor {
     pub(super) fn on_group(&mut self, notice: GroupNotice, ctx: &mut Context<Self>) {
@@ -63,10 +64,13 @@ impl InstanceActor {
     }
 }
 
-impl Handler<GroupSession> for InstanceActor {
-    type Result = Result<std::sync::Arc<dyn WaSession>, SendMessageError>;
+impl<T: Send + 'static> Handler<OnSession<T>> for InstanceActor {
+    type Result = ResponseFuture<Result<T, WaError>>;
 
-    fn handle(&mut self, _: GroupSession, _: &mut Self::Context) -> Self::Result {
-        self.connected_session()
+    fn handle(&mut self, OnSession(call): OnSession<T>, _: &mut Self::Context) -> Self::Result {
+        match self.connected_session() {
+            Ok(session) => call(session),
+            Err(_) => Box::pin(std::future::ready(Err(WaError::NotConnected))),
+        }
     }
 }

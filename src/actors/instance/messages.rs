@@ -1,13 +1,14 @@
 //! What handlers and the supervisor ask an instance actor.
 
+use std::sync::Arc;
+
 use actix::Message;
+use futures_util::future::BoxFuture;
 use serde::Serialize;
 
 use crate::domain::instance::InstanceStatus;
 use crate::domain::phone::Jid;
-use crate::whatsapp::{
-    Availability, ChatState, NumberCheck, Outbound, OwnChange, Profile, ReadMark,
-};
+use crate::whatsapp::{Outbound, OwnChange, WaError, WaSession};
 
 /// The contract's `connectionStatus`, as the actor publishes it (`PublishedStatus`).
 #[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
@@ -57,31 +58,21 @@ pub struct ApplyChange {
     pub change: OwnChange,
 }
 
-/// What the instance asks WhatsApp that is not a message.
-pub enum SessionRequest {
-    MarkRead { chat: Jid, marks: Vec<ReadMark> },
-    ChatState { chat: Jid, state: ChatState },
-    Presence(Availability),
-    CheckNumbers(Vec<Jid>),
-    Profile(Jid),
-    Block { person: Jid, blocked: bool },
+/// A call on the connected session that changes nothing of the instance
+/// (marking read, presence, number checks, profiles, blocking, groups): the one
+/// way a service reaches the session. It goes through the mailbox, so it sees
+/// the instance as connected or not in order with its other messages; the
+/// call itself runs beside the actor, never holding its mailbox. What changes
+/// the instance's state (sends, changes of messages) has its own message.
+pub struct OnSession<T>(pub SessionCall<T>);
+
+pub type SessionCall<T> =
+    Box<dyn FnOnce(Arc<dyn WaSession>) -> BoxFuture<'static, Result<T, WaError>> + Send>;
+
+impl<T: Send + 'static> Message for OnSession<T> {
+    /// `WaError::NotConnected` unless the instance is connected.
+    type Result = Result<T, WaError>;
 }
-
-pub enum SessionAnswer {
-    Done,
-    Numbers(Vec<NumberCheck>),
-    Profile(Profile),
-}
-
-/// Asks the session; `NotConnected` unless the instance is connected.
-#[derive(Message)]
-#[rtype(result = "Result<SessionAnswer, SendMessageError>")]
-pub struct AskSession(pub SessionRequest);
-
-/// The session, for the group calls, when the instance is connected.
-#[derive(Message)]
-#[rtype(result = "Result<std::sync::Arc<dyn crate::whatsapp::WaSession>, SendMessageError>")]
-pub struct GroupSession;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SendMessageError {
