@@ -5,7 +5,7 @@
 //!
 //! A handler parses and validates its request, calls one service (`crate::app`)
 //! and renders the answer. It never reaches the database, the recorder or an
-//! actor itself (`tests/api/layers.rs` checks).
+//! actor itself (`tests/api/layers/` checks).
 
 mod admin;
 mod auth;
