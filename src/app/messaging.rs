@@ -18,7 +18,7 @@ use crate::net::fetch::MediaFetcher;
 use crate::whatsapp::{NewPoll, Outbound, Quote};
 
 /// A stored message, as the history shows it.
-pub use super::message_views::{
+pub use super::messaging_views::{
     ContactList, ContactView, MessageView, PollOptionView, PollView, ReactionView,
 };
 pub use super::outgoing::{Content, SendAs};

@@ -8,18 +8,17 @@
 //! - users are created one way, whether by the admin route, the CLI or at boot.
 
 mod access;
-pub mod actions;
 pub mod answers;
+pub mod changes;
 pub mod cluster;
 pub mod groups;
 mod idempotency;
-mod instance_patch;
-mod instance_views;
 pub mod instances;
-mod message_views;
 pub mod messaging;
-pub mod operations;
+mod messaging_views;
+pub mod monitoring;
 mod outgoing;
+pub mod people;
 #[cfg(feature = "sim")]
 pub mod sim;
 pub mod stats;
@@ -103,8 +102,14 @@ impl App {
         instances::Instances::new(&self.deps)
     }
 
-    pub fn actions(&self) -> actions::Actions<'_> {
-        actions::Actions::new(&self.deps)
+    /// Reactions, votes, edits and deletions of sent messages.
+    pub fn changes(&self) -> changes::Changes<'_> {
+        changes::Changes::new(&self.deps)
+    }
+
+    /// Read marks, typing and presence, numbers, profiles, blocking.
+    pub fn people(&self) -> people::People<'_> {
+        people::People::new(&self.deps)
     }
 
     pub fn groups(&self) -> groups::Groups<'_> {
@@ -123,8 +128,8 @@ impl App {
         stats::Stats::new(&self.deps)
     }
 
-    pub fn operations(&self) -> operations::Operations<'_> {
-        operations::Operations::new(&self.deps)
+    pub fn monitoring(&self) -> monitoring::Monitoring<'_> {
+        monitoring::Monitoring::new(&self.deps)
     }
 
     /// The simulated network's controls, when it is the backend.

@@ -3,10 +3,12 @@
 
 mod auth;
 mod cluster;
+mod limits;
 mod log;
-mod operations;
+mod observability;
 mod server;
 mod supervision;
+mod webhooks;
 mod whatsapp;
 
 use std::collections::HashMap;
@@ -17,10 +19,12 @@ use serde::{Deserialize, Serialize, Serializer};
 
 pub use auth::AuthSettings;
 pub use cluster::ClusterSettings;
+pub use limits::LimitSettings;
 pub use log::{LogSettings, env_filter};
-pub use operations::{LimitSettings, MetricsSettings, StatsSettings, WebhookDeliverySettings};
+pub use observability::{MetricsSettings, StatsSettings};
 pub use server::{DatabaseSettings, ServerSettings};
 pub use supervision::SupervisionSettings;
+pub use webhooks::WebhookDeliverySettings;
 #[cfg(feature = "mock-whatsapp")]
 pub use whatsapp::mock_whatsapp_address;
 pub use whatsapp::{Backend, SessionStore, SimSettings, WhatsappSettings};

@@ -24,7 +24,7 @@ pub struct Health {
     ))]
 #[get("/health")]
 pub async fn health(state: web::Data<AppState>) -> HttpResponse {
-    if state.app.operations().database_ok().await {
+    if state.app.monitoring().database_ok().await {
         HttpResponse::Ok().json(Health {
             status: "ok",
             database: "ok",

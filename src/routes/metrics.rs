@@ -58,7 +58,7 @@ pub async fn scrape(
             "metrics need the token or an allowed address",
         ));
     }
-    let text = state.app.operations().metrics().await?;
+    let text = state.app.monitoring().metrics().await?;
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(text))

@@ -50,7 +50,7 @@ pub async fn react(
     let emoji = input::emoji(&body.emoji)?;
     let done = state
         .app
-        .actions()
+        .changes()
         .react(&user, &instance_id, key, &message_id, emoji)
         .await?;
     Ok(answer(done))
@@ -98,7 +98,7 @@ pub async fn vote(
     };
     let done = state
         .app
-        .actions()
+        .changes()
         .vote(&user, &instance_id, key, &message_id, options)
         .await?;
     Ok(answer(done))
@@ -145,7 +145,7 @@ pub async fn edit(
     let text = input::message_text(&body.message)?;
     let done = state
         .app
-        .actions()
+        .changes()
         .edit(&user, &instance_id, key, &message_id, text)
         .await?;
     Ok(answer(done))
@@ -181,7 +181,7 @@ pub async fn delete_for_everyone(
     let (instance_id, message_id) = path.into_inner();
     let done = state
         .app
-        .actions()
+        .changes()
         .delete(&user, &instance_id, key, &message_id)
         .await?;
     Ok(answer(done))

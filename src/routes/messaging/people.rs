@@ -69,7 +69,7 @@ pub async fn mark_read(
     }
     let read = state
         .app
-        .actions()
+        .people()
         .mark_read(&user, &instance_id, chat, ids)
         .await?;
     Ok(HttpResponse::Ok().json(read))
@@ -120,7 +120,7 @@ pub async fn chat_presence(
     };
     state
         .app
-        .actions()
+        .people()
         .chat_state(&user, &instance_id, chat, chat_state)
         .await?;
     Ok(HttpResponse::Ok().json(Success::OK))
@@ -164,7 +164,7 @@ pub async fn presence(
     };
     state
         .app
-        .actions()
+        .people()
         .presence(&user, &path, availability)
         .await?;
     Ok(HttpResponse::Ok().json(Success::OK))
@@ -231,7 +231,7 @@ pub async fn check_numbers(
         .collect::<Result<Vec<_>, _>>()?;
     let results = state
         .app
-        .actions()
+        .people()
         .check_numbers(&user, &path, phones)
         .await?
         .into_iter()
@@ -280,7 +280,7 @@ pub async fn profile(
     let person = input::phone(&phone)?;
     let profile = state
         .app
-        .actions()
+        .people()
         .profile(&user, &instance_id, person.clone())
         .await?;
     Ok(HttpResponse::Ok().json(ProfileView {
@@ -306,7 +306,7 @@ async fn set_blocked(
     let person = input::phone(&phone)?;
     state
         .app
-        .actions()
+        .people()
         .set_blocked(&user, &instance_id, person, blocked)
         .await?;
     Ok(HttpResponse::Ok().json(Blocked { blocked }))

@@ -5,9 +5,7 @@ use utoipa::ToSchema;
 
 use entity::activity_logs::Model as ActivityLog;
 
-use super::instances::{
-    ActivityAction, ConnectionStatus as StatusView, Instance, InstanceWithStatus,
-};
+use super::{ActivityAction, ConnectionStatus as StatusView, Instance, InstanceWithStatus};
 use crate::domain::time::iso_millis;
 
 #[derive(Serialize, ToSchema)]

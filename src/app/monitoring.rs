@@ -5,11 +5,11 @@ use super::access::ask;
 use crate::actors::webhook::GetOutboxDepth;
 use crate::error::ApiError;
 
-pub struct Operations<'a> {
+pub struct Monitoring<'a> {
     deps: &'a Deps,
 }
 
-impl<'a> Operations<'a> {
+impl<'a> Monitoring<'a> {
     pub(super) fn new(deps: &'a Deps) -> Self {
         Self { deps }
     }

@@ -1,39 +1,27 @@
-//! What an instance does to messages after they are sent — react, vote, edit,
-//! delete, mark read — and what it asks WhatsApp about people: typing and
-//! online states, whether numbers exist, profiles, blocking.
-
-use std::sync::Arc;
-
-use actix::Addr;
-use futures_util::future::BoxFuture;
+//! What the instance does to messages after they are sent: react, vote, edit
+//! and delete for everyone, once per `Idempotency-Key`.
 
 use super::Deps;
-use super::access::{Caller, ask, live_instance, on_session, webhooks_durable, writes_visible};
-use super::answers::{Changed, MarkedRead, Sent, Success};
+use super::access::{Caller, ask, live_instance, webhooks_durable, writes_visible};
+use super::answers::{Changed, Sent, Success};
 use super::idempotency::{self, IdempotencyKey, Idempotent, canonical, fingerprint};
 use super::messaging::{author, own_message, send_error};
-use crate::actors::instance::{ApplyChange, InstanceActor, SendMessageError};
-use crate::db;
+use crate::actors::instance::ApplyChange;
 use crate::db::messages::MessageType;
 use crate::domain::kinds::MessageDetails;
 use crate::domain::phone::Jid;
 use crate::error::{ApiError, ErrorCode};
-use crate::whatsapp::{
-    Availability, ChatState, NumberCheck, OwnChange, PollRef, Profile, ReadMark, Target, WaError,
-    WaSession,
-};
+use crate::whatsapp::{OwnChange, PollRef, Target};
 
-pub struct Actions<'a> {
+pub struct Changes<'a> {
     deps: &'a Deps,
 }
 
-impl<'a> Actions<'a> {
+impl<'a> Changes<'a> {
     pub(super) fn new(deps: &'a Deps) -> Self {
         Self { deps }
     }
 
-    /// Once per key: the change goes to WhatsApp, the stored message changes,
-    /// its event is in the outbox; the answer names the message changed.
     async fn change(
         &self,
         caller: &Caller,
@@ -181,123 +169,6 @@ impl<'a> Actions<'a> {
             Ok((chat_of(&row)?, OwnChange::Revoke { message_id }))
         })
         .await
-    }
-
-    /// Marks received messages of `chat` read (those named, or all unread)
-    /// and tells their senders; answers how many were marked.
-    pub async fn mark_read(
-        &self,
-        caller: &Caller,
-        instance_id: &str,
-        chat: Jid,
-        message_ids: Option<Vec<String>>,
-    ) -> Result<MarkedRead, ApiError> {
-        let deps = self.deps;
-        let instance = live_instance(deps, caller, instance_id)?;
-        writes_visible(deps).await;
-        let unread = db::messages::unread(
-            &deps.db,
-            instance_id,
-            &chat.to_string(),
-            message_ids.as_deref(),
-        )
-        .await?;
-        let marks = unread
-            .iter()
-            .filter_map(|row| {
-                Some(ReadMark {
-                    message_id: row.message_id.clone()?,
-                    // In a group, the receipt names the author.
-                    sender: Jid::parse(row.author.as_deref().unwrap_or(&row.remote_jid)).ok()?,
-                })
-            })
-            .collect();
-        // Asked even with nothing to mark: a disconnected instance is a 409.
-        self.session(&instance, move |s| s.mark_read(&chat, marks))
-            .await?;
-        let row_ids: Vec<String> = unread.into_iter().map(|row| row.id).collect();
-        db::messages::set_read(&deps.db, &row_ids).await?;
-        Ok(MarkedRead {
-            read: row_ids.len(),
-        })
-    }
-
-    pub async fn chat_state(
-        &self,
-        caller: &Caller,
-        instance_id: &str,
-        chat: Jid,
-        state: ChatState,
-    ) -> Result<(), ApiError> {
-        let instance = live_instance(self.deps, caller, instance_id)?;
-        self.session(&instance, move |s| s.chat_state(&chat, state))
-            .await
-    }
-
-    pub async fn presence(
-        &self,
-        caller: &Caller,
-        instance_id: &str,
-        availability: Availability,
-    ) -> Result<(), ApiError> {
-        let instance = live_instance(self.deps, caller, instance_id)?;
-        self.session(&instance, move |s| s.set_presence(availability))
-            .await
-    }
-
-    pub async fn check_numbers(
-        &self,
-        caller: &Caller,
-        instance_id: &str,
-        phones: Vec<Jid>,
-    ) -> Result<Vec<NumberCheck>, ApiError> {
-        let instance = live_instance(self.deps, caller, instance_id)?;
-        self.session(&instance, move |s| s.check_numbers(phones))
-            .await
-    }
-
-    /// What WhatsApp shows of a person; the name falls back to the one the
-    /// instance learnt from their messages.
-    pub async fn profile(
-        &self,
-        caller: &Caller,
-        instance_id: &str,
-        person: Jid,
-    ) -> Result<Profile, ApiError> {
-        let deps = self.deps;
-        let instance = live_instance(deps, caller, instance_id)?;
-        let asked = person.clone();
-        let mut profile = self.session(&instance, move |s| s.profile(&asked)).await?;
-        if profile.name.is_none() {
-            writes_visible(deps).await;
-            profile.name = db::contacts::name_of(&deps.db, instance_id, &person).await?;
-        }
-        Ok(profile)
-    }
-
-    pub async fn set_blocked(
-        &self,
-        caller: &Caller,
-        instance_id: &str,
-        person: Jid,
-        blocked: bool,
-    ) -> Result<(), ApiError> {
-        let instance = live_instance(self.deps, caller, instance_id)?;
-        self.session(&instance, move |s| s.set_blocked(&person, blocked))
-            .await
-    }
-
-    /// A call on the connected session, within the request deadline; refusals
-    /// read as a send's do.
-    async fn session<T: Send + 'static>(
-        &self,
-        instance: &Addr<InstanceActor>,
-        call: impl FnOnce(Arc<dyn WaSession>) -> BoxFuture<'static, Result<T, WaError>> + Send + 'static,
-    ) -> Result<T, ApiError> {
-        let late = "the instance did not answer in time; try again";
-        on_session(instance, self.deps.request_timeout(), late, call)
-            .await?
-            .map_err(|err| send_error(SendMessageError::from(err)))
     }
 }
 

@@ -1,6 +1,9 @@
 //! Instances: creating, changing and deleting them, and acting on their live
 //! actors (status, QR, pairing code, reconnect, logout, activity, live events).
 
+mod patch;
+mod views;
+
 use bytes::Bytes;
 pub(super) use entity::instances::Model as Instance;
 use serde::Serialize;
@@ -25,13 +28,11 @@ use crate::domain::time::now_millis;
 use crate::error::{ApiError, ErrorCode};
 use crate::net::guard::{self, TargetError};
 
-pub use super::instance_patch::InstancePatch;
-pub use super::instance_views::{
-    ActivityEntry, Created, InstanceList, ListItem, Updated, WebhookSettingsView,
-};
 pub use crate::actors::instance::StatusView as ConnectionStatus;
 pub use crate::db::activity::{ActivityAction, ActivityFilter as ActivityQuery};
 pub use crate::db::instances::WebhookSettings as Webhook;
+pub use patch::InstancePatch;
+pub use views::{ActivityEntry, Created, InstanceList, ListItem, Updated, WebhookSettingsView};
 
 /// An activity entry's details: the instance's name.
 #[derive(Serialize)]
