@@ -6,9 +6,9 @@ use std::time::{Duration, Instant};
 use actix::prelude::*;
 use serde_json::json;
 
+use super::InstanceActor;
 use super::retry_log::Loudness;
-use super::supervision::{DecideRestart, ResetRestarts};
-use super::{InstanceActor, Logout, PairingCodeError, Reconnect, RequestPairingCode, Shutdown};
+use super::supervision::DecideRestart;
 use crate::actors::policy::{Decision, RestartKind};
 use crate::db::activity::ActivityAction;
 use crate::domain::instance::InstanceStatus;
@@ -35,7 +35,7 @@ impl InstanceActor {
         }
     }
 
-    fn cancel_pending_start(&mut self, ctx: &mut Context<Self>) {
+    pub(super) fn cancel_pending_start(&mut self, ctx: &mut Context<Self>) {
         if let Some(handle) = self.pending_start.take() {
             ctx.cancel_future(handle);
         }
@@ -216,7 +216,7 @@ impl InstanceActor {
         self.set_status(InstanceStatus::Failed);
     }
 
-    fn logged_out(&mut self, by: &str, reason: &str) {
+    pub(super) fn logged_out(&mut self, by: &str, reason: &str) {
         self.end_session();
         let was_logged_out = self.status == InstanceStatus::LoggedOut;
         self.phone = None;
@@ -309,90 +309,5 @@ impl Handler<SessionEvent> for InstanceActor {
             WaEvent::SessionMoved(moved) => self.on_session_moved(moved),
             WaEvent::Ended(end) => self.on_session_end(end, ctx),
         }
-    }
-}
-
-impl Handler<Reconnect> for InstanceActor {
-    type Result = ();
-
-    fn handle(&mut self, _: Reconnect, ctx: &mut Self::Context) {
-        self.activity(
-            ActivityAction::ReconnectRequested,
-            json!({"from": self.status}),
-        );
-        self.deps.supervisor.reset.do_send(ResetRestarts {
-            instance_id: self.id.clone(),
-        });
-        self.qr_cycles = 0;
-        self.start_session(ctx);
-    }
-}
-
-impl Handler<Logout> for InstanceActor {
-    type Result = ResponseActFuture<Self, ()>;
-
-    fn handle(&mut self, _: Logout, ctx: &mut Self::Context) -> Self::Result {
-        self.cancel_pending_start(ctx);
-        let session = self.session.take();
-        self.generation += 1;
-        Box::pin(
-            async move {
-                if let Some(session) = session {
-                    session.logout().await;
-                }
-            }
-            .into_actor(self)
-            .map(|(), actor, _| actor.logged_out("api", "logged out through the API")),
-        )
-    }
-}
-
-impl Handler<Shutdown> for InstanceActor {
-    type Result = ResponseActFuture<Self, ()>;
-
-    fn handle(&mut self, msg: Shutdown, ctx: &mut Self::Context) -> Self::Result {
-        self.cancel_pending_start(ctx);
-        self.generation += 1;
-        self.qr = None;
-        let session = self.session.take();
-        let wipe = msg.wipe_session.then(|| self.deps.backend.wipe(&self.id));
-        let id = self.id.clone();
-        Box::pin(
-            async move {
-                if let Some(session) = session {
-                    session.shutdown().await;
-                }
-                if let Some(wipe) = wipe
-                    && let Err(err) = wipe.await
-                {
-                    tracing::error!(instance_id = %id, error = %err, "session store not wiped");
-                }
-            }
-            .into_actor(self)
-            .map(|(), _, ctx| ctx.stop()),
-        )
-    }
-}
-
-impl Handler<RequestPairingCode> for InstanceActor {
-    type Result = ResponseActFuture<Self, Result<String, PairingCodeError>>;
-
-    fn handle(&mut self, msg: RequestPairingCode, _: &mut Self::Context) -> Self::Result {
-        let session = match &self.session {
-            Some(session) if self.status == InstanceStatus::Qr => session.clone(),
-            _ => {
-                let refused = Err(PairingCodeError::NotPairable(self.status));
-                return Box::pin(actix::fut::ready(refused));
-            }
-        };
-        let phone = msg.phone.user().to_owned();
-        let asked = session.pair_with_code(&phone);
-        Box::pin(asked.into_actor(self).map(move |code, actor, _| {
-            let code = code.map_err(PairingCodeError::from)?;
-            let lifetime = Duration::from_millis(actor.deps.settings.pairing_code_lifetime_ms);
-            actor.pairing_code_until = Some(Instant::now() + lifetime);
-            actor.activity(ActivityAction::PairingCode, json!({"phone": phone}));
-            Ok(code)
-        }))
     }
 }

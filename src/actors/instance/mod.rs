@@ -2,6 +2,7 @@
 //! machine, persists status and activity, and publishes events.
 
 mod changes;
+mod controls;
 mod groups;
 mod lifecycle;
 pub mod messages;
