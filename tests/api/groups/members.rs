@@ -138,6 +138,11 @@ async fn a_created_group_reaches_its_members_lists_contacts_and_webhooks(db: Tes
     )
     .await;
     assert_eq!(read, created);
+    crate::webhooks::schemas::assert_deliveries_documented(
+        &app,
+        &[&trio.alice.hook, &trio.bob.hook, &trio.carol.hook],
+    )
+    .await;
 }
 
 async fn admins_change_members_and_roles_and_members_hear_of_it(db: TestDb) {
@@ -223,4 +228,9 @@ async fn admins_change_members_and_roles_and_members_hear_of_it(db: TestDb) {
     let roles = group_now["participants"].as_array().unwrap();
     let bob = roles.iter().find(|p| p["phone"] == BOB).unwrap();
     assert_eq!(bob["role"], "member");
+    crate::webhooks::schemas::assert_deliveries_documented(
+        &app,
+        &[&trio.alice.hook, &trio.bob.hook, &trio.carol.hook],
+    )
+    .await;
 }

@@ -78,4 +78,9 @@ async fn members_rename_a_group_until_it_is_locked_and_everyone_sees_the_new_nam
     assert_eq!(cleared["description"], serde_json::Value::Null);
     let same = ok_json(patch(&trio.alice.id, json!({})).await).await;
     assert_eq!(same, cleared);
+    crate::webhooks::schemas::assert_deliveries_documented(
+        &app,
+        &[&trio.alice.hook, &trio.bob.hook, &trio.carol.hook],
+    )
+    .await;
 }

@@ -82,6 +82,11 @@ async fn reactions_change_the_message_on_both_sides_and_can_be_taken_back(db: Te
     );
     let unknown = react(&app, &pair.bob, "3EB0000000000000000000", "👍").await;
     assert_eq!(assert_error(unknown, 404).await, "message_not_found");
+    crate::webhooks::schemas::assert_deliveries_documented(
+        &app,
+        &[&pair.alices_hook, &pair.bobs_hook],
+    )
+    .await;
 }
 
 async fn edits_and_deletions_change_the_message_on_both_sides_and_only_the_author_may(db: TestDb) {
@@ -173,6 +178,11 @@ async fn edits_and_deletions_change_the_message_on_both_sides_and_only_the_autho
         .await
         .unwrap();
     assert_eq!(assert_error(response, 409).await, "message_not_deletable");
+    crate::webhooks::schemas::assert_deliveries_documented(
+        &app,
+        &[&pair.alices_hook, &pair.bobs_hook],
+    )
+    .await;
 }
 
 async fn votes_are_opened_and_counted_on_both_sides(db: TestDb) {
@@ -256,4 +266,9 @@ async fn votes_are_opened_and_counted_on_both_sides(db: TestDb) {
     )
     .await;
     assert_eq!(assert_error(response, 400).await, "validation_error");
+    crate::webhooks::schemas::assert_deliveries_documented(
+        &app,
+        &[&pair.alices_hook, &pair.bobs_hook],
+    )
+    .await;
 }

@@ -143,6 +143,11 @@ async fn typing_and_online_states_reach_the_other_instance_that_asks_for_them(db
     assert_eq!(shown["webhookSettings"]["notifyPresence"], true);
     let bad = post(&app, &chat_path, json!({"state": "typing"})).await;
     assert_eq!(bad.status(), 400);
+    crate::webhooks::schemas::assert_deliveries_documented(
+        &app,
+        &[&pair.alices_hook, &pair.bobs_hook],
+    )
+    .await;
 }
 
 async fn numbers_exist_when_an_instance_is_paired_to_them_and_profiles_show_the_push_name(

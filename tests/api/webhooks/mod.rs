@@ -4,6 +4,7 @@ mod deliveries;
 mod ordering;
 mod payloads;
 mod retries;
+pub mod schemas;
 mod settings;
 
 use hmac::{Hmac, Mac};

@@ -164,6 +164,14 @@ async fn each_event_arrives_with_the_contract_payload_and_a_valid_signature(db: 
         json!({"instanceId": id, "reason": "logout", "willReconnect": false})
     );
 
+    let document = json_body(
+        app.request(Method::GET, "/api/openapi.json")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    super::schemas::assert_documented(&document, &receiver.requests());
     for request in receiver.requests() {
         assert_signed(&request, "s3cret");
         assert_eq!(
