@@ -150,16 +150,16 @@ impl Handler<InstanceEvent> for StatsActor {
         match &event.event {
             Event::MessageSent(m) => self.count(&event.instance_id, event.at, |c| {
                 c.messages_sent += 1;
-                if m.has_media {
+                if m.message.has_media {
                     c.media_sent += 1;
-                    c.total_media_size += i64::try_from(m.media_size).unwrap_or(i64::MAX);
+                    c.total_media_size += i64::try_from(m.message.media_size).unwrap_or(i64::MAX);
                 }
             }),
             Event::MessageReceived(m) => self.count(&event.instance_id, event.at, |c| {
                 c.messages_received += 1;
-                if m.has_media {
+                if m.message.has_media {
                     c.media_received += 1;
-                    c.total_media_size += i64::try_from(m.media_size).unwrap_or(i64::MAX);
+                    c.total_media_size += i64::try_from(m.message.media_size).unwrap_or(i64::MAX);
                 }
             }),
             _ => {}

@@ -42,10 +42,19 @@ impl Event {
     }
 }
 
-/// What a message carries beyond its text, where it applies.
+/// What a sent and a received message's events both carry: the message, its
+/// text, and what it carries beyond its text where it applies.
 #[derive(Debug, Clone, Default, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct MessageKindFields {
+pub struct MessageFields {
+    pub message_id: String,
+    pub body: String,
+    /// Unix seconds.
+    pub timestamp: i64,
+    pub has_media: bool,
+    /// Counted by the statistics, not sent.
+    #[serde(skip)]
+    pub media_size: u64,
     /// The message it replies to.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub quoted_message_id: Option<String>,
@@ -66,17 +75,12 @@ pub struct MessageKindFields {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct MessageReceivedEvent {
-    pub message_id: String,
     /// Who wrote it; a group's message: the group (its author in `author`).
     #[schema(value_type = String)]
     pub from: Jid,
-    pub body: String,
     /// WhatsApp's name for the kind: `conversation`, `imageMessage`, …
     #[serde(rename = "type")]
     pub whatsapp_type: String,
-    /// Unix seconds.
-    pub timestamp: i64,
-    pub has_media: bool,
     pub push_name: String,
     /// The LID WhatsApp addressed the sender by, when it did.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -87,31 +91,20 @@ pub struct MessageReceivedEvent {
     #[schema(value_type = Option<String>)]
     pub author: Option<Jid>,
     #[serde(flatten)]
-    pub kind: MessageKindFields,
-    /// Counted by the statistics, not sent.
-    #[serde(skip)]
-    pub media_size: u64,
+    pub message: MessageFields,
 }
 
 /// `message_sent`: a message the account sent, by the API or from its phone.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct MessageSentEvent {
-    pub message_id: String,
     /// The chat it went to.
     #[schema(value_type = String)]
     pub to: Jid,
-    pub body: String,
     #[serde(rename = "type")]
     pub message_type: MessageType,
-    /// Unix seconds.
-    pub timestamp: i64,
-    pub has_media: bool,
     #[serde(flatten)]
-    pub kind: MessageKindFields,
-    /// Counted by the statistics, not sent.
-    #[serde(skip)]
-    pub media_size: u64,
+    pub message: MessageFields,
 }
 
 /// `message_status`: a sent message was delivered or read.

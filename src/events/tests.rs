@@ -53,17 +53,17 @@ fn names_are_the_contracts() {
 #[test]
 fn message_received_names_its_whatsapp_type_and_sender_and_skips_what_is_absent() {
     let event = Event::MessageReceived(MessageReceivedEvent {
-        message_id: "m1".into(),
         from: jid("79001234567"),
-        body: "hi".into(),
         whatsapp_type: "conversation".into(),
-        timestamp: 1_672_531_200,
-        has_media: false,
         push_name: "Ivan".into(),
         sender_lid: None,
         author: None,
-        kind: MessageKindFields::default(),
-        media_size: 0,
+        message: MessageFields {
+            message_id: "m1".into(),
+            body: "hi".into(),
+            timestamp: 1_672_531_200,
+            ..Default::default()
+        },
     });
     let expected = json!({"messageId": "m1", "from": "79001234567@s.whatsapp.net",
         "body": "hi", "type": "conversation", "timestamp": 1_672_531_200, "hasMedia": false,
@@ -74,13 +74,14 @@ fn message_received_names_its_whatsapp_type_and_sender_and_skips_what_is_absent(
 #[test]
 fn message_sent_carries_its_kind_fields_and_not_its_media_size() {
     let event = Event::MessageSent(MessageSentEvent {
-        message_id: "m2".into(),
         to: jid("79001234567"),
-        body: "where?".into(),
         message_type: MessageType::Poll,
-        timestamp: 1,
-        has_media: true,
-        kind: MessageKindFields {
+        message: MessageFields {
+            message_id: "m2".into(),
+            body: "where?".into(),
+            timestamp: 1,
+            has_media: true,
+            media_size: 99,
             quoted_message_id: Some("m1".into()),
             mentions: vec!["79001234568@s.whatsapp.net".into()],
             location: Some(Location {
@@ -96,7 +97,6 @@ fn message_sent_carries_its_kind_fields_and_not_its_media_size() {
                 options: vec!["a".into(), "b".into()],
             }),
         },
-        media_size: 99,
     });
     let expected = json!({"messageId": "m2", "to": "79001234567@s.whatsapp.net",
         "body": "where?", "type": "poll", "timestamp": 1, "hasMedia": true,

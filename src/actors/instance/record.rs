@@ -5,7 +5,7 @@ use crate::db::messages::{MessageStatus, MessageType, NewMessage, StoredMedia};
 use crate::domain::kinds::{MessageDetails, PollSpec};
 use crate::domain::phone::Jid;
 use crate::domain::time::now_millis;
-use crate::events::{Event, MessageKindFields, MessageReceivedEvent, MessageSentEvent};
+use crate::events::{Event, MessageFields, MessageReceivedEvent, MessageSentEvent};
 use crate::whatsapp::{InboundMessage, MediaKind, Outbound};
 
 impl From<MediaKind> for MessageType {
@@ -191,8 +191,12 @@ impl MessageRecord {
     /// The webhook's and the statistics' view: a received message names its
     /// sender (a group's: the group, its author beside it), a sent one its chat.
     pub fn event(&self) -> Event {
-        let media_size = self.media.as_ref().map_or(0, |m| m.size);
-        let kind = MessageKindFields {
+        let message = MessageFields {
+            message_id: self.message_id.clone(),
+            body: self.body.clone(),
+            timestamp: self.at / 1000,
+            has_media: self.media.is_some(),
+            media_size: self.media.as_ref().map_or(0, |m| m.size),
             quoted_message_id: self.quoted_message_id.clone(),
             mentions: self.details.mentions.clone(),
             location: self.details.location.clone(),
@@ -201,32 +205,22 @@ impl MessageRecord {
         };
         if self.from_me {
             return Event::MessageSent(MessageSentEvent {
-                message_id: self.message_id.clone(),
                 to: self.chat.clone(),
-                body: self.body.clone(),
                 message_type: self.message_type,
-                timestamp: self.at / 1000,
-                has_media: self.media.is_some(),
-                kind,
-                media_size,
+                message,
             });
         }
         Event::MessageReceived(MessageReceivedEvent {
-            message_id: self.message_id.clone(),
             from: if self.chat.is_group() {
                 self.chat.clone()
             } else {
                 self.sender.clone()
             },
-            body: self.body.clone(),
             whatsapp_type: whatsapp_type(self.message_type),
-            timestamp: self.at / 1000,
-            has_media: self.media.is_some(),
             push_name: self.push_name.clone(),
             sender_lid: self.sender_lid.clone(),
             author: self.author(),
-            kind,
-            media_size,
+            message,
         })
     }
 }
