@@ -15,12 +15,14 @@ mod events;
 mod fields;
 mod group_answers;
 mod limits;
+mod sends;
 mod shared;
 
 use crate::app::answers::Sent;
 use crate::error::ErrorBody;
 use crate::http::state::AppState;
-use shared::{CommonAnswers, Credentials, InstanceScope, SendRoutes, WhatsappAliases};
+use sends::SendRoutes;
+use shared::{CommonAnswers, Credentials, InstanceScope, WhatsappAliases};
 
 #[derive(OpenApi)]
 #[openapi(

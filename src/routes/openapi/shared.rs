@@ -1,16 +1,14 @@
 //! What many operations share, added to the document once instead of on each
-//! handler: credentials and 401, the instance 404, the send routes' header and
-//! answers, and the WhatsApp API's aliases of instance routes.
+//! handler: credentials and 401, the instance 404, the common refusals, and the
+//! WhatsApp API's aliases of instance routes (the send routes': `sends.rs`).
 
-use serde_json::json;
 use utoipa::Modify;
 use utoipa::openapi::header::HeaderBuilder;
-use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
-use utoipa::openapi::schema::{Object, ObjectBuilder, Type};
+use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::security::{
     ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
 };
-use utoipa::openapi::{ContentBuilder, Ref, RefOr, Required, Response, ResponseBuilder};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
 
 type ResponsesMap = std::collections::BTreeMap<String, RefOr<Response>>;
 
@@ -88,135 +86,6 @@ impl Modify for WhatsappAliases {
             openapi.paths.paths.insert(alias.to_owned(), item);
         }
     }
-}
-
-/// The send routes (and reactions and votes, which answer alike) share the
-/// `Idempotency-Key` header and every answer but
-/// 400, 413 and (for send-media) 422, which each documents itself.
-pub struct SendRoutes;
-
-const SEND_PATHS: [&str; 8] = [
-    "/api/whatsapp/{instance_id}/send",
-    "/api/whatsapp/{instance_id}/send-media",
-    "/api/whatsapp/{instance_id}/send-file",
-    "/api/whatsapp/{instance_id}/send-location",
-    "/api/whatsapp/{instance_id}/send-contact",
-    "/api/whatsapp/{instance_id}/send-poll",
-    "/api/whatsapp/{instance_id}/messages/{message_id}/reaction",
-    "/api/whatsapp/{instance_id}/messages/{message_id}/vote",
-];
-
-impl Modify for SendRoutes {
-    /// Editing and deleting for everyone take a key too; their own answers
-    /// (200 included) stay as they document them.
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let paths = &mut openapi.paths.paths;
-        let mut operations = Vec::new();
-        for (path, item) in paths.iter_mut() {
-            if SEND_PATHS.contains(&path.as_str()) {
-                operations.extend(item.post.as_mut());
-            } else if path == "/api/whatsapp/{instance_id}/messages/{message_id}" {
-                operations.extend(
-                    [item.patch.as_mut(), item.delete.as_mut()]
-                        .into_iter()
-                        .flatten(),
-                );
-            }
-        }
-        for operation in operations {
-            operation
-                .parameters
-                .get_or_insert_with(Vec::new)
-                .push(idempotency_key().into());
-            for (status, response) in sent_answers() {
-                operation
-                    .responses
-                    .responses
-                    .entry(status.to_owned())
-                    .or_insert_with(|| response.into());
-            }
-        }
-    }
-}
-
-fn string_schema() -> Object {
-    ObjectBuilder::new().schema_type(Type::String).build()
-}
-
-fn idempotency_key() -> Parameter {
-    ParameterBuilder::new()
-        .name("Idempotency-Key")
-        .parameter_in(ParameterIn::Header)
-        .required(Required::False)
-        .description(Some(
-            "Optional, 1-255 visible ASCII characters. A retry with the same key for the same \
-             instance within 24 h gets the first answer (with `Idempotent-Replayed: true`) and \
-             nothing is sent again; the same key with a different request is a 422",
-        ))
-        .schema(Some(string_schema()))
-        .build()
-}
-
-fn sent_answers() -> [(&'static str, Response); 5] {
-    let sent = ResponseBuilder::new()
-        .description(
-            "Sent: WhatsApp took the message; `id` is its WhatsApp message id (used by history, \
-             receipts and webhooks)",
-        )
-        .header(
-            "Idempotent-Replayed",
-            HeaderBuilder::new()
-                .schema(Some(string_schema()))
-                .description(Some(
-                    "`true` when this is the stored answer to an earlier request with the same `Idempotency-Key`",
-                ))
-                .build(),
-        )
-        .content(
-            "application/json",
-            ContentBuilder::new()
-                .schema(Some(Ref::from_schema_name("Sent")))
-                .example(Some(json!({"id": "3EB0C258F6AA7F19E2F2C2"})))
-                .build(),
-        )
-        .build();
-    [
-        ("200", sent),
-        (
-            "409",
-            json_error(
-                "The instance is not connected to WhatsApp (`instance_not_connected`), or a request \
-                 with the same `Idempotency-Key` is still in progress (`idempotency_in_progress`)",
-                ErrorCode::InstanceNotConnected,
-                "the instance is not connected to WhatsApp",
-            ),
-        ),
-        (
-            "422",
-            json_error(
-                "This `Idempotency-Key` was already used for a different request",
-                ErrorCode::IdempotencyKeyReused,
-                "this Idempotency-Key was used for a different request",
-            ),
-        ),
-        (
-            "502",
-            json_error(
-                "WhatsApp did not take the message",
-                ErrorCode::SendFailed,
-                "the message could not be sent: connection reset",
-            ),
-        ),
-        (
-            "503",
-            json_error(
-                "The instance did not answer in time, is restarting, or the message could not be \
-                 recorded; try again",
-                ErrorCode::ServiceUnavailable,
-                "the instance did not answer in time; try again",
-            ),
-        ),
-    ]
 }
 
 /// Answers many routes may give, added where each can happen (a route with its
