@@ -237,9 +237,14 @@ pub fn beside_server(connections: wamux::db::engine_store::StoreConnections, dir
             let counting = {
                 let done = done.clone();
                 tokio::spawn(async move {
+                    // Written aside and renamed over: a reader never sees the
+                    // file truncated and empty (a count of 0 mid-run).
+                    let writing = count_file.with_extension("writing");
                     loop {
-                        let _ =
-                            std::fs::write(&count_file, done.load(Ordering::Relaxed).to_string());
+                        let count = done.load(Ordering::Relaxed).to_string();
+                        if std::fs::write(&writing, count).is_ok() {
+                            let _ = std::fs::rename(&writing, &count_file);
+                        }
                         tokio::time::sleep(Duration::from_millis(200)).await;
                     }
                 })

@@ -73,7 +73,7 @@ pub(super) async fn sends_beside(
         send_request(&server.api.base, &server.api.key, &alice, "15550000002"),
     );
     let mix_rate = with_store_mix.then(|| {
-        (crate::store_mix::count_in(dir.path()) - mix_before) as f64
+        crate::store_mix::count_in(dir.path()).saturating_sub(mix_before) as f64
             / started.elapsed().as_secs_f64()
     });
     let warmup_and_runs = server.api.chat_total(&alice, "15550000002").await?;
