@@ -1,21 +1,19 @@
 //! Finding the instance a call is about, as its caller may see it, and asking
 //! actors with a deadline.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use actix::dev::ToEnvelope;
 use actix::{Actor, Addr, Handler, MailboxError, Message};
 use entity::instances::Model as Instance;
-use futures_util::future::BoxFuture;
 
 use super::Deps;
-use crate::actors::instance::{InstanceActor, OnSession};
+use crate::actors::instance::{InstanceActor, OnSession, SessionFn};
 use crate::actors::registry::InstanceRef;
 use crate::db;
 use crate::domain::text::is_uuid;
 use crate::error::{ApiError, ErrorCode};
-use crate::whatsapp::{WaError, WaSession};
+use crate::whatsapp::WaError;
 
 pub use crate::domain::user::AuthUser as Caller;
 
@@ -84,7 +82,7 @@ pub async fn on_session<T: Send + 'static>(
     instance: &Addr<InstanceActor>,
     deadline: Duration,
     late: &'static str,
-    call: impl FnOnce(Arc<dyn WaSession>) -> BoxFuture<'static, Result<T, WaError>> + Send + 'static,
+    call: impl SessionFn<T>,
 ) -> Result<Result<T, WaError>, ApiError> {
     instance
         .send(OnSession(Box::new(call)))

@@ -3,16 +3,14 @@
 //! instance's session (WhatsApp keeps groups, not wamux); what happens in them
 //! comes back as events.
 
-use std::sync::Arc;
-
 use super::Deps;
 use super::access::{Caller, live_instance, on_session};
 use super::idempotency::{self, IdempotencyKey, Idempotent, fingerprint};
+use crate::actors::instance::SessionFn;
 use crate::domain::phone::Jid;
 use crate::error::{ApiError, ErrorCode};
 use crate::whatsapp::{
     GroupInfo, GroupSettings, GroupSummary, MemberAction, MemberResult, NewGroup, WaError,
-    WaSession,
 };
 
 /// How long a group call may wait for WhatsApp: its own queries give up
@@ -48,11 +46,7 @@ impl<'a> Groups<'a> {
         &self,
         caller: &Caller,
         instance_id: &str,
-        call: impl FnOnce(
-            Arc<dyn WaSession>,
-        ) -> futures_util::future::BoxFuture<'static, Result<T, WaError>>
-        + Send
-        + 'static,
+        call: impl SessionFn<T>,
     ) -> Result<T, ApiError> {
         let instance = live_instance(self.deps, caller, instance_id)?;
         let late = "WhatsApp did not answer in time; try again";

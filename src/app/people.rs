@@ -1,22 +1,17 @@
 //! What the instance tells and asks WhatsApp about chats and people: read
 //! marks, typing and online states, whether numbers exist, profiles, blocking.
 
-use std::sync::Arc;
-
 use actix::Addr;
-use futures_util::future::BoxFuture;
 
 use super::Deps;
 use super::access::{Caller, live_instance, on_session, writes_visible};
 use super::answers::MarkedRead;
 use super::messaging::send_error;
-use crate::actors::instance::{InstanceActor, SendMessageError};
+use crate::actors::instance::{InstanceActor, SendMessageError, SessionFn};
 use crate::db;
 use crate::domain::phone::Jid;
 use crate::error::ApiError;
-use crate::whatsapp::{
-    Availability, ChatState, NumberCheck, Profile, ReadMark, WaError, WaSession,
-};
+use crate::whatsapp::{Availability, ChatState, NumberCheck, Profile, ReadMark};
 
 pub struct People<'a> {
     deps: &'a Deps,
@@ -136,7 +131,7 @@ impl<'a> People<'a> {
     async fn session<T: Send + 'static>(
         &self,
         instance: &Addr<InstanceActor>,
-        call: impl FnOnce(Arc<dyn WaSession>) -> BoxFuture<'static, Result<T, WaError>> + Send + 'static,
+        call: impl SessionFn<T>,
     ) -> Result<T, ApiError> {
         let late = "the instance did not answer in time; try again";
         on_session(instance, self.deps.request_timeout(), late, call)

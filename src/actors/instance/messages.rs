@@ -66,8 +66,18 @@ pub struct ApplyChange {
 /// the instance's state (sends, changes of messages) has its own message.
 pub struct OnSession<T>(pub SessionCall<T>);
 
-pub type SessionCall<T> =
-    Box<dyn FnOnce(Arc<dyn WaSession>) -> BoxFuture<'static, Result<T, WaError>> + Send>;
+pub type SessionCall<T> = Box<dyn SessionFn<T>>;
+
+/// A call on a session: what `OnSession` carries and `access::on_session` takes.
+pub trait SessionFn<T>:
+    FnOnce(Arc<dyn WaSession>) -> BoxFuture<'static, Result<T, WaError>> + Send + 'static
+{
+}
+
+impl<T, F> SessionFn<T> for F where
+    F: FnOnce(Arc<dyn WaSession>) -> BoxFuture<'static, Result<T, WaError>> + Send + 'static
+{
+}
 
 impl<T: Send + 'static> Message for OnSession<T> {
     /// `WaError::NotConnected` unless the instance is connected.
