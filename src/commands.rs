@@ -6,7 +6,8 @@ use crate::app::users::{NewUser, create_user};
 use crate::cli::{Command, ConfigCommand, UserCommand};
 use crate::config::Settings;
 use crate::db;
-use crate::domain::user::{Email, Password, Role, parse_name};
+use crate::domain::fields::PersonName;
+use crate::domain::user::{Email, Password, Role};
 use crate::error::ErrorCode;
 use crate::startup::Application;
 
@@ -59,8 +60,12 @@ pub async fn run(command: Option<Command>, settings: Settings) -> anyhow::Result
             let new = NewUser {
                 email,
                 password,
-                first_name: parse_name(&first_name).map_err(anyhow::Error::msg)?,
-                last_name: parse_name(&last_name).map_err(anyhow::Error::msg)?,
+                first_name: PersonName::from(first_name.as_str())
+                    .parse("--first-name")
+                    .map_err(|refusal| anyhow::anyhow!("{}", refusal.message()))?,
+                last_name: PersonName::from(last_name.as_str())
+                    .parse("--last-name")
+                    .map_err(|refusal| anyhow::anyhow!("{}", refusal.message()))?,
                 role: if admin { Role::Admin } else { Role::User },
             };
             let user = match create_user(&db, new).await {

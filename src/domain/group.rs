@@ -55,3 +55,17 @@ impl MemberAction {
         }
     }
 }
+
+/// The code of an invite link (`https://chat.whatsapp.com/<code>`), or the
+/// code itself; `None` when it cannot be one.
+pub fn invite_code_of(invite: &str) -> Option<&str> {
+    let invite = invite.trim();
+    let code = invite
+        .strip_prefix("https://chat.whatsapp.com/")
+        .or_else(|| invite.strip_prefix("http://chat.whatsapp.com/"))
+        .or_else(|| invite.strip_prefix("chat.whatsapp.com/"))
+        .unwrap_or(invite)
+        .trim_end_matches('/');
+    (!code.is_empty() && code.len() <= 64 && code.bytes().all(|b| b.is_ascii_alphanumeric()))
+        .then_some(code)
+}

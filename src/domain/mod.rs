@@ -1,5 +1,6 @@
 //! Small parsed types: once built, they are valid.
 
+pub mod fields;
 pub mod group;
 pub mod instance;
 pub mod kinds;

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::rules::{EMAIL, PASSWORD, PERSON_NAME};
+use super::rules::{EMAIL, PASSWORD};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Email(String);
@@ -54,18 +54,6 @@ impl fmt::Debug for Password {
 }
 
 pub use entity::values::Role;
-
-/// First or last name: at most 100 characters as sent, no control characters;
-/// stored trimmed, may be empty.
-pub fn parse_name(raw: &str) -> Result<String, String> {
-    if !PERSON_NAME.allows(raw) {
-        return Err(format!(
-            "must be at most {} characters, without control characters",
-            PERSON_NAME.max_chars
-        ));
-    }
-    Ok(raw.trim().to_owned())
-}
 
 #[cfg(test)]
 mod tests {
@@ -128,7 +116,7 @@ mod props {
 
         #[test]
         fn names_are_bounded_and_printable(raw in "\\PC{0,150}") {
-            if let Ok(name) = parse_name(&raw) {
+            if let Ok(name) = crate::domain::fields::PersonName::from(raw.as_str()).parse("name") {
                 prop_assert!(name.chars().count() <= 100);
                 prop_assert!(!name.chars().any(char::is_control));
             }

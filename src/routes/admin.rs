@@ -7,7 +7,8 @@ use utoipa::ToSchema;
 
 use crate::app::answers::Done;
 use crate::app::users::{NewUser, UserUpdate, UserView};
-use crate::domain::user::{Email, Password, Role, parse_name};
+use crate::domain::fields::{EmailAddress, NewPassword, PersonName};
+use crate::domain::user::Role;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::http::extract::{AdminUser, Json};
 use crate::routes::pagination::{Page, PageSize, Pagination};
@@ -21,12 +22,12 @@ use crate::http::state::AppState;
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateUserRequest {
-    email: String,
-    password: String,
+    email: EmailAddress,
+    password: NewPassword,
     #[serde(default)]
-    first_name: String,
+    first_name: PersonName,
     #[serde(default)]
-    last_name: String,
+    last_name: PersonName,
     #[serde(default)]
     role: Option<Role>,
 }
@@ -34,11 +35,11 @@ pub struct CreateUserRequest {
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpdateUserRequest {
-    first_name: Option<String>,
-    last_name: Option<String>,
+    first_name: Option<PersonName>,
+    last_name: Option<PersonName>,
     role: Option<Role>,
     active: Option<bool>,
-    password: Option<String>,
+    password: Option<NewPassword>,
 }
 
 #[derive(Deserialize)]
@@ -52,18 +53,6 @@ pub struct ListQuery {
 pub struct UserPage {
     users: Vec<UserView>,
     pagination: Pagination,
-}
-
-fn field<T>(name: &str, parsed: Result<T, String>) -> Result<T, ApiError> {
-    parsed.map_err(|problem| ApiError::validation(format!("{name} {problem}")))
-}
-
-fn optional<T>(
-    name: &str,
-    raw: Option<&str>,
-    parse: impl Fn(&str) -> Result<T, String>,
-) -> Result<Option<T>, ApiError> {
-    raw.map(|raw| field(name, parse(raw))).transpose()
 }
 
 /// A user as the admin routes show it (documented examples).
@@ -111,10 +100,10 @@ pub async fn create_user(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let new = NewUser {
-        email: field("email", Email::parse(&body.email))?,
-        password: field("password", Password::parse(&body.password))?,
-        first_name: field("firstName", parse_name(&body.first_name))?,
-        last_name: field("lastName", parse_name(&body.last_name))?,
+        email: body.email.parse()?,
+        password: body.password.parse()?,
+        first_name: body.first_name.parse("firstName")?,
+        last_name: body.last_name.parse("lastName")?,
         role: body.role.unwrap_or(Role::User),
     };
     let user = state.app.users().create(new).await?;
@@ -177,11 +166,11 @@ pub async fn update_user(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let update = UserUpdate {
-        first_name: optional("firstName", body.first_name.as_deref(), parse_name)?,
-        last_name: optional("lastName", body.last_name.as_deref(), parse_name)?,
+        first_name: body.first_name.map(|n| n.parse("firstName")).transpose()?,
+        last_name: body.last_name.map(|n| n.parse("lastName")).transpose()?,
         role: body.role,
         active: body.active,
-        password: optional("password", body.password.as_deref(), Password::parse)?,
+        password: body.password.map(|p| p.parse()).transpose()?,
     };
     let user = state.app.users().update(&admin.0, &path, update).await?;
     Ok(HttpResponse::Ok().json(user))

@@ -7,12 +7,13 @@ use utoipa::ToSchema;
 
 use crate::app::answers::{Sent, Success};
 use crate::app::sim::Sim;
-use crate::domain::rules;
+use crate::domain::fields::{
+    Base64Data, GroupJid, InboundBody, PastMessageBody, PersonName, PersonPhone, UnixSeconds,
+};
 use crate::domain::user::AuthUser;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::http::extract::Json;
 use crate::http::state::AppState;
-use crate::routes::input;
 use crate::whatsapp::sim::{FaultKind, InboundFile, PastMessage, SimInbound};
 
 fn network(state: &AppState) -> Result<Sim<'_>, ApiError> {
@@ -25,8 +26,8 @@ fn network(state: &AppState) -> Result<Sim<'_>, ApiError> {
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Scan {
-    phone: String,
-    push_name: Option<String>,
+    phone: PersonPhone,
+    push_name: Option<PersonName>,
     /// What the phone had before linking, synced to the instance once linked
     /// (imported when `whatsapp.history_sync` is on, as WhatsApp's history sync).
     #[schema(max_items = 1000)]
@@ -38,16 +39,19 @@ pub struct Scan {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PastChatMessage {
     /// The other person: a phone number or JID.
-    chat: String,
-    body: String,
-    /// Unix seconds.
-    #[serde(deserialize_with = "input::integral")]
-    #[schema(value_type = i64, required = true)]
-    timestamp: Option<i64>,
+    chat: PersonPhone,
+    body: PastMessageBody,
+    #[schema(value_type = UnixSeconds, required = true)]
+    timestamp: Option<UnixSeconds>,
     /// Sent by the phone itself (default false).
     from_me: Option<bool>,
     /// The other person's name, for what they wrote.
-    push_name: Option<String>,
+    push_name: Option<PersonName>,
+}
+
+/// A display name, trimmed; empty when absent.
+fn display_name(raw: Option<PersonName>) -> Result<String, ApiError> {
+    Ok(raw.unwrap_or_default().parse("pushName")?)
 }
 
 const MAX_PAST_MESSAGES: usize = 1000;
@@ -62,25 +66,14 @@ fn past_messages(history: Option<Vec<PastChatMessage>>) -> Result<Vec<PastMessag
     history
         .into_iter()
         .map(|past| {
-            if !rules::PAST_MESSAGE_BODY.allows(&past.body) {
-                return Err(ApiError::validation(format!(
-                    "history body must be 1-{} characters, without NUL",
-                    rules::PAST_MESSAGE_BODY.max_chars
-                )));
-            }
-            let timestamp = past.timestamp.unwrap_or(-1);
-            if !(0..=rules::MAX_UNIX_SECONDS).contains(&timestamp) {
-                return Err(ApiError::validation(format!(
-                    "history timestamp must be unix seconds, 0-{}",
-                    rules::MAX_UNIX_SECONDS
-                )));
-            }
+            let body = past.body.parse()?;
+            let timestamp = UnixSeconds::parse(past.timestamp)?;
             Ok(PastMessage {
-                chat: input::phone(&past.chat)?,
-                body: past.body,
+                chat: past.chat.parse()?,
+                body,
                 timestamp,
                 from_me: past.from_me.unwrap_or(false),
-                push_name: input::push_name(past.push_name.as_deref())?,
+                push_name: display_name(past.push_name)?,
             })
         })
         .collect()
@@ -110,9 +103,9 @@ pub async fn scan(
     body: Json<Scan>,
 ) -> Result<HttpResponse, ApiError> {
     let network = network(&state)?;
-    let phone = input::phone(&body.phone)?;
     let body = body.into_inner();
-    let push_name = input::push_name(body.push_name.as_deref())?;
+    let phone = body.phone.parse()?;
+    let push_name = display_name(body.push_name)?;
     let history = past_messages(body.history)?;
     network
         .scan(&user, &path, &phone, &push_name, history)
@@ -158,12 +151,12 @@ pub async fn fault(
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Inbound {
-    from: String,
+    from: PersonPhone,
     /// A group both are in (`…@g.us`): the message is written there, `from` its author.
-    group: Option<String>,
+    group: Option<GroupJid>,
     #[serde(default)]
-    body: String,
-    push_name: Option<String>,
+    body: InboundBody,
+    push_name: Option<PersonName>,
     media: Option<InboundMedia>,
 }
 
@@ -173,7 +166,7 @@ pub struct InboundMedia {
     mimetype: String,
     filename: Option<String>,
     /// The bytes, base64.
-    data: String,
+    data: Base64Data,
     /// Plays media WhatsApp's servers no longer have: the download fails.
     #[serde(default)]
     expired: bool,
@@ -204,7 +197,6 @@ pub async fn inbound(
     path: web::Path<String>,
     body: Json<Inbound>,
 ) -> Result<HttpResponse, ApiError> {
-    use base64::Engine;
     let network = network(&state)?;
     let Inbound {
         from,
@@ -213,34 +205,20 @@ pub async fn inbound(
         push_name,
         media,
     } = body.into_inner();
-    let from = input::phone(&from)?;
-    let group = group.map(|raw| input::group(&raw)).transpose()?;
-    let push_name = input::push_name(push_name.as_deref())?;
+    let from = from.parse()?;
+    let group = group.map(|raw| raw.parse()).transpose()?;
+    let push_name = display_name(push_name)?;
     let media = media
         .map(|media| {
-            // The rule is what the decoder takes; checked first so that the
-            // documented pattern is the one enforced.
-            let not_base64 = || ApiError::validation("media.data must be standard base64");
-            if !rules::BASE64.allows(&media.data) {
-                return Err(not_base64());
-            }
-            let bytes = base64::engine::general_purpose::STANDARD
-                .decode(media.data.as_bytes())
-                .map_err(|_| not_base64())?;
             Ok::<_, ApiError>(InboundFile {
-                bytes: bytes.into(),
+                bytes: media.data.parse()?.into(),
                 mimetype: media.mimetype,
                 filename: media.filename,
                 expired: media.expired,
             })
         })
         .transpose()?;
-    if !rules::INBOUND_BODY.allows(&body) {
-        return Err(ApiError::validation(format!(
-            "body must be at most {} characters, without NUL",
-            rules::INBOUND_BODY.max_chars
-        )));
-    }
+    let body = body.parse()?;
     if body.is_empty() && media.is_none() {
         return Err(ApiError::validation(
             "an inbound message needs a body or media",

@@ -6,7 +6,7 @@
 use futures_util::future::BoxFuture;
 
 use super::WaError;
-pub use crate::domain::group::{GroupRole, MemberAction};
+pub use crate::domain::group::{GroupRole, MemberAction, invite_code_of};
 use crate::domain::phone::Jid;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -156,20 +156,6 @@ pub trait WaGroups {
     /// Joins the group an invite code (or link) names; answers its id.
     fn join_group(&self, code: &str) -> Answer<Jid>;
     fn leave_group(&self, id: &Jid) -> Answer<()>;
-}
-
-/// The code of an invite link (`https://chat.whatsapp.com/<code>`), or the
-/// code itself; `None` when it cannot be one.
-pub fn invite_code_of(invite: &str) -> Option<&str> {
-    let invite = invite.trim();
-    let code = invite
-        .strip_prefix("https://chat.whatsapp.com/")
-        .or_else(|| invite.strip_prefix("http://chat.whatsapp.com/"))
-        .or_else(|| invite.strip_prefix("chat.whatsapp.com/"))
-        .unwrap_or(invite)
-        .trim_end_matches('/');
-    (!code.is_empty() && code.len() <= 64 && code.bytes().all(|b| b.is_ascii_alphanumeric()))
-        .then_some(code)
 }
 
 /// The link that shares an invite code.

@@ -8,12 +8,13 @@ pub(in crate::routes) mod view;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 
 use crate::app::answers::Success;
+use crate::domain::fields::{GroupDescription, GroupId, GroupSubject};
 use crate::domain::user::AuthUser;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::http::extract::Json;
 use crate::http::state::AppState;
 use crate::routes::input;
-use crate::whatsapp::{GroupSettings, NewGroup, invite_code_of};
+use crate::whatsapp::{GroupSettings, NewGroup};
 use view::{
     CreateGroup, GroupList, GroupView, InviteView, JoinGroup, JoinedGroup, ParticipantResults,
     ParticipantsChange, UpdateGroup,
@@ -71,13 +72,9 @@ pub async fn create_group(
     let key = input::idempotency_key(req.headers())?;
     let body = body.into_inner();
     let group = NewGroup {
-        subject: view::subject(&body.subject)?,
+        subject: body.subject.parse()?,
         participants: view::participants(&body.participants)?,
-        description: body
-            .description
-            .as_deref()
-            .map(view::description)
-            .transpose()?,
+        description: body.description.map(GroupDescription::parse).transpose()?,
     };
     let created = state
         .app
@@ -105,11 +102,7 @@ pub async fn join_group(
     path: web::Path<String>,
     body: Json<JoinGroup>,
 ) -> Result<HttpResponse, ApiError> {
-    let code = invite_code_of(&body.invite).ok_or_else(|| {
-        ApiError::validation(
-            "invite must be an invite code or a https://chat.whatsapp.com/<code> link",
-        )
-    })?;
+    let code = body.invite.parse()?;
     let id = state.app.groups().join(&user, &path, code).await?;
     Ok(HttpResponse::Ok().json(JoinedGroup::new(id)))
 }
@@ -130,7 +123,7 @@ pub async fn get_group(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (instance_id, group) = path.into_inner();
-    let group = input::group_id(&group)?;
+    let group = GroupId::from(group.as_str()).parse()?;
     let found = state.app.groups().get(&user, &instance_id, &group).await?;
     Ok(HttpResponse::Ok().json(GroupView::from(found)))
 }
@@ -158,15 +151,11 @@ pub async fn update_group(
     body: Json<UpdateGroup>,
 ) -> Result<HttpResponse, ApiError> {
     let (instance_id, group) = path.into_inner();
-    let group = input::group_id(&group)?;
+    let group = GroupId::from(group.as_str()).parse()?;
     let body = body.into_inner();
     let settings = GroupSettings {
-        subject: body.subject.as_deref().map(view::subject).transpose()?,
-        description: body
-            .description
-            .as_deref()
-            .map(view::description)
-            .transpose()?,
+        subject: body.subject.map(GroupSubject::parse).transpose()?,
+        description: body.description.map(GroupDescription::parse).transpose()?,
         announce: body.announce,
         locked: body.locked,
     };
@@ -202,7 +191,7 @@ pub async fn change_participants(
     body: Json<ParticipantsChange>,
 ) -> Result<HttpResponse, ApiError> {
     let (instance_id, group) = path.into_inner();
-    let group = input::group_id(&group)?;
+    let group = GroupId::from(group.as_str()).parse()?;
     let people = view::participants(&body.participants)?;
     let results = state
         .app
@@ -219,7 +208,7 @@ async fn invite(
     reset: bool,
 ) -> Result<HttpResponse, ApiError> {
     let (instance_id, group) = path.into_inner();
-    let group = input::group_id(&group)?;
+    let group = GroupId::from(group.as_str()).parse()?;
     let code = state
         .app
         .groups()
@@ -283,7 +272,7 @@ pub async fn leave_group(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (instance_id, group) = path.into_inner();
-    let group = input::group_id(&group)?;
+    let group = GroupId::from(group.as_str()).parse()?;
     state
         .app
         .groups()

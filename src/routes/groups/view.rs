@@ -3,11 +3,10 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::domain::fields::{GroupDescription, GroupInvite, GroupSubject, PersonPhone};
 use crate::domain::phone::Jid;
-use crate::domain::rules;
 use crate::domain::time::iso_millis;
 use crate::error::{ApiError, ErrorCode};
-use crate::routes::input;
 use crate::whatsapp::{GroupInfo, GroupRole, GroupSummary, MemberAction, MemberResult};
 
 /// Most people one call adds, removes, promotes or demotes (and a new group starts with).
@@ -18,21 +17,21 @@ pub const MAX_PARTICIPANTS: usize = 256;
 pub struct CreateGroup {
     /// 1 to 100 characters.
     #[schema(example = "Sales team")]
-    pub subject: String,
+    pub subject: GroupSubject,
     /// 1 to 256 phone numbers (or JIDs) to add; the instance's account is the owner.
     #[schema(min_items = 1, max_items = 256, example = json!(["79001234567"]))]
-    pub participants: Vec<String>,
+    pub participants: Vec<PersonPhone>,
     /// Up to 2048 characters.
-    pub description: Option<String>,
+    pub description: Option<GroupDescription>,
 }
 
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateGroup {
     /// 1 to 100 characters.
-    pub subject: Option<String>,
+    pub subject: Option<GroupSubject>,
     /// Up to 2048 characters; `""` removes it.
-    pub description: Option<String>,
+    pub description: Option<GroupDescription>,
     /// Only admins send messages.
     pub announce: Option<bool>,
     /// Only admins change the subject, description and settings.
@@ -46,7 +45,7 @@ pub struct ParticipantsChange {
     pub action: ParticipantAction,
     /// 1 to 256 phone numbers (or JIDs).
     #[schema(min_items = 1, max_items = 256, example = json!(["79001234567"]))]
-    pub participants: Vec<String>,
+    pub participants: Vec<PersonPhone>,
 }
 
 /// What is done to the participants.
@@ -75,7 +74,7 @@ impl From<ParticipantAction> for MemberAction {
 pub struct JoinGroup {
     /// The invite code, or its `https://chat.whatsapp.com/<code>` link.
     #[schema(example = "https://chat.whatsapp.com/Fk3cQ9pLmN2rT7vXyZ1aB4")]
-    pub invite: String,
+    pub invite: GroupInvite,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -216,7 +215,7 @@ impl JoinedGroup {
 }
 
 /// 1 to 256 people, each a person's number or JID; named by index when not.
-pub fn participants(raw: &[String]) -> Result<Vec<Jid>, ApiError> {
+pub fn participants(raw: &[PersonPhone]) -> Result<Vec<Jid>, ApiError> {
     if raw.is_empty() || raw.len() > MAX_PARTICIPANTS {
         return Err(ApiError::validation(format!(
             "participants must hold 1-{MAX_PARTICIPANTS} phone numbers"
@@ -225,7 +224,7 @@ pub fn participants(raw: &[String]) -> Result<Vec<Jid>, ApiError> {
     raw.iter()
         .enumerate()
         .map(|(index, person)| {
-            input::phone(person).map_err(|_| {
+            person.parse().map_err(|_| {
                 ApiError::new(
                     ErrorCode::InvalidPhone,
                     format!("participants[{index}] is not a person's phone number or JID"),
@@ -233,24 +232,4 @@ pub fn participants(raw: &[String]) -> Result<Vec<Jid>, ApiError> {
             })
         })
         .collect()
-}
-
-pub fn subject(raw: &str) -> Result<String, ApiError> {
-    if !rules::GROUP_SUBJECT.allows(raw) {
-        return Err(ApiError::validation(format!(
-            "subject must be 1-{} characters, not blank",
-            rules::GROUP_SUBJECT.max_chars
-        )));
-    }
-    Ok(raw.trim().to_owned())
-}
-
-pub fn description(raw: &str) -> Result<String, ApiError> {
-    if !rules::GROUP_DESCRIPTION.allows(raw) {
-        return Err(ApiError::validation(format!(
-            "description must be at most {} characters, without NUL",
-            rules::GROUP_DESCRIPTION.max_chars
-        )));
-    }
-    Ok(raw.to_owned())
 }

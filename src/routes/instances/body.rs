@@ -6,12 +6,10 @@ use utoipa::ToSchema;
 use crate::app::instances::{
     InstancePatch, NewInstanceInput, Webhook as WebhookSettings, check_enabled_has_url,
 };
-use crate::domain::instance::{
-    check_max_retries, check_retry_interval, check_secret, parse_description, parse_name,
-    parse_webhook_url,
+use crate::domain::fields::{
+    InstanceDescription, InstanceName, MaxRetries, RetryInterval, WebhookSecret, WebhookUrl,
 };
 use crate::error::ApiError;
-use crate::routes::input::integral;
 
 const DEFAULT_MAX_RETRIES: i32 = 3;
 const DEFAULT_RETRY_INTERVAL_MS: i64 = 60_000;
@@ -28,9 +26,9 @@ where
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateInstance {
-    name: String,
-    description: Option<String>,
-    webhook_url: Option<String>,
+    name: InstanceName,
+    description: Option<InstanceDescription>,
+    webhook_url: Option<WebhookUrl>,
     webhook_enabled: Option<bool>,
     notify_received: Option<bool>,
     notify_sent: Option<bool>,
@@ -38,35 +36,26 @@ pub struct CreateInstance {
     notify_read: Option<bool>,
     notify_presence: Option<bool>,
     notify_groups: Option<bool>,
-    #[serde(default, deserialize_with = "integral")]
-    max_retries: Option<i64>,
-    #[serde(default, deserialize_with = "integral")]
-    retry_interval: Option<i64>,
-    webhook_secret: Option<String>,
-}
-
-fn invalid(problem: String) -> ApiError {
-    ApiError::validation(problem)
-}
-
-/// An empty URL or secret means "none".
-fn optional_text(value: Option<String>) -> Option<String> {
-    value.filter(|v| !v.is_empty())
+    max_retries: Option<MaxRetries>,
+    retry_interval: Option<RetryInterval>,
+    webhook_secret: Option<WebhookSecret>,
 }
 
 impl CreateInstance {
     pub fn validate(self) -> Result<NewInstanceInput, ApiError> {
-        let url = optional_text(self.webhook_url)
-            .map(|url| parse_webhook_url(&url))
-            .transpose()
-            .map_err(invalid)?;
+        let url = self
+            .webhook_url
+            .map(|url| url.parse())
+            .transpose()?
+            .flatten();
         let webhook = WebhookSettings {
             enabled: self.webhook_enabled.unwrap_or(url.is_some()),
             url,
-            secret: optional_text(self.webhook_secret)
-                .map(|s| check_secret(&s))
-                .transpose()
-                .map_err(invalid)?,
+            secret: self
+                .webhook_secret
+                .map(|secret| secret.parse())
+                .transpose()?
+                .flatten(),
             notify_received: self.notify_received.unwrap_or(true),
             notify_sent: self.notify_sent.unwrap_or(true),
             notify_delivery: self.notify_delivery.unwrap_or(false),
@@ -75,22 +64,19 @@ impl CreateInstance {
             notify_groups: self.notify_groups.unwrap_or(true),
             max_retries: self
                 .max_retries
-                .map(check_max_retries)
-                .transpose()
-                .map_err(invalid)?
+                .map(MaxRetries::parse)
+                .transpose()?
                 .unwrap_or(DEFAULT_MAX_RETRIES),
             retry_interval_ms: self
                 .retry_interval
-                .map(check_retry_interval)
-                .transpose()
-                .map_err(invalid)?
+                .map(RetryInterval::parse)
+                .transpose()?
                 .unwrap_or(DEFAULT_RETRY_INTERVAL_MS),
         };
         check_enabled_has_url(&webhook)?;
         Ok(NewInstanceInput {
-            name: parse_name(&self.name).map_err(invalid)?,
-            description: parse_description(self.description.as_deref().unwrap_or_default())
-                .map_err(invalid)?,
+            name: self.name.parse()?,
+            description: self.description.unwrap_or_default().parse()?,
             webhook,
         })
     }
@@ -99,10 +85,10 @@ impl CreateInstance {
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpdateInstance {
-    name: Option<String>,
-    description: Option<String>,
+    name: Option<InstanceName>,
+    description: Option<InstanceDescription>,
     #[serde(default, deserialize_with = "nullable")]
-    webhook_url: Option<Option<String>>,
+    webhook_url: Option<Option<WebhookUrl>>,
     webhook_enabled: Option<bool>,
     webhook_settings: Option<WebhookSettingsPatch>,
 }
@@ -116,39 +102,38 @@ pub struct WebhookSettingsPatch {
     notify_read: Option<bool>,
     notify_presence: Option<bool>,
     notify_groups: Option<bool>,
-    #[serde(default, deserialize_with = "integral")]
-    max_retries: Option<i64>,
-    #[serde(default, deserialize_with = "integral")]
-    retry_interval: Option<i64>,
+    max_retries: Option<MaxRetries>,
+    retry_interval: Option<RetryInterval>,
     #[serde(default, deserialize_with = "nullable")]
-    secret: Option<Option<String>>,
+    secret: Option<Option<WebhookSecret>>,
 }
 
 impl UpdateInstance {
     /// Each field checked on its own; how they combine with the current
-    /// settings is the service's (`InstancePatch::apply`).
+    /// settings is the service's (`InstancePatch::apply`). A cleared (null)
+    /// or empty URL or secret means none.
     pub fn validate(self) -> Result<InstancePatch, ApiError> {
         let settings = self.webhook_settings.unwrap_or_default();
-        let checked_text = |value: Option<Option<String>>,
-                            check: fn(&str) -> Result<String, String>|
-         -> Result<Option<Option<String>>, ApiError> {
-            value
-                .map(|value| optional_text(value).map(|v| check(&v)).transpose())
-                .transpose()
-                .map_err(invalid)
+        // In the order of the fields, so the first wrong one is named.
+        let name = self.name.map(|name| name.parse()).transpose()?;
+        let description = self.description.map(|d| d.parse()).transpose()?;
+        let webhook_url = match self.webhook_url {
+            Some(url) => Some(url.map(|url| url.parse()).transpose()?.flatten()),
+            None => None,
+        };
+        let max_retries = settings.max_retries.map(MaxRetries::parse).transpose()?;
+        let retry_interval_ms = settings
+            .retry_interval
+            .map(RetryInterval::parse)
+            .transpose()?;
+        let secret = match settings.secret {
+            Some(secret) => Some(secret.map(|s| s.parse()).transpose()?.flatten()),
+            None => None,
         };
         Ok(InstancePatch {
-            name: self
-                .name
-                .map(|n| parse_name(&n))
-                .transpose()
-                .map_err(invalid)?,
-            description: self
-                .description
-                .map(|d| parse_description(&d))
-                .transpose()
-                .map_err(invalid)?,
-            webhook_url: checked_text(self.webhook_url, parse_webhook_url)?,
+            name,
+            description,
+            webhook_url,
             webhook_enabled: self.webhook_enabled,
             notify_received: settings.notify_received,
             notify_sent: settings.notify_sent,
@@ -156,17 +141,9 @@ impl UpdateInstance {
             notify_read: settings.notify_read,
             notify_presence: settings.notify_presence,
             notify_groups: settings.notify_groups,
-            max_retries: settings
-                .max_retries
-                .map(check_max_retries)
-                .transpose()
-                .map_err(invalid)?,
-            retry_interval_ms: settings
-                .retry_interval
-                .map(check_retry_interval)
-                .transpose()
-                .map_err(invalid)?,
-            secret: checked_text(settings.secret, check_secret)?,
+            max_retries,
+            retry_interval_ms,
+            secret,
         })
     }
 }

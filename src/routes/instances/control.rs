@@ -8,6 +8,7 @@ use crate::app::answers::{Done, Success};
 use crate::app::instances::{
     ActivityAction, ActivityEntry, ActivityQuery as ActivityFilter, ConnectionStatus,
 };
+use crate::domain::fields::PersonPhone;
 use crate::domain::user::AuthUser;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::http::extract::Json;
@@ -282,7 +283,7 @@ pub async fn activity(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PairingCodeRequest {
-    phone: String,
+    phone: PersonPhone,
 }
 
 /// Link the instance by phone number instead of scanning a QR code.
@@ -311,7 +312,7 @@ pub async fn pairing_code(
     path: web::Path<String>,
     body: Json<PairingCodeRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let phone = input::phone(&body.phone)?;
+    let phone = body.phone.parse()?;
     let code = state
         .app
         .instances()

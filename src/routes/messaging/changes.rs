@@ -2,11 +2,13 @@
 //! exists: each changes that message, for both sides.
 
 use actix_web::{HttpRequest, HttpResponse, delete, patch, post, web};
+
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::answer;
 use super::kinds::{POLL_OPTIONS, poll_options};
+use crate::domain::fields::{Emoji, MessageText, PollOption};
 use crate::domain::user::AuthUser;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::http::extract::Json;
@@ -18,7 +20,7 @@ use crate::routes::input;
 pub struct Reaction {
     /// One emoji; `""` removes the instance's reaction.
     #[schema(example = "👍")]
-    emoji: String,
+    emoji: Emoji,
 }
 
 /// React to a message.
@@ -47,7 +49,7 @@ pub async fn react(
 ) -> Result<HttpResponse, ApiError> {
     let key = input::idempotency_key(req.headers())?;
     let (instance_id, message_id) = path.into_inner();
-    let emoji = input::emoji(&body.emoji)?;
+    let emoji = body.into_inner().emoji.parse()?;
     let done = state
         .app
         .changes()
@@ -60,8 +62,8 @@ pub async fn react(
 #[serde(deny_unknown_fields)]
 pub struct Vote {
     /// The options chosen, by name (at most the poll's `selectableCount`); `[]` takes the vote back.
-    #[schema(max_items = 12, example = json!(["Yes"]))]
-    options: Vec<String>,
+    #[schema(value_type = BTreeSet<PollOption>, max_items = 12, example = json!(["Yes"]))]
+    options: Vec<PollOption>,
 }
 
 /// Vote in a poll.
@@ -92,7 +94,7 @@ pub async fn vote(
     let (instance_id, message_id) = path.into_inner();
     let options = body.into_inner().options;
     let options = if options.is_empty() {
-        options
+        Vec::new()
     } else {
         poll_options("options", options, 1..=*POLL_OPTIONS.end())?
     };
@@ -109,7 +111,7 @@ pub async fn vote(
 pub struct EditMessage {
     /// The new text, 1-65536 characters.
     #[schema(example = "Hello! (edited)")]
-    message: String,
+    message: MessageText,
 }
 
 /// Edit a sent text message.
@@ -142,7 +144,7 @@ pub async fn edit(
 ) -> Result<HttpResponse, ApiError> {
     let key = input::idempotency_key(req.headers())?;
     let (instance_id, message_id) = path.into_inner();
-    let text = input::message_text(&body.message)?;
+    let text = body.into_inner().message.parse()?;
     let done = state
         .app
         .changes()

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::app::messaging::{ChatFilter, MessageView};
+use crate::domain::fields::Chat;
 use crate::domain::user::AuthUser;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::routes::input;
@@ -92,7 +93,7 @@ pub async fn chat_history(
     query: web::Query<HistoryQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (instance_id, chat_id) = path.into_inner();
-    let chat = input::jid(&chat_id)?;
+    let chat = Chat::from(chat_id.as_str()).parse()?;
     let page = Page::parse(query.limit, query.skip, MESSAGES_PAGE)?;
     let filter = ChatFilter {
         start: input::date("startDate", query.start_date.as_deref())?,

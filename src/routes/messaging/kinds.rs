@@ -1,13 +1,14 @@
 //! Sending places, contact cards and polls.
 
 use actix_web::{HttpRequest, HttpResponse, post, web};
+
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::answer;
 use crate::app::messaging::Content;
+use crate::domain::fields::{CardName, Chat, PersonPhone, PlaceText, PollOption, PollQuestion};
 use crate::domain::kinds::{ContactCard, Location};
-use crate::domain::rules;
 use crate::domain::user::AuthUser;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::http::extract::Json;
@@ -23,15 +24,15 @@ pub const POLL_OPTIONS: std::ops::RangeInclusive<usize> = 2..=12;
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SendLocation {
-    phone: String,
+    phone: Chat,
     /// Degrees, -90 to 90.
     #[schema(minimum = -90, maximum = 90, example = 55.7539)]
     latitude: f64,
     /// Degrees, -180 to 180.
     #[schema(minimum = -180, maximum = 180, example = 37.6208)]
     longitude: f64,
-    name: Option<String>,
-    address: Option<String>,
+    name: Option<PlaceText>,
+    address: Option<PlaceText>,
 }
 
 /// Send a location.
@@ -54,7 +55,7 @@ pub async fn send_location(
 ) -> Result<HttpResponse, ApiError> {
     let key = input::idempotency_key(req.headers())?;
     let body = body.into_inner();
-    let to = input::jid(&body.phone)?;
+    let to = body.phone.parse()?;
     if !(-90.0..=90.0).contains(&body.latitude) {
         return Err(ApiError::validation("latitude must be between -90 and 90"));
     }
@@ -63,11 +64,11 @@ pub async fn send_location(
             "longitude must be between -180 and 180",
         ));
     }
-    let optional = |field: &str, value: Option<String>| {
+    let optional = |field: &str, value: Option<PlaceText>| {
         value
-            .map(|v| input::text(field, &v, &rules::PLACE_TEXT))
+            .map(|v| v.parse(field))
             .transpose()
-            .map(|v| v.filter(|v| !v.is_empty()))
+            .map(Option::flatten)
     };
     let place = Location {
         latitude: body.latitude,
@@ -86,7 +87,7 @@ pub async fn send_location(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SendContact {
-    phone: String,
+    phone: Chat,
     /// 1 to 10 cards; the server builds their vCards.
     #[schema(min_items = 1, max_items = 10)]
     contacts: Vec<ContactCardInput>,
@@ -96,11 +97,9 @@ pub struct SendContact {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContactCardInput {
-    #[schema(example = "Ivan Ivanov")]
-    name: String,
+    name: CardName,
     /// The card's number: digits with an optional leading +, spaces, dashes.
-    #[schema(example = "79001234567")]
-    phone: String,
+    phone: PersonPhone,
 }
 
 /// Send contact cards.
@@ -123,7 +122,7 @@ pub async fn send_contact(
 ) -> Result<HttpResponse, ApiError> {
     let key = input::idempotency_key(req.headers())?;
     let body = body.into_inner();
-    let to = input::jid(&body.phone)?;
+    let to = body.phone.parse()?;
     if body.contacts.is_empty() || body.contacts.len() > MAX_CARDS {
         return Err(ApiError::validation(format!(
             "contacts must hold 1-{MAX_CARDS} cards"
@@ -134,10 +133,8 @@ pub async fn send_contact(
         .into_iter()
         .map(|card| {
             Ok(ContactCard {
-                name: input::text("contacts[].name", &card.name, &rules::CARD_NAME)?
-                    .trim()
-                    .to_owned(),
-                phone: input::phone(&card.phone)?.user().to_owned(),
+                name: card.name.parse()?,
+                phone: card.phone.parse()?.user().to_owned(),
             })
         })
         .collect::<Result<Vec<_>, ApiError>>()?;
@@ -152,12 +149,11 @@ pub async fn send_contact(
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SendPoll {
-    phone: String,
-    #[schema(example = "Lunch at noon?")]
-    question: String,
+    phone: Chat,
+    question: PollQuestion,
     /// 2 to 12 distinct options.
-    #[schema(min_items = 2, max_items = 12, example = json!(["Yes", "No"]))]
-    options: Vec<String>,
+    #[schema(value_type = BTreeSet<PollOption>, min_items = 2, max_items = 12, example = json!(["Yes", "No"]))]
+    options: Vec<PollOption>,
     /// How many options one voter may pick: 1 (default) up to the number of options.
     #[schema(minimum = 1, maximum = 12)]
     selectable_count: Option<u32>,
@@ -183,8 +179,8 @@ pub async fn send_poll(
 ) -> Result<HttpResponse, ApiError> {
     let key = input::idempotency_key(req.headers())?;
     let body = body.into_inner();
-    let to = input::jid(&body.phone)?;
-    let question = input::text("question", &body.question, &rules::POLL_QUESTION)?;
+    let to = body.phone.parse()?;
+    let question = body.question.parse()?;
     let options = poll_options("options", body.options, POLL_OPTIONS)?;
     let selectable_count = body.selectable_count.unwrap_or(1);
     if selectable_count < 1 || selectable_count as usize > options.len() {
@@ -209,7 +205,7 @@ pub async fn send_poll(
 /// Distinct options, each a valid option text, as many as `count` allows.
 pub(super) fn poll_options(
     field: &str,
-    options: Vec<String>,
+    options: Vec<PollOption>,
     count: std::ops::RangeInclusive<usize>,
 ) -> Result<Vec<String>, ApiError> {
     if !count.contains(&options.len()) {
@@ -219,13 +215,15 @@ pub(super) fn poll_options(
             count.end()
         )));
     }
-    for (index, option) in options.iter().enumerate() {
-        input::text(&format!("{field}[{index}]"), option, &rules::POLL_OPTION)?;
-        if options[..index].contains(option) {
+    let mut checked: Vec<String> = Vec::with_capacity(options.len());
+    for (index, option) in options.into_iter().enumerate() {
+        let option = option.parse(&format!("{field}[{index}]"))?;
+        if checked.contains(&option) {
             return Err(ApiError::validation(format!(
                 "{field} must be distinct: \"{option}\" is there twice"
             )));
         }
+        checked.push(option);
     }
-    Ok(options)
+    Ok(checked)
 }

@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 
 use crate::app::Idempotent;
 use crate::app::messaging::{ContactList, Content, SendAs};
+use crate::domain::fields::{Caption, Chat, MediaUrl, MessageId, MessageText, PersonPhone};
 use crate::domain::user::AuthUser;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::http::extract::Json;
@@ -39,26 +40,21 @@ pub(super) fn answer(sent: Idempotent) -> HttpResponse {
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SendText {
-    phone: String,
-    message: String,
+    phone: Chat,
+    message: MessageText,
     /// The WhatsApp id of a message of this instance to reply to.
-    quoted_message_id: Option<String>,
+    quoted_message_id: Option<MessageId>,
     /// Numbers the text mentions (write them as `@79001234567` in the text too).
     #[schema(max_items = 256)]
-    mentions: Option<Vec<String>>,
+    mentions: Option<Vec<PersonPhone>>,
 }
 
 /// Most people one text mentions (a group's size).
 const MAX_MENTIONS: usize = 256;
 
 /// The message a send replies to, checked.
-fn quoted(raw: Option<String>) -> Result<Option<String>, ApiError> {
-    match raw {
-        Some(id) if !crate::domain::rules::MESSAGE_ID.allows(&id) => Err(ApiError::validation(
-            "quotedMessageId must be a WhatsApp message id (1-128 letters, digits, '.', '_' or '-')",
-        )),
-        other => Ok(other),
-    }
+fn quoted(raw: Option<MessageId>) -> Result<Option<String>, ApiError> {
+    Ok(raw.map(|id| id.parse("quotedMessageId")).transpose()?)
 }
 
 /// How a file goes out, checked (`as`).
@@ -99,8 +95,8 @@ pub async fn send(
 ) -> Result<HttpResponse, ApiError> {
     let key = input::idempotency_key(req.headers())?;
     let body = body.into_inner();
-    let to = input::jid(&body.phone)?;
-    let text = input::message_text(&body.message)?;
+    let to = body.phone.parse()?;
+    let text = body.message.parse()?;
     let mentions = body.mentions.unwrap_or_default();
     if mentions.len() > MAX_MENTIONS {
         return Err(ApiError::validation(format!(
@@ -109,7 +105,7 @@ pub async fn send(
     }
     let mentions = mentions
         .iter()
-        .map(|raw| input::phone(raw))
+        .map(PersonPhone::parse)
         .collect::<Result<Vec<_>, _>>()?;
     let content = Content::Text {
         text,
@@ -127,15 +123,15 @@ pub async fn send(
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SendMedia {
-    phone: String,
-    url: String,
-    caption: Option<String>,
+    phone: Chat,
+    url: MediaUrl,
+    caption: Option<Caption>,
     filename: Option<String>,
     /// Send as a voice note (audio), a sticker (webp) or a document, not as the type says.
     #[serde(rename = "as")]
     send_as: Option<SendAs>,
     /// The WhatsApp id of a message of this instance to reply to.
-    quoted_message_id: Option<String>,
+    quoted_message_id: Option<MessageId>,
 }
 
 /// Send media downloaded from a URL.
@@ -174,14 +170,9 @@ pub async fn send_media(
         send_as,
         quoted_message_id,
     } = body.into_inner();
-    let to = input::jid(&phone)?;
-    let caption = input::caption(caption)?;
-    if !crate::domain::rules::MEDIA_URL.allows(&url) {
-        return Err(ApiError::validation(format!(
-            "url must be an absolute http:// or https:// URL of at most {} characters",
-            crate::domain::rules::MEDIA_URL.max_chars
-        )));
-    }
+    let to = phone.parse()?;
+    let caption = caption.map(Caption::parse).transpose()?.flatten();
+    let url = url.parse()?;
     crate::net::guard::http_target(&url).map_err(|e| ApiError::validation(format!("url: {e}")))?;
     let content = Content::MediaUrl {
         url,
@@ -204,16 +195,15 @@ pub async fn send_media(
 #[allow(dead_code)]
 pub struct SendFileForm {
     /// Recipient: digits with an optional leading +, or a JID.
-    #[schema(example = "79001234567")]
-    phone: String,
+    phone: Chat,
     /// Optional, at most 1024 characters.
-    caption: Option<String>,
+    caption: Option<Caption>,
     /// Optional: `voice`, `sticker` or `document`.
     #[schema(rename = "as", nullable = false)]
     send_as: Option<SendAs>,
     /// Optional: the WhatsApp id of a message of this instance to reply to.
     #[schema(rename = "quotedMessageId", nullable = false)]
-    quoted_message_id: Option<String>,
+    quoted_message_id: Option<MessageId>,
     /// The file part, with its `filename` and `Content-Type`; not empty, at most
     /// `whatsapp.max_media_bytes` (64 MiB by default).
     #[schema(value_type = String, format = Binary)]
@@ -254,14 +244,14 @@ pub async fn send_file(
         .and_then(|length| length.to_str().ok()?.parse::<usize>().ok());
     let max_file_bytes = state.app.settings().whatsapp.max_media_bytes;
     let upload = upload::read(form, max_file_bytes, declared).await?;
-    let to = input::jid(&upload.phone)?;
+    let to = upload.phone.parse()?;
     let content = Content::File {
         send_as: send_as(upload.send_as.as_deref())?,
         quoted: quoted(upload.quoted_message_id)?,
         bytes: upload.file,
         filename: upload.filename,
         mimetype: upload.mimetype,
-        caption: input::caption(upload.caption)?,
+        caption: upload.caption.map(Caption::parse).transpose()?.flatten(),
     };
     let sent = messaging
         .send(&user, &path, key, to, content, &fetcher)

@@ -6,11 +6,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::app::answers::Success;
+use crate::domain::fields::{Chat, MessageId, PersonPhone};
 use crate::domain::user::AuthUser;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::http::extract::Json;
 use crate::http::state::AppState;
-use crate::routes::input;
 use crate::whatsapp::{Availability, ChatState};
 
 /// Most numbers one check takes.
@@ -23,7 +23,7 @@ pub const MAX_READ_IDS: usize = 1000;
 pub struct MarkRead {
     /// The received messages to mark (WhatsApp ids); absent: every unread one of the chat.
     #[schema(max_items = 1000, example = json!(["3EB0C258F6AA7F19E2F2C2"]))]
-    message_ids: Option<Vec<String>>,
+    message_ids: Option<Vec<MessageId>>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -57,16 +57,17 @@ pub async fn mark_read(
     body: Json<MarkRead>,
 ) -> Result<HttpResponse, ApiError> {
     let (instance_id, chat) = path.into_inner();
-    let chat = input::jid(&chat)?;
+    let chat = Chat::from(chat.as_str()).parse()?;
     let ids = body.into_inner().message_ids;
-    if let Some(ids) = &ids {
-        if ids.len() > MAX_READ_IDS {
+    let ids = match ids {
+        Some(ids) if ids.len() > MAX_READ_IDS => {
             return Err(ApiError::validation(format!(
                 "messageIds must hold at most {MAX_READ_IDS} ids"
             )));
         }
-        input::message_ids("messageIds", ids)?;
-    }
+        Some(ids) => Some(MessageId::parse_all("messageIds", ids)?),
+        None => None,
+    };
     let read = state
         .app
         .people()
@@ -112,7 +113,7 @@ pub async fn chat_presence(
     body: Json<ChatPresence>,
 ) -> Result<HttpResponse, ApiError> {
     let (instance_id, chat) = path.into_inner();
-    let chat = input::jid(&chat)?;
+    let chat = Chat::from(chat.as_str()).parse()?;
     let chat_state = match body.state {
         ChatStateInput::Composing => ChatState::Composing,
         ChatStateInput::Recording => ChatState::Recording,
@@ -175,7 +176,7 @@ pub async fn presence(
 pub struct CheckNumbers {
     /// 1 to 50 phone numbers.
     #[schema(min_items = 1, max_items = 50, example = json!(["79001234567"]))]
-    phones: Vec<String>,
+    phones: Vec<PersonPhone>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -221,7 +222,7 @@ pub async fn check_numbers(
         .iter()
         .enumerate()
         .map(|(index, raw)| {
-            input::phone(raw).map_err(|_| {
+            raw.parse().map_err(|_| {
                 ApiError::new(
                     ErrorCode::InvalidPhone,
                     format!("phones[{index}] is not a phone number: 5-15 digits with an optional leading +, spaces, dashes or parentheses"),
@@ -277,7 +278,7 @@ pub async fn profile(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (instance_id, phone) = path.into_inner();
-    let person = input::phone(&phone)?;
+    let person = PersonPhone::from(phone.as_str()).parse()?;
     let profile = state
         .app
         .people()
@@ -303,7 +304,7 @@ async fn set_blocked(
     blocked: bool,
 ) -> Result<HttpResponse, ApiError> {
     let (instance_id, phone) = path.into_inner();
-    let person = input::phone(&phone)?;
+    let person = PersonPhone::from(phone.as_str()).parse()?;
     state
         .app
         .people()

@@ -4,6 +4,7 @@ use actix_multipart::{Field, Multipart};
 use bytes::{Bytes, BytesMut};
 use futures_util::TryStreamExt;
 
+use crate::domain::fields::{Caption, Chat, MessageId};
 use crate::domain::text::sanitize_filename;
 use crate::error::{ApiError, ErrorCode};
 
@@ -11,11 +12,11 @@ use crate::error::{ApiError, ErrorCode};
 const MAX_TEXT_FIELD_BYTES: usize = 64 * 1024;
 
 pub struct Upload {
-    pub phone: String,
-    pub caption: Option<String>,
+    pub phone: Chat,
+    pub caption: Option<Caption>,
     /// `as`: voice, sticker or document.
     pub send_as: Option<String>,
-    pub quoted_message_id: Option<String>,
+    pub quoted_message_id: Option<MessageId>,
     pub file: Bytes,
     pub filename: String,
     pub mimetype: Option<String>,
@@ -84,10 +85,10 @@ pub async fn read(
         return Err(ApiError::validation("the file is empty"));
     }
     Ok(Upload {
-        phone,
-        caption,
+        phone: Chat::from(phone.as_str()),
+        caption: caption.as_deref().map(Caption::from),
         send_as,
-        quoted_message_id: quoted,
+        quoted_message_id: quoted.as_deref().map(MessageId::from),
         file,
         filename,
         mimetype,

@@ -1,24 +1,24 @@
-//! The limits the server enforces, stated in the document from the very
-//! definitions its checks use: text rules (`domain::rules`), numeric ranges,
-//! page sizes, periods and the closed sets of values. A client generated from
-//! the document, or a fuzzer reading it, sees exactly what the server takes.
+//! The limits the server enforces that body fields' types do not state
+//! themselves (those come with `domain::fields`): parameters, page sizes,
+//! periods, the closed sets of values and the rules that tie fields together.
+//! A client generated from the document, or a fuzzer reading it, sees exactly
+//! what the server takes.
 
 use serde_json::{Value, json};
-use utoipa::Modify;
 use utoipa::openapi::path::{Operation, ParameterStyle};
 use utoipa::openapi::schema::{
     AdditionalProperties, AllOfBuilder, AnyOfBuilder, ArrayBuilder, KnownFormat, Object,
     ObjectBuilder, Schema, SchemaFormat, Type,
 };
 use utoipa::openapi::{OpenApi, RefOr};
+use utoipa::{Modify, PartialSchema};
 
 use crate::app::instances::ActivityAction;
 use crate::app::webhooks::DeliveryState;
+use crate::domain::fields::{Chat, GroupId, MessageId, PersonPhone, text_schema};
 use crate::domain::period::Periods;
-use crate::domain::rules::{self, TextRule};
+use crate::domain::rules;
 use crate::routes::pagination::{MAX_SKIP, PageSize};
-
-use super::fields::{Limit, body_fields};
 
 pub struct Limits;
 
@@ -44,35 +44,6 @@ fn number(n: i64) -> utoipa::Number {
     utoipa::Number::Int(isize::try_from(n).unwrap_or(isize::MAX))
 }
 
-impl Limit {
-    fn apply(&self, schema: &mut Object) {
-        match self {
-            Self::Text(rule) => {
-                schema.min_length = (rule.min_chars > 0).then_some(rule.min_chars);
-                schema.max_length = (rule.max_chars < usize::MAX).then_some(rule.max_chars);
-                schema.pattern = (!rule.pattern.is_empty()).then(|| rule.pattern.to_owned());
-            }
-            Self::Range(min, max) => {
-                schema.minimum = Some(number(*min));
-                schema.maximum = Some(number(*max));
-            }
-            Self::Items(..) => {}
-        }
-    }
-
-    fn apply_to_array(&self, array: &mut utoipa::openapi::schema::Array) {
-        let Self::Items(rule, unique) = self else {
-            return;
-        };
-        array.unique_items = *unique;
-        if let utoipa::openapi::schema::ArrayItems::RefOrSchema(items) = &mut array.items
-            && let RefOr::T(Schema::Object(item)) = items.as_mut()
-        {
-            Self::Text(rule).apply(item);
-        }
-    }
-}
-
 fn component_object<'a>(openapi: &'a mut OpenApi, name: &str) -> Option<&'a mut Object> {
     let schema = openapi.components.as_mut()?.schemas.get_mut(name)?;
     match schema {
@@ -81,16 +52,9 @@ fn component_object<'a>(openapi: &'a mut OpenApi, name: &str) -> Option<&'a mut 
     }
 }
 
+/// The fields' own limits come with their types (`domain::fields`); what is
+/// left is the upload form's.
 fn body_limits(openapi: &mut OpenApi) {
-    for (schema, field, limit) in body_fields() {
-        let property =
-            component_object(openapi, schema).and_then(|object| object.properties.get_mut(field));
-        match property {
-            Some(RefOr::T(Schema::Object(property))) => limit.apply(property),
-            Some(RefOr::T(Schema::Array(property))) => limit.apply_to_array(property),
-            _ => {}
-        }
-    }
     // JSON bodies ignore fields they do not know (clients may send more than
     // a version reads); the upload form refuses them, since a misnamed file
     // part would otherwise be dropped with its bytes.
@@ -159,11 +123,6 @@ fn require_one_of(openapi: &mut OpenApi, name: &str, alternatives: [Schema; 2]) 
 /// What a query, path or header parameter may hold, by its name (and, for
 /// page sizes and periods, its route).
 fn parameter_schema(path: &str, name: &str) -> Option<RefOr<Schema>> {
-    let text = |rule: &'static TextRule| {
-        let mut object = ObjectBuilder::new().schema_type(Type::String).build();
-        Limit::Text(rule).apply(&mut object);
-        Some(object.into())
-    };
     let values = |names: Vec<&'static str>, default: Option<&'static str>| {
         let object = ObjectBuilder::new()
             .schema_type(Type::String)
@@ -178,11 +137,11 @@ fn parameter_schema(path: &str, name: &str) -> Option<RefOr<Schema>> {
                 .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)))
                 .into(),
         ),
-        "chat_id" => text(&rules::CHAT),
-        "group_id" => text(&rules::GROUP_ID),
-        "phone" => text(&rules::PERSON_PHONE),
-        "message_id" => text(&rules::MESSAGE_ID),
-        "Idempotency-Key" => text(&rules::IDEMPOTENCY_KEY),
+        "chat_id" => Some(Chat::schema()),
+        "group_id" => Some(GroupId::schema()),
+        "phone" => Some(PersonPhone::schema()),
+        "message_id" => Some(MessageId::schema()),
+        "Idempotency-Key" => Some(text_schema(&rules::IDEMPOTENCY_KEY, "", &[])),
         "limit" => {
             let size = page_size(path)?;
             Some(
@@ -289,9 +248,4 @@ fn parameter_limits(path: &str, operation: &mut Operation) {
 #[cfg(test)]
 pub fn has_parameter_limit(path: &str, name: &str) -> bool {
     parameter_schema(path, name).is_some()
-}
-
-#[cfg(test)]
-pub fn body_field_names() -> Vec<(&'static str, &'static str)> {
-    body_fields().into_iter().map(|(s, f, _)| (s, f)).collect()
 }
