@@ -7,7 +7,10 @@ use crate::e2e_tests;
 use crate::harness::{Network, TestDb};
 use crate::helpers::eventually;
 
-e2e_tests!(a_group_of_two_instances_and_a_phone_fans_out_and_follows_its_members);
+e2e_tests!(
+    a_group_of_two_instances_and_a_phone_fans_out_and_follows_its_members,
+    a_group_admin_deletes_any_message_and_a_member_only_their_own,
+);
 
 const ALICE: &str = "15550007001";
 const BOB: &str = "15550007002";
@@ -112,6 +115,76 @@ async fn a_group_of_two_instances_and_a_phone_fans_out_and_follows_its_members(d
         net.count(&bob, "message_received", |d| d["messageId"] == after),
         0
     );
+}
+
+/// In a group an admin may delete anyone's message for everyone; a member
+/// changes only their own (docs/EXTENSIONS.md, "Delivery truth").
+async fn a_group_admin_deletes_any_message_and_a_member_only_their_own(db: TestDb) {
+    let net = Network::start(db).await;
+    let alice = net.linked_instance("Alice", ALICE).await;
+    let bob = net.linked_instance("Bob", BOB).await;
+    net.mock.create_account(CAROL, "Carol").await;
+    let group = net
+        .wamux
+        .post(
+            &format!("/api/whatsapp/{alice}/groups"),
+            json!({"subject": "Trio", "participants": [BOB, CAROL]}),
+        )
+        .await;
+    let group_id = group["id"].as_str().unwrap().to_owned();
+    net.event(&bob, "group_participants", |d| d["groupId"] == group_id)
+        .await;
+    let bobs = send(&net, &bob, &group_id, "Bob wrote this").await;
+    net.event(&alice, "message_received", |d| d["messageId"] == bobs)
+        .await;
+    let bob_jid = format!("{BOB}@s.whatsapp.net");
+
+    // Carol, a member, tries to rewrite and to delete Bob's message.
+    net.mock
+        .change(
+            CAROL,
+            &group_id,
+            json!({"edits": bobs, "text": "Carol's forgery"}),
+        )
+        .await;
+    net.mock
+        .change(
+            CAROL,
+            &group_id,
+            json!({"revokes": bobs, "author": bob_jid}),
+        )
+        .await;
+    let later = net.mock.send(CAROL, &group_id, "Carol writes after").await;
+    net.event(&alice, "message_received", |d| d["messageId"] == later)
+        .await;
+    let row = net
+        .wamux
+        .wait_for_row(&alice, &group_id, &bobs, |_| true)
+        .await;
+    assert_eq!(row["content"], "Bob wrote this", "{row}");
+    assert_eq!(row["revoked"], false, "{row}");
+
+    // Made an admin, her deletion of Bob's message applies.
+    let promoted = net
+        .wamux
+        .post(
+            &format!("/api/whatsapp/{alice}/groups/{group_id}/participants"),
+            json!({"action": "promote", "participants": [CAROL]}),
+        )
+        .await;
+    assert_eq!(promoted["results"][0]["status"], "ok", "{promoted}");
+    net.mock
+        .change(
+            CAROL,
+            &group_id,
+            json!({"revokes": bobs, "author": bob_jid}),
+        )
+        .await;
+    net.wamux
+        .wait_for_row(&alice, &group_id, &bobs, |row| row["revoked"] == true)
+        .await;
+    net.event(&alice, "message_deleted", |d| d["messageId"] == bobs)
+        .await;
 }
 
 async fn send(net: &Network, from: &str, group: &str, text: &str) -> String {

@@ -12,6 +12,7 @@ use whatsapp_rust::{Jid, Server};
 
 use crate::faults::{self, Fault};
 use crate::pairing::{link, link_by_code, parse_qr};
+use crate::phone::PhoneChange;
 use crate::world::World;
 
 pub fn routes(config: &mut web::ServiceConfig) {
@@ -171,9 +172,17 @@ fn account_answer(phone: &str, lid: &str, device: Option<u16>) -> HttpResponse {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 struct Send {
     to: String,
+    #[serde(default)]
     text: String,
+    /// The mock's own: the text edits this earlier message instead.
+    edits: Option<String>,
+    /// The mock's own: deletes this earlier message for everyone instead.
+    revokes: Option<String>,
+    /// With `revokes` in a group: whose message it is (an admin's deletion).
+    author: Option<String>,
 }
 
 async fn send(
@@ -185,11 +194,26 @@ async fn send(
     loopback(&req)?;
     let phone = known(&world, &phone)?;
     let to = recipient(&body.to)?;
-    let id = world
-        .phones
-        .send_text(&phone, to, body.text.clone())
-        .await
-        .map_err(|err| refuse(StatusCode::BAD_GATEWAY, format!("{err:#}")))?;
+    let body = body.into_inner();
+    let change = match (body.edits, body.revokes) {
+        (Some(target), None) => Some((target, PhoneChange::Edit(body.text.clone()))),
+        (None, Some(target)) => {
+            let author = body.author.as_deref().map(recipient).transpose()?;
+            Some((target, PhoneChange::Revoke { author }))
+        }
+        (None, None) => None,
+        (Some(_), Some(_)) => {
+            return Err(refuse(
+                StatusCode::BAD_REQUEST,
+                "edits or revokes, not both",
+            ));
+        }
+    };
+    let sent = match change {
+        Some((target, change)) => world.phones.change(&phone, to, target, change).await,
+        None => world.phones.send_text(&phone, to, body.text).await,
+    };
+    let id = sent.map_err(|err| refuse(StatusCode::BAD_GATEWAY, format!("{err:#}")))?;
     Ok(HttpResponse::Ok().json(json!({"id": id})))
 }
 

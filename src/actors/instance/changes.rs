@@ -4,6 +4,7 @@
 
 use actix::prelude::*;
 
+use super::authorship::{self, Written};
 use super::{ApplyChange, InstanceActor, SendMessageError};
 use crate::db;
 use crate::db::messages::Amendment;
@@ -20,6 +21,9 @@ use crate::events::{
 use crate::whatsapp::{
     ChangeKind, EncryptedVote, MessageChange, OwnChange, PresenceState, WaSession, model,
 };
+
+/// How long a group admin's deletion waits for the group's members.
+const GROUP_LOOKUP: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// A reaction, an edit, a deletion or a vote on an earlier message.
 #[derive(Debug, Clone)]
@@ -166,10 +170,29 @@ impl InstanceActor {
             ChangeKind::Reaction { emoji } => ChangeDone::Reaction {
                 emoji: storable(&emoji),
             },
-            ChangeKind::Edit { body } => ChangeDone::Edited {
-                body: storable(&body),
-            },
-            ChangeKind::Revoke => ChangeDone::Deleted,
+            ChangeKind::Edit { body } => {
+                let change = ChangeDone::Edited {
+                    body: storable(&body),
+                };
+                let event = ChangeEvent {
+                    message_id: target_id,
+                    chat,
+                    from,
+                    from_me,
+                    change,
+                };
+                return self.apply_if_allowed(event, ctx);
+            }
+            ChangeKind::Revoke => {
+                let event = ChangeEvent {
+                    message_id: target_id,
+                    chat,
+                    from,
+                    from_me,
+                    change: ChangeDone::Deleted,
+                };
+                return self.apply_if_allowed(event, ctx);
+            }
             ChangeKind::Vote(vote) => {
                 let event = ChangeEvent {
                     message_id: target_id,
@@ -190,6 +213,55 @@ impl InstanceActor {
             from_me,
             change: done,
         });
+    }
+
+    /// An edit or a deletion applies only when its sender may make it
+    /// (`authorship`): judged on the stored message once everything before it
+    /// is written, the mailbox waiting so later events keep their order. A
+    /// change to a message never stored is announced as WhatsApp told it.
+    fn apply_if_allowed(&mut self, event: ChangeEvent, ctx: &mut Context<Self>) {
+        let (db, recorder) = (self.deps.db.clone(), self.deps.recorder.clone());
+        let instance_id = self.id.clone();
+        let session = self.session.clone();
+        let me = self.own_jid().filter(|_| event.from_me);
+        let (target, from, from_me) = (event.message_id.clone(), event.from.clone(), event.from_me);
+        let deletion = matches!(event.change, ChangeDone::Deleted);
+        let judge = async move {
+            recorder.flush().await;
+            let row = match db::messages::find(&db, &instance_id, &target).await {
+                Ok(Some(row)) => row,
+                Ok(None) => return true,
+                Err(err) => {
+                    tracing::warn!(instance_id, error = %err, "a change's message could not be read; not applied");
+                    return false;
+                }
+            };
+            let written = Written {
+                from_me: row.from_me,
+                chat: &row.remote_jid,
+                author: row.author.as_deref(),
+                sender_lid: row.sender_lid.as_deref(),
+            };
+            if authorship::wrote(&written, &from, from_me) {
+                return true;
+            }
+            let Some(session) = session.filter(|_| deletion && row.remote_jid.ends_with("@g.us"))
+            else {
+                return false;
+            };
+            let Ok(group) = Jid::parse(&row.remote_jid) else {
+                return false;
+            };
+            let info = tokio::time::timeout(GROUP_LOOKUP, session.group(&group)).await;
+            matches!(info, Ok(Ok(info)) if authorship::is_admin(&info, &from, me.as_ref()))
+        };
+        ctx.wait(judge.into_actor(self).map(move |allowed, actor, _| {
+            if allowed {
+                actor.changed(event);
+            } else {
+                tracing::debug!(instance_id = %actor.id, "an edit or deletion by someone other than the message's author was ignored");
+            }
+        }));
     }
 
     /// A vote is opened with its poll's secret, which is stored with the

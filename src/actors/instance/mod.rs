@@ -1,6 +1,7 @@
 //! One actor per instance: owns its WhatsApp session and its status state
 //! machine, persists status and activity, and publishes events.
 
+mod authorship;
 mod changes;
 mod controls;
 mod groups;

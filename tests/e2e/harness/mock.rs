@@ -113,6 +113,18 @@ impl WaMock {
         sent["id"].as_str().expect("id").to_owned()
     }
 
+    /// The account's phone edits (`{"edits": id, "text"}`) or deletes
+    /// (`{"revokes": id}`) a message of chat `to`, whoever wrote it.
+    pub async fn change(&self, phone: &str, to: &str, change: Value) -> String {
+        let mut body = json!({"to": to});
+        if let (Some(body), Some(change)) = (body.as_object_mut(), change.as_object()) {
+            body.extend(change.clone());
+        }
+        let (status, sent) = self.post(&format!("accounts/{phone}/send"), body).await;
+        assert_eq!(status, 200, "phone change: {sent}");
+        sent["id"].as_str().expect("id").to_owned()
+    }
+
     pub async fn inbox(&self, phone: &str) -> Vec<Value> {
         let inbox: Value = self
             .http

@@ -25,6 +25,12 @@ pub use peer::protocol;
 use crate::world::accounts::phone_signed_identity;
 use whatsapp_rust::waproto::whatsapp as wa;
 
+/// A change a phone makes to an earlier message.
+pub enum PhoneChange {
+    Edit(String),
+    Revoke { author: Option<Jid> },
+}
+
 /// The version the phones announce (they never look one up).
 const PHONE_VERSION: (u32, u32, u32) = (2, 3000, 1_042_742_319);
 /// How long a phone may take to log in.
@@ -102,6 +108,53 @@ impl Phones {
                     .await
                     .map(|sent| sent.message_id)
                     .map_err(|err| anyhow!("the phone could not send: {err}"))
+            })
+            .await?
+    }
+
+    /// The phone changes the message `target` of chat `to`: `Edit` gives it a
+    /// new text, `Revoke` deletes it for everyone (as its sender, or as a group
+    /// admin when `author` names whose it is). The phone's client sends what it
+    /// is told; whether the change is its to make is for the receiver to judge.
+    pub async fn change(
+        &self,
+        phone: &str,
+        to: Jid,
+        target: String,
+        change: PhoneChange,
+    ) -> anyhow::Result<String> {
+        use whatsapp_rust::RevokeType;
+        let handle = self
+            .get(phone)
+            .ok_or_else(|| anyhow!("no phone for {phone}"))?;
+        self.runtime
+            .spawn(async move {
+                let client = &handle.client;
+                let sent = match change {
+                    PhoneChange::Edit(text) => {
+                        let text = wa::Message {
+                            conversation: Some(text),
+                            ..Default::default()
+                        };
+                        client
+                            .edit_message(to, target.clone(), text)
+                            .await
+                            .map(|_| ())
+                    }
+                    PhoneChange::Revoke { author: None } => {
+                        client
+                            .revoke_message(to, target.clone(), RevokeType::Sender)
+                            .await
+                    }
+                    PhoneChange::Revoke {
+                        author: Some(original_sender),
+                    } => {
+                        let admin = RevokeType::Admin { original_sender };
+                        client.revoke_message(to, target.clone(), admin).await
+                    }
+                };
+                sent.map(|()| target)
+                    .map_err(|err| anyhow!("the phone could not change the message: {err}"))
             })
             .await?
     }
