@@ -38,6 +38,10 @@ pub struct Model {
     pub message_secret: Option<String>,
     /// Who wrote a received message of a group chat.
     pub author: Option<String>,
+    /// A failed send: WhatsApp's code (0 when it gave none).
+    pub error_code: Option<i32>,
+    /// A failed send: why.
+    pub error_reason: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

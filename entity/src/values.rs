@@ -116,6 +116,7 @@ string_enum! {
         LoggedOut = "logged_out",
         ReconnectRequested = "reconnect_requested",
         WebhookFailed = "webhook_failed",
+        AccountRestricted = "account_restricted",
     }
 }
 

@@ -17,6 +17,7 @@ mod m20261128_000012_message_author;
 mod m20261129_000013_groups;
 mod m20261129_000014_engine_sessions;
 mod m20261129_000015_cluster;
+mod m20261207_000016_message_errors;
 
 pub struct Migrator;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000013_groups::Migration),
             Box::new(m20261129_000014_engine_sessions::Migration),
             Box::new(m20261129_000015_cluster::Migration),
+            Box::new(m20261207_000016_message_errors::Migration),
         ]
     }
 }

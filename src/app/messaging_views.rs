@@ -34,6 +34,9 @@ pub struct MessageView {
     #[serde(skip_serializing_if = "Option::is_none")]
     sender_lid: Option<String>,
     status: MessageStatus,
+    /// Why a `failed` send failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<SendFailure>,
     created_at: String,
     /// Deleted for everyone: the row keeps its place, without its text.
     revoked: bool,
@@ -111,6 +114,10 @@ impl MessageView {
             push_name: m.push_name,
             sender_lid: m.sender_lid,
             status: m.status,
+            error: m.error_code.map(|code| SendFailure {
+                code,
+                reason: m.error_reason.unwrap_or_default(),
+            }),
             created_at: iso_millis(m.created_at),
             revoked: m.revoked,
             author: m.author,
@@ -155,4 +162,12 @@ impl ContactView {
             is_group: contact.is_group,
         }
     }
+}
+
+/// Why WhatsApp did not take a sent message.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SendFailure {
+    /// WhatsApp's code (463: the reach-out timelock), 0 when it gave none.
+    code: i32,
+    reason: String,
 }

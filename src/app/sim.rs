@@ -52,9 +52,12 @@ impl<'a> Sim<'a> {
         caller: &Caller,
         instance_id: &str,
         kind: FaultKind,
+        code: u16,
     ) -> Result<(), ApiError> {
         let instance = visible_instance(self.deps, caller, instance_id).await?;
-        self.network.fault(&instance.id, kind).map_err(sim_error)
+        self.network
+            .fault(&instance.id, kind, code)
+            .map_err(sim_error)
     }
 
     /// Someone writes to the instance; answers the message's WhatsApp id once it

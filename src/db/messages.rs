@@ -81,6 +81,8 @@ pub fn active_model(message: &NewMessage) -> ActiveModel {
         details: Set(message.details.to_json()),
         message_secret: Set(message.message_secret.as_deref().map(hex::encode)),
         author: Set(message.author.as_ref().map(Jid::to_string)),
+        error_code: Set(None),
+        error_reason: Set(None),
     }
 }
 
@@ -190,6 +192,28 @@ pub async fn mark_failed(db: &impl ConnectionTrait, row_id: &str) -> Result<(), 
         .col_expr(Column::Status, Expr::value(MessageStatus::Failed.as_str()))
         .filter(Column::Id.eq(row_id))
         .filter(Column::Status.eq(MessageStatus::Pending))
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+/// WhatsApp refused the instance's sent message: it turns `failed` with the
+/// code and reason, unless a receipt already showed it delivered.
+pub async fn refuse(
+    db: &impl ConnectionTrait,
+    instance_id: &str,
+    message_id: &str,
+    code: u16,
+    reason: &str,
+) -> Result<(), DbErr> {
+    Messages::update_many()
+        .col_expr(Column::Status, Expr::value(MessageStatus::Failed.as_str()))
+        .col_expr(Column::ErrorCode, Expr::value(i32::from(code)))
+        .col_expr(Column::ErrorReason, Expr::value(reason))
+        .filter(Column::InstanceId.eq(instance_id))
+        .filter(Column::MessageId.eq(message_id))
+        .filter(Column::FromMe.eq(true))
+        .filter(Column::Status.is_in([MessageStatus::Pending, MessageStatus::Sent]))
         .exec(db)
         .await
         .map(|_| ())

@@ -38,6 +38,13 @@ pub enum WriteOp {
         instance_id: String,
         row_id: String,
     },
+    /// WhatsApp refused a sent message after taking it (a nack).
+    Refused {
+        instance_id: String,
+        message_id: String,
+        code: u16,
+        reason: String,
+    },
     Receipt {
         instance_id: String,
         message_ids: Vec<String>,
@@ -95,6 +102,12 @@ impl WriteOp {
             Self::Message(message) => db::messages::insert(conn, message).await,
             Self::MarkSent { row_id, .. } => db::bulk::mark_sent(conn, &[row_id.as_str()]).await,
             Self::MarkFailed { row_id, .. } => db::messages::mark_failed(conn, row_id).await,
+            Self::Refused {
+                instance_id,
+                message_id,
+                code,
+                reason,
+            } => db::messages::refuse(conn, instance_id, message_id, *code, reason).await,
             Self::Receipt {
                 instance_id,
                 message_ids,
@@ -157,6 +170,7 @@ impl WriteOp {
             | Self::Activity { instance_id, .. }
             | Self::MarkSent { instance_id, .. }
             | Self::MarkFailed { instance_id, .. }
+            | Self::Refused { instance_id, .. }
             | Self::Receipt { instance_id, .. }
             | Self::Amend { instance_id, .. }
             | Self::DeliveryFailed { instance_id, .. }
@@ -350,6 +364,7 @@ async fn apply_grouped<'a>(
             WriteOp::Status { .. }
             | WriteOp::Amend { .. }
             | WriteOp::MarkFailed { .. }
+            | WriteOp::Refused { .. }
             | WriteOp::DeliveryFailed { .. } => in_order.push(op),
         }
     }

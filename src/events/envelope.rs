@@ -49,7 +49,7 @@ impl Event {
     pub fn wanted_by(&self, settings: &WebhookSettings) -> bool {
         match self {
             Self::MessageReceived(_) => settings.notify_received,
-            Self::MessageSent(_) => settings.notify_sent,
+            Self::MessageSent(_) | Self::MessageFailed(_) => settings.notify_sent,
             Self::MessageStatus(status) => match status.status {
                 ReceiptStatus::Delivered => settings.notify_delivery,
                 ReceiptStatus::Read => settings.notify_read,
@@ -60,7 +60,10 @@ impl Event {
             | Self::PollVote(_) => settings.notify_received,
             Self::Presence(_) => settings.notify_presence,
             Self::GroupParticipants(_) | Self::GroupUpdated(_) => settings.notify_groups,
-            Self::ConnectionOpened(_) | Self::ConnectionClosed(_) | Self::QrReceived(_) => true,
+            Self::ConnectionOpened(_)
+            | Self::ConnectionClosed(_)
+            | Self::QrReceived(_)
+            | Self::AccountRestricted(_) => true,
         }
     }
 

@@ -31,6 +31,8 @@ pub enum Event {
     Presence(PresenceEvent),
     GroupParticipants(GroupParticipantsEvent),
     GroupUpdated(GroupUpdatedEvent),
+    MessageFailed(MessageFailedEvent),
+    AccountRestricted(AccountRestrictedEvent),
 }
 
 impl Event {
@@ -174,6 +176,32 @@ pub struct MessageDeletedEvent {
     #[schema(value_type = String)]
     pub from: Jid,
     pub from_me: bool,
+}
+
+/// `message_failed`: WhatsApp refused a sent message (a nack), or it could
+/// not be sent; its row's `status` is `failed`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageFailedEvent {
+    pub message_id: String,
+    /// `null` when WhatsApp's refusal did not name it.
+    #[schema(value_type = Option<String>)]
+    pub chat: Option<Jid>,
+    /// WhatsApp's code (463: the reach-out timelock), 0 when it gave none.
+    pub code: u16,
+    pub reason: String,
+}
+
+/// `account_restricted`: WhatsApp limits what the account may do.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountRestrictedEvent {
+    /// `reachout_timelock` (code 463: new chats are locked for a while; a ban may follow).
+    pub reason: String,
+    pub code: u16,
+    /// When the restriction ends (ISO 8601), when WhatsApp tells it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub until: Option<String>,
 }
 
 /// `poll_vote`: a voter's current choice on a poll.

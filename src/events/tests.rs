@@ -46,6 +46,8 @@ fn names_are_the_contracts() {
             "presence",
             "group_participants",
             "group_updated",
+            "message_failed",
+            "account_restricted",
         ]
     );
 }
@@ -245,4 +247,49 @@ fn presence_and_group_events_say_only_what_changed() {
             json!({"groupId": g, "by": p, "subject": "New", "locked": true})
         )
     );
+}
+
+#[test]
+fn a_refused_send_and_a_restricted_account() {
+    let failed = Event::MessageFailed(MessageFailedEvent {
+        message_id: "3EB0".into(),
+        chat: Some(jid("79001234567")),
+        code: 463,
+        reason: "reach-out timelock".into(),
+    });
+    assert_eq!(
+        body(failed.clone()),
+        envelope(
+            "message_failed",
+            json!({"messageId": "3EB0", "chat": "79001234567@s.whatsapp.net", "code": 463, "reason": "reach-out timelock"})
+        )
+    );
+    let restricted = Event::AccountRestricted(AccountRestrictedEvent {
+        reason: "reachout_timelock".into(),
+        code: 463,
+        until: None,
+    });
+    assert_eq!(
+        body(restricted.clone()),
+        envelope(
+            "account_restricted",
+            json!({"reason": "reachout_timelock", "code": 463})
+        )
+    );
+    // A refusal follows the sent messages' flag; a restriction is always told.
+    let settings = crate::db::instances::WebhookSettings {
+        url: None,
+        enabled: true,
+        secret: None,
+        notify_received: true,
+        notify_sent: false,
+        notify_delivery: true,
+        notify_read: true,
+        notify_presence: true,
+        notify_groups: true,
+        max_retries: 3,
+        retry_interval_ms: 1000,
+    };
+    assert!(!failed.wanted_by(&settings));
+    assert!(restricted.wanted_by(&settings));
 }

@@ -8,7 +8,8 @@ use utoipa::ToSchema;
 use crate::app::answers::{Sent, Success};
 use crate::app::sim::Sim;
 use crate::domain::fields::{
-    Base64Data, GroupJid, InboundBody, PastMessageBody, PersonName, PersonPhone, UnixSeconds,
+    Base64Data, GroupJid, InboundBody, NackCode, PastMessageBody, PersonName, PersonPhone,
+    UnixSeconds,
 };
 use crate::domain::user::AuthUser;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
@@ -117,6 +118,8 @@ pub async fn scan(
 #[serde(deny_unknown_fields)]
 pub struct Fault {
     kind: FaultKind,
+    /// With `nack`: WhatsApp's code (default 463, the reach-out timelock).
+    code: Option<NackCode>,
 }
 
 /// Inject a network fault into the instance's simulated session.
@@ -124,7 +127,9 @@ pub struct Fault {
 /// `kind`: `disconnect` (the connection drops), `crash` (the session panics),
 /// `logout` (the phone removes this linked device), or WhatsApp stopping the
 /// session for good: `replaced` (another client took it over), `ban` (a
-/// temporary ban, code 101, one day) or `outdated` (the client's version refused).
+/// temporary ban, code 101, one day) or `outdated` (the client's version refused);
+/// or `nack`: WhatsApp takes the instance's next message, then refuses it with `code`
+/// (its row turns `failed`, `message_failed` is raised; 463 also `account_restricted`).
 #[utoipa::path(tag = "sim", operation_id = "simInjectFault",
     params(("instance_id" = String, Path, description = "Instance id")),
     request_body(content = Fault, description = "The fault",
@@ -144,7 +149,11 @@ pub async fn fault(
     path: web::Path<String>,
     body: Json<Fault>,
 ) -> Result<HttpResponse, ApiError> {
-    network(&state)?.fault(&user, &path, body.kind).await?;
+    let body = body.into_inner();
+    let code = NackCode::parse(body.code)?;
+    network(&state)?
+        .fault(&user, &path, body.kind, code)
+        .await?;
     Ok(HttpResponse::Ok().json(Success::OK))
 }
 

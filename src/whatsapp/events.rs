@@ -52,6 +52,14 @@ pub enum WaEvent {
     },
     /// Members, roles, subject or settings of a group changed.
     Group(Box<super::GroupNotice>),
+    /// WhatsApp refused a message this instance sent (a nack), after the
+    /// send itself had gone out.
+    SendRefused {
+        message_id: String,
+        /// The chat, when the refusal names it.
+        chat: Option<Jid>,
+        code: u16,
+    },
     /// Earlier chats, from a history sync: stored, never announced.
     History(Box<ImportedHistory>),
     /// Where this attempt found the session it runs on, when that changed.

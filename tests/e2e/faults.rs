@@ -13,7 +13,7 @@ e2e_tests!(
     a_replaced_stream_fails_the_instance_as_session_replaced,
     a_temporary_ban_fails_the_instance_with_its_expiry,
     a_dropped_connection_comes_back_and_what_was_sent_meanwhile_arrives_once,
-    a_send_whatsapp_refuses_is_reported_as_sent_today,
+    a_send_whatsapp_refuses_fails_and_a_timelock_restricts_the_account,
 );
 
 const ALICE: &str = "15550008001";
@@ -126,7 +126,7 @@ async fn a_dropped_connection_comes_back_and_what_was_sent_meanwhile_arrives_onc
     assert_eq!(net.wamux.history(&bob, ALICE).await.len(), sent.len());
 }
 
-async fn a_send_whatsapp_refuses_is_reported_as_sent_today(db: TestDb) {
+async fn a_send_whatsapp_refuses_fails_and_a_timelock_restricts_the_account(db: TestDb) {
     let net = Network::start(db).await;
     let alice = net.linked_instance("Alice", ALICE).await;
     let bob = net.linked_instance("Bob", BOB).await;
@@ -141,13 +141,29 @@ async fn a_send_whatsapp_refuses_is_reported_as_sent_today(db: TestDb) {
         )
         .await;
     let id = answer["id"].as_str().unwrap().to_owned();
-    // DEFECT (issue 33, "delivery truth"): WhatsApp refused the message (463, the
-    // reach-out timelock), yet wamux reports it sent. The fix turns this into
-    // `message_failed` with code 463 and a `failed` row.
-    net.event(&alice, "message_sent", |d| d["messageId"] == id)
+    // WhatsApp refused it (463, the reach-out timelock): the row fails with the
+    // code, `message_failed` says so, and the account is reported restricted.
+    let failed = net
+        .event(&alice, "message_failed", |d| d["messageId"] == id)
         .await;
-    let row = net.wamux.wait_for_row(&alice, BOB, &id, |_| true).await;
-    assert_eq!(row["status"], "sent", "{row}");
+    assert_eq!(failed["code"], 463, "{failed}");
+    assert_eq!(failed["chat"], format!("{BOB}@s.whatsapp.net"), "{failed}");
+    assert!(failed["reason"].as_str().unwrap().contains("timelock"));
+    let restricted = net.event(&alice, "account_restricted", |_| true).await;
+    assert_eq!(restricted["reason"], "reachout_timelock", "{restricted}");
+    let row = net
+        .wamux
+        .wait_for_row(&alice, BOB, &id, |row| row["status"] == "failed")
+        .await;
+    assert_eq!(row["error"]["code"], 463, "{row}");
+    eventually("the restriction in the activity log", || async {
+        let actions = net.wamux.actions(&alice).await;
+        actions
+            .iter()
+            .any(|a| a == "account_restricted")
+            .then_some(())
+    })
+    .await;
     // WhatsApp did not deliver it.
     let next = net
         .wamux

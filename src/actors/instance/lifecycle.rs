@@ -306,6 +306,11 @@ impl Handler<SessionEvent> for InstanceActor {
             WaEvent::Contact(contact) => self.on_contact(contact),
             WaEvent::Group(notice) => self.on_group(*notice, ctx),
             WaEvent::History(history) => self.on_history(*history),
+            WaEvent::SendRefused {
+                message_id,
+                chat,
+                code,
+            } => self.on_send_refused(message_id, chat, code),
             WaEvent::SessionMoved(moved) => self.on_session_moved(moved),
             WaEvent::Ended(end) => self.on_session_end(end, ctx),
         }

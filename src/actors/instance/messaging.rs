@@ -239,7 +239,7 @@ impl Handler<SendMessage> for InstanceActor {
             }
         };
         Box::pin(work.into_actor(self).map(move |result, actor, _| {
-            if result.is_ok() {
+            if result.as_ref().is_ok_and(|id| !actor.was_refused(id)) {
                 actor.learn_contact(&record.chat, "", record.chat.is_group());
                 actor.deps.metrics.messages_sent.inc();
                 actor.publish(record.event());

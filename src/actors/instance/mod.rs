@@ -10,6 +10,7 @@ pub mod messages;
 mod messaging;
 mod published;
 mod record;
+mod refusals;
 mod retry_log;
 mod session_moved;
 pub mod supervision;
@@ -109,6 +110,8 @@ pub struct InstanceActor {
     pairing_code_until: Option<std::time::Instant>,
     pending_start: Option<SpawnHandle>,
     known_contacts: std::collections::HashMap<crate::domain::phone::Jid, String>,
+    /// Sends WhatsApp refused (`refusals`), by WhatsApp id.
+    refused_sends: std::collections::HashSet<String>,
     retry_log: retry_log::RetryLog,
     plan: Option<StartPlan>,
     exit: ExitNotice,
@@ -145,6 +148,7 @@ impl InstanceActor {
             pairing_code_until: None,
             pending_start: None,
             known_contacts: std::collections::HashMap::new(),
+            refused_sends: std::collections::HashSet::new(),
             retry_log: retry_log::RetryLog::default(),
             plan: Some(plan),
             exit,

@@ -76,3 +76,21 @@ impl UnixSeconds {
             })
     }
 }
+
+whole_number_field! {
+    /// The code WhatsApp refuses a message with (463: the reach-out timelock).
+    NackCode in 100..=999
+}
+
+impl NackCode {
+    /// 463 when absent.
+    pub fn parse(value: Option<Self>) -> Result<u16, Refusal> {
+        let Some(code) = value else {
+            return Ok(463);
+        };
+        u16::try_from(code.0)
+            .ok()
+            .filter(|_| code.in_range())
+            .ok_or_else(|| Refusal::Invalid("code must be between 100 and 999".into()))
+    }
+}

@@ -86,9 +86,26 @@ impl Reader {
             Event::HistorySync(sync) => self.history(sync),
             Event::ChatPresence(update) => self.chat_presence(update),
             Event::Presence(update) => self.presence(update),
+            Event::ServerAck(ack) => self.server_ack(ack),
             _ => return false,
         }
         true
+    }
+
+    /// A sent message's ack with an error: WhatsApp refused what it had
+    /// taken (the send call answered before the ack came).
+    fn server_ack(&self, ack: &whatsapp_rust::types::events::ServerAck) {
+        let Some(error) = &ack.error else {
+            return;
+        };
+        if ack.class.as_deref().is_some_and(|class| class != "message") {
+            return;
+        }
+        self.sink.emit(WaEvent::SendRefused {
+            message_id: ack.id.clone(),
+            chat: ack.from.as_ref().and_then(super::ours),
+            code: error.parse().unwrap_or(0),
+        });
     }
 
     fn message(&self, message: &wa::Message, info: &MessageInfo) {

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use whatsapp_rust::chrono::Utc;
 use whatsapp_rust::types::events::{
-    BatchOrigin, Event, InboundMessage, LazyHistorySync, MessageBatch, Receipt,
+    BatchOrigin, Event, InboundMessage, LazyHistorySync, MessageBatch, Receipt, ServerAck,
 };
 use whatsapp_rust::types::message::{MessageInfo, MessageSource};
 use whatsapp_rust::types::presence::ReceiptType;
@@ -155,12 +155,31 @@ impl SimNetwork {
         receipts: bool,
         audience: &[String],
     ) -> Result<bool, WaError> {
-        let registry = self.registry();
+        let mut registry = self.registry();
+        let refusal = registry
+            .links
+            .get_mut(from_instance)
+            .filter(|link| link.token == token)
+            .ok_or(WaError::NotConnected)?
+            .refuse_next
+            .take();
+        let registry = registry;
         let sender = registry
             .links
             .get(from_instance)
-            .filter(|link| link.token == token)
             .ok_or(WaError::NotConnected)?;
+        if let Some(code) = refusal {
+            // Taken, then refused: WhatsApp's ack carries the code, read as
+            // the engine reads it.
+            let ack = ServerAck::builder()
+                .id(id.to_owned())
+                .class("message".to_owned())
+                .maybe_from(to.to_string().parse().ok())
+                .error(code.to_string())
+                .build();
+            sender.reader.read(&Event::ServerAck(ack));
+            return Ok(false);
+        }
         let (sender_phone, sender_name) = sender.identity.clone().ok_or(WaError::NotConnected)?;
         let recipient = (!to.is_group())
             .then(|| registry.phones.get(to.user()))

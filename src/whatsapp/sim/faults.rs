@@ -35,6 +35,8 @@ pub(super) async fn fault(
         FaultKind::Outdated => Some(SessionEnd::Halted(Halt::Outdated {
             version: SIMULATED_VERSION.to_owned(),
         })),
+        // Armed on the link by `SimNetwork::fault`, never sent to a session.
+        FaultKind::Nack => None,
     }
 }
 

@@ -46,6 +46,9 @@ pub enum FaultKind {
     Ban,
     /// WhatsApp refuses the client's version (the engine's `ClientOutdated`).
     Outdated,
+    /// WhatsApp refuses the instance's next message after taking it (a nack,
+    /// with `code`; 463 by default): the session goes on.
+    Nack,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -90,6 +93,8 @@ struct Link {
     identity: Option<(String, String)>,
     /// Phones (digits) whose messages this phone no longer takes.
     blocked: HashSet<String>,
+    /// The code WhatsApp refuses this instance's next message with.
+    refuse_next: Option<u16>,
 }
 
 #[derive(Default)]
@@ -178,8 +183,19 @@ impl SimNetwork {
         answer.await.map_err(|_| SimError::NoSession)?
     }
 
-    pub fn fault(&self, instance_id: &str, kind: FaultKind) -> Result<(), SimError> {
-        self.command(instance_id, Command::Fault(kind))
+    /// Plays a fault on the instance's session; a nack (`code`) is armed for
+    /// its next message instead, and the session goes on.
+    pub fn fault(&self, instance_id: &str, kind: FaultKind, code: u16) -> Result<(), SimError> {
+        if kind != FaultKind::Nack {
+            return self.command(instance_id, Command::Fault(kind));
+        }
+        let mut registry = self.registry();
+        let link = registry
+            .links
+            .get_mut(instance_id)
+            .ok_or(SimError::NoSession)?;
+        link.refuse_next = Some(code);
+        Ok(())
     }
 
     fn register(&self, instance_id: &str, link: Link) {
@@ -263,6 +279,7 @@ impl WaBackend for SimNetwork {
                 pending_history: Vec::new(),
                 identity: None,
                 blocked: HashSet::new(),
+                refuse_next: None,
             },
         );
         let task = Box::pin(session::run(

@@ -2,6 +2,7 @@
 //! network, through the HTTP API: what each sees in its history and webhooks.
 
 mod changes;
+mod nacks;
 mod people;
 mod refused;
 mod sends;
