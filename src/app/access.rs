@@ -75,6 +75,36 @@ where
         })
 }
 
+/// [`ask`], for work that must not be cut short: when the deadline passes
+/// while the actor is on it, it is left to finish on its own and `None`
+/// answers (a send in flight answers 202, not 503 while it goes out anyway).
+pub async fn ask_or_leave_running<A, M>(
+    deps: &Deps,
+    addr: &Addr<A>,
+    message: M,
+) -> Result<Option<M::Result>, ApiError>
+where
+    A: Actor + Handler<M>,
+    A::Context: ToEnvelope<A, M>,
+    M: Message + Send + 'static,
+    M::Result: Send,
+{
+    let mut request = Box::pin(addr.send(message));
+    match tokio::time::timeout(deps.request_timeout(), request.as_mut()).await {
+        Ok(answered) => answered
+            .map(Some)
+            .map_err(|_| ApiError::unavailable("the instance is restarting; try again")),
+        Err(_) => {
+            // Dropping the request would cancel a message not yet handled;
+            // awaited aside, it is handled and its answer dropped.
+            actix::spawn(async move {
+                let _ = request.await;
+            });
+            Ok(None)
+        }
+    }
+}
+
 /// Runs `call` on the instance's connected session (`OnSession`: the one way
 /// to it for what changes nothing of the instance), waiting at most
 /// `deadline`; `late` is the 503's message when it passes.

@@ -39,6 +39,44 @@ pub struct Sent {
     pub id: String,
 }
 
+/// A send still in flight when the request's time ran out: it goes on, and
+/// its `Idempotency-Key` stays bound to this id.
+#[derive(Serialize, ToSchema)]
+pub struct Sending {
+    /// The WhatsApp message id it will have in the history, receipts and webhooks.
+    #[schema(example = "3EB0C258F6AA7F19E2F2C2")]
+    pub id: String,
+    /// Always `sending`: its row and events tell how it ends.
+    #[schema(example = "sending")]
+    pub status: &'static str,
+}
+
+impl Sending {
+    pub fn new(id: String) -> Self {
+        Self {
+            id,
+            status: "sending",
+        }
+    }
+}
+
+/// How a send was answered: taken by WhatsApp (200), or still going (202).
+#[derive(Serialize)]
+#[serde(untagged)]
+pub enum SendAnswer {
+    Sent(Sent),
+    Sending(Sending),
+}
+
+impl SendAnswer {
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Sent(_) => 200,
+            Self::Sending(_) => 202,
+        }
+    }
+}
+
 /// How many messages were marked read.
 #[derive(Serialize, ToSchema)]
 pub struct MarkedRead {

@@ -88,26 +88,45 @@ where
     F: Future<Output = Result<T, ApiError>>,
     T: Serialize,
 {
-    let fresh = |body: String| Idempotent {
+    let answered = async move { send.await.map(|answer| (status, answer)) };
+    once_with_status(deps, instance_id, key, fingerprint, answered).await
+}
+
+/// [`once`], for a request whose success says its own status (a send still in
+/// flight answers 202); the key replays that status with the answer.
+pub async fn once_with_status<F, T>(
+    deps: &Deps,
+    instance_id: &str,
+    key: Option<IdempotencyKey>,
+    fingerprint: &str,
+    send: F,
+) -> Result<Idempotent, ApiError>
+where
+    F: Future<Output = Result<(u16, T), ApiError>>,
+    T: Serialize,
+{
+    let fresh = |status: u16, body: String| Idempotent {
         status,
         body,
         replayed: false,
     };
     let text = |answer: T| serde_json::to_string(&answer).map_err(ApiError::internal);
     let Some(IdempotencyKey(key)) = key else {
-        return Ok(fresh(text(send.await?)?));
+        let (status, answer) = send.await?;
+        return Ok(fresh(status, text(answer)?));
     };
     if let Some(replay) = claim_or_replay(deps, instance_id, &key, fingerprint).await? {
         return Ok(replay);
     }
     match send.await {
-        Ok(answer) => {
+        Ok((status, answer)) => {
             let text = text(answer)?;
             db::idempotency::complete(&deps.db, instance_id, &key, status, &text).await?;
-            Ok(fresh(text))
+            Ok(fresh(status, text))
         }
         Err(err) => {
-            // Nothing was sent: the same key may be tried again.
+            // Nothing was sent (a send still in flight answers 202, not an
+            // error): the same key may be tried again.
             if let Err(release) = db::idempotency::release(&deps.db, instance_id, &key).await {
                 tracing::error!(error = %release, "idempotency key not released");
             }

@@ -5,9 +5,9 @@ use entity::messages::Model as Message;
 
 use super::Deps;
 use super::access::{
-    Caller, ask, live_instance, visible_instance, webhooks_durable, writes_visible,
+    Caller, ask_or_leave_running, live_instance, visible_instance, webhooks_durable, writes_visible,
 };
-use super::answers::Sent;
+use super::answers::{SendAnswer, Sending, Sent};
 use super::idempotency::{self, IdempotencyKey, Idempotent};
 use crate::actors::instance::{SendMessage, SendMessageError};
 use crate::db;
@@ -15,7 +15,7 @@ use crate::domain::phone::Jid;
 use crate::domain::text::{is_message_id, sanitize_filename};
 use crate::error::{ApiError, ErrorCode};
 use crate::net::fetch::MediaFetcher;
-use crate::whatsapp::{NewPoll, Outbound, Quote};
+use crate::whatsapp::{NewPoll, Outbound, Quote, new_message_id};
 
 /// A stored message, as the history shows it.
 pub use super::messaging_views::{
@@ -117,20 +117,23 @@ impl<'a> Messaging<'a> {
                     })
                 }
             };
-            let id = ask(
-                deps,
-                &instance,
-                SendMessage {
-                    to,
-                    content: outgoing,
-                },
-            )
-            .await?
-            .map_err(send_error)?;
-            webhooks_durable(deps).await?;
-            Ok(Sent { id })
+            let message_id = new_message_id();
+            let send = SendMessage {
+                message_id: message_id.clone(),
+                to,
+                content: outgoing,
+            };
+            let answer = match ask_or_leave_running(deps, &instance, send).await? {
+                Some(sent) => {
+                    let id = sent.map_err(send_error)?;
+                    webhooks_durable(deps).await?;
+                    SendAnswer::Sent(Sent { id })
+                }
+                None => SendAnswer::Sending(Sending::new(message_id)),
+            };
+            Ok((answer.status(), answer))
         };
-        idempotency::once(deps, instance_id, key, &print, sending).await
+        idempotency::once_with_status(deps, instance_id, key, &print, sending).await
     }
 
     /// A page of one chat's messages, newest first.

@@ -6,7 +6,7 @@ use super::access::{Caller, ask, live_instance, visible_instance, webhooks_durab
 use crate::actors::instance::Flush;
 use crate::domain::phone::Jid;
 use crate::error::{ApiError, ErrorCode};
-use crate::whatsapp::sim::{FaultKind, PastMessage, SimError, SimInbound, SimNetwork};
+use crate::whatsapp::sim::{FaultKind, NextSend, PastMessage, SimError, SimInbound, SimNetwork};
 
 pub struct Sim<'a> {
     deps: &'a Deps,
@@ -52,11 +52,11 @@ impl<'a> Sim<'a> {
         caller: &Caller,
         instance_id: &str,
         kind: FaultKind,
-        code: u16,
+        next: NextSend,
     ) -> Result<(), ApiError> {
         let instance = visible_instance(self.deps, caller, instance_id).await?;
         self.network
-            .fault(&instance.id, kind, code)
+            .fault(&instance.id, kind, next)
             .map_err(sim_error)
     }
 

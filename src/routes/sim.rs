@@ -8,14 +8,14 @@ use utoipa::ToSchema;
 use crate::app::answers::{Sent, Success};
 use crate::app::sim::Sim;
 use crate::domain::fields::{
-    Base64Data, GroupJid, InboundBody, NackCode, PastMessageBody, PersonName, PersonPhone,
+    Base64Data, DelayMs, GroupJid, InboundBody, NackCode, PastMessageBody, PersonName, PersonPhone,
     UnixSeconds,
 };
 use crate::domain::user::AuthUser;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::http::extract::Json;
 use crate::http::state::AppState;
-use crate::whatsapp::sim::{FaultKind, InboundFile, PastMessage, SimInbound};
+use crate::whatsapp::sim::{FaultKind, InboundFile, NextSend, PastMessage, SimInbound};
 
 fn network(state: &AppState) -> Result<Sim<'_>, ApiError> {
     state
@@ -115,11 +115,13 @@ pub async fn scan(
 }
 
 #[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Fault {
     kind: FaultKind,
     /// With `nack`: WhatsApp's code (default 463, the reach-out timelock).
     code: Option<NackCode>,
+    /// With `slow`: how long WhatsApp takes to take the next message (default 0).
+    delay_ms: Option<DelayMs>,
 }
 
 /// Inject a network fault into the instance's simulated session.
@@ -129,7 +131,9 @@ pub struct Fault {
 /// session for good: `replaced` (another client took it over), `ban` (a
 /// temporary ban, code 101, one day) or `outdated` (the client's version refused);
 /// or `nack`: WhatsApp takes the instance's next message, then refuses it with `code`
-/// (its row turns `failed`, `message_failed` is raised; 463 also `account_restricted`).
+/// (its row turns `failed`, `message_failed` is raised; 463 also `account_restricted`);
+/// or `slow`: WhatsApp takes `delayMs` to take the next message (a send that outlives the
+/// request's time answers 202 and goes on).
 #[utoipa::path(tag = "sim", operation_id = "simInjectFault",
     params(("instance_id" = String, Path, description = "Instance id")),
     request_body(content = Fault, description = "The fault",
@@ -150,9 +154,12 @@ pub async fn fault(
     body: Json<Fault>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let code = NackCode::parse(body.code)?;
+    let next = NextSend {
+        code: NackCode::parse(body.code)?,
+        delay_ms: DelayMs::parse(body.delay_ms)?,
+    };
     network(&state)?
-        .fault(&user, &path, body.kind, code)
+        .fault(&user, &path, body.kind, next)
         .await?;
     Ok(HttpResponse::Ok().json(Success::OK))
 }

@@ -45,6 +45,8 @@ pub struct Shutdown {
 #[derive(Message)]
 #[rtype(result = "Result<String, SendMessageError>")]
 pub struct SendMessage {
+    /// Chosen by the service, so a send that outlives its request is known by it.
+    pub message_id: String,
     pub to: Jid,
     pub content: Outbound,
 }

@@ -204,7 +204,7 @@ impl Handler<SendMessage> for InstanceActor {
             _ => return Box::pin(actix::fut::ready(Err(SendMessageError::NotConnected))),
         };
         let to = msg.to;
-        let message_id = crate::whatsapp::new_message_id();
+        let message_id = msg.message_id;
         let record = MessageRecord::sending(&self.id, message_id.clone(), to.clone(), &msg.content);
         let row = record.row();
         let recorder = self.deps.recorder.clone();

@@ -20,7 +20,7 @@ pub use messages::{
     PollOption, PollQuestion,
 };
 #[cfg(feature = "sim")]
-pub use sim::{Base64Data, InboundBody, NackCode, PastMessageBody, UnixSeconds};
+pub use sim::{Base64Data, DelayMs, InboundBody, NackCode, PastMessageBody, UnixSeconds};
 
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::openapi::{RefOr, schema::Object};

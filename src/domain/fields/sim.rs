@@ -94,3 +94,21 @@ impl NackCode {
             .ok_or_else(|| Refusal::Invalid("code must be between 100 and 999".into()))
     }
 }
+
+whole_number_field! {
+    /// Milliseconds WhatsApp takes to take the next message.
+    DelayMs in 0..=60_000
+}
+
+impl DelayMs {
+    /// 0 when absent.
+    pub fn parse(value: Option<Self>) -> Result<u64, Refusal> {
+        let Some(delay) = value else {
+            return Ok(0);
+        };
+        u64::try_from(delay.0)
+            .ok()
+            .filter(|_| delay.in_range())
+            .ok_or_else(|| Refusal::Invalid("delayMs must be between 0 and 60000".into()))
+    }
+}

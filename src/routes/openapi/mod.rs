@@ -17,7 +17,7 @@ mod limits;
 mod sends;
 mod shared;
 
-use crate::app::answers::Sent;
+use crate::app::answers::{Sending, Sent};
 use crate::error::ErrorBody;
 use crate::http::state::AppState;
 use sends::SendRoutes;
@@ -34,7 +34,7 @@ the HTTP parser refuses before any route sees it — a malformed request head (t
 431, a head that does not arrive within the client request timeout → 408 — is answered \
 by the HTTP server itself, with an empty body, and the connection is closed."
     ),
-    components(schemas(ErrorBody, Sent)),
+    components(schemas(ErrorBody, Sending, Sent)),
     tags(
         (name = "operations", description = "Health, metrics and this document"),
         (name = "auth", description = "Login, the current user and API keys"),

@@ -35,6 +35,13 @@ impl Modify for SendRoutes {
         let mut operations = Vec::new();
         for (path, item) in paths.iter_mut() {
             if SEND_PATHS.contains(&path.as_str()) {
+                if path.starts_with("/api/whatsapp/{instance_id}/send")
+                    && let Some(send) = item.post.as_mut()
+                {
+                    send.responses
+                        .responses
+                        .insert("202".to_owned(), still_sending().into());
+                }
                 operations.extend(item.post.as_mut());
             } else if path == "/api/whatsapp/{instance_id}/messages/{message_id}" {
                 operations.extend(
@@ -75,6 +82,26 @@ fn idempotency_key() -> Parameter {
              nothing is sent again; the same key with a different request is a 422",
         ))
         .schema(Some(string_schema()))
+        .build()
+}
+
+/// A send that outlives `request_timeout_ms` (a large upload, a big group).
+fn still_sending() -> Response {
+    ResponseBuilder::new()
+        .description(
+            "Still sending when the request's time ran out: it goes on, and its row and events \
+             (`message_sent`, `message_failed`) tell how it ends. `id` is its WhatsApp message id; \
+             a retry with the same `Idempotency-Key` answers this again and sends nothing twice",
+        )
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Sending")))
+                .example(Some(
+                    json!({"id": "3EB0C258F6AA7F19E2F2C2", "status": "sending"}),
+                ))
+                .build(),
+        )
         .build()
 }
 

@@ -36,7 +36,7 @@ pub(super) async fn fault(
             version: SIMULATED_VERSION.to_owned(),
         })),
         // Armed on the link by `SimNetwork::fault`, never sent to a session.
-        FaultKind::Nack => None,
+        FaultKind::Nack | FaultKind::Slow => None,
     }
 }
 

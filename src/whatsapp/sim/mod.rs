@@ -49,6 +49,18 @@ pub enum FaultKind {
     /// WhatsApp refuses the instance's next message after taking it (a nack,
     /// with `code`; 463 by default): the session goes on.
     Nack,
+    /// WhatsApp takes `delayMs` to take the instance's next message (a large
+    /// upload, a big group): the session goes on.
+    Slow,
+}
+
+/// What a fault that does not end the session changes about the next send.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NextSend {
+    /// The code WhatsApp refuses it with (`nack`).
+    pub code: u16,
+    /// How long WhatsApp takes to take it (`slow`).
+    pub delay_ms: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -95,6 +107,8 @@ struct Link {
     blocked: HashSet<String>,
     /// The code WhatsApp refuses this instance's next message with.
     refuse_next: Option<u16>,
+    /// How long WhatsApp takes to take this instance's next message.
+    slow_next: Option<std::time::Duration>,
 }
 
 #[derive(Default)]
@@ -183,10 +197,15 @@ impl SimNetwork {
         answer.await.map_err(|_| SimError::NoSession)?
     }
 
-    /// Plays a fault on the instance's session; a nack (`code`) is armed for
-    /// its next message instead, and the session goes on.
-    pub fn fault(&self, instance_id: &str, kind: FaultKind, code: u16) -> Result<(), SimError> {
-        if kind != FaultKind::Nack {
+    /// Plays a fault on the instance's session; a nack or a slow send is
+    /// armed for its next message instead, and the session goes on.
+    pub fn fault(
+        &self,
+        instance_id: &str,
+        kind: FaultKind,
+        next: NextSend,
+    ) -> Result<(), SimError> {
+        if !matches!(kind, FaultKind::Nack | FaultKind::Slow) {
             return self.command(instance_id, Command::Fault(kind));
         }
         let mut registry = self.registry();
@@ -194,8 +213,22 @@ impl SimNetwork {
             .links
             .get_mut(instance_id)
             .ok_or(SimError::NoSession)?;
-        link.refuse_next = Some(code);
+        match kind {
+            FaultKind::Slow => {
+                link.slow_next = Some(std::time::Duration::from_millis(next.delay_ms));
+            }
+            _ => link.refuse_next = Some(next.code),
+        }
         Ok(())
+    }
+
+    /// How long WhatsApp takes to take the instance's next message, once.
+    fn take_delay(&self, instance_id: &str, token: u64) -> Option<std::time::Duration> {
+        let mut registry = self.registry();
+        let link = registry.links.get_mut(instance_id)?;
+        (link.token == token)
+            .then(|| link.slow_next.take())
+            .flatten()
     }
 
     fn register(&self, instance_id: &str, link: Link) {
@@ -280,6 +313,7 @@ impl WaBackend for SimNetwork {
                 identity: None,
                 blocked: HashSet::new(),
                 refuse_next: None,
+                slow_next: None,
             },
         );
         let task = Box::pin(session::run(

@@ -30,6 +30,9 @@ impl WaSession for SimSession {
         let (id, to) = (message_id.to_owned(), to.clone());
         let me = network.own_jid(&instance_id, token);
         Box::pin(async move {
+            if let Some(delay) = network.take_delay(&instance_id, token) {
+                tokio::time::sleep(delay).await;
+            }
             let audience = match to.is_group() {
                 true => network.group_audience(&to, &me?).await?,
                 false => Vec::new(),

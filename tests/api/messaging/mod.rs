@@ -4,6 +4,7 @@ mod bad_sends;
 mod groups;
 mod history;
 mod imported;
+mod in_flight;
 mod media;
 mod text;
 
