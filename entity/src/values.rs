@@ -117,6 +117,8 @@ string_enum! {
         ReconnectRequested = "reconnect_requested",
         WebhookFailed = "webhook_failed",
         AccountRestricted = "account_restricted",
+        ConnectRefused = "connect_refused",
+        PairingFailed = "pairing_failed",
     }
 }
 

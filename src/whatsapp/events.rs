@@ -26,6 +26,11 @@ pub enum WaEvent {
     /// No more QR codes, but a pairing code is out: the session stays up,
     /// waiting for it to be typed, until the instance gives up on it.
     QrCodesOut,
+    /// A pairing attempt failed (a scan or a code); the session stays up for
+    /// the next one.
+    PairingFailed {
+        reason: String,
+    },
     /// A phone linked this instance.
     Paired {
         phone: String,
@@ -108,6 +113,10 @@ pub enum Halt {
     },
     /// WhatsApp refused the version this client announced.
     Outdated { version: String },
+    /// WhatsApp refused the connection with a code the engine treats as final
+    /// (400, 409, 413/414, 415, 418, 501, unknown codes): retrying would only
+    /// be refused again.
+    Refused { code: i32, reason: String },
 }
 
 impl Halt {
@@ -121,6 +130,9 @@ impl Halt {
             Self::Outdated { version } => format!(
                 "WhatsApp refused version {version} as outdated: set whatsapp.version to the current WhatsApp Web version"
             ),
+            Self::Refused { code, reason } => {
+                format!("WhatsApp refused the connection for good ({code}: {reason})")
+            }
         }
     }
 }

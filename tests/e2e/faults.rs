@@ -14,6 +14,7 @@ e2e_tests!(
     a_temporary_ban_fails_the_instance_with_its_expiry,
     a_dropped_connection_comes_back_and_what_was_sent_meanwhile_arrives_once,
     a_send_whatsapp_refuses_fails_and_a_timelock_restricts_the_account,
+    a_final_connect_refusal_fails_the_instance_and_a_passing_one_is_retried,
 );
 
 const ALICE: &str = "15550008001";
@@ -64,6 +65,46 @@ async fn a_replaced_stream_fails_the_instance_as_session_replaced(db: TestDb) {
     // Failed stays failed: no restart takes the session back from the other client.
     tokio::time::sleep(std::time::Duration::from_secs(2)).await;
     assert_eq!(net.wamux.status(&alice).await["status"], "failed");
+}
+
+/// WhatsApp refusing the connection: a 503 passes and is retried; a 409 (like
+/// 400, 413-418, 501 and unknown codes) is final, as the engine has it, and is
+/// not retried forever.
+async fn a_final_connect_refusal_fails_the_instance_and_a_passing_one_is_retried(db: TestDb) {
+    let net = Network::start(db).await;
+    let alice = net.linked_instance("Alice", ALICE).await;
+    net.mock
+        .fault(ALICE, json!({"kind": "refuse", "code": 503}))
+        .await;
+    eventually("a restart after the 503", || async {
+        let actions = net.wamux.actions(&alice).await;
+        actions
+            .iter()
+            .any(|a| a == "session_restarted")
+            .then_some(())
+    })
+    .await;
+    net.wamux.wait_for_status(&alice, "connected").await;
+
+    net.mock
+        .fault(ALICE, json!({"kind": "refuse", "code": 409}))
+        .await;
+    net.wamux.wait_for_status(&alice, "failed").await;
+    let log = eventually("a connect_refused entry", || async {
+        net.wamux
+            .activity(&alice)
+            .await
+            .into_iter()
+            .find(|log| log["action"] == "connect_refused")
+    })
+    .await;
+    assert_eq!(log["details"]["code"], 409, "{log}");
+    let restarts =
+        |actions: &[String]| actions.iter().filter(|a| *a == "session_restarted").count();
+    let before = restarts(&net.wamux.actions(&alice).await);
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    assert_eq!(net.wamux.status(&alice).await["status"], "failed");
+    assert_eq!(restarts(&net.wamux.actions(&alice).await), before);
 }
 
 async fn a_temporary_ban_fails_the_instance_with_its_expiry(db: TestDb) {

@@ -27,6 +27,9 @@ pub enum Fault {
     Drop,
     /// A stream restart (515): the devices reconnect at once.
     Restart,
+    /// The mock's own: the connections end with `<failure reason=code>`, as
+    /// WhatsApp refuses a connection (409: bad user agent, 503: unavailable).
+    Refuse { code: u16 },
 }
 
 pub fn apply(state: &mut State, phone: &str, fault: &Fault) -> Result<(), String> {
@@ -71,6 +74,19 @@ pub fn apply(state: &mut State, phone: &str, fault: &Fault) -> Result<(), String
         }
         Fault::Restart => {
             state.close_devices(phone, companions, || Some(stream_restart()));
+        }
+        Fault::Refuse { code } => {
+            if *code < 400 {
+                return Err("a refusal's code is 400 or more (409: bad user agent)".into());
+            }
+            let failure = || {
+                Some(
+                    NodeBuilder::new("failure")
+                        .attr("reason", code.to_string())
+                        .build(),
+                )
+            };
+            state.close_devices(phone, companions, failure);
         }
     }
     Ok(())

@@ -134,6 +134,10 @@ impl InstanceActor {
                 ActivityAction::ClientOutdated,
                 json!({"reason": reason, "version": version}),
             ),
+            Halt::Refused { code, .. } => (
+                ActivityAction::ConnectRefused,
+                json!({"reason": reason, "code": code}),
+            ),
         };
         tracing::warn!(instance_id = %self.id, reason, "WhatsApp stopped the session; no restart until reconnect");
         self.activity(action, details);
@@ -286,6 +290,11 @@ impl Handler<SessionEvent> for InstanceActor {
                 self.set_status(InstanceStatus::Qr);
             }
             WaEvent::PairingCode { .. } => {}
+            WaEvent::PairingFailed { reason } => {
+                tracing::warn!(instance_id = %self.id, reason, "pairing failed");
+                self.activity(ActivityAction::PairingFailed, json!({"reason": reason}));
+                self.exit.published.pairing_failed(&reason);
+            }
             WaEvent::QrCodesOut => self.wait_for_pairing_code(ctx),
             WaEvent::Paired { phone, push_name } => {
                 self.phone = Some(phone.clone());

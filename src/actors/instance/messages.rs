@@ -11,12 +11,15 @@ use crate::domain::phone::Jid;
 use crate::whatsapp::{Outbound, OwnChange, WaError, WaSession};
 
 /// The contract's `connectionStatus`, as the actor publishes it (`PublishedStatus`).
-#[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct StatusView {
     pub ready: bool,
     pub status: InstanceStatus,
     pub has_qr: bool,
+    /// While in `qr`: why the last pairing attempt failed (a scan or a code).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 /// The pending QR string, if any.

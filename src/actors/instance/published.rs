@@ -4,6 +4,7 @@
 //! read after a change sees the change; the actor stays the one owner.
 
 use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use super::StatusView;
 use crate::domain::instance::InstanceStatus;
@@ -11,16 +12,24 @@ use crate::domain::instance::InstanceStatus;
 const HAS_QR: u8 = 0x80;
 
 #[derive(Debug)]
-pub struct PublishedStatus(AtomicU8);
+pub struct PublishedStatus(AtomicU8, Mutex<Option<Box<str>>>);
 
 impl PublishedStatus {
     pub fn new(status: InstanceStatus) -> Self {
-        let published = Self(AtomicU8::new(0));
+        let published = Self(AtomicU8::new(0), Mutex::new(None));
         published.publish(status, false);
         published
     }
 
+    /// Why pairing failed, shown while the status stays `qr`.
+    pub(super) fn pairing_failed(&self, reason: &str) {
+        *self.1.lock().unwrap_or_else(PoisonError::into_inner) = Some(reason.into());
+    }
+
     pub(super) fn publish(&self, status: InstanceStatus, has_qr: bool) {
+        if status != InstanceStatus::Qr {
+            *self.1.lock().unwrap_or_else(PoisonError::into_inner) = None;
+        }
         let index = InstanceStatus::ALL
             .iter()
             .position(|known| *known == status)
@@ -36,10 +45,19 @@ impl PublishedStatus {
             .get(usize::from(packed & !HAS_QR))
             .copied()
             .unwrap_or(InstanceStatus::Disconnected);
+        let error = (status == InstanceStatus::Qr)
+            .then(|| {
+                self.1
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .clone()
+            })
+            .flatten();
         StatusView {
             ready: status == InstanceStatus::Connected,
             status,
             has_qr: packed & HAS_QR != 0,
+            error: error.map(String::from),
         }
     }
 }
@@ -59,5 +77,17 @@ mod tests {
                 assert_eq!(view.ready, status == InstanceStatus::Connected);
             }
         }
+    }
+
+    #[test]
+    fn a_pairing_failure_shows_while_in_qr_and_goes_with_it() {
+        let published = PublishedStatus::new(InstanceStatus::Qr);
+        published.pairing_failed("the scan failed");
+        assert_eq!(published.view().error.as_deref(), Some("the scan failed"));
+        published.publish(InstanceStatus::Qr, true);
+        assert!(published.view().error.is_some(), "a new QR keeps it");
+        published.publish(InstanceStatus::Connected, false);
+        published.publish(InstanceStatus::Qr, true);
+        assert_eq!(published.view().error, None);
     }
 }

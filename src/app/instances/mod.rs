@@ -160,6 +160,7 @@ impl<'a> Instances<'a> {
                 ready: false,
                 status: instance.status,
                 has_qr: false,
+                error: None,
             });
         InstanceWithStatus {
             instance,

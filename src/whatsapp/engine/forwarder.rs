@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, OnceLock, Weak};
 use futures_util::future::BoxFuture;
 use whatsapp_rust::Client;
 use whatsapp_rust::download::Downloadable;
-use whatsapp_rust::types::events::{Event, EventHandler};
+use whatsapp_rust::types::events::{ConnectFailureReason, Event, EventHandler};
 
 use super::version::{Version, WebVersion};
 use crate::whatsapp::model::{self, MediaSource, Reader, Reading};
@@ -247,6 +247,16 @@ impl EventHandler for Forwarder {
     }
 }
 
+/// A refusal the engine does not retry (`should_reconnect` false), other than
+/// those with events of their own: a logout (401, 403, 406), a ban (402) and
+/// an outdated client (405).
+fn is_final(reason: ConnectFailureReason) -> bool {
+    use ConnectFailureReason::{ClientOutdated, TempBanned};
+    !reason.should_reconnect()
+        && !reason.is_logged_out()
+        && !matches!(reason, TempBanned | ClientOutdated)
+}
+
 impl Forwarder {
     /// The connection's own events: linking, connecting, and how it ended.
     fn connection(&self, event: &Event) {
@@ -262,6 +272,21 @@ impl Forwarder {
             Event::PairingQrCodesExhausted(_) => self.end(SessionEnd::QrExhausted),
             Event::PairingCode(code) => self.sink.emit(WaEvent::PairingCode {
                 code: code.code.clone(),
+            }),
+            Event::PairError(failed) => self.sink.emit(WaEvent::PairingFailed {
+                reason: format!("linking failed: {}", failed.error),
+            }),
+            Event::PairingCodeError(failed) => self.sink.emit(WaEvent::PairingFailed {
+                reason: format!("the pairing code was refused: {}", failed.error),
+            }),
+            Event::PairingCodeRefresh(refresh) if refresh.force_manual => {
+                self.sink.emit(WaEvent::PairingFailed {
+                    reason: "the pairing code expired: request a new one".to_owned(),
+                });
+            }
+            Event::QrScannedWithoutMultidevice(_) => self.sink.emit(WaEvent::PairingFailed {
+                reason: "the phone that scanned cannot link devices: update WhatsApp on it"
+                    .to_owned(),
             }),
             Event::PairSuccess(paired) => {
                 self.tracker.paired.store(true, Ordering::SeqCst);
@@ -286,6 +311,16 @@ impl Forwarder {
             Event::Disconnected(disconnected) => {
                 self.tracker
                     .remember_disconnect(format!("connection lost: {}", disconnected.reason));
+            }
+            Event::ConnectFailure(failure) if is_final(failure.reason) => {
+                let reason = failure
+                    .message
+                    .clone()
+                    .unwrap_or_else(|| format!("{:?}", failure.reason));
+                self.end(SessionEnd::Halted(Halt::Refused {
+                    code: failure.reason.code(),
+                    reason,
+                }));
             }
             Event::ConnectFailure(failure) => {
                 self.tracker.remember_disconnect(format!(

@@ -14,7 +14,7 @@ use whatsapp_rust::wacore::net::DisconnectReason;
 use super::{ends, forwarded, forwarded_tracked};
 use crate::whatsapp::engine::forwarder::Tracker;
 use crate::whatsapp::engine::session::end_of;
-use crate::whatsapp::{SessionEnd, WaEvent};
+use crate::whatsapp::{Halt, SessionEnd, WaEvent};
 
 #[actix_web::test]
 async fn a_qr_code_and_a_pairing_code_are_shown_as_given() {
@@ -96,21 +96,45 @@ async fn connected_then_lost_reports_the_reason_for_a_retry() {
 }
 
 #[actix_web::test]
-async fn a_refused_connection_is_retried_with_the_refusal() {
+async fn a_refusal_the_engine_retries_is_retried_with_the_refusal() {
     let tracker = Arc::new(Tracker::default());
     let failure = ConnectFailure::builder()
-        .reason(ConnectFailureReason::Generic)
+        .reason(ConnectFailureReason::ServiceUnavailable)
         .build();
     let events =
         forwarded_tracked(&tracker, false, false, vec![Event::ConnectFailure(failure)]).await;
     assert!(events.is_empty(), "{events:?}");
     let SessionEnd::Disconnected { reason } = end_of(&tracker) else {
-        panic!("a refused connection is retried");
+        panic!("a 503 is retried");
     };
     assert!(
         reason.starts_with("WhatsApp refused the connection"),
         "{reason}"
     );
+}
+
+/// 400, 409, 413/414, 415, 418, 501 and unknown codes are final, as the
+/// engine has them: retrying forever would only be refused again.
+#[actix_web::test]
+async fn a_final_refusal_halts_with_its_code() {
+    for (reason, code) in [
+        (ConnectFailureReason::Generic, 400),
+        (ConnectFailureReason::BadUserAgent, 409),
+        (ConnectFailureReason::Unknown(499), 499),
+    ] {
+        let failure = ConnectFailure::builder()
+            .reason(reason)
+            .message("refused here".to_owned())
+            .build();
+        let events = forwarded(false, vec![Event::ConnectFailure(failure)]).await;
+        assert_eq!(
+            ends(&events),
+            [SessionEnd::Halted(Halt::Refused {
+                code,
+                reason: "refused here".into()
+            })]
+        );
+    }
 }
 
 #[actix_web::test]
@@ -125,4 +149,38 @@ async fn a_logout_ends_the_session_as_logged_out() {
         panic!("a logout expected: {events:?}");
     };
     assert!(reason.starts_with("logged out by WhatsApp"), "{reason}");
+}
+
+/// A failed scan or code is reported (activity, the status's `error`) and the
+/// session stays up for the next attempt; an automatic code refresh is none.
+#[actix_web::test]
+async fn pairing_failures_are_reported_and_keep_the_session() {
+    use whatsapp_rust::types::events::{PairingCodeRefresh, QrScannedWithoutMultidevice};
+    let refresh = |force_manual| {
+        Event::PairingCodeRefresh(
+            PairingCodeRefresh::builder()
+                .force_manual(force_manual)
+                .build(),
+        )
+    };
+    let events = forwarded(
+        false,
+        vec![
+            Event::QrScannedWithoutMultidevice(QrScannedWithoutMultidevice::builder().build()),
+            refresh(true),
+            refresh(false),
+        ],
+    )
+    .await;
+    let reasons: Vec<String> = events
+        .iter()
+        .filter_map(|event| match event {
+            WaEvent::PairingFailed { reason } => Some(reason.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(reasons.len(), 2, "{events:?}");
+    assert!(reasons[0].contains("cannot link devices"), "{reasons:?}");
+    assert!(reasons[1].contains("expired"), "{reasons:?}");
+    assert!(ends(&events).is_empty());
 }
