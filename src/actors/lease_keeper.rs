@@ -148,10 +148,10 @@ impl LeaseKeeper {
         self.supervisor.do_send(Relinquish { instance_ids: ids });
     }
 
-    /// A holder that could not renew stops its sessions a quarter TTL before
-    /// its leases can expire.
+    /// A holder that could not renew stops its sessions three eighths of a
+    /// TTL before its leases can expire, and before its store refuses writes.
     fn check_fence(&mut self) {
-        if self.cluster.leases_stale() && !self.holdings().is_empty() {
+        if self.cluster.sessions_must_stop() && !self.holdings().is_empty() {
             let all = self.holdings().ids();
             self.let_go(all, "leases not renewed in time");
         }

@@ -89,6 +89,18 @@ impl Cluster {
         renewed_at.elapsed() > self.inner.lease_ttl * 3 / 4
     }
 
+    /// Whether this node's sessions must stop: five eighths of a TTL since the
+    /// last renewal, before writes are refused (`leases_stale`), so a session
+    /// stops rather than meet refused writes.
+    pub fn sessions_must_stop(&self) -> bool {
+        let renewed_at = *self
+            .inner
+            .renewed_at
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        renewed_at.elapsed() > self.inner.lease_ttl * 5 / 8
+    }
+
     /// Whether this node may write the instance's session now: it holds the
     /// lease and the lease is fresh. Checked at every write, so a node that was
     /// frozen past its lease writes nothing even before its keeper wakes up.

@@ -120,8 +120,10 @@ impl DbStore {
     }
 
     async fn write_work(&self, work: writer::Work) -> Result<writer::Written, StoreError> {
-        if !self.may_write() {
-            return Ok(writer::Written::default());
+        match self.gate() {
+            WriteGate::Open => {}
+            WriteGate::Deleted => return Ok(writer::Written::default()),
+            WriteGate::NoLease => return Err(no_lease()),
         }
         self.db
             .writer
@@ -130,21 +132,38 @@ impl DbStore {
             .map_err(sql::db_error)
     }
 
-    /// False once the session is deleted: the write is dropped, not resurrected.
-    fn may_write(&self) -> bool {
+    /// Whether a write goes ahead. After deletion it is dropped, not
+    /// resurrected. In a cluster, only the holder of a fresh lease writes, and
+    /// any other write is refused with an error: the engine gates its acks,
+    /// send counters and pre-key uploads on the write's `Ok`, so a dropped
+    /// write answered `Ok` would let WhatsApp see state the next holder never
+    /// inherits. (The lease keeper stops sessions before their leases go stale.)
+    fn gate(&self) -> WriteGate {
         if self.deleted.load(Ordering::Acquire) {
             tracing::debug!(instance_id = %self.instance, "session write after deletion dropped");
-            return false;
+            return WriteGate::Deleted;
         }
-        // In a cluster, only the holder of a fresh lease writes the session.
         if let Some(cluster) = &self.db.cluster
             && !cluster.may_write(&self.instance)
         {
-            tracing::debug!(instance_id = %self.instance, "session write without a fresh lease dropped");
-            return false;
+            tracing::warn!(instance_id = %self.instance, "session write without a fresh lease refused");
+            return WriteGate::NoLease;
         }
-        true
+        WriteGate::Open
     }
+}
+
+/// What [`DbStore::gate`] decides for a write.
+enum WriteGate {
+    Open,
+    Deleted,
+    NoLease,
+}
+
+fn no_lease() -> StoreError {
+    StoreError::Database(Box::new(std::io::Error::other(
+        "this node no longer holds the instance's lease: the session store refuses the write",
+    )))
 }
 
 /// A migrated SQLite database in `dir`, for tests of the engine over the database store.
@@ -162,4 +181,32 @@ pub async fn test_connections(dir: &std::path::Path) -> StoreConnections {
         .expect("migrations");
     let writer = super::connect_writer(&settings).await.expect("test writer");
     StoreConnections::new(pool, writer)
+}
+
+#[cfg(test)]
+mod fence_tests {
+    use super::*;
+
+    /// Refused, not dropped: the engine must not take a lost write for a kept one.
+    #[actix_web::test]
+    async fn a_write_without_a_fresh_lease_is_refused_and_one_after_deletion_dropped() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let settings = crate::config::ClusterSettings {
+            lease_ttl_ms: 60_000,
+            ..Default::default()
+        };
+        let cluster = crate::cluster::Cluster::new(&settings, "node-a".into());
+        let connections = test_connections(dir.path()).await;
+        let store = DbStore::new("i-1", connections.fenced_by(Some(cluster.clone())));
+        let refused = store.write(Vec::new()).await;
+        assert!(refused.is_err(), "a write without the lease is an error");
+        cluster.holdings().insert("i-1", 1);
+        assert!(store.write(Vec::new()).await.is_ok());
+        store.deletion_flag().store(true, Ordering::Release);
+        cluster.holdings().remove("i-1");
+        assert!(
+            store.write(Vec::new()).await.is_ok(),
+            "after deletion: dropped"
+        );
+    }
 }

@@ -43,8 +43,10 @@ impl DbStore {
         chat_jid: &str,
         message_id: &str,
     ) -> Result<Option<Vec<u8>>> {
-        if !self.may_write() {
-            return Ok(None);
+        match self.gate() {
+            super::WriteGate::Open => {}
+            super::WriteGate::Deleted => return Ok(None),
+            super::WriteGate::NoLease => return Err(super::no_lease()),
         }
         let key = [
             ("chat_jid", text(chat_jid)),
