@@ -10,6 +10,7 @@ use crate::helpers::eventually;
 e2e_tests!(
     a_group_of_two_instances_and_a_phone_fans_out_and_follows_its_members,
     a_group_admin_deletes_any_message_and_a_member_only_their_own,
+    a_vote_on_the_instances_own_poll_in_a_group_opens,
 );
 
 const ALICE: &str = "15550007001";
@@ -185,6 +186,51 @@ async fn a_group_admin_deletes_any_message_and_a_member_only_their_own(db: TestD
         .await;
     net.event(&alice, "message_deleted", |d| d["messageId"] == bobs)
         .await;
+}
+
+/// Groups are addressed by LID: a member votes with the poll's creator named by
+/// LID, and the creator's instance must open the vote with its own LID too.
+async fn a_vote_on_the_instances_own_poll_in_a_group_opens(db: TestDb) {
+    let net = Network::start(db).await;
+    let alice = net.linked_instance("Alice", ALICE).await;
+    let bob = net.linked_instance("Bob", BOB).await;
+    let group = net
+        .wamux
+        .post(
+            &format!("/api/whatsapp/{alice}/groups"),
+            json!({"subject": "Lunch", "participants": [BOB]}),
+        )
+        .await;
+    let group_id = group["id"].as_str().unwrap().to_owned();
+    net.event(&bob, "group_participants", |d| d["groupId"] == group_id)
+        .await;
+    let poll = net
+        .wamux
+        .post(
+            &format!("/api/whatsapp/{alice}/send-poll"),
+            json!({"phone": group_id, "question": "Where?", "options": ["Home", "Cafe"]}),
+        )
+        .await;
+    let poll = poll["id"].as_str().unwrap().to_owned();
+    net.event(&bob, "message_received", |d| d["messageId"] == poll)
+        .await;
+    net.wamux
+        .post(
+            &format!("/api/whatsapp/{bob}/messages/{poll}/vote"),
+            json!({"options": ["Cafe"]}),
+        )
+        .await;
+    let vote = net
+        .event(&alice, "poll_vote", |d| d["messageId"] == poll)
+        .await;
+    assert_eq!(vote["options"], json!(["Cafe"]), "{vote}");
+    let row = net
+        .wamux
+        .wait_for_row(&alice, &group_id, &poll, |row| {
+            row["poll"]["options"][1]["votes"] == 1
+        })
+        .await;
+    assert_eq!(row["poll"]["options"][0]["votes"], 0, "{row}");
 }
 
 async fn send(net: &Network, from: &str, group: &str, text: &str) -> String {
