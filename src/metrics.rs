@@ -22,6 +22,8 @@ pub struct Metrics {
     /// background work; actors run on its local set and are not counted) and
     /// `engine` (the WhatsApp engine's clients).
     pub runtime_tasks: IntGaugeVec,
+    /// Seconds since WhatsApp last sent anything, per connected engine instance.
+    pub inbound_age: IntGaugeVec,
 }
 
 fn counter(registry: &Registry, name: &str, help: &str) -> prometheus::Result<IntCounter> {
@@ -84,6 +86,15 @@ impl Metrics {
             &["runtime"],
         )?;
         registry.register(Box::new(runtime_tasks.clone()))?;
+        let inbound_age = IntGaugeVec::new(
+            Opts::new(
+                "session_inbound_age_seconds",
+                "Seconds since WhatsApp last sent anything on a connected session",
+            )
+            .namespace("wamux"),
+            &["instance"],
+        )?;
+        registry.register(Box::new(inbound_age.clone()))?;
         // process_open_fds, process_resident_memory_bytes, process_threads, ...
         registry.register(Box::new(
             prometheus::process_collector::ProcessCollector::for_self(),
@@ -116,6 +127,7 @@ impl Metrics {
             instances,
             session_clients,
             runtime_tasks,
+            inbound_age,
             webhook_seconds,
             webhook_outbox,
             registry,

@@ -119,6 +119,7 @@ string_enum! {
         AccountRestricted = "account_restricted",
         ConnectRefused = "connect_refused",
         PairingFailed = "pairing_failed",
+        SessionStalled = "session_stalled",
     }
 }
 

@@ -20,6 +20,9 @@ pub struct SupervisionSettings {
     pub pairing_code_lifetime_ms: u64,
     pub request_timeout_ms: u64,
     pub mailbox_capacity: usize,
+    /// A connected session from which nothing arrived this long is probed,
+    /// and restarted when the probe goes unanswered (0: never).
+    pub stall_after_ms: u64,
 }
 
 impl Default for SupervisionSettings {
@@ -36,6 +39,7 @@ impl Default for SupervisionSettings {
             pairing_code_lifetime_ms: 180_000,
             request_timeout_ms: 10_000,
             mailbox_capacity: 256,
+            stall_after_ms: 180_000,
         }
     }
 }

@@ -102,6 +102,16 @@ pub trait WaSession: WaGroups + Send + Sync {
     /// on the phone `phone` (instead of scanning the QR code).
     fn pair_with_code(&self, phone: &str) -> BoxFuture<'static, Result<String, WaError>>;
     /// Logs the linked device out on WhatsApp's side and ends the session.
+    /// How long since WhatsApp last sent anything on this connection; `None`
+    /// when unknown (the simulated network has no connection to stall).
+    fn inbound_age(&self) -> Option<std::time::Duration> {
+        None
+    }
+    /// Asks WhatsApp something small and waits for the answer: whether the
+    /// connection still carries anything.
+    fn probe(&self) -> BoxFuture<'static, Result<(), WaError>> {
+        Box::pin(std::future::ready(Ok(())))
+    }
     fn logout(&self) -> BoxFuture<'static, ()>;
     /// Ends the session, keeping its store for the next start.
     fn shutdown(&self) -> BoxFuture<'static, ()>;

@@ -15,6 +15,7 @@ e2e_tests!(
     a_dropped_connection_comes_back_and_what_was_sent_meanwhile_arrives_once,
     a_send_whatsapp_refuses_fails_and_a_timelock_restricts_the_account,
     a_final_connect_refusal_fails_the_instance_and_a_passing_one_is_retried,
+    a_stalled_connection_is_probed_and_restarted_and_an_idle_one_left_alone,
 );
 
 const ALICE: &str = "15550008001";
@@ -105,6 +106,52 @@ async fn a_final_connect_refusal_fails_the_instance_and_a_passing_one_is_retried
     tokio::time::sleep(std::time::Duration::from_secs(2)).await;
     assert_eq!(net.wamux.status(&alice).await["status"], "failed");
     assert_eq!(restarts(&net.wamux.actions(&alice).await), before);
+}
+
+/// A zombie: the connection stays open but carries nothing. The watchdog probes
+/// it after `stall_after_ms` of silence and restarts it; an idle connection that
+/// answers the probe is left alone.
+async fn a_stalled_connection_is_probed_and_restarted_and_an_idle_one_left_alone(db: TestDb) {
+    let net = Network::start_with(db, &[("WAMUX__SUPERVISION__STALL_AFTER_MS", "1500")]).await;
+    let alice = net.linked_instance("Alice", ALICE).await;
+    net.mock.create_account(BOB, "Bob").await;
+    // Idle past the stall time: probed, answered, left connected.
+    tokio::time::sleep(std::time::Duration::from_secs(4)).await;
+    assert_eq!(net.wamux.status(&alice).await["status"], "connected");
+    assert!(
+        !net.wamux
+            .actions(&alice)
+            .await
+            .iter()
+            .any(|a| a == "session_stalled")
+    );
+    let metrics = net
+        .wamux
+        .request(reqwest::Method::GET, "/metrics")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let series = format!("wamux_session_inbound_age_seconds{{instance=\"{alice}\"");
+    assert!(metrics.contains(&series), "{series} not in /metrics");
+
+    net.mock.fault(ALICE, json!({"kind": "stall"})).await;
+    let log = eventually("a session_stalled entry", || async {
+        net.wamux
+            .activity(&alice)
+            .await
+            .into_iter()
+            .find(|log| log["action"] == "session_stalled")
+    })
+    .await;
+    assert!(log["details"]["inboundAgeSecs"].as_u64().is_some(), "{log}");
+    net.wamux.wait_for_status(&alice, "connected").await;
+    // Back for real: what Bob's phone writes now arrives.
+    let id = net.mock.send(BOB, ALICE, "after the stall").await;
+    net.event(&alice, "message_received", |d| d["messageId"] == id)
+        .await;
 }
 
 async fn a_temporary_ban_fails_the_instance_with_its_expiry(db: TestDb) {

@@ -108,9 +108,12 @@ async fn pump(
     conn: &Conn,
     outbound: &mut mpsc::UnboundedReceiver<ToClient>,
 ) -> anyhow::Result<Ending> {
+    let mut muted = false;
     loop {
         tokio::select! {
             order = outbound.recv() => match order {
+                Some(ToClient::Mute) => muted = true,
+                Some(ToClient::Node(_)) if muted => {}
                 Some(ToClient::Node(node)) => link.send(&node).await?,
                 Some(ToClient::Close(node)) => {
                     link.send(&node).await?;
@@ -121,6 +124,9 @@ async fn pump(
             },
             inbound = link.next_frame(None) => {
                 let frame = inbound?;
+                if muted {
+                    continue;
+                }
                 let cipher = link.cipher.as_mut().ok_or_else(|| anyhow!("no cipher"))?;
                 let node = decode_node(&cipher.open(frame)?)?;
                 stanzas::handle(world, who, conn, node);

@@ -27,6 +27,9 @@ pub enum Fault {
     Drop,
     /// A stream restart (515): the devices reconnect at once.
     Restart,
+    /// The mock's own: the connections stay open but carry nothing more either
+    /// way, as a stalled connection (the devices must notice by themselves).
+    Stall,
     /// The mock's own: the connections end with `<failure reason=code>`, as
     /// WhatsApp refuses a connection (409: bad user agent, 503: unavailable).
     Refuse { code: u16 },
@@ -75,6 +78,7 @@ pub fn apply(state: &mut State, phone: &str, fault: &Fault) -> Result<(), String
         Fault::Restart => {
             state.close_devices(phone, companions, || Some(stream_restart()));
         }
+        Fault::Stall => state.mute_devices(phone, companions),
         Fault::Refuse { code } => {
             if *code < 400 {
                 return Err("a refusal's code is 400 or more (409: bad user agent)".into());

@@ -28,7 +28,7 @@ impl InstanceActor {
     }
 
     /// Ends the current session, if any, without waiting for it.
-    fn end_session(&mut self) {
+    pub(super) fn end_session(&mut self) {
         self.qr = None;
         if let Some(session) = self.session.take() {
             actix::spawn(session.shutdown());
@@ -62,7 +62,7 @@ impl InstanceActor {
         }));
     }
 
-    fn on_session_end(&mut self, end: SessionEnd, ctx: &mut Context<Self>) {
+    pub(super) fn on_session_end(&mut self, end: SessionEnd, ctx: &mut Context<Self>) {
         self.session = None;
         self.qr = None;
         match end {

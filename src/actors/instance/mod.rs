@@ -14,6 +14,7 @@ mod refusals;
 mod retry_log;
 mod session_moved;
 pub mod supervision;
+mod watchdog;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -112,6 +113,8 @@ pub struct InstanceActor {
     known_contacts: std::collections::HashMap<crate::domain::phone::Jid, String>,
     /// Sends WhatsApp refused (`refusals`), by WhatsApp id.
     refused_sends: std::collections::HashSet<String>,
+    /// A stall probe is out (`watchdog`).
+    probing: bool,
     retry_log: retry_log::RetryLog,
     plan: Option<StartPlan>,
     exit: ExitNotice,
@@ -149,6 +152,7 @@ impl InstanceActor {
             pending_start: None,
             known_contacts: std::collections::HashMap::new(),
             refused_sends: std::collections::HashSet::new(),
+            probing: false,
             retry_log: retry_log::RetryLog::default(),
             plan: Some(plan),
             exit,
@@ -187,6 +191,7 @@ impl Actor for InstanceActor {
 
     fn started(&mut self, ctx: &mut Self::Context) {
         ctx.set_mailbox_capacity(self.deps.settings.mailbox_capacity);
+        self.watch_for_stalls(ctx);
         match self.plan.take() {
             Some(StartPlan::Connect) | None => self.start_session(ctx),
             Some(StartPlan::ConnectAfter {
@@ -202,6 +207,7 @@ impl Actor for InstanceActor {
 
     fn stopped(&mut self, _: &mut Self::Context) {
         self.exit.clean = true;
+        self.forget_inbound_age();
         if let Some(session) = self.session.take() {
             actix::spawn(session.shutdown());
         }

@@ -219,6 +219,25 @@ impl WaSession for EngineSession {
         })
     }
 
+    fn inbound_age(&self) -> Option<std::time::Duration> {
+        let last = self.logged_in_client().ok()?.stats().last_data_received_ms;
+        let now = u64::try_from(crate::domain::time::now_millis()).ok()?;
+        (last > 0).then(|| std::time::Duration::from_millis(now.saturating_sub(last)))
+    }
+
+    /// The block list: one IQ WhatsApp always answers.
+    fn probe(&self) -> BoxFuture<'static, Result<(), WaError>> {
+        let client = self.logged_in_client();
+        self.on_engine(async move {
+            client?
+                .blocking()
+                .get_blocklist()
+                .await
+                .map(|_| ())
+                .map_err(|err| WaError::Session(format!("no answer to the probe: {err}")))
+        })
+    }
+
     fn set_blocked(&self, person: &Jid, blocked: bool) -> BoxFuture<'static, Result<(), WaError>> {
         let prepared = self
             .logged_in_client()

@@ -25,9 +25,14 @@ pub struct Network {
 
 impl Network {
     pub async fn start(db: TestDb) -> Self {
+        Self::start_with(db, &[]).await
+    }
+
+    /// `start`, with wamux's settings overridden (`WAMUX__…` variables).
+    pub async fn start_with(db: TestDb, settings: &[(&str, &str)]) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let mock = WaMock::start(&dir.path().join("wa-mock.log"));
-        let wamux = Wamux::start(&dir, db, &mock.ws).await;
+        let wamux = Wamux::start(&dir, db, &mock.ws, settings).await;
         let hooks = Receiver::start(always_ok()).await;
         Self {
             mock,

@@ -25,7 +25,13 @@ pub struct Wamux {
 
 impl Wamux {
     /// Starts wamux with its data in `dir`, its database `db`, WhatsApp at `ws_url`.
-    pub async fn start(temp: &tempfile::TempDir, db: TestDb, ws_url: &str) -> Self {
+    /// `settings`: environment overrides on top of the harness's own.
+    pub async fn start(
+        temp: &tempfile::TempDir,
+        db: TestDb,
+        ws_url: &str,
+        settings: &[(&str, &str)],
+    ) -> Self {
         let dir = temp.path();
         let port = std::net::TcpListener::bind(("127.0.0.1", 0))
             .and_then(|listener| listener.local_addr())
@@ -68,6 +74,11 @@ impl Wamux {
         ]
         .into_iter()
         .map(|(key, value)| (key.to_owned(), value))
+        .chain(
+            settings
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+        )
         .collect();
         let mut wamux = Self {
             child: None,

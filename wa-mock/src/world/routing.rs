@@ -15,6 +15,9 @@ pub enum ToClient {
     Close(Node),
     /// Drops the connection without a word (a network failure).
     Drop,
+    /// From now on nothing goes either way, yet the connection stays open: a
+    /// stalled ("zombie") connection.
+    Mute,
 }
 
 /// A live connection of a logged-in device.
@@ -143,6 +146,22 @@ impl State {
             }
         }
         keys.len()
+    }
+
+    /// The devices' connections stall: open, silent both ways. They are
+    /// forgotten here, so what is sent to the devices meanwhile waits offline.
+    pub fn mute_devices(&mut self, phone: &str, which: impl Fn(u16) -> bool) {
+        let keys: Vec<(String, u16)> = self
+            .connections
+            .keys()
+            .filter(|(p, d)| p == phone && which(*d))
+            .cloned()
+            .collect();
+        for key in &keys {
+            if let Some(conn) = self.connections.remove(key) {
+                let _ = conn.tx.send(ToClient::Mute);
+            }
+        }
     }
 }
 
