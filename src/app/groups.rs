@@ -101,7 +101,8 @@ impl<'a> Groups<'a> {
                 .await?;
             Ok(answer(created))
         };
-        idempotency::once_answering(self.deps, instance_id, key, &print, 201, creating).await
+        let created = async move { creating.await.map(|group| (201, group)) };
+        idempotency::once_with_status(self.deps, instance_id, key, &print, created).await
     }
 
     /// Changes what is given and answers the group as it is now.

@@ -72,28 +72,12 @@ where
     F: Future<Output = Result<T, ApiError>>,
     T: Serialize,
 {
-    once_answering(deps, instance_id, key, fingerprint, 200, send).await
-}
-
-/// [`once`], for a request whose success answers `status` (201 for a creation).
-pub async fn once_answering<F, T>(
-    deps: &Deps,
-    instance_id: &str,
-    key: Option<IdempotencyKey>,
-    fingerprint: &str,
-    status: u16,
-    send: F,
-) -> Result<Idempotent, ApiError>
-where
-    F: Future<Output = Result<T, ApiError>>,
-    T: Serialize,
-{
-    let answered = async move { send.await.map(|answer| (status, answer)) };
+    let answered = async move { send.await.map(|answer| (200, answer)) };
     once_with_status(deps, instance_id, key, fingerprint, answered).await
 }
 
-/// [`once`], for a request whose success says its own status (a send still in
-/// flight answers 202); the key replays that status with the answer.
+/// [`once`], for a request whose success says its own status (201 for a
+/// creation, 202 for a send still in flight); the key replays that status.
 pub async fn once_with_status<F, T>(
     deps: &Deps,
     instance_id: &str,

@@ -125,16 +125,7 @@ async fn a_group_admin_deletes_any_message_and_a_member_only_their_own(db: TestD
     let alice = net.linked_instance("Alice", ALICE).await;
     let bob = net.linked_instance("Bob", BOB).await;
     net.mock.create_account(CAROL, "Carol").await;
-    let group = net
-        .wamux
-        .post(
-            &format!("/api/whatsapp/{alice}/groups"),
-            json!({"subject": "Trio", "participants": [BOB, CAROL]}),
-        )
-        .await;
-    let group_id = group["id"].as_str().unwrap().to_owned();
-    net.event(&bob, "group_participants", |d| d["groupId"] == group_id)
-        .await;
+    let group_id = group_of(&net, &alice, &bob, json!([BOB, CAROL])).await;
     let bobs = send(&net, &bob, &group_id, "Bob wrote this").await;
     net.event(&alice, "message_received", |d| d["messageId"] == bobs)
         .await;
@@ -194,16 +185,7 @@ async fn a_vote_on_the_instances_own_poll_in_a_group_opens(db: TestDb) {
     let net = Network::start(db).await;
     let alice = net.linked_instance("Alice", ALICE).await;
     let bob = net.linked_instance("Bob", BOB).await;
-    let group = net
-        .wamux
-        .post(
-            &format!("/api/whatsapp/{alice}/groups"),
-            json!({"subject": "Lunch", "participants": [BOB]}),
-        )
-        .await;
-    let group_id = group["id"].as_str().unwrap().to_owned();
-    net.event(&bob, "group_participants", |d| d["groupId"] == group_id)
-        .await;
+    let group_id = group_of(&net, &alice, &bob, json!([BOB])).await;
     let poll = net
         .wamux
         .post(
@@ -231,6 +213,21 @@ async fn a_vote_on_the_instances_own_poll_in_a_group_opens(db: TestDb) {
         })
         .await;
     assert_eq!(row["poll"]["options"][0]["votes"], 0, "{row}");
+}
+
+/// Alice's new group with `members`; its id, once Bob's instance heard of it.
+async fn group_of(net: &Network, alice: &str, bob: &str, members: serde_json::Value) -> String {
+    let group = net
+        .wamux
+        .post(
+            &format!("/api/whatsapp/{alice}/groups"),
+            json!({"subject": "Trio", "participants": members}),
+        )
+        .await;
+    let group_id = group["id"].as_str().unwrap().to_owned();
+    net.event(bob, "group_participants", |d| d["groupId"] == group_id)
+        .await;
+    group_id
 }
 
 async fn send(net: &Network, from: &str, group: &str, text: &str) -> String {

@@ -130,12 +130,7 @@ impl State {
         which: impl Fn(u16) -> bool,
         last_words: impl Fn() -> Option<Node>,
     ) -> usize {
-        let keys: Vec<(String, u16)> = self
-            .connections
-            .keys()
-            .filter(|(p, d)| p == phone && which(*d))
-            .cloned()
-            .collect();
+        let keys = self.connected_devices(phone, which);
         for key in &keys {
             if let Some(conn) = self.connections.remove(key) {
                 let order = match last_words() {
@@ -151,17 +146,20 @@ impl State {
     /// The devices' connections stall: open, silent both ways. They are
     /// forgotten here, so what is sent to the devices meanwhile waits offline.
     pub fn mute_devices(&mut self, phone: &str, which: impl Fn(u16) -> bool) {
-        let keys: Vec<(String, u16)> = self
-            .connections
-            .keys()
-            .filter(|(p, d)| p == phone && which(*d))
-            .cloned()
-            .collect();
-        for key in &keys {
-            if let Some(conn) = self.connections.remove(key) {
+        for key in self.connected_devices(phone, which) {
+            if let Some(conn) = self.connections.remove(&key) {
                 let _ = conn.tx.send(ToClient::Mute);
             }
         }
+    }
+
+    /// The account's connected devices that `which` picks, by connection key.
+    fn connected_devices(&self, phone: &str, which: impl Fn(u16) -> bool) -> Vec<(String, u16)> {
+        self.connections
+            .keys()
+            .filter(|(p, d)| p == phone && which(*d))
+            .cloned()
+            .collect()
     }
 }
 
