@@ -112,11 +112,12 @@ async fn a_final_connect_refusal_fails_the_instance_and_a_passing_one_is_retried
 /// it after `stall_after_ms` of silence and restarts it; an idle connection that
 /// answers the probe is left alone.
 async fn a_stalled_connection_is_probed_and_restarted_and_an_idle_one_left_alone(db: TestDb) {
-    let net = Network::start_with(db, &[("WAMUX__SUPERVISION__STALL_AFTER_MS", "1500")]).await;
+    // Probes then wait 2 s for their answer: room for a busy machine.
+    let net = Network::start_with(db, &[("WAMUX__SUPERVISION__STALL_AFTER_MS", "4000")]).await;
     let alice = net.linked_instance("Alice", ALICE).await;
     net.mock.create_account(BOB, "Bob").await;
     // Idle past the stall time: probed, answered, left connected.
-    tokio::time::sleep(std::time::Duration::from_secs(4)).await;
+    tokio::time::sleep(std::time::Duration::from_secs(9)).await;
     assert_eq!(net.wamux.status(&alice).await["status"], "connected");
     assert!(
         !net.wamux

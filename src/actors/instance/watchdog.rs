@@ -49,7 +49,7 @@ impl InstanceActor {
         }
         self.probing = true;
         let generation = self.generation;
-        let patience = (stall_after / 2).clamp(Duration::from_millis(250), PROBE_TIMEOUT);
+        let patience = (stall_after / 2).clamp(Duration::from_secs(1), PROBE_TIMEOUT);
         let probe = tokio::time::timeout(patience, session.probe());
         ctx.spawn(probe.into_actor(self).map(move |answered, actor, ctx| {
             actor.probing = false;

@@ -15,7 +15,8 @@ db_tests!(a_send_outliving_its_request_answers_202_and_goes_out_once);
 async fn a_send_outliving_its_request_answers_202_and_goes_out_once(db: TestDb) {
     let app = spawn_app_with(db, |s| {
         fast_sim(s);
-        s.supervision.request_timeout_ms = 500;
+        // Long enough for the set-up's own requests on a busy machine.
+        s.supervision.request_timeout_ms = 1500;
     })
     .await;
     let (alice, bob) = app.alice_and_bob().await;
@@ -25,7 +26,7 @@ async fn a_send_outliving_its_request_answers_202_and_goes_out_once(db: TestDb) 
             Method::POST,
             &format!("/api/sim/instances/{alice}/fault"),
         )
-        .json(&json!({"kind": "slow", "delayMs": 2000}))
+        .json(&json!({"kind": "slow", "delayMs": 5000}))
         .send()
         .await
         .unwrap();
