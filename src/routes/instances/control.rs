@@ -290,7 +290,8 @@ pub struct PairingCodeRequest {
 ///
 /// Pairing by phone number: `{"pairingCode": "ABCD-EFGH"}` to type on that phone.
 /// Works while the instance waits to be linked (status `qr`); on the phone: WhatsApp,
-/// Linked devices, Link with phone number.
+/// Linked devices, Link with phone number. Asking again gives a new code and
+/// retires the earlier one: entering the earlier code then links nothing.
 #[utoipa::path(tag = "instances", operation_id = "requestPairingCode",
     params(("instance_id" = String, Path, description = "Instance id (UUID)")),
     request_body(content = PairingCodeRequest, description = "The phone number of the WhatsApp account to link (digits, optional leading +)",

@@ -262,6 +262,11 @@ impl WaSession for EngineSession {
         };
         self.on_engine(async move {
             let client = client.ok_or(WaError::NotConnected)?;
+            // Asking again means the caller wants a fresh code (the first was lost,
+            // mistyped, or is still being checked): the engine refuses a second
+            // code while one is live, so the old flow is retired first and a phone
+            // that enters the old code links nothing.
+            client.cancel_pair_code().await;
             let code = client
                 .pair_with_code(options)
                 .await
