@@ -65,6 +65,7 @@ fn phone_device(seed: &SeededDevice) -> Device {
         },
         signed_identity: None,
         offline: Default::default(),
+        unacked: Vec::new(),
         fresh: false,
         linked_at: now_secs(),
     }

@@ -76,7 +76,9 @@ async fn health(req: HttpRequest) -> Answer {
 /// The mock's own route beside the contract's: what it saw (see `stats`).
 async fn stats(req: HttpRequest, world: Mock) -> Answer {
     loopback(&req)?;
-    Ok(HttpResponse::Ok().json(world.stats.json()))
+    let mut stats = world.stats.json();
+    stats["unacked"] = json!(world.state().unacked_count());
+    Ok(HttpResponse::Ok().json(stats))
 }
 
 #[derive(Deserialize)]

@@ -133,6 +133,7 @@ pub fn came_online(world: &Arc<World>, phone: &str, device: u16) {
         return;
     };
     for node in queued {
+        state.handed_over(phone, device, &node);
         let _ = conn.tx.send(ToClient::Node(node));
     }
     let marker = NodeBuilder::new("ib")

@@ -154,6 +154,7 @@ pub async fn link(
             keys: registration.keys,
             signed_identity: Some(signed),
             offline: Default::default(),
+            unacked: Vec::new(),
             fresh: true,
             linked_at: now_secs(),
         },

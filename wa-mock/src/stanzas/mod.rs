@@ -66,11 +66,23 @@ pub fn handle(world: &Arc<World>, who: &Who, conn: &Conn, node: Node) {
     let outcome = match tag.as_str() {
         "iq" => iq::handle(&from, node),
         "message" => messages::relay(&from, &node),
-        "receipt" => receipts::relay(&from, &node),
+        "receipt" => {
+            // A device's receipt for a message is also its ack of it.
+            world
+                .state()
+                .acked(phone, device, &receipts::named_ids(&node));
+            receipts::relay(&from, &node)
+        }
         "presence" => presence::presence(&from, &node),
         "chatstate" => presence::chat_state(&from, &node),
-        // Acks of what the server sent, the client's own session marks, calls.
-        "ack" | "ib" | "call" => Ok(()),
+        "ack" => {
+            if node.attr("class").as_deref() == Some("message") {
+                world.state().acked(phone, device, &[id.to_string()]);
+            }
+            Ok(())
+        }
+        // The client's own session marks, calls.
+        "ib" | "call" => Ok(()),
         other => {
             tracing::debug!(tag = other, "ignored a stanza");
             Ok(())

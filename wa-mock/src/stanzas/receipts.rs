@@ -21,6 +21,17 @@ const RELAYED: &[&str] = &[
     "sender",
 ];
 
+/// The message ids a receipt names: its own, and those of its `<list>`.
+pub fn named_ids(receipt: &Node) -> Vec<String> {
+    let listed = receipt
+        .child("list")
+        .map(NodeExt::kids)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|item| item.attr("id"));
+    receipt.attr("id").into_iter().chain(listed).collect()
+}
+
 pub fn relay(from: &Origin<'_>, receipt: &Node) -> anyhow::Result<()> {
     let id = receipt.attr("id").unwrap_or_default();
     let to = receipt

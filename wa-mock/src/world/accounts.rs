@@ -57,6 +57,9 @@ pub struct Device {
     pub signed_identity: Option<Vec<u8>>,
     /// Stanzas for it while it is offline, oldest first.
     pub offline: VecDeque<Node>,
+    /// Messages handed to it that it has not acked yet, oldest first: as
+    /// WhatsApp does, they are handed over again at its next login.
+    pub unacked: Vec<Node>,
     /// Linked, and not yet logged in since: its first login gets the phone's keys.
     pub fresh: bool,
     pub linked_at: u64,

@@ -6,6 +6,7 @@ use whatsapp_rust::wacore_binary::builder::NodeBuilder;
 use whatsapp_rust::wacore_binary::node::Node;
 
 use super::State;
+use crate::wire::NodeExt;
 
 /// What a connection's writer is asked to do.
 #[derive(Debug)]
@@ -39,9 +40,49 @@ pub enum Delivery {
 impl State {
     /// Registers a device's new connection; an earlier one of the same device is
     /// replaced, as WhatsApp does when a session logs in twice.
+    /// What the device never acked goes back to the front of its offline queue.
     pub fn connect(&mut self, phone: &str, device: u16, conn: Conn) {
         if let Some(earlier) = self.connections.insert((phone.to_owned(), device), conn) {
             let _ = earlier.tx.send(ToClient::Close(replaced()));
+        }
+        if let Some(device) = self.device_mut(phone, device) {
+            for node in std::mem::take(&mut device.unacked).into_iter().rev() {
+                device.offline.push_front(node);
+            }
+        }
+    }
+
+    /// The device acked messages `ids`: WhatsApp no longer holds them for the device.
+    pub fn acked(&mut self, phone: &str, device: u16, ids: &[String]) {
+        if let Some(device) = self.device_mut(phone, device) {
+            device
+                .unacked
+                .retain(|node| node.attr("id").is_none_or(|held| !ids.contains(&held)));
+        }
+    }
+
+    /// Messages handed to devices and not acked yet, over every account.
+    pub fn unacked_count(&self) -> usize {
+        self.accounts
+            .values()
+            .flat_map(|account| account.devices.values())
+            .map(|device| device.unacked.len())
+            .sum()
+    }
+
+    fn device_mut(&mut self, phone: &str, device: u16) -> Option<&mut super::accounts::Device> {
+        self.accounts
+            .get_mut(phone)
+            .and_then(|account| account.devices.get_mut(&device))
+    }
+
+    /// Remembers `node` as handed to the device and awaiting its ack, when it is a message.
+    pub fn handed_over(&mut self, phone: &str, device: u16, node: &Node) {
+        if node.tag != "message" {
+            return;
+        }
+        if let Some(device) = self.device_mut(phone, device) {
+            device.unacked.push(node.clone());
         }
     }
 
@@ -64,13 +105,22 @@ impl State {
     /// Sends `node` to one device, or keeps it for the device's next login.
     pub fn deliver(&mut self, phone: &str, device: u16, node: Node, delivery: Delivery) {
         let node = match self.connection(phone, device) {
-            Some(conn) => match conn.tx.send(ToClient::Node(node)) {
-                Ok(()) => return,
-                Err(unsent) => match unsent.0 {
-                    ToClient::Node(node) => node,
-                    _ => return,
-                },
-            },
+            Some(conn) => {
+                let held =
+                    (delivery == Delivery::Queued && node.tag == "message").then(|| node.clone());
+                match conn.tx.send(ToClient::Node(node)) {
+                    Ok(()) => {
+                        if let Some(held) = held {
+                            self.handed_over(phone, device, &held);
+                        }
+                        return;
+                    }
+                    Err(unsent) => match unsent.0 {
+                        ToClient::Node(node) => node,
+                        _ => return,
+                    },
+                }
+            }
             None => node,
         };
         if delivery == Delivery::IfOnline {
