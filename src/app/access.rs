@@ -127,7 +127,7 @@ pub async fn on_session<T: Send + 'static>(
 /// Waits until the webhooks of everything that happened so far are in the
 /// outbox, so an answered request cannot lose its webhook to a crash.
 pub async fn webhooks_durable(deps: &Deps) -> Result<(), ApiError> {
-    ask(deps, &deps.webhooks, crate::actors::webhook::FlushOutbox).await
+    ask(deps, &deps.webhooks, crate::events::Settle).await
 }
 
 /// Waits until every write queued so far is in the database: a read after it

@@ -3,6 +3,7 @@
 
 mod auth;
 mod cluster;
+mod fault_holds;
 mod limits;
 mod log;
 mod observability;
@@ -19,6 +20,7 @@ use serde::{Deserialize, Serialize, Serializer};
 
 pub use auth::AuthSettings;
 pub use cluster::ClusterSettings;
+pub use fault_holds::{FaultHold, fault_hold};
 pub use limits::LimitSettings;
 pub use log::{LogSettings, env_filter};
 pub use observability::{MetricsSettings, StatsSettings};

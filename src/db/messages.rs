@@ -288,3 +288,23 @@ pub async fn find(
         .one(db)
         .await
 }
+
+/// Which of the WhatsApp ids `message_ids` the instance has stored.
+pub async fn stored_ids(
+    db: &impl ConnectionTrait,
+    instance_id: &str,
+    message_ids: &[String],
+) -> Result<std::collections::HashSet<String>, DbErr> {
+    if message_ids.is_empty() {
+        return Ok(std::collections::HashSet::new());
+    }
+    let stored: Vec<String> = Messages::find()
+        .select_only()
+        .column(Column::MessageId)
+        .filter(Column::InstanceId.eq(instance_id))
+        .filter(Column::MessageId.is_in(message_ids.iter().cloned()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(stored.into_iter().collect())
+}

@@ -20,15 +20,45 @@ pub struct InstanceEvent {
     pub event: Event,
 }
 
+/// Answered by a subscriber that keeps events durably (the webhook outbox)
+/// once every event it received before this is written.
+#[derive(Debug, Clone, Copy, Message)]
+#[rtype(result = "()")]
+pub struct Settle;
+
 /// Fan-out of instance events to every subscriber.
 #[derive(Clone, Default)]
 pub struct EventBus {
     subscribers: Vec<Recipient<InstanceEvent>>,
+    durable: Vec<Recipient<Settle>>,
 }
 
 impl EventBus {
     pub fn subscribe(&mut self, subscriber: Recipient<InstanceEvent>) {
         self.subscribers.push(subscriber);
+    }
+
+    /// A subscriber whose writes `settled` waits for.
+    pub fn subscribe_durable(
+        &mut self,
+        subscriber: Recipient<InstanceEvent>,
+        settle: Recipient<Settle>,
+    ) {
+        self.subscribers.push(subscriber);
+        self.durable.push(settle);
+    }
+
+    /// Resolves once every event published before the call is durable
+    /// wherever it is kept; false when a durable subscriber is gone.
+    pub fn settled(&self) -> impl std::future::Future<Output = bool> + 'static {
+        let asked: Vec<_> = self.durable.iter().map(|d| d.send(Settle)).collect();
+        async move {
+            let mut all = true;
+            for answer in asked {
+                all &= answer.await.is_ok();
+            }
+            all
+        }
     }
 
     pub fn publish(&self, instance_id: &str, event: Event) {

@@ -186,7 +186,7 @@ async fn start_actors(settings: Arc<Settings>, db: DatabaseConnection) -> anyhow
     let webhooks = webhooks.start();
     let registry = Registry::default();
     let mut events = EventBus::default();
-    events.subscribe(webhooks.clone().recipient());
+    events.subscribe_durable(webhooks.clone().recipient(), webhooks.clone().recipient());
     events.subscribe(stats.clone().recipient());
     let live = LiveEvents::default().start();
     events.subscribe(live.clone().recipient());

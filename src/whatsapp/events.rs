@@ -67,10 +67,54 @@ pub enum WaEvent {
     },
     /// Earlier chats, from a history sync: stored, never announced.
     History(Box<ImportedHistory>),
+    /// Messages WhatsApp is told were received only once the instance has
+    /// kept them (rows and webhook outbox): until then it delivers them again.
+    Durable(DurableInbound),
     /// Where this attempt found the session it runs on, when that changed.
     SessionMoved(SessionMove),
     /// The session is over; sent once, last.
     Ended(SessionEnd),
+}
+
+/// Received messages whose ack to WhatsApp waits for `kept`.
+#[derive(Debug, Clone)]
+pub struct DurableInbound {
+    /// What the messages are (messages, and changes to earlier ones), in order.
+    pub events: Vec<WaEvent>,
+    /// The WhatsApp ids of the messages among `events`: each must be stored
+    /// before `kept` says yes.
+    pub message_ids: Vec<String>,
+    pub kept: KeptNotice,
+}
+
+/// Answers the session whether a batch of received messages is durable. An
+/// answer never given (the actor stopped) is a no: WhatsApp delivers again.
+#[derive(Clone)]
+pub struct KeptNotice(std::sync::Arc<std::sync::Mutex<Option<tokio::sync::oneshot::Sender<bool>>>>);
+
+impl KeptNotice {
+    pub fn new() -> (Self, tokio::sync::oneshot::Receiver<bool>) {
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        let notice = Self(std::sync::Arc::new(std::sync::Mutex::new(Some(answer))));
+        (notice, answered)
+    }
+
+    pub fn answer(&self, kept: bool) {
+        let answer = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        if let Some(answer) = answer {
+            let _ = answer.send(kept);
+        }
+    }
+}
+
+impl std::fmt::Debug for KeptNotice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("KeptNotice")
+    }
 }
 
 /// A session file from before the database store.

@@ -20,9 +20,9 @@ use futures_util::FutureExt;
 use futures_util::future::BoxFuture;
 
 pub use events::{
-    ChangeKind, EncryptedVote, Halt, ImportedHistory, InboundMessage, MediaFetch, MediaInfo,
-    MediaKind, MessageChange, PresenceState, ReceiptStatus, SessionEnd, SessionEvent, SessionMove,
-    WaContact, WaEvent,
+    ChangeKind, DurableInbound, EncryptedVote, Halt, ImportedHistory, InboundMessage, KeptNotice,
+    MediaFetch, MediaInfo, MediaKind, MessageChange, PresenceState, ReceiptStatus, SessionEnd,
+    SessionEvent, SessionMove, WaContact, WaEvent,
 };
 pub use groups::{
     GroupChange, GroupInfo, GroupMember, GroupNotice, GroupRole, GroupSettings, GroupSummary,

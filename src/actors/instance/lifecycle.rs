@@ -315,6 +315,7 @@ impl Handler<SessionEvent> for InstanceActor {
             WaEvent::Contact(contact) => self.on_contact(contact),
             WaEvent::Group(notice) => self.on_group(*notice, ctx),
             WaEvent::History(history) => self.on_history(*history),
+            WaEvent::Durable(batch) => self.on_durable(event.generation, batch, ctx),
             WaEvent::SendRefused {
                 message_id,
                 chat,

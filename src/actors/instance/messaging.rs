@@ -6,6 +6,7 @@ use serde_json::json;
 
 use super::record::MessageRecord;
 use super::{Flush, InstanceActor, SendMessage, SendMessageError};
+use crate::config::{FaultHold, fault_hold};
 use crate::db::activity::ActivityAction;
 use crate::db::contacts::ContactUpsert;
 use crate::db::recorder::WriteOp;
@@ -49,6 +50,15 @@ enum MediaNotStored {
 
 impl InstanceActor {
     pub(super) fn on_message(&mut self, message: InboundMessage, ctx: &mut Context<Self>) {
+        if let Some(hold) = fault_hold(FaultHold::BeforeKeep) {
+            let held = tokio::time::sleep(hold).into_actor(self);
+            ctx.wait(held.map(move |(), actor, ctx| actor.keep_message(message, ctx)));
+            return;
+        }
+        self.keep_message(message, ctx);
+    }
+
+    fn keep_message(&mut self, message: InboundMessage, ctx: &mut Context<Self>) {
         let message = storable_message(message);
         let row_id = uuid::Uuid::now_v7().to_string();
         if !message.from_me {

@@ -4,6 +4,7 @@
 mod authorship;
 mod changes;
 mod controls;
+mod durable;
 mod groups;
 mod lifecycle;
 pub mod messages;

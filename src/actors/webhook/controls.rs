@@ -7,6 +7,7 @@ use entity::webhook_deliveries::Model as Delivery;
 
 use super::WebhookActor;
 use crate::db::instances::WebhookSettings;
+use crate::events::Settle;
 
 /// An instance was created, its webhook settings changed, or it was deleted
 /// (`None`). Sent before anything the change should apply to can happen.
@@ -61,14 +62,10 @@ impl Handler<GetOutboxDepth> for WebhookActor {
 }
 
 /// Answered once every event received before it is in the outbox (durable).
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct FlushOutbox;
-
-impl Handler<FlushOutbox> for WebhookActor {
+impl Handler<Settle> for WebhookActor {
     type Result = ResponseFuture<()>;
 
-    fn handle(&mut self, _: FlushOutbox, _: &mut Self::Context) -> Self::Result {
+    fn handle(&mut self, _: Settle, _: &mut Self::Context) -> Self::Result {
         if self.uncommitted == 0 {
             // Everything accepted so far is written (or nothing was wanted).
             return Box::pin(std::future::ready(()));

@@ -27,7 +27,7 @@ use crate::webhooks::sign;
 use attempt::Outcome;
 use queue::{Job, Queues};
 
-pub use controls::{FlushOutbox, GetOutboxDepth, Requeue, SettingsChanged, StopDeliveries};
+pub use controls::{GetOutboxDepth, Requeue, SettingsChanged, StopDeliveries};
 pub use handover::{ForgetInstances, ResumeInstances};
 
 pub struct WebhookActor {

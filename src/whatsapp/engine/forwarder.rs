@@ -13,6 +13,7 @@ use whatsapp_rust::Client;
 use whatsapp_rust::download::Downloadable;
 use whatsapp_rust::types::events::{ConnectFailureReason, Event, EventHandler};
 
+use super::durability::KeepBeforeAck;
 use super::version::{Version, WebVersion};
 use crate::whatsapp::model::{self, MediaSource, Reader, Reading};
 
@@ -110,7 +111,7 @@ pub struct Forwarder {
     web_version: Arc<WebVersion>,
     /// The version this attempt announced.
     version: Version,
-    reader: Reader,
+    reader: Arc<Reader>,
     /// The engine's runtime, where the forwarder's own requests run.
     runtime: tokio::runtime::Handle,
     _live: LiveClient,
@@ -175,7 +176,7 @@ impl Forwarder {
         };
         Self {
             runtime: received.runtime,
-            reader: Reader::new(sink.clone(), received.reading, Arc::new(media)),
+            reader: Arc::new(Reader::new(sink.clone(), received.reading, Arc::new(media))),
             sink,
             tracker,
             client,
@@ -183,6 +184,11 @@ impl Forwarder {
             version,
             _live: LiveClient::new(live),
         }
+    }
+
+    /// The hook that holds WhatsApp's acks until the instance kept what arrived.
+    pub fn keep_before_ack(&self) -> KeepBeforeAck {
+        KeepBeforeAck::new(self.reader.clone(), self.sink.clone())
     }
 
     fn end(&self, end: SessionEnd) {

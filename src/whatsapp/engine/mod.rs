@@ -5,6 +5,7 @@
 mod convert;
 #[cfg(test)]
 mod crash_tests;
+mod durability;
 mod forwarder;
 #[cfg(test)]
 mod forwarder_tests;

@@ -105,6 +105,7 @@ async fn build_bot(
         spec.live.clone(),
         spec.received.clone(),
     );
+    let keep_before_ack = forwarder.keep_before_ack();
     let builder = Bot::builder()
         .with_backend_arc(store.clone())
         .with_transport_factory(ReportingTransport::new(
@@ -117,6 +118,7 @@ async fn build_bot(
             tracker: tracker.clone(),
         })
         .with_event_handler(forwarder)
+        .with_inbound_durability_hook(keep_before_ack)
         .with_version(version);
     let builder = if spec.received.reading.history_sync {
         builder

@@ -74,6 +74,8 @@ impl Reader {
     /// rest (the connection's own events, which the backend reads itself).
     pub fn read(&self, event: &Event) -> bool {
         match event {
+            // Already handed to the instance by the durability hook.
+            Event::Messages(batch) if batch.hook_committed => {}
             Event::Messages(batch) => {
                 for entry in batch.iter() {
                     self.message(&entry.message, &entry.info);
@@ -109,15 +111,26 @@ impl Reader {
     }
 
     fn message(&self, message: &wa::Message, info: &MessageInfo) {
+        if let Some(event) = self.inbound_event(message, info) {
+            self.sink.emit(event);
+        }
+    }
+
+    /// What a received message is to the instance: a message to store, a
+    /// change to an earlier one, or nothing.
+    pub fn inbound_event(&self, message: &wa::Message, info: &MessageInfo) -> Option<WaEvent> {
         match classify(message, info, self.reading.status_updates) {
             Ok(Classified::Message(mut inbound)) => {
                 if let Some(media) = inbound.media.as_mut() {
                     media.fetch = Some(self.fetch(message, media.size));
                 }
-                self.sink.emit(WaEvent::Message(inbound));
+                Some(WaEvent::Message(inbound))
             }
-            Ok(Classified::Change(change)) => self.sink.emit(WaEvent::Change(change)),
-            Err(why) => tracing::debug!(?why, "not a message; not stored"),
+            Ok(Classified::Change(change)) => Some(WaEvent::Change(change)),
+            Err(why) => {
+                tracing::debug!(?why, "not a message; not stored");
+                None
+            }
         }
     }
 

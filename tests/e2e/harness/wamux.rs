@@ -148,6 +148,15 @@ impl Wamux {
         self.spawn().await;
     }
 
+    /// SIGKILL: no shutdown code runs; then the same settings again.
+    pub async fn kill_and_restart(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        self.spawn().await;
+    }
+
     pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
         self.http
             .request(method, format!("{}{path}", self.base))

@@ -325,3 +325,17 @@ async fn receipts_map_delivered_read_and_played_and_nothing_else() {
     .await;
     assert!(others.is_empty(), "{others:?}");
 }
+
+#[actix_web::test]
+async fn a_batch_the_durability_hook_kept_is_not_forwarded_again() {
+    let Event::Messages(batch) = entry(text("kept"), from_peer()) else {
+        unreachable!("entry builds a batch")
+    };
+    let kept = MessageBatch::builder()
+        .messages(batch.messages.clone())
+        .origin(BatchOrigin::Live)
+        .hook_committed(true)
+        .build();
+    let events = forwarded(false, vec![Event::Messages(kept)]).await;
+    assert!(events.is_empty(), "{events:?}");
+}

@@ -1,0 +1,84 @@
+//! Received messages the session acks to WhatsApp only once they are kept:
+//! each is stored (and its webhook in the outbox) before the answer, and one
+//! already stored — WhatsApp delivering again what a crash left unacked — is
+//! recognised and neither stored nor announced twice.
+
+use actix::prelude::*;
+
+use super::InstanceActor;
+use crate::db;
+use crate::whatsapp::{DurableInbound, KeptNotice, SessionEvent, WaEvent};
+
+/// Sent by the actor to itself after a durable batch's events: it comes after
+/// them (and after any download they wait for), so the batch is in the
+/// recorder's queue by then.
+#[derive(Message)]
+#[rtype(result = "()")]
+struct ConfirmKept {
+    message_ids: Vec<String>,
+    kept: KeptNotice,
+}
+
+impl InstanceActor {
+    pub(super) fn on_durable(
+        &mut self,
+        generation: u64,
+        batch: DurableInbound,
+        ctx: &mut Context<Self>,
+    ) {
+        let DurableInbound {
+            events,
+            message_ids,
+            kept,
+        } = batch;
+        let (db, id) = (self.deps.db.clone(), self.id.clone());
+        let ids = message_ids.clone();
+        let lookup = async move { db::messages::stored_ids(&db, &id, &ids).await };
+        // The mailbox waits for the lookup, so the batch keeps its place
+        // among the session's events.
+        ctx.wait(lookup.into_actor(self).map(move |stored, actor, ctx| {
+            let stored = match stored {
+                Ok(stored) => stored,
+                Err(err) => {
+                    tracing::warn!(instance_id = %actor.id, error = %err, "received messages not checked; WhatsApp will deliver them again");
+                    kept.answer(false);
+                    return;
+                }
+            };
+            let address = ctx.address();
+            for event in events {
+                if let WaEvent::Message(message) = &event
+                    && stored.contains(&message.id)
+                {
+                    tracing::debug!(instance_id = %actor.id, message_id = %message.id, "a message delivered again is already stored");
+                    continue;
+                }
+                address.do_send(SessionEvent { generation, event });
+            }
+            address.do_send(ConfirmKept { message_ids, kept });
+        }));
+    }
+}
+
+impl Handler<ConfirmKept> for InstanceActor {
+    type Result = ResponseFuture<()>;
+
+    fn handle(&mut self, confirm: ConfirmKept, _: &mut Self::Context) -> Self::Result {
+        let recorder = self.deps.recorder.clone();
+        let settled = self.deps.events.settled();
+        let (db, id) = (self.deps.db.clone(), self.id.clone());
+        Box::pin(async move {
+            let ConfirmKept { message_ids, kept } = confirm;
+            recorder.flush().await;
+            let outbox = settled.await;
+            // A write the recorder could not make is found missing here.
+            let stored = db::messages::stored_ids(&db, &id, &message_ids).await;
+            let all_stored =
+                stored.is_ok_and(|stored| message_ids.iter().all(|id| stored.contains(id)));
+            if !(outbox && all_stored) {
+                tracing::warn!(instance_id = %id, "received messages not kept; WhatsApp will deliver them again");
+            }
+            kept.answer(outbox && all_stored);
+        })
+    }
+}
