@@ -14,6 +14,7 @@ mod session_rows;
 #[path = "../api/helpers/waiting.rs"]
 mod waiting;
 
+mod cluster;
 mod durability;
 mod faults;
 mod groups;

@@ -19,6 +19,8 @@ use crate::receiver::{Receiver, always_ok};
 pub struct Network {
     pub mock: WaMock,
     pub wamux: Wamux,
+    /// A second node of wamux's cluster, when the test runs one (`start_cluster`).
+    pub peer: Option<Wamux>,
     pub hooks: Receiver,
     dir: TempDir,
 }
@@ -37,9 +39,31 @@ impl Network {
         Self {
             mock,
             wamux,
+            peer: None,
             hooks,
             dir,
         }
+    }
+
+    /// Two wamux nodes of one cluster on a fresh PostgreSQL database: `wamux`
+    /// is n1, `peer` n2. `None` without `TEST_DATABASE_URL`.
+    pub async fn start_cluster() -> Option<Self> {
+        let db = TestDb::postgres()?;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mock = WaMock::start(&dir.path().join("wa-mock.log"));
+        let url = db.provision(&dir).await;
+        let second = dir.path().join("n2");
+        std::fs::create_dir_all(&second).expect("n2's dir");
+        let wamux = Wamux::start_on(dir.path(), url.clone(), &mock.ws, &[], Some("n1")).await;
+        let peer = Wamux::start_on(&second, url, &mock.ws, &[], Some("n2")).await;
+        let hooks = Receiver::start(always_ok()).await;
+        Some(Self {
+            mock,
+            wamux,
+            peer: Some(peer),
+            hooks,
+            dir,
+        })
     }
 
     /// A new instance whose every event goes to the receiver; its id.
@@ -113,7 +137,7 @@ impl Drop for Network {
     /// their logs (and wamux's data) of every test.
     fn drop(&mut self) {
         if std::thread::panicking() {
-            for log in ["wa-mock.log", "wamux.log"] {
+            for log in ["wa-mock.log", "wamux.log", "n2/wamux.log"] {
                 let text = std::fs::read_to_string(self.dir.path().join(log)).unwrap_or_default();
                 let lines: Vec<&str> = text.lines().collect();
                 let tail = &lines[lines.len().saturating_sub(60)..];

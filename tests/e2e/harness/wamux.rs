@@ -12,6 +12,7 @@ use crate::helpers::eventually;
 
 const ADMIN_EMAIL: &str = "admin@example.com";
 const ADMIN_PASSWORD: &str = "admin-password-1";
+const CLUSTER_SECRET: &str = "cluster-secret-of-at-least-thirty-two-bytes";
 
 pub struct Wamux {
     child: Option<Child>,
@@ -32,12 +33,40 @@ impl Wamux {
         ws_url: &str,
         settings: &[(&str, &str)],
     ) -> Self {
-        let dir = temp.path();
+        let database_url = db.provision(temp).await;
+        Self::start_on(temp.path(), database_url, ws_url, settings, None).await
+    }
+
+    /// Starts wamux with its data in `dir` on the database at `database_url`;
+    /// with `node`, as that cluster node (PostgreSQL only).
+    pub async fn start_on(
+        dir: &std::path::Path,
+        database_url: String,
+        ws_url: &str,
+        settings: &[(&str, &str)],
+        node: Option<&str>,
+    ) -> Self {
         let port = std::net::TcpListener::bind(("127.0.0.1", 0))
             .and_then(|listener| listener.local_addr())
             .expect("a free port")
             .port();
-        let database_url = db.provision(temp).await;
+        let cluster: Vec<(String, String)> = node
+            .map(|node| {
+                [
+                    ("WAMUX__CLUSTER__ENABLED", "true".to_owned()),
+                    ("WAMUX__CLUSTER__NODE_ID", node.to_owned()),
+                    (
+                        "WAMUX__CLUSTER__ADVERTISE_URL",
+                        format!("http://127.0.0.1:{port}"),
+                    ),
+                    ("WAMUX__CLUSTER__SECRET", CLUSTER_SECRET.to_owned()),
+                    ("WAMUX__CLUSTER__LEASE_TTL_MS", "2000".to_owned()),
+                ]
+                .into_iter()
+                .map(|(key, value)| (key.to_owned(), value))
+                .collect()
+            })
+            .unwrap_or_default();
         let envs: Vec<(String, String)> = [
             ("WAMUX__SERVER__PORT", port.to_string()),
             (
@@ -74,6 +103,7 @@ impl Wamux {
         ]
         .into_iter()
         .map(|(key, value)| (key.to_owned(), value))
+        .chain(cluster)
         .chain(
             settings
                 .iter()
@@ -148,12 +178,17 @@ impl Wamux {
         self.spawn().await;
     }
 
-    /// SIGKILL: no shutdown code runs; then the same settings again.
-    pub async fn kill_and_restart(&mut self) {
+    /// SIGKILL: no shutdown code runs.
+    pub fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {
             let _ = child.kill();
             let _ = child.wait();
         }
+    }
+
+    /// SIGKILL, then the same settings again.
+    pub async fn kill_and_restart(&mut self) {
+        self.kill();
         self.spawn().await;
     }
 
