@@ -11,6 +11,7 @@ use crate::harness::{Network, TestDb};
 e2e_tests!(
     texts_go_both_ways_with_delivered_and_read_receipts,
     images_go_both_ways_and_are_served_byte_equal,
+    a_send_during_a_slow_download_is_answered_and_received_messages_keep_their_order,
 );
 
 const ALICE: &str = "15550003001";
@@ -135,6 +136,97 @@ async fn images_go_both_ways_and_are_served_byte_equal(db: TestDb) {
             "the received picture, byte for byte"
         );
     }
+}
+
+/// A download that takes as long as WhatsApp's CDN cares to: the instance
+/// goes on answering, and what arrived behind the picture waits for it.
+async fn a_send_during_a_slow_download_is_answered_and_received_messages_keep_their_order(
+    db: TestDb,
+) {
+    let net = Network::start(db).await;
+    let alice = net.linked_instance("Alice", ALICE).await;
+    let bob = net.linked_instance("Bob", BOB).await;
+    let (status, _) = net.mock.post("media/hold", json!({"held": true})).await;
+    assert_eq!(status, 200);
+
+    let form = Form::new().text("phone", ALICE).part(
+        "file",
+        Part::bytes(picture(3))
+            .file_name("picture.png")
+            .mime_str("image/png")
+            .unwrap(),
+    );
+    let response = net
+        .wamux
+        .request(Method::POST, &format!("/api/whatsapp/{bob}/send-file"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let picture_id = response.json::<serde_json::Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    crate::helpers::eventually("Alice's download held", || async {
+        (net.mock.stats().await["heldDownloads"].as_u64() >= Some(1)).then_some(())
+    })
+    .await;
+    let text = net
+        .wamux
+        .post(
+            &format!("/api/whatsapp/{bob}/send"),
+            json!({"phone": ALICE, "message": "after the picture"}),
+        )
+        .await;
+    let text_id = text["id"].as_str().unwrap().to_owned();
+
+    // Alice's instance sends while its download waits: answered, not parked
+    // behind the download until the request times out (202 "sending").
+    let (status, sent) = net
+        .wamux
+        .call(
+            Method::POST,
+            &format!("/api/whatsapp/{alice}/send"),
+            Some(json!({"phone": BOB, "message": "during the download"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{sent}");
+    let sent_id = sent["id"].as_str().unwrap().to_owned();
+    net.event(&bob, "message_received", |d| d["messageId"] == sent_id)
+        .await;
+    assert_eq!(
+        net.count(&alice, "message_received", |_| true),
+        0,
+        "nothing announced ahead of the held picture"
+    );
+
+    let (status, _) = net.mock.post("media/hold", json!({"held": false})).await;
+    assert_eq!(status, 200);
+    net.event(&alice, "message_received", |d| d["messageId"] == text_id)
+        .await;
+    let order: Vec<String> = crate::receiver::distinct(&net.hooks.requests())
+        .iter()
+        .filter(|r| r.event() == "message_received")
+        .map(|r| r.json()["data"].clone())
+        .filter(|d| d["instanceId"] == alice.as_str())
+        .map(|d| d["messageId"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    let position = |id: &str| order.iter().position(|o| o == id);
+    assert!(
+        position(&picture_id) < position(&text_id) && position(&picture_id).is_some(),
+        "the picture is announced before the text behind it: {order:?}"
+    );
+    let download = net
+        .wamux
+        .request(
+            Method::GET,
+            &format!("/api/instances/{alice}/messages/{picture_id}/media"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(download.status(), 200);
 }
 
 /// A real PNG (wamux reads pictures for their thumbnail and size).

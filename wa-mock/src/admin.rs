@@ -23,6 +23,7 @@ pub fn routes(config: &mut web::ServiceConfig) {
             .route("/scan", web::post().to(scan))
             .route("/link-code", web::post().to(link_code))
             .route("/accounts", web::post().to(create_account))
+            .route("/media/hold", web::post().to(hold_media))
             .route("/accounts/{phone}/send", web::post().to(send))
             .route("/accounts/{phone}/inbox", web::get().to(inbox))
             .route("/accounts/{phone}/unlink", web::post().to(unlink))
@@ -78,6 +79,7 @@ async fn stats(req: HttpRequest, world: Mock) -> Answer {
     loopback(&req)?;
     let mut stats = world.stats.json();
     stats["unacked"] = json!(world.state().unacked_count());
+    stats["heldDownloads"] = json!(world.media.waiting());
     Ok(HttpResponse::Ok().json(stats))
 }
 
@@ -153,6 +155,19 @@ async fn link_code(req: HttpRequest, world: Mock, body: web::Json<LinkCode>) -> 
         .await
         .map_err(|err| refuse(StatusCode::CONFLICT, format!("{err:#}")))?;
     Ok(linked_answer(&linked))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HoldMedia {
+    held: bool,
+}
+
+/// The media servers hold every download until `{"held": false}`.
+async fn hold_media(req: HttpRequest, world: Mock, body: web::Json<HoldMedia>) -> Answer {
+    loopback(&req)?;
+    world.media.hold(body.held);
+    Ok(HttpResponse::Ok().json(json!({"ok": true})))
 }
 
 fn linked_answer(linked: &crate::pairing::Linked) -> HttpResponse {

@@ -36,6 +36,7 @@ pub async fn upload(req: HttpRequest, body: Bytes, world: web::Data<Arc<World>>)
 
 /// `GET /mms-blob/{name}` (any query): the blob as it was uploaded.
 pub async fn download(req: HttpRequest, world: web::Data<Arc<World>>) -> HttpResponse {
+    world.media.pass().await;
     match world.media.get(req.path()) {
         Some(blob) => HttpResponse::Ok()
             .content_type("application/octet-stream")

@@ -10,11 +10,11 @@ use crate::db;
 use crate::whatsapp::{DurableInbound, KeptNotice, SessionEvent, WaEvent};
 
 /// Sent by the actor to itself after a durable batch's events: it comes after
-/// them (and after any download they wait for), so the batch is in the
-/// recorder's queue by then.
+/// them, and waits in line behind their downloads (`inbound_line`), so the
+/// batch is in the recorder's queue when it is confirmed.
 #[derive(Message)]
 #[rtype(result = "()")]
-struct ConfirmKept {
+pub(super) struct ConfirmKept {
     message_ids: Vec<String>,
     kept: KeptNotice,
 }
@@ -61,13 +61,21 @@ impl InstanceActor {
 }
 
 impl Handler<ConfirmKept> for InstanceActor {
-    type Result = ResponseFuture<()>;
+    type Result = ();
 
-    fn handle(&mut self, confirm: ConfirmKept, _: &mut Self::Context) -> Self::Result {
+    fn handle(&mut self, confirm: ConfirmKept, ctx: &mut Self::Context) {
+        self.confirm_in_line(confirm, ctx);
+    }
+}
+
+impl InstanceActor {
+    /// Answers the session once the batch's rows are in the database and
+    /// their webhooks in the outbox.
+    pub(super) fn confirm_kept(&mut self, confirm: ConfirmKept, ctx: &mut Context<Self>) {
         let recorder = self.deps.recorder.clone();
         let settled = self.deps.events.settled();
         let (db, id) = (self.deps.db.clone(), self.id.clone());
-        Box::pin(async move {
+        let confirmed = async move {
             let ConfirmKept { message_ids, kept } = confirm;
             recorder.flush().await;
             let outbox = settled.await;
@@ -79,6 +87,7 @@ impl Handler<ConfirmKept> for InstanceActor {
                 tracing::warn!(instance_id = %id, "received messages not kept; WhatsApp will deliver them again");
             }
             kept.answer(outbox && all_stored);
-        })
+        };
+        ctx.spawn(confirmed.into_actor(self));
     }
 }

@@ -305,7 +305,7 @@ impl Handler<SessionEvent> for InstanceActor {
             }
             WaEvent::Connected { phone } => self.on_connected(phone),
             WaEvent::Message(message) => self.on_message(*message, ctx),
-            WaEvent::Change(change) => self.on_change(*change, ctx),
+            WaEvent::Change(change) => self.change_in_line(*change, ctx),
             WaEvent::Presence { chat, from, state } => self.on_presence(chat, from, state),
             WaEvent::Receipt {
                 message_ids,

@@ -81,8 +81,9 @@ impl InstanceActor {
         match (fetch, path) {
             (Some(fetch), Some(path)) => {
                 // The download and the file first, then the row that points at
-                // it; the mailbox waits, so later events (and flushes) come
-                // after this message. The download is bounded in time and size.
+                // it. The download runs beside the mailbox (bounded in time and
+                // size); later received messages wait in line behind it.
+                let ticket = self.inbound.ticket();
                 let file = self.deps.media_dir.join(&path);
                 let store = async move {
                     let bytes = fetch.take().await.map_err(MediaNotStored::Download)?;
@@ -94,7 +95,7 @@ impl InstanceActor {
                     };
                     write.await.map_err(MediaNotStored::Write)
                 };
-                ctx.wait(store.into_actor(self).map(move |stored, actor, _| {
+                ctx.spawn(store.into_actor(self).map(move |stored, actor, ctx| {
                     let mut row = row;
                     if let Err(failure) = stored {
                         actor.media_not_stored(&message_id, &failure);
@@ -102,14 +103,10 @@ impl InstanceActor {
                             media.path = None;
                         }
                     }
-                    actor.deps.recorder.record(WriteOp::Message(Box::new(row)));
-                    actor.publish(event);
+                    actor.downloaded(ticket, row, event, ctx);
                 }));
             }
-            _ => {
-                self.deps.recorder.record(WriteOp::Message(Box::new(row)));
-                self.publish(event);
-            }
+            _ => self.keep_in_line(row, event),
         }
     }
 

@@ -6,6 +6,7 @@ mod changes;
 mod controls;
 mod durable;
 mod groups;
+mod inbound_line;
 mod lifecycle;
 pub mod messages;
 mod messaging;
@@ -116,6 +117,8 @@ pub struct InstanceActor {
     refused_sends: std::collections::HashSet<String>,
     /// A stall probe is out (`watchdog`).
     probing: bool,
+    /// Received messages waiting behind a media download.
+    inbound: inbound_line::InboundLine,
     retry_log: retry_log::RetryLog,
     plan: Option<StartPlan>,
     exit: ExitNotice,
@@ -154,6 +157,7 @@ impl InstanceActor {
             known_contacts: std::collections::HashMap::new(),
             refused_sends: std::collections::HashSet::new(),
             probing: false,
+            inbound: inbound_line::InboundLine::default(),
             retry_log: retry_log::RetryLog::default(),
             plan: Some(plan),
             exit,

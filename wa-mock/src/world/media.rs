@@ -2,16 +2,31 @@
 //! answered with.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError};
 
 use bytes::Bytes;
 
 const BLOB_PREFIX: &str = "/mms-blob/";
 
-#[derive(Default)]
 pub struct MediaStore {
     blobs: Mutex<HashMap<String, Bytes>>,
     token: OnceLock<String>,
+    /// Downloads wait while true (a slow CDN, as long as a test needs).
+    held: tokio::sync::watch::Sender<bool>,
+    /// Downloads waiting now.
+    waiting: AtomicU64,
+}
+
+impl Default for MediaStore {
+    fn default() -> Self {
+        Self {
+            blobs: Mutex::default(),
+            token: OnceLock::new(),
+            held: tokio::sync::watch::Sender::new(false),
+            waiting: AtomicU64::new(0),
+        }
+    }
 }
 
 impl MediaStore {
@@ -37,5 +52,22 @@ impl MediaStore {
             .unwrap_or_else(PoisonError::into_inner)
             .get(path)
             .cloned()
+    }
+
+    /// Holds downloads until `hold(false)`.
+    pub fn hold(&self, held: bool) {
+        self.held.send_replace(held);
+    }
+
+    /// Resolves once downloads are not held.
+    pub async fn pass(&self) {
+        let mut held = self.held.subscribe();
+        self.waiting.fetch_add(1, Ordering::Relaxed);
+        let _ = held.wait_for(|held| !*held).await;
+        self.waiting.fetch_sub(1, Ordering::Relaxed);
+    }
+
+    pub fn waiting(&self) -> u64 {
+        self.waiting.load(Ordering::Relaxed)
     }
 }
