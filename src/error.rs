@@ -65,6 +65,10 @@ error_codes! {
     NotGroupAdmin = "not_group_admin" => FORBIDDEN,
     /// A group id that is not a group JID or its digits.
     InvalidGroup = "invalid_group" => BAD_REQUEST,
+    /// A LID that is not digits (with or without `@lid`).
+    InvalidLid = "invalid_lid" => BAD_REQUEST,
+    /// Neither WhatsApp nor the instance's history has told this LID's person.
+    LidNotFound = "lid_not_found" => NOT_FOUND,
     MediaNotStored = "media_not_stored" => NOT_FOUND,
     DeliveryNotFound = "delivery_not_found" => NOT_FOUND,
     QrNotAvailable = "qr_not_available" => NOT_FOUND,

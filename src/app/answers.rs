@@ -91,3 +91,31 @@ pub enum Changed {
     Sent(Sent),
     Deleted(Success),
 }
+
+/// A person's LID beside their phone number; `phone` and `jid` are null while
+/// WhatsApp has not told the number.
+#[derive(Serialize, ToSchema)]
+pub struct LidMapping {
+    /// The LID, `…@lid`.
+    #[schema(example = "200000007000001@lid")]
+    pub lid: String,
+    /// The phone number's digits.
+    #[schema(example = "79001234567")]
+    pub phone: Option<String>,
+    /// The phone JID.
+    #[schema(example = "79001234567@s.whatsapp.net")]
+    pub jid: Option<String>,
+}
+
+impl LidMapping {
+    /// From the LID's and the phone's digits or JIDs.
+    pub fn of(lid: &str, phone: Option<&str>) -> Self {
+        let digits = |jid: &str| jid.split('@').next().unwrap_or_default().to_owned();
+        let phone = phone.map(digits);
+        Self {
+            lid: format!("{}@lid", digits(lid)),
+            jid: phone.as_ref().map(|p| format!("{p}@s.whatsapp.net")),
+            phone,
+        }
+    }
+}

@@ -5,13 +5,13 @@ use actix::Addr;
 
 use super::Deps;
 use super::access::{Caller, live_instance, on_session, writes_visible};
-use super::answers::MarkedRead;
+use super::answers::{LidMapping, MarkedRead};
 use super::messaging::send_error;
 use crate::actors::instance::{InstanceActor, SendMessageError, SessionFn};
 use crate::db;
 use crate::domain::phone::Jid;
-use crate::error::ApiError;
-use crate::whatsapp::{Availability, ChatState, NumberCheck, Profile, ReadMark};
+use crate::error::{ApiError, ErrorCode};
+use crate::whatsapp::{Availability, ChatState, NumberCheck, Profile, ReadMark, WaError};
 
 pub struct People<'a> {
     deps: &'a Deps,
@@ -124,6 +124,50 @@ impl<'a> People<'a> {
         let instance = live_instance(self.deps, caller, instance_id)?;
         self.session(&instance, move |s| s.set_blocked(&person, blocked))
             .await
+    }
+
+    /// A person's LID and phone number, named by either: as the session's
+    /// LID map has them, else as a message the instance received told them.
+    /// `asked` is the caller's input, refused only once the instance is found.
+    pub async fn lid(
+        &self,
+        caller: &Caller,
+        instance_id: &str,
+        asked: Result<Jid, ApiError>,
+    ) -> Result<LidMapping, ApiError> {
+        let deps = self.deps;
+        let instance = live_instance(deps, caller, instance_id)?;
+        let asked = asked?;
+        let person = asked.clone();
+        let late = "the instance did not answer in time; try again";
+        let known = on_session(&instance, deps.request_timeout(), late, move |s| {
+            s.lid_entry(&person)
+        })
+        .await?;
+        match known {
+            Ok(Some(entry)) => return Ok(LidMapping::of(&entry.lid, Some(&entry.phone))),
+            // A disconnected instance still has its history to tell.
+            Ok(None) | Err(WaError::NotConnected) => {}
+            Err(err) => return Err(send_error(SendMessageError::from(err))),
+        }
+        writes_visible(deps).await;
+        let named = asked.to_string();
+        let (lid, phone) = if asked.is_lid() {
+            (Some(named.as_str()), None)
+        } else {
+            (None, Some(named.as_str()))
+        };
+        match db::messages::lid_pair(&deps.db, instance_id, lid, phone).await? {
+            Some((lid, person)) => Ok(LidMapping::of(&lid, person.as_deref())),
+            None if asked.is_lid() => Err(ApiError::new(
+                ErrorCode::LidNotFound,
+                format!("this instance does not know the LID {named}: WhatsApp has not named it"),
+            )),
+            None => Err(ApiError::new(
+                ErrorCode::LidNotFound,
+                format!("this instance knows no LID of {named}"),
+            )),
+        }
     }
 
     /// A call on the connected session, within the request deadline; refusals

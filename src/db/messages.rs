@@ -308,3 +308,33 @@ pub async fn stored_ids(
         .await?;
     Ok(stored.into_iter().collect())
 }
+
+/// What the instance's history tells of a person's LID and phone: a received
+/// message that named both. `lid` and `phone` are JIDs; one of them is asked.
+pub async fn lid_pair(
+    db: &impl ConnectionTrait,
+    instance_id: &str,
+    lid: Option<&str>,
+    phone: Option<&str>,
+) -> Result<Option<(String, Option<String>)>, DbErr> {
+    let mut query = Messages::find()
+        .filter(Column::InstanceId.eq(instance_id))
+        .filter(Column::FromMe.eq(false))
+        .filter(Column::SenderLid.is_not_null());
+    if let Some(lid) = lid {
+        query = query.filter(Column::SenderLid.eq(lid));
+    }
+    if let Some(phone) = phone {
+        query = query.filter(Column::Author.eq(phone).or(Column::RemoteJid.eq(phone)));
+    }
+    let Some(row) = query.order_by_desc(Column::CreatedAt).one(db).await? else {
+        return Ok(None);
+    };
+    // In a group the author is the person; in a chat of two, the chat.
+    let person = row
+        .author
+        .clone()
+        .filter(|author| author.ends_with("@s.whatsapp.net"))
+        .or_else(|| Some(row.remote_jid.clone()).filter(|jid| jid.ends_with("@s.whatsapp.net")));
+    Ok(row.sender_lid.map(|lid| (lid, person)))
+}

@@ -120,6 +120,27 @@ impl Jid {
     pub fn is_group(&self) -> bool {
         self.server == GROUP_SERVER
     }
+
+    pub fn is_lid(&self) -> bool {
+        self.server == LID_SERVER
+    }
+
+    /// A LID as a caller names it: its digits, with or without `@lid`.
+    pub fn parse_lid(raw: &str) -> Option<Self> {
+        let raw = raw.trim();
+        let digits = raw.strip_suffix(&format!("@{LID_SERVER}")).unwrap_or(raw);
+        let valid = (1..=MAX_LID_DIGITS).contains(&digits.len())
+            && digits.chars().all(|c| c.is_ascii_digit());
+        valid.then(|| Self {
+            user: digits.to_owned(),
+            server: LID_SERVER,
+        })
+    }
+
+    /// The phone JID of a phone number's digits.
+    pub fn of_phone(digits: &str) -> Option<Self> {
+        Self::phone(digits).ok()
+    }
 }
 
 fn digits_only(user: &str) -> Result<String, InvalidPhone> {

@@ -56,6 +56,8 @@ fn mount(cfg: &mut ServiceConfig, with_sim: bool) {
             .service(messaging::presence)
             .service(messaging::check_numbers)
             .service(messaging::profile)
+            .service(messaging::find_lid)
+            .service(messaging::lid)
             .service(messaging::block)
             .service(messaging::unblock)
             .service(groups::list_groups)

@@ -29,8 +29,8 @@ pub use groups::{
     MemberAction, MemberResult, NewGroup, WaGroups, invite_code_of, invite_link,
 };
 pub use requests::{
-    Availability, ChatState, NewPoll, NumberCheck, Outbound, OwnChange, PollRef, Profile, Quote,
-    ReadMark, Target,
+    Availability, ChatState, LidEntry, NewPoll, NumberCheck, Outbound, OwnChange, PollRef, Profile,
+    Quote, ReadMark, Target,
 };
 
 use crate::config::{Backend, Settings};
@@ -112,6 +112,9 @@ pub trait WaSession: WaGroups + Send + Sync {
     fn probe(&self) -> BoxFuture<'static, Result<(), WaError>> {
         Box::pin(std::future::ready(Ok(())))
     }
+    /// The LID and phone number of a person named by either (`…@lid` or a
+    /// phone JID), when WhatsApp has told them.
+    fn lid_entry(&self, person: &Jid) -> BoxFuture<'static, Result<Option<LidEntry>, WaError>>;
     fn logout(&self) -> BoxFuture<'static, ()>;
     /// Ends the session, keeping its store for the next start.
     fn shutdown(&self) -> BoxFuture<'static, ()>;

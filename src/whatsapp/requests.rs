@@ -121,6 +121,13 @@ pub struct NumberCheck {
     pub jid: Option<Jid>,
 }
 
+/// A person's LID and phone number (their digits), as WhatsApp told them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LidEntry {
+    pub lid: String,
+    pub phone: String,
+}
+
 /// What WhatsApp shows of a person; `None` where hidden or unknown.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Profile {

@@ -221,6 +221,13 @@ pub fn all() -> Vec<Route> {
             Instance,
             none(),
         ),
+        route(M::GET, "/api/whatsapp/{id}/lids/{lid}", Instance, none()),
+        route(
+            M::GET,
+            "/api/whatsapp/{id}/lids?phone=79001234567",
+            Instance,
+            none(),
+        ),
         route(
             M::PUT,
             "/api/whatsapp/{id}/contacts/{phone}/block",
@@ -312,8 +319,8 @@ pub struct Ids<'a> {
 impl Route {
     /// The path as the router spells it (`wamux::routes::inventory`).
     pub fn template(&self) -> String {
-        self.path
-            .replace("{id}", "{instance_id}")
+        let path = self.path.split('?').next().unwrap_or_default();
+        path.replace("{id}", "{instance_id}")
             .replace("{user}", "{user_id}")
             .replace("{chat}", "{chat_id}")
             .replace("{message}", "{message_id}")
@@ -327,6 +334,7 @@ impl Route {
             .replace("{user}", ids.user)
             .replace("{chat}", "79001234567")
             .replace("{phone}", "79001234567")
+            .replace("{lid}", "200000007000001")
             .replace("{message}", "3EB0000000000000000000")
             .replace("{delivery}", "01a00000-0000-7000-8000-000000000000")
             .replace("{group}", "120363000000000001")

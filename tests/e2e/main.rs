@@ -21,6 +21,7 @@ mod groups;
 mod kinds;
 mod messaging;
 mod pairing;
+mod people;
 mod phone;
 
 mod helpers {

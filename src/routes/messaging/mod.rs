@@ -3,6 +3,7 @@
 pub(in crate::routes) mod changes;
 pub(in crate::routes) mod history;
 pub(in crate::routes) mod kinds;
+pub(in crate::routes) mod lids;
 pub(in crate::routes) mod people;
 mod upload;
 
@@ -23,6 +24,7 @@ use crate::routes::input::{self, REPLAYED_HEADER};
 pub use changes::{delete_for_everyone, edit, react, vote};
 pub use history::{chat_history, message_media};
 pub use kinds::{send_contact, send_location, send_poll};
+pub use lids::{find_lid, lid};
 pub use people::{block, chat_presence, check_numbers, mark_read, presence, profile, unblock};
 
 /// The answer as first given; a replay says so in `Idempotent-Replayed`.

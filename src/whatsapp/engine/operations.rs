@@ -14,8 +14,8 @@ use super::session::EngineSession;
 use crate::domain::phone::Jid;
 use crate::whatsapp::model::{self, engine_jid};
 use crate::whatsapp::{
-    Availability, ChatState, NumberCheck, Outbound, OwnChange, Profile, ReadMark, WaError,
-    WaSession,
+    Availability, ChatState, LidEntry, NumberCheck, Outbound, OwnChange, Profile, ReadMark,
+    WaError, WaSession,
 };
 
 fn failed(what: &str) -> impl Fn(anyhow::Error) -> WaError + '_ {
@@ -190,6 +190,22 @@ impl WaSession for EngineSession {
                     }
                 })
                 .collect())
+        })
+    }
+
+    fn lid_entry(&self, person: &Jid) -> BoxFuture<'static, Result<Option<LidEntry>, WaError>> {
+        let client = live_client(&self.client);
+        let jid = engine_jid(person);
+        self.on_engine(async move {
+            let (client, jid) = (client.ok_or(WaError::NotConnected)?, jid?);
+            let entry = client
+                .get_lid_pn_entry(&jid)
+                .await
+                .map_err(|err| WaError::Session(format!("LID map not read: {err}")))?;
+            Ok(entry.map(|entry| LidEntry {
+                lid: entry.lid.to_string(),
+                phone: entry.phone_number.to_string(),
+            }))
         })
     }
 

@@ -15,7 +15,7 @@ use super::delivery::receipt;
 use crate::db;
 use crate::domain::phone::Jid;
 use crate::whatsapp::model::{self, Reader};
-use crate::whatsapp::{Availability, ChatState, NumberCheck, Profile, ReadMark, WaError};
+use crate::whatsapp::{Availability, ChatState, LidEntry, NumberCheck, Profile, ReadMark, WaError};
 
 impl SimNetwork {
     /// The phone JID a connected instance speaks as.
@@ -156,6 +156,27 @@ impl SimNetwork {
             .collect())
     }
 
+    /// A simulated account's LID and number, named by either: every account
+    /// the network knows (a linked phone) has the LID `2` followed by its
+    /// number padded to 15 digits.
+    pub(super) async fn lid_entry(&self, person: &Jid) -> Result<Option<LidEntry>, WaError> {
+        let phone = if person.is_lid() {
+            match sim_phone_of_lid(person.user()) {
+                Some(phone) => phone,
+                None => return Ok(None),
+            }
+        } else {
+            person.user().to_owned()
+        };
+        let paired = db::sim_sessions::paired_phones(&self.inner.db, &[phone.as_str()])
+            .await
+            .map_err(|err| WaError::Session(format!("the LID lookup failed: {err}")))?;
+        Ok(paired.contains(&phone).then(|| LidEntry {
+            lid: sim_lid(&phone),
+            phone,
+        }))
+    }
+
     /// What a simulated phone shows: the name given when it linked.
     pub(super) async fn profile(&self, person: &Jid) -> Result<Profile, WaError> {
         let paired = db::sim_sessions::find_by_phone(&self.inner.db, person.user())
@@ -193,5 +214,32 @@ impl SimNetwork {
         db::sim_sessions::set_blocked(&self.inner.db, instance_id, &list)
             .await
             .map_err(|err| WaError::Session(format!("the block list was not saved: {err}")))
+    }
+}
+
+/// A simulated account's LID: `2`, then its number padded to 15 digits.
+fn sim_lid(phone: &str) -> String {
+    format!("2{phone:0>15}")
+}
+
+/// The number behind a simulated LID (numbers never start with 0).
+fn sim_phone_of_lid(lid: &str) -> Option<String> {
+    let padded = lid.strip_prefix('2').filter(|rest| rest.len() == 15)?;
+    let phone = padded.trim_start_matches('0');
+    (!phone.is_empty()).then(|| phone.to_owned())
+}
+
+#[cfg(test)]
+mod lid_tests {
+    #[test]
+    fn a_simulated_lid_names_its_number_and_nothing_else() {
+        let lid = super::sim_lid("79001234567");
+        assert_eq!(lid, "2000079001234567");
+        assert_eq!(
+            super::sim_phone_of_lid(&lid).as_deref(),
+            Some("79001234567")
+        );
+        assert_eq!(super::sim_phone_of_lid("79001234567"), None);
+        assert_eq!(super::sim_phone_of_lid("2000000000000000"), None);
     }
 }

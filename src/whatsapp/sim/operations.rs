@@ -10,8 +10,8 @@ use super::{Command, SimError};
 use crate::db;
 use crate::domain::phone::Jid;
 use crate::whatsapp::{
-    Availability, ChatState, NumberCheck, Outbound, OwnChange, Profile, ReadMark, WaError,
-    WaSession, model, new_message_id,
+    Availability, ChatState, LidEntry, NumberCheck, Outbound, OwnChange, Profile, ReadMark,
+    WaError, WaSession, model, new_message_id,
 };
 
 fn ready<T: Send + 'static>(value: Result<T, WaError>) -> BoxFuture<'static, Result<T, WaError>> {
@@ -125,6 +125,16 @@ impl WaSession for SimSession {
         Box::pin(async move {
             connected?;
             network.check_numbers(phones).await
+        })
+    }
+
+    fn lid_entry(&self, person: &Jid) -> BoxFuture<'static, Result<Option<LidEntry>, WaError>> {
+        let network = self.network.clone();
+        let connected = network.own_jid(&self.instance_id, self.token);
+        let person = person.clone();
+        Box::pin(async move {
+            connected?;
+            network.lid_entry(&person).await
         })
     }
 

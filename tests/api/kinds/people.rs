@@ -12,7 +12,8 @@ db_tests!(
     marking_a_chat_read_sends_read_receipts_to_the_sender,
     typing_and_online_states_reach_the_other_instance_that_asks_for_them,
     numbers_exist_when_an_instance_is_paired_to_them_and_profiles_show_the_push_name,
-    a_blocked_sender_is_not_delivered_until_unblocked_across_a_restart
+    a_blocked_sender_is_not_delivered_until_unblocked_across_a_restart,
+    lids_are_looked_up_both_ways_unknown_ones_are_404_and_malformed_ones_400
 );
 
 async fn marking_a_chat_read_sends_read_receipts_to_the_sender(db: TestDb) {
@@ -244,4 +245,58 @@ async fn a_blocked_sender_is_not_delivered_until_unblocked_across_a_restart(db: 
         (history.len() == 1).then_some(())
     })
     .await;
+}
+
+/// Every simulated account has a LID (`2` and its number padded to 15
+/// digits): the lookups answer it both ways, and 404 for anyone else
+/// (`docs/EXTENSIONS.md`, "People: phone numbers and LIDs").
+async fn lids_are_looked_up_both_ways_unknown_ones_are_404_and_malformed_ones_400(db: TestDb) {
+    let app = spawn_sim_app(db).await;
+    let pair = hooked_pair(&app, json!({})).await;
+    let get = |path: String| {
+        let app = &app;
+        async move {
+            app.request(Method::GET, &path)
+                .bearer_auth(&app.admin_token)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let base = format!("/api/whatsapp/{}", pair.alice);
+    let bobs_lid = format!("2{BOB:0>15}@lid");
+    let expected = json!({"lid": bobs_lid, "phone": BOB, "jid": jid(BOB)});
+    for asked in [bobs_lid.as_str(), bobs_lid.trim_end_matches("@lid")] {
+        let found = get(format!("{base}/lids/{asked}")).await;
+        assert_eq!(json_body(found).await, expected, "{asked}");
+    }
+    let by_number = get(format!("{base}/lids?phone={BOB}")).await;
+    assert_eq!(json_body(by_number).await, expected);
+
+    for unknown in ["200000007000001", "2000079990000000@lid"] {
+        let missing = get(format!("{base}/lids/{unknown}")).await;
+        assert_eq!(
+            assert_error(missing, 404).await,
+            "lid_not_found",
+            "{unknown}"
+        );
+    }
+    for bad in ["abc", "12345678901234567890123", "200@s.whatsapp.net"] {
+        let refused = get(format!("{base}/lids/{bad}")).await;
+        assert_eq!(assert_error(refused, 400).await, "invalid_lid", "{bad}");
+    }
+    let unknown = get(format!("{base}/lids?phone=79990000000")).await;
+    assert_eq!(assert_error(unknown, 404).await, "lid_not_found");
+    let group = get(format!("{base}/lids?phone=120363000000000001@g.us")).await;
+    assert_eq!(assert_error(group, 400).await, "invalid_phone");
+    let nothing = get(format!("{base}/lids")).await;
+    assert_eq!(nothing.status(), 400);
+    let elsewhere = format!(
+        "/api/whatsapp/{}/lids/200000007000001",
+        uuid::Uuid::now_v7()
+    );
+    assert_eq!(
+        assert_error(get(elsewhere).await, 404).await,
+        "instance_not_found"
+    );
 }

@@ -85,6 +85,23 @@ pub(super) async fn kinds(tour: &mut Tour<'_>, receiver: &str, sender: &str, tex
     let person = |template: &str| at(template).replace("{phone}", "79007654321");
     let profile = "/api/whatsapp/{instance_id}/contacts/{phone}/profile";
     tour.call("get", profile, &person(profile), None).await;
+    let lid = "/api/whatsapp/{instance_id}/lids/{lid}";
+    // The simulated account's LID: `2` and its number padded to 15 digits.
+    tour.call(
+        "get",
+        lid,
+        &at(lid).replace("{lid}", "2000079007654321"),
+        None,
+    )
+    .await;
+    let lids = "/api/whatsapp/{instance_id}/lids";
+    tour.call(
+        "get",
+        lids,
+        &format!("{}?phone=79007654321", at(lids)),
+        None,
+    )
+    .await;
     let block = "/api/whatsapp/{instance_id}/contacts/{phone}/block";
     tour.call("put", block, &person(block), None).await;
     tour.call("delete", block, &person(block), None).await;

@@ -1,0 +1,60 @@
+//! People named by LID: the instance answers the phone number behind a LID,
+//! and a number's LID, once WhatsApp has told them
+//! (`docs/EXTENSIONS.md`, "People: phone numbers and LIDs").
+
+use reqwest::Method;
+use serde_json::json;
+
+use crate::e2e_tests;
+use crate::harness::{Network, TestDb};
+
+e2e_tests!(a_persons_lid_and_number_are_looked_up_both_ways,);
+
+const ALICE: &str = "15550011001";
+const DAVE: &str = "15550011004";
+
+async fn a_persons_lid_and_number_are_looked_up_both_ways(db: TestDb) {
+    let net = Network::start(db).await;
+    let alice = net.linked_instance("Alice", ALICE).await;
+    let dave = net.mock.create_account(DAVE, "Dave").await;
+    let dave_lid = dave["lid"].as_str().expect("Dave's LID").to_owned();
+    let base = format!("/api/whatsapp/{alice}");
+
+    // Nothing told yet.
+    let (status, answer) = net
+        .wamux
+        .call(Method::GET, &format!("{base}/lids/{dave_lid}"), None)
+        .await;
+    assert_eq!(
+        (status, &answer["code"]),
+        (404, &json!("lid_not_found")),
+        "{answer}"
+    );
+
+    // Dave writes to Alice: WhatsApp names him, number and LID.
+    let id = net.mock.send(DAVE, ALICE, "hello from Dave").await;
+    net.event(&alice, "message_received", |d| d["messageId"] == id)
+        .await;
+    let expected = json!({
+        "lid": dave_lid,
+        "phone": DAVE,
+        "jid": format!("{DAVE}@s.whatsapp.net"),
+    });
+    let digits = dave_lid.trim_end_matches("@lid");
+    for asked in [dave_lid.as_str(), digits] {
+        let found = net.wamux.get(&format!("{base}/lids/{asked}")).await;
+        assert_eq!(found, expected, "asked {asked}");
+    }
+    let by_number = net.wamux.get(&format!("{base}/lids?phone={DAVE}")).await;
+    assert_eq!(by_number, expected);
+
+    let (status, answer) = net
+        .wamux
+        .call(Method::GET, &format!("{base}/lids/999999999999999"), None)
+        .await;
+    assert_eq!(
+        (status, &answer["code"]),
+        (404, &json!("lid_not_found")),
+        "{answer}"
+    );
+}
