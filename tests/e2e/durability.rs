@@ -41,18 +41,7 @@ async fn a_message_wamux_dies_before_keeping_arrives_after_the_restart(db: TestD
     net.wamux.kill_and_restart().await;
     net.event(&alice, "message_received", |d| d["messageId"] == id)
         .await;
-    eventually("the redelivered message acked", || async {
-        (unacked(&net).await == 0).then_some(())
-    })
-    .await;
-    let bob = format!("{BOB}@s.whatsapp.net");
-    let stored = net.wamux.history(&alice, &bob).await;
-    let copies = stored.iter().filter(|m| m["messageId"] == id).count();
-    assert_eq!(copies, 1, "{stored:?}");
-    assert_eq!(
-        net.count(&alice, "message_received", |d| d["messageId"] == id),
-        1
-    );
+    once_acked_stored_and_announced(&net, &alice, &id).await;
 }
 
 /// Killed after the row and the webhook were committed and before the ack:
@@ -73,18 +62,23 @@ async fn a_message_kept_but_not_acked_when_wamux_dies_is_stored_and_announced_on
         (now > redelivered).then_some(())
     })
     .await;
+    once_acked_stored_and_announced(&net, &alice, &id).await;
+}
+
+/// Once WhatsApp has its ack: the message is in the history once, and was
+/// announced once (a second announcement is given time to show up).
+async fn once_acked_stored_and_announced(net: &Network, alice: &str, id: &str) {
     eventually("the redelivered message acked", || async {
-        (unacked(&net).await == 0).then_some(())
+        (unacked(net).await == 0).then_some(())
     })
     .await;
     let bob = format!("{BOB}@s.whatsapp.net");
-    let stored = net.wamux.history(&alice, &bob).await;
+    let stored = net.wamux.history(alice, &bob).await;
     let copies = stored.iter().filter(|m| m["messageId"] == id).count();
     assert_eq!(copies, 1, "{stored:?}");
-    // Give a second announcement time to show up, then count.
     tokio::time::sleep(std::time::Duration::from_secs(1)).await;
     assert_eq!(
-        net.count(&alice, "message_received", |d| d["messageId"] == id),
+        net.count(alice, "message_received", |d| d["messageId"] == id),
         1
     );
 }

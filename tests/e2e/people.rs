@@ -24,15 +24,7 @@ async fn a_persons_lid_and_number_are_looked_up_both_ways(db: TestDb) {
     let base = format!("/api/whatsapp/{alice}");
 
     // Nothing told yet.
-    let (status, answer) = net
-        .wamux
-        .call(Method::GET, &format!("{base}/lids/{dave_lid}"), None)
-        .await;
-    assert_eq!(
-        (status, &answer["code"]),
-        (404, &json!("lid_not_found")),
-        "{answer}"
-    );
+    not_known(&net, &format!("{base}/lids/{dave_lid}")).await;
 
     // Dave writes to Alice: WhatsApp names him, number and LID.
     let id = net.mock.send(DAVE, ALICE, "hello from Dave").await;
@@ -51,15 +43,7 @@ async fn a_persons_lid_and_number_are_looked_up_both_ways(db: TestDb) {
     let by_number = net.wamux.get(&format!("{base}/lids?phone={DAVE}")).await;
     assert_eq!(by_number, expected);
 
-    let (status, answer) = net
-        .wamux
-        .call(Method::GET, &format!("{base}/lids/999999999999999"), None)
-        .await;
-    assert_eq!(
-        (status, &answer["code"]),
-        (404, &json!("lid_not_found")),
-        "{answer}"
-    );
+    not_known(&net, &format!("{base}/lids/999999999999999")).await;
 }
 
 /// The phone writes to a person by LID (as WhatsApp's own client does once it
@@ -91,4 +75,13 @@ async fn what_the_phone_writes_to_a_lid_is_the_same_chat_as_the_number(db: TestD
     );
     let by_lid = net.wamux.history(&alice, &dave_lid).await;
     assert!(by_lid.is_empty(), "a second chat under the LID: {by_lid:?}");
+}
+
+async fn not_known(net: &Network, path: &str) {
+    let (status, answer) = net.wamux.call(Method::GET, path, None).await;
+    assert_eq!(
+        (status, &answer["code"]),
+        (404, &json!("lid_not_found")),
+        "{answer}"
+    );
 }
