@@ -115,6 +115,11 @@ pub trait WaSession: WaGroups + Send + Sync {
     /// The LID and phone number of a person named by either (`…@lid` or a
     /// phone JID), when WhatsApp has told them.
     fn lid_entry(&self, person: &Jid) -> BoxFuture<'static, Result<Option<LidEntry>, WaError>>;
+    /// When (unix seconds) the account's reach-out timelock ends, when one
+    /// holds and WhatsApp says; the simulated network does not say.
+    fn reachout_lock_ends(&self) -> BoxFuture<'static, Result<Option<i64>, WaError>> {
+        Box::pin(std::future::ready(Ok(None)))
+    }
     fn logout(&self) -> BoxFuture<'static, ()>;
     /// Ends the session, keeping its store for the next start.
     fn shutdown(&self) -> BoxFuture<'static, ()>;

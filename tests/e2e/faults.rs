@@ -220,7 +220,10 @@ async fn a_send_whatsapp_refuses_fails_and_a_timelock_restricts_the_account(db: 
     let alice = net.linked_instance("Alice", ALICE).await;
     let bob = net.linked_instance("Bob", BOB).await;
     net.mock
-        .fault(ALICE, json!({"kind": "nack", "code": 463}))
+        .fault(
+            ALICE,
+            json!({"kind": "nack", "code": 463, "lockSecs": 7200}),
+        )
         .await;
     let answer = net
         .wamux
@@ -240,6 +243,11 @@ async fn a_send_whatsapp_refuses_fails_and_a_timelock_restricts_the_account(db: 
     assert!(failed["reason"].as_str().unwrap().contains("timelock"));
     let restricted = net.event(&alice, "account_restricted", |_| true).await;
     assert_eq!(restricted["reason"], "reachout_timelock", "{restricted}");
+    // When the lock ends, as WhatsApp answers when asked: two hours from now.
+    let until = restricted["until"].as_str().expect("until");
+    let until = chrono::DateTime::parse_from_rfc3339(until).expect("ISO 8601");
+    let hours = (until.timestamp() - chrono::Utc::now().timestamp()) as f64 / 3600.0;
+    assert!((1.9..=2.0).contains(&hours), "{restricted}");
     let row = net
         .wamux
         .wait_for_row(&alice, BOB, &id, |row| row["status"] == "failed")

@@ -10,12 +10,19 @@ use crate::world::{Ban, State, stream_error_conflict, stream_restart};
 
 /// WhatsApp's code for a temporary ban ("sending too many messages").
 const BAN_CODE: u16 = 101;
+/// The refusal that comes with the reach-out timelock.
+const REACHOUT_TIMELOCK: u16 = 463;
 
 #[derive(Debug, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
 pub enum Fault {
-    /// The next message a linked device sends is refused with this code.
-    Nack { code: u16 },
+    /// The next message a linked device sends is refused with this code; a
+    /// 463 also locks the account's reach-out for `lockSecs` (default an hour).
+    Nack {
+        code: u16,
+        #[serde(rename = "lockSecs")]
+        lock_secs: Option<u64>,
+    },
     /// Another session took over: each linked device's stream is replaced.
     Replaced,
     /// A temporary ban: linked devices are cut off and refused until it ends.
@@ -38,12 +45,15 @@ pub enum Fault {
 pub fn apply(state: &mut State, phone: &str, fault: &Fault) -> Result<(), String> {
     let companions = |device: u16| device != 0;
     match fault {
-        Fault::Nack { code } => {
+        Fault::Nack { code, lock_secs } => {
             if *code < 400 {
                 return Err("a refusal's code is 400 or more (463: reach-out timelock)".into());
             }
             if let Some(account) = state.accounts.get_mut(phone) {
                 account.nack_next = Some(*code);
+                if *code == REACHOUT_TIMELOCK {
+                    account.reachout_lock_until = Some(now_secs() + lock_secs.unwrap_or(3600));
+                }
             }
         }
         Fault::Replaced => {

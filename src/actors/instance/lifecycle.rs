@@ -320,7 +320,7 @@ impl Handler<SessionEvent> for InstanceActor {
                 message_id,
                 chat,
                 code,
-            } => self.on_send_refused(message_id, chat, code),
+            } => self.on_send_refused(message_id, chat, code, ctx),
             WaEvent::SessionMoved(moved) => self.on_session_moved(moved),
             WaEvent::Ended(end) => self.on_session_end(end, ctx),
         }

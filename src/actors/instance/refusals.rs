@@ -4,16 +4,22 @@
 //! raises `account_restricted` and is written in the activity log, so an
 //! integrator stops writing into a ban instead of being told "sent".
 
+use std::time::Duration;
+
+use actix::prelude::*;
 use serde_json::json;
 
 use super::InstanceActor;
 use crate::db::activity::ActivityAction;
 use crate::db::recorder::WriteOp;
 use crate::domain::phone::Jid;
+use crate::domain::time::iso_millis;
 use crate::events::{AccountRestrictedEvent, Event, MessageFailedEvent};
 
 /// The reach-out timelock: new chats are locked for a while.
 pub(super) const REACHOUT_TIMELOCK: u16 = 463;
+/// How long the restriction waits for WhatsApp to say when the lock ends.
+const LOCK_QUESTION_TIMEOUT: Duration = Duration::from_secs(10);
 /// Refused sends an actor remembers, so a send answered after its refusal is
 /// not announced as sent; a refusal normally follows its send's answer.
 const MAX_REMEMBERED: usize = 256;
@@ -32,7 +38,13 @@ pub(super) fn reason(code: u16) -> &'static str {
 }
 
 impl InstanceActor {
-    pub(super) fn on_send_refused(&mut self, message_id: String, chat: Option<Jid>, code: u16) {
+    pub(super) fn on_send_refused(
+        &mut self,
+        message_id: String,
+        chat: Option<Jid>,
+        code: u16,
+        ctx: &mut Context<Self>,
+    ) {
         if self.refused_sends.len() >= MAX_REMEMBERED {
             self.refused_sends.clear();
         }
@@ -52,17 +64,41 @@ impl InstanceActor {
             reason,
         }));
         if code == REACHOUT_TIMELOCK {
-            let restriction = "reachout_timelock";
-            self.activity(
-                ActivityAction::AccountRestricted,
-                json!({"reason": restriction, "code": code, "messageId": message_id}),
-            );
-            self.publish(Event::AccountRestricted(AccountRestrictedEvent {
-                reason: restriction.to_owned(),
-                code,
-                until: None,
-            }));
+            self.restricted_by_timelock(message_id, ctx);
         }
+    }
+
+    /// Asks WhatsApp when the lock ends (briefly: without an answer the
+    /// restriction is announced without its end), then announces it.
+    fn restricted_by_timelock(&mut self, message_id: String, ctx: &mut Context<Self>) {
+        let asked = self
+            .session
+            .as_ref()
+            .map(|session| session.reachout_lock_ends());
+        let ends = async move {
+            let asked = asked?;
+            match tokio::time::timeout(LOCK_QUESTION_TIMEOUT, asked).await {
+                Ok(Ok(ends)) => ends,
+                Ok(Err(err)) => {
+                    tracing::debug!(error = %err, "the timelock's end not read");
+                    None
+                }
+                Err(_) => None,
+            }
+        };
+        ctx.spawn(ends.into_actor(self).map(move |ends, actor, _| {
+            let restriction = "reachout_timelock";
+            let until = ends.map(|secs| iso_millis(secs.saturating_mul(1000)));
+            actor.activity(
+                ActivityAction::AccountRestricted,
+                json!({"reason": restriction, "code": REACHOUT_TIMELOCK, "messageId": message_id, "until": until}),
+            );
+            actor.publish(Event::AccountRestricted(AccountRestrictedEvent {
+                reason: restriction.to_owned(),
+                code: REACHOUT_TIMELOCK,
+                until,
+            }));
+        }));
     }
 
     /// Whether WhatsApp refused this send before its answer came back.

@@ -193,6 +193,26 @@ impl WaSession for EngineSession {
         })
     }
 
+    fn reachout_lock_ends(&self) -> BoxFuture<'static, Result<Option<i64>, WaError>> {
+        let client = self.logged_in_client();
+        self.on_engine(async move {
+            let lock = client?
+                .mex()
+                .fetch_reachout_timelock()
+                .await
+                .map_err(|err| WaError::Session(format!("reach-out timelock not read: {err}")))?;
+            if lock.is_active != Some(true) {
+                return Ok(None);
+            }
+            // Unix seconds, as WhatsApp Web reads it; an ISO date is taken too.
+            Ok(lock.time_enforcement_ends.as_deref().and_then(|ends| {
+                ends.parse::<i64>()
+                    .ok()
+                    .or_else(|| crate::domain::time::parse_iso(ends).map(|ms| ms / 1000))
+            }))
+        })
+    }
+
     fn lid_entry(&self, person: &Jid) -> BoxFuture<'static, Result<Option<LidEntry>, WaError>> {
         let client = live_client(&self.client);
         let jid = engine_jid(person);

@@ -5,7 +5,9 @@ use whatsapp_rust::wacore_binary::node::Node;
 
 use super::Origin;
 use crate::devices;
-use crate::wire::{NodeExt, iq_error, iq_result};
+use crate::wire::{NodeExt, iq_error, iq_result, now_secs};
+
+use whatsapp_rust::wacore::iq::mex_operations::fetch_reachout_timelock;
 
 /// `xmlns="md"`: a logged-in device removes itself (or another of its account's
 /// companions) — a logout from the device's side.
@@ -72,4 +74,39 @@ pub fn answer_blocklist(from: &Origin<'_>, iq: &Node) -> Node {
         })
         .collect::<Vec<_>>();
     iq_result(&id, vec![NodeBuilder::new("list").children(items).build()])
+}
+
+/// `xmlns="w:mex"`: WhatsApp's GraphQL queries. The mock plays one, the
+/// account's reach-out timelock; the others are answered as unknown.
+pub fn answer_mex(from: &Origin<'_>, iq: &Node) -> Node {
+    let id = iq.attr("id").unwrap_or_default();
+    let query = iq.child("query").and_then(|query| query.attr("query_id"));
+    if query.as_deref() != Some(fetch_reachout_timelock::DOC_ID) {
+        return iq_error(&id, 501, "feature-not-implemented");
+    }
+    let now = now_secs();
+    let until = from
+        .world
+        .state()
+        .accounts
+        .get(from.phone)
+        .and_then(|account| account.reachout_lock_until)
+        .filter(|until| *until > now);
+    let lock = match until {
+        Some(until) => serde_json::json!({
+            "is_active": true,
+            "enforcement_type": "DEFAULT",
+            "time_enforcement_ends": until.to_string(),
+        }),
+        None => serde_json::json!({"is_active": false}),
+    };
+    let body = serde_json::json!({"data": {"xwa2_fetch_account_reachout_timelock": lock}});
+    iq_result(
+        &id,
+        vec![
+            NodeBuilder::new("result")
+                .bytes(body.to_string().into_bytes())
+                .build(),
+        ],
+    )
 }

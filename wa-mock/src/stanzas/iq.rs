@@ -51,6 +51,7 @@ pub fn handle(from: &Origin<'_>, node: Node) -> anyhow::Result<()> {
             ],
         )),
         "privacy" => Some(account::answer_privacy(&node)),
+        "w:mex" => Some(account::answer_mex(from, &node)),
         "blocklist" => Some(account::answer_blocklist(from, &node)),
         // Accepted and not modelled: profile pictures (none), status text, the
         // clean-dirty mark, push settings, terms of service.

@@ -85,6 +85,9 @@ pub struct Account {
     next_key_index: u32,
     /// Refuse the next message any of its devices sends, with this code.
     pub nack_next: Option<u16>,
+    /// Until when (unix seconds) the account may not start new chats: the
+    /// reach-out timelock a 463 refusal comes with.
+    pub reachout_lock_until: Option<u64>,
     pub ban: Option<Ban>,
     /// People (phone numbers) whose messages the account refuses.
     pub blocked: BTreeSet<String>,
@@ -108,6 +111,7 @@ impl Account {
             next_device: 1,
             next_key_index: 1,
             nack_next: None,
+            reachout_lock_until: None,
             ban: None,
             blocked: BTreeSet::new(),
             contacts: BTreeSet::new(),
