@@ -42,6 +42,10 @@ pub struct Model {
     pub error_code: Option<i32>,
     /// A failed send: why.
     pub error_reason: Option<String>,
+    /// JSON: where WhatsApp keeps received media and the keys that open it,
+    /// to fetch the file again when its first download failed. Never shown.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub media_source: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -178,13 +178,23 @@ impl<'a> Messaging<'a> {
             .await?
             .ok_or_else(not_found)?;
         // A message deleted for everyone takes its file with it.
-        let stored = message
-            .media_path
-            .as_deref()
-            .filter(|p| !p.contains("..") && !message.revoked)
-            .ok_or_else(not_stored)?;
-        let path = deps.settings.server.data_dir.join("media").join(stored);
-        let bytes = tokio::fs::read(path).await.map_err(|_| not_stored())?;
+        if message.revoked {
+            return Err(not_stored());
+        }
+        let stored = message.media_path.as_deref().filter(|p| !p.contains(".."));
+        let kept = match stored {
+            Some(stored) => {
+                let path = deps.settings.server.data_dir.join("media").join(stored);
+                tokio::fs::read(path).await.ok()
+            }
+            None => None,
+        };
+        let bytes = match kept {
+            Some(bytes) => bytes,
+            None => super::media_again::fetch_again(deps, caller, &message)
+                .await?
+                .ok_or_else(not_stored)?,
+        };
         Ok(StoredMedia {
             bytes,
             mimetype: message

@@ -14,6 +14,7 @@ pub mod cluster;
 pub mod groups;
 mod idempotency;
 pub mod instances;
+mod media_again;
 pub mod messaging;
 mod messaging_views;
 pub mod monitoring;

@@ -53,6 +53,8 @@ pub struct StoredMedia {
     pub size: u64,
     pub filename: Option<String>,
     pub path: Option<String>,
+    /// Received media: where WhatsApp keeps it (JSON), to fetch it again.
+    pub source: Option<String>,
 }
 
 /// The row `message` is written as, alone or in a batch.
@@ -71,6 +73,7 @@ pub fn active_model(message: &NewMessage) -> ActiveModel {
         media_size: Set(media.map(|m| i64::try_from(m.size).unwrap_or(i64::MAX))),
         media_filename: Set(media.and_then(|m| m.filename.clone())),
         media_path: Set(media.and_then(|m| m.path.clone())),
+        media_source: Set(media.and_then(|m| m.source.clone())),
         push_name: Set(message.push_name.clone()),
         sender_lid: Set(message.sender_lid.as_ref().map(Jid::to_string)),
         status: Set(message.status),
@@ -337,4 +340,18 @@ pub async fn lid_pair(
         .filter(|author| author.ends_with("@s.whatsapp.net"))
         .or_else(|| Some(row.remote_jid.clone()).filter(|jid| jid.ends_with("@s.whatsapp.net")));
     Ok(row.sender_lid.map(|lid| (lid, person)))
+}
+
+/// Points a received message at its media file, fetched after the message.
+pub async fn set_media_path(
+    db: &impl ConnectionTrait,
+    row_id: &str,
+    path: &str,
+) -> Result<(), DbErr> {
+    Messages::update_many()
+        .col_expr(Column::MediaPath, Expr::value(path))
+        .filter(Column::Id.eq(row_id))
+        .exec(db)
+        .await
+        .map(|_| ())
 }

@@ -127,6 +127,9 @@ impl Jid {
 
     /// A LID as a caller names it: its digits, with or without `@lid`.
     pub fn parse_lid(raw: &str) -> Option<Self> {
+        if !super::rules::LID.allows(raw) {
+            return None;
+        }
         let raw = raw.trim();
         let digits = raw.strip_suffix(&format!("@{LID_SERVER}")).unwrap_or(raw);
         let valid = (1..=MAX_LID_DIGITS).contains(&digits.len())

@@ -164,6 +164,8 @@ pub static CHAT: TextRule = TextRule::new(
         r"|[0-9]{1,20}@lid|[0-9-]{1,64}@g\.us"
     ),
 );
+/// A LID as a caller names it: its digits, `@lid` optional.
+pub static LID: TextRule = TextRule::new(1, 30, r"^\s*[0-9]{1,20}(?:@lid)?\s*$");
 /// A text message: not blank, no NUL.
 pub static MESSAGE_TEXT: TextRule = TextRule::new(1, 65_536, NOT_BLANK);
 /// A caption; empty means none.

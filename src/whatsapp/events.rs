@@ -250,6 +250,8 @@ pub struct MediaInfo {
     /// How to get the bytes (a download from WhatsApp's servers); `None` when
     /// they cannot be had.
     pub fetch: Option<MediaFetch>,
+    /// Where WhatsApp keeps them, to fetch them again later.
+    pub location: Option<super::MediaLocation>,
 }
 
 type Fetching = futures_util::future::BoxFuture<'static, Result<bytes::Bytes, String>>;

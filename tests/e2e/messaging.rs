@@ -12,6 +12,7 @@ e2e_tests!(
     texts_go_both_ways_with_delivered_and_read_receipts,
     images_go_both_ways_and_are_served_byte_equal,
     a_send_during_a_slow_download_is_answered_and_received_messages_keep_their_order,
+    a_picture_whose_download_timed_out_is_fetched_when_asked_for,
 );
 
 const ALICE: &str = "15550003001";
@@ -149,25 +150,7 @@ async fn a_send_during_a_slow_download_is_answered_and_received_messages_keep_th
     let (status, _) = net.mock.post("media/hold", json!({"held": true})).await;
     assert_eq!(status, 200);
 
-    let form = Form::new().text("phone", ALICE).part(
-        "file",
-        Part::bytes(picture(3))
-            .file_name("picture.png")
-            .mime_str("image/png")
-            .unwrap(),
-    );
-    let response = net
-        .wamux
-        .request(Method::POST, &format!("/api/whatsapp/{bob}/send-file"))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let picture_id = response.json::<serde_json::Value>().await.unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let picture_id = send_picture(&net, &bob, ALICE, 3).await;
     crate::helpers::eventually("Alice's download held", || async {
         (net.mock.stats().await["heldDownloads"].as_u64() >= Some(1)).then_some(())
     })
@@ -227,6 +210,64 @@ async fn a_send_during_a_slow_download_is_answered_and_received_messages_keep_th
         .await
         .unwrap();
     assert_eq!(download.status(), 200);
+}
+
+/// The first download gives up (WhatsApp's CDN too slow): the message is kept
+/// with where WhatsApp holds the picture, and the media route fetches it then.
+async fn a_picture_whose_download_timed_out_is_fetched_when_asked_for(db: TestDb) {
+    let net = Network::start_with(db, &[("WAMUX__WHATSAPP__MEDIA_FETCH_TIMEOUT_MS", "1500")]).await;
+    let alice = net.linked_instance("Alice", ALICE).await;
+    let bob = net.linked_instance("Bob", BOB).await;
+    let (status, _) = net.mock.post("media/hold", json!({"held": true})).await;
+    assert_eq!(status, 200);
+    let id = send_picture(&net, &bob, ALICE, 4).await;
+    let received = net
+        .event(&alice, "message_received", |d| d["messageId"] == id)
+        .await;
+    assert_eq!(received["hasMedia"], true, "{received}");
+    let media = format!("/api/instances/{alice}/messages/{id}/media");
+    // Still held: the media route's own try gives up too, and says so.
+    let (status, answer) = net.wamux.call(Method::GET, &media, None).await;
+    assert_eq!(
+        (status, &answer["code"]),
+        (503, &json!("service_unavailable")),
+        "{answer}"
+    );
+
+    let (status, _) = net.mock.post("media/hold", json!({"held": false})).await;
+    assert_eq!(status, 200);
+    for attempt in ["fetched from WhatsApp", "kept since"] {
+        let download = net.wamux.request(Method::GET, &media).send().await.unwrap();
+        assert_eq!(download.status(), 200, "{attempt}");
+        assert_eq!(
+            download.bytes().await.unwrap().to_vec(),
+            picture(4),
+            "{attempt}"
+        );
+    }
+}
+
+/// `from` sends the phone `to` a picture (`picture(seed)`); its WhatsApp id.
+async fn send_picture(net: &Network, from: &str, to: &str, seed: u8) -> String {
+    let form = Form::new().text("phone", to.to_owned()).part(
+        "file",
+        Part::bytes(picture(seed))
+            .file_name("picture.png")
+            .mime_str("image/png")
+            .unwrap(),
+    );
+    let response = net
+        .wamux
+        .request(Method::POST, &format!("/api/whatsapp/{from}/send-file"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    response.json::<serde_json::Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }
 
 /// A real PNG (wamux reads pictures for their thumbnail and size).

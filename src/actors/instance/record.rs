@@ -73,6 +73,7 @@ impl MessageRecord {
                 size: m.size,
                 filename: m.filename,
                 path: media_path,
+                source: m.location.map(|location| location.to_json()),
             }),
             status: if message.from_me {
                 MessageStatus::Sent
@@ -118,6 +119,7 @@ impl MessageRecord {
                     size: file.bytes.len() as u64,
                     filename: Some(file.filename.clone()),
                     path: None,
+                    source: None,
                 });
                 (
                     crate::whatsapp::model::sent_kind(file).into(),

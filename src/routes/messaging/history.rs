@@ -110,11 +110,13 @@ pub async fn chat_history(
     }))
 }
 
-/// The bytes of a received media message, when the session handed them over.
+/// The bytes of a received media message.
 ///
 /// Download it by the message's `id` or its WhatsApp `messageId` (see the chat history).
 /// The answer's `Content-Type` is the media's own (e.g. `image/jpeg`), and
-/// `Content-Disposition: attachment` carries its file name.
+/// `Content-Disposition: attachment` carries its file name. When the first download
+/// failed (WhatsApp too slow, the session down), the message keeps where WhatsApp holds
+/// the media: this downloads it again through the connected instance and keeps the file.
 #[utoipa::path(tag = "messages",
     operation_id = "getMessageMedia",
     params(
@@ -125,8 +127,12 @@ pub async fn chat_history(
         (status = 200, description = "The stored media bytes. The real `Content-Type` is the media's own mimetype (e.g. image/jpeg, application/pdf); application/octet-stream only when it is unknown",
             content_type = "*/*", body = Vec<u8>,
             headers(("Content-Disposition" = String, description = "`attachment; filename=\"<file name>\"`"))),
-        (status = 404, description = "No such message (`message_not_found`), the message has no stored media (`media_not_stored`: not a media message, or its bytes were not received), or no such instance for this user (`instance_not_found`)", body = ErrorBody,
+        (status = 404, description = "No such message (`message_not_found`), the message has no stored media (`media_not_stored`: not a media message, or its bytes were not received and WhatsApp did not hand them over again, e.g. expired), or no such instance for this user (`instance_not_found`)", body = ErrorBody,
             example = json!(ErrorBody::example(ErrorCode::MediaNotStored, "this message has no stored media"))),
+        (status = 409, description = "The media is not stored yet and the instance is not connected to fetch it (`instance_not_connected`)", body = ErrorBody,
+            example = json!(ErrorBody::example(ErrorCode::InstanceNotConnected, "the media is not stored yet, and the instance must be connected to fetch it"))),
+        (status = 503, description = "WhatsApp's media servers did not answer within `whatsapp.media_fetch_timeout_ms` (`service_unavailable`)", body = ErrorBody,
+            example = json!(ErrorBody::example(ErrorCode::ServiceUnavailable, "WhatsApp's media servers did not answer in time; try again"))),
     ))]
 #[get("/messages/{message_id}/media")]
 pub async fn message_media(

@@ -141,6 +141,7 @@ fn parameter_schema(path: &str, name: &str) -> Option<RefOr<Schema>> {
         "group_id" => Some(GroupId::schema()),
         "phone" => Some(PersonPhone::schema()),
         "message_id" => Some(MessageId::schema()),
+        "lid" => Some(text_schema(&rules::LID, "", &[])),
         "Idempotency-Key" => Some(text_schema(&rules::IDEMPOTENCY_KEY, "", &[])),
         "limit" => {
             let size = page_size(path)?;

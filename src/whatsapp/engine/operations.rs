@@ -14,8 +14,8 @@ use super::session::EngineSession;
 use crate::domain::phone::Jid;
 use crate::whatsapp::model::{self, engine_jid};
 use crate::whatsapp::{
-    Availability, ChatState, LidEntry, NumberCheck, Outbound, OwnChange, Profile, ReadMark,
-    WaError, WaSession,
+    Availability, ChatState, LidEntry, MediaLocation, NumberCheck, Outbound, OwnChange, Profile,
+    ReadMark, WaError, WaSession,
 };
 
 fn failed(what: &str) -> impl Fn(anyhow::Error) -> WaError + '_ {
@@ -190,6 +190,16 @@ impl WaSession for EngineSession {
                     }
                 })
                 .collect())
+        })
+    }
+
+    fn fetch_media(&self, location: MediaLocation) -> BoxFuture<'static, Result<Vec<u8>, WaError>> {
+        let client = self.logged_in_client();
+        self.on_engine(async move {
+            client?
+                .download(&location)
+                .await
+                .map_err(|err| WaError::Session(format!("the media download failed: {err}")))
         })
     }
 

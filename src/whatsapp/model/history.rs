@@ -2,15 +2,16 @@
 //! newly linked device, read as the messages and contacts wamux keeps. Each
 //! message goes through the same classification as a live one; only the newest
 //! [`MAX_MESSAGES_PER_CHAT`] of a chat are kept, and media is not downloaded
-//! (thousands of files at once would hold the instance up for minutes).
+//! (thousands of files at once would hold the instance up for minutes): where
+//! WhatsApp keeps it is, and `GET …/media` fetches it when asked.
 
 use whatsapp_rust::types::message::{MessageInfo, MessageSource};
 use whatsapp_rust::wacore_binary::JidExt;
 use whatsapp_rust::waproto::whatsapp as wa;
 
 use super::classify::{Classified, classify};
-use super::inbound::{ours, person};
-use crate::whatsapp::{ImportedHistory, InboundMessage, WaContact};
+use super::inbound::{downloadable, ours, person};
+use crate::whatsapp::{ImportedHistory, InboundMessage, MediaLocation, WaContact};
 
 /// How many of a chat's messages an import keeps, newest first.
 pub const MAX_MESSAGES_PER_CHAT: usize = 200;
@@ -84,13 +85,14 @@ fn message(
     };
     // A change to an earlier message is not a message of its own; the sync
     // carries the messages as they stand.
-    let Classified::Message(mut inbound) =
-        classify(entry.message.as_option()?, &info, status_updates).ok()?
-    else {
+    let message = entry.message.as_option()?;
+    let Classified::Message(mut inbound) = classify(message, &info, status_updates).ok()? else {
         return None;
     };
+    // Not downloaded now; kept where WhatsApp holds it, for `GET …/media`.
     if let Some(media) = inbound.media.as_mut() {
         media.fetch = None;
+        media.location = downloadable(message).and_then(|part| MediaLocation::of(part.as_ref()));
     }
     Some(*inbound)
 }

@@ -187,8 +187,9 @@ fn media_info(message: &wa::Message) -> Option<MediaInfo> {
             mimetype: mimetype.cloned().unwrap_or_default(),
             size: size.unwrap_or(0),
             filename: filename.cloned(),
-            // The reader adds the download.
+            // The reader adds the download and where it is kept.
             fetch: None,
+            location: None,
         };
     if let Some(m) = base.image_message.as_option() {
         return Some(info(

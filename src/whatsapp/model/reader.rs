@@ -21,7 +21,8 @@ use super::history::read_history;
 use super::inbound::{downloadable, ours, person};
 use crate::domain::phone::Jid;
 use crate::whatsapp::{
-    EventSink, GroupChange, MediaFetch, PresenceState, ReceiptStatus, WaContact, WaEvent,
+    EventSink, GroupChange, MediaFetch, MediaLocation, PresenceState, ReceiptStatus, WaContact,
+    WaEvent,
 };
 
 /// Where a backend downloads and decrypts media from: the engine from
@@ -123,6 +124,8 @@ impl Reader {
             Ok(Classified::Message(mut inbound)) => {
                 if let Some(media) = inbound.media.as_mut() {
                     media.fetch = Some(self.fetch(message, media.size));
+                    media.location =
+                        downloadable(message).and_then(|part| MediaLocation::of(part.as_ref()));
                 }
                 Some(WaEvent::Message(inbound))
             }

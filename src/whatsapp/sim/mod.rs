@@ -158,6 +158,11 @@ impl SimNetwork {
         }
     }
 
+    /// How instances download from the network's media server.
+    fn downloads(&self) -> Arc<dyn super::model::MediaSource> {
+        self.inner.downloads.clone()
+    }
+
     fn registry(&self) -> MutexGuard<'_, Registry> {
         self.inner
             .registry

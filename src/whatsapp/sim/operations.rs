@@ -10,8 +10,8 @@ use super::{Command, SimError};
 use crate::db;
 use crate::domain::phone::Jid;
 use crate::whatsapp::{
-    Availability, ChatState, LidEntry, NumberCheck, Outbound, OwnChange, Profile, ReadMark,
-    WaError, WaSession, model, new_message_id,
+    Availability, ChatState, LidEntry, MediaLocation, NumberCheck, Outbound, OwnChange, Profile,
+    ReadMark, WaError, WaSession, model, new_message_id,
 };
 
 fn ready<T: Send + 'static>(value: Result<T, WaError>) -> BoxFuture<'static, Result<T, WaError>> {
@@ -125,6 +125,17 @@ impl WaSession for SimSession {
         Box::pin(async move {
             connected?;
             network.check_numbers(phones).await
+        })
+    }
+
+    fn fetch_media(&self, location: MediaLocation) -> BoxFuture<'static, Result<Vec<u8>, WaError>> {
+        let connected = self.network.own_jid(&self.instance_id, self.token);
+        let download = self.network.downloads().download(Box::new(location));
+        Box::pin(async move {
+            connected?;
+            download
+                .await
+                .map_err(|err| WaError::Session(format!("the media download failed: {err}")))
         })
     }
 

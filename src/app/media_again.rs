@@ -1,0 +1,71 @@
+//! A received message's media fetched again: when its first download failed
+//! (WhatsApp slow, the session down, the file too late), the message keeps
+//! where WhatsApp holds the media, and `GET …/media` downloads it through the
+//! instance's session, keeps the file and points the row at it.
+
+use std::time::Duration;
+
+use entity::messages::Model as Message;
+
+use super::Deps;
+use super::access::{Caller, live_instance, on_session};
+use crate::db;
+use crate::error::{ApiError, ErrorCode};
+use crate::whatsapp::{MediaLocation, WaError};
+
+/// Downloads the media of `message` again; `None` when it keeps no location.
+pub(super) async fn fetch_again(
+    deps: &Deps,
+    caller: &Caller,
+    message: &Message,
+) -> Result<Option<Vec<u8>>, ApiError> {
+    let Some(location) = message
+        .media_source
+        .as_deref()
+        .and_then(MediaLocation::from_json)
+    else {
+        return Ok(None);
+    };
+    let settings = &deps.settings.whatsapp;
+    let size = message.media_size.unwrap_or(0).max(0) as u64;
+    if size > settings.max_media_bytes as u64 {
+        return Ok(None);
+    }
+    let instance = live_instance(deps, caller, &message.instance_id)?;
+    let late = "WhatsApp's media servers did not answer in time; try again";
+    let deadline = Duration::from_millis(settings.media_fetch_timeout_ms);
+    let bytes = on_session(&instance, deadline, late, move |session| {
+        session.fetch_media(location)
+    })
+    .await?
+    .map_err(|err| match err {
+        WaError::NotConnected => ApiError::new(
+            ErrorCode::InstanceNotConnected,
+            "the media is not stored yet, and the instance must be connected to fetch it",
+        ),
+        // Expired at WhatsApp (its CDN's 404/410), or otherwise refused: not
+        // stored, and the reason said.
+        other => ApiError::new(
+            ErrorCode::MediaNotStored,
+            format!(
+                "this message has no stored media, and WhatsApp did not hand it over again: {other}"
+            ),
+        ),
+    })?;
+    let path = format!("{}/{}", message.instance_id, message.id);
+    let file = deps.settings.server.data_dir.join("media").join(&path);
+    let written = async {
+        if let Some(dir) = file.parent() {
+            tokio::fs::create_dir_all(dir).await?;
+        }
+        tokio::fs::write(&file, &bytes).await
+    };
+    match written.await {
+        Ok(()) => db::messages::set_media_path(&deps.db, &message.id, &path).await?,
+        // Served all the same; the next request fetches it again.
+        Err(err) => {
+            tracing::warn!(message_id = %message.id, error = %err, "fetched media not kept")
+        }
+    }
+    Ok(Some(bytes))
+}
