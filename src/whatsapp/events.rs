@@ -84,6 +84,9 @@ pub struct DurableInbound {
     /// The WhatsApp ids of the messages among `events`: each must be stored
     /// before `kept` says yes.
     pub message_ids: Vec<String>,
+    /// Some came from WhatsApp's offline queue, where a message a crash left
+    /// unacked is delivered again.
+    pub from_offline_queue: bool,
     pub kept: KeptNotice,
 }
 

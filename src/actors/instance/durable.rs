@@ -29,11 +29,19 @@ impl InstanceActor {
         let DurableInbound {
             events,
             message_ids,
+            from_offline_queue,
             kept,
         } = batch;
+        // Only what comes from WhatsApp's offline queue can be a delivery
+        // again: a live message is new, and skips the lookup.
         let (db, id) = (self.deps.db.clone(), self.id.clone());
-        let ids = message_ids.clone();
-        let lookup = async move { db::messages::stored_ids(&db, &id, &ids).await };
+        let ids = from_offline_queue.then(|| message_ids.clone());
+        let lookup = async move {
+            match ids {
+                Some(ids) => db::messages::stored_ids(&db, &id, &ids).await,
+                None => Ok(std::collections::HashSet::new()),
+            }
+        };
         // The mailbox waits for the lookup, so the batch keeps its place
         // among the session's events.
         ctx.wait(lookup.into_actor(self).map(move |stored, actor, ctx| {
@@ -77,8 +85,8 @@ impl InstanceActor {
         let (db, id) = (self.deps.db.clone(), self.id.clone());
         let confirmed = async move {
             let ConfirmKept { message_ids, kept } = confirm;
-            recorder.flush().await;
-            let outbox = settled.await;
+            // Both wait for the same writer's next batch: side by side, one wait.
+            let ((), outbox) = futures_util::join!(recorder.flush(), settled);
             // A write the recorder could not make is found missing here.
             let stored = db::messages::stored_ids(&db, &id, &message_ids).await;
             let all_stored =

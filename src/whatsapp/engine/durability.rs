@@ -46,6 +46,7 @@ impl KeepBeforeAck {
         self.sink.emit(WaEvent::Durable(DurableInbound {
             events,
             message_ids,
+            from_offline_queue: batch.iter().any(|entry| entry.info.is_offline),
             kept,
         }));
         match tokio::time::timeout(KEEP_TIMEOUT, answered).await {
