@@ -14,6 +14,7 @@ use crate::error::{ApiError, ErrorCode};
 use crate::whatsapp::{MediaLocation, WaError};
 
 /// Downloads the media of `message` again; `None` when it keeps no location.
+/// Media past `whatsapp.max_media_bytes` is refused with the reason.
 pub(super) async fn fetch_again(
     deps: &Deps,
     caller: &Caller,
@@ -29,7 +30,13 @@ pub(super) async fn fetch_again(
     let settings = &deps.settings.whatsapp;
     let size = message.media_size.unwrap_or(0).max(0) as u64;
     if size > settings.max_media_bytes as u64 {
-        return Ok(None);
+        return Err(ApiError::new(
+            ErrorCode::MediaNotStored,
+            format!(
+                "this message's media ({size} bytes) is larger than whatsapp.max_media_bytes ({}), so it is not fetched",
+                settings.max_media_bytes
+            ),
+        ));
     }
     let instance = live_instance(deps, caller, &message.instance_id)?;
     let late = "WhatsApp's media servers did not answer in time; try again";

@@ -79,11 +79,9 @@ pub enum WaEvent {
 /// Received messages whose ack to WhatsApp waits for `kept`.
 #[derive(Debug, Clone)]
 pub struct DurableInbound {
-    /// What the messages are (messages, and changes to earlier ones), in order.
+    /// What the messages are (messages, and changes to earlier ones), in
+    /// order; each message must be stored before `kept` says yes.
     pub events: Vec<WaEvent>,
-    /// The WhatsApp ids of the messages among `events`: each must be stored
-    /// before `kept` says yes.
-    pub message_ids: Vec<String>,
     /// Some came from WhatsApp's offline queue, where a message a crash left
     /// unacked is delivered again.
     pub from_offline_queue: bool,

@@ -3,6 +3,8 @@
 //! already stored — WhatsApp delivering again what a crash left unacked — is
 //! recognised and neither stored nor announced twice.
 
+use std::collections::HashSet;
+
 use actix::prelude::*;
 
 use super::InstanceActor;
@@ -28,43 +30,74 @@ impl InstanceActor {
     ) {
         let DurableInbound {
             events,
-            message_ids,
             from_offline_queue,
             kept,
         } = batch;
-        // Only what comes from WhatsApp's offline queue can be a delivery
-        // again: a live message is new, and skips the lookup.
-        let (db, id) = (self.deps.db.clone(), self.id.clone());
-        let ids = from_offline_queue.then(|| message_ids.clone());
-        let lookup = async move {
-            match ids {
-                Some(ids) => db::messages::stored_ids(&db, &id, &ids).await,
-                None => Ok(std::collections::HashSet::new()),
-            }
+        let message_ids: Vec<String> = events
+            .iter()
+            .filter_map(|event| match event {
+                WaEvent::Message(message) => Some(message.id.clone()),
+                _ => None,
+            })
+            .collect();
+        let durable = Durable {
+            generation,
+            events,
+            message_ids,
+            kept,
         };
+        // Only what comes from WhatsApp's offline queue can be a delivery
+        // again: a live message is new, and is handled without a lookup.
+        if !from_offline_queue {
+            durable.forward(&HashSet::new(), ctx);
+            return;
+        }
+        let (db, id) = (self.deps.db.clone(), self.id.clone());
+        let ids = durable.message_ids.clone();
+        let lookup = async move { db::messages::stored_ids(&db, &id, &ids).await };
         // The mailbox waits for the lookup, so the batch keeps its place
         // among the session's events.
         ctx.wait(lookup.into_actor(self).map(move |stored, actor, ctx| {
-            let stored = match stored {
-                Ok(stored) => stored,
+            match stored {
+                Ok(stored) => durable.forward(&stored, ctx),
                 Err(err) => {
                     tracing::warn!(instance_id = %actor.id, error = %err, "received messages not checked; WhatsApp will deliver them again");
-                    kept.answer(false);
-                    return;
+                    durable.kept.answer(false);
                 }
-            };
-            let address = ctx.address();
-            for event in events {
-                if let WaEvent::Message(message) = &event
-                    && stored.contains(&message.id)
-                {
-                    tracing::debug!(instance_id = %actor.id, message_id = %message.id, "a message delivered again is already stored");
-                    continue;
-                }
-                address.do_send(SessionEvent { generation, event });
             }
-            address.do_send(ConfirmKept { message_ids, kept });
         }));
+    }
+}
+
+/// A batch on its way through the actor.
+struct Durable {
+    generation: u64,
+    events: Vec<WaEvent>,
+    message_ids: Vec<String>,
+    kept: KeptNotice,
+}
+
+impl Durable {
+    /// Hands the events the instance has not `stored` yet to the actor as any
+    /// session event, then the confirmation behind them.
+    fn forward(self, stored: &HashSet<String>, ctx: &mut Context<InstanceActor>) {
+        let address = ctx.address();
+        for event in self.events {
+            if let WaEvent::Message(message) = &event
+                && stored.contains(&message.id)
+            {
+                tracing::debug!(message_id = %message.id, "a message delivered again is already stored");
+                continue;
+            }
+            address.do_send(SessionEvent {
+                generation: self.generation,
+                event,
+            });
+        }
+        address.do_send(ConfirmKept {
+            message_ids: self.message_ids,
+            kept: self.kept,
+        });
     }
 }
 

@@ -35,17 +35,9 @@ impl KeepBeforeAck {
         if events.is_empty() {
             return Ok(());
         }
-        let message_ids = events
-            .iter()
-            .filter_map(|event| match event {
-                WaEvent::Message(message) => Some(message.id.clone()),
-                _ => None,
-            })
-            .collect();
         let (kept, answered) = KeptNotice::new();
         self.sink.emit(WaEvent::Durable(DurableInbound {
             events,
-            message_ids,
             from_offline_queue: batch.iter().any(|entry| entry.info.is_offline),
             kept,
         }));
