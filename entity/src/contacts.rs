@@ -10,6 +10,8 @@ pub struct Model {
     pub name: String,
     pub number: String,
     pub is_group: bool,
+    /// The LID WhatsApp also names this person by, once known.
+    pub lid: Option<String>,
     pub updated_at: i64,
 }
 

@@ -19,6 +19,7 @@ mod m20261129_000014_engine_sessions;
 mod m20261129_000015_cluster;
 mod m20261207_000016_message_errors;
 mod m20261207_000017_message_media_source;
+mod m20261207_000018_contact_lid;
 
 pub struct Migrator;
 
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000015_cluster::Migration),
             Box::new(m20261207_000016_message_errors::Migration),
             Box::new(m20261207_000017_message_media_source::Migration),
+            Box::new(m20261207_000018_contact_lid::Migration),
         ]
     }
 }

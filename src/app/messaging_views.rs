@@ -29,9 +29,8 @@ pub struct MessageView {
     has_media: bool,
     /// The sender's display name, for received messages.
     push_name: Option<String>,
-    /// The LID WhatsApp addressed a received message's sender by, when it did
-    /// (`remoteJid` still names the phone when WhatsApp gave it).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The LID of a received message's sender; null when unknown
+    /// (`remoteJid` names the person by number wherever the instance knows it).
     sender_lid: Option<String>,
     status: MessageStatus,
     /// Why a `failed` send failed.
@@ -141,6 +140,9 @@ pub struct ContactView {
     pub name: String,
     pub number: String,
     pub is_group: bool,
+    /// The LID WhatsApp also names this person by; null when unknown (and for groups).
+    #[schema(value_type = Option<String>)]
+    pub lid: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -155,11 +157,16 @@ impl ContactView {
         } else {
             contact.name
         };
+        // A person known only by LID: the LID is all WhatsApp told.
+        let lid = contact
+            .lid
+            .or_else(|| Some(contact.jid.clone()).filter(|jid| jid.ends_with("@lid")));
         Self {
             id: contact.jid,
             name,
             number: contact.number,
             is_group: contact.is_group,
+            lid,
         }
     }
 }

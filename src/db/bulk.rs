@@ -90,6 +90,8 @@ pub async fn upsert_contacts(
             name: Set(contact.name.clone()),
             number: Set(contact.jid.user().to_owned()),
             is_group: Set(contact.is_group),
+            // Only the LID merge sets it: an upsert keeps what is known.
+            lid: sea_orm::NotSet,
             updated_at: Set(now),
         });
         // An empty name ("we do not know it") never erases a known one.

@@ -1,6 +1,8 @@
 use entity::contacts::{ActiveModel, Column, Entity as Contacts, Model as Contact};
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+};
 
 use crate::domain::phone::Jid;
 use crate::domain::time::now_millis;
@@ -22,6 +24,7 @@ pub async fn upsert(db: &impl ConnectionTrait, contact: &ContactUpsert) -> Resul
         name: Set(contact.name.clone()),
         number: Set(number),
         is_group: Set(contact.is_group),
+        lid: sea_orm::NotSet,
         updated_at: Set(now_millis()),
     };
     let mut on_conflict = OnConflict::columns([Column::InstanceId, Column::Jid]);
@@ -60,4 +63,25 @@ pub async fn name_of(
         .await?
         .map(|contact| contact.name)
         .filter(|name| !name.is_empty()))
+}
+
+/// People the instance still knows only by LID (their number not yet told).
+pub async fn kept_as_lids(
+    db: &impl ConnectionTrait,
+    instance_id: &str,
+    at_most: u64,
+) -> Result<Vec<Jid>, DbErr> {
+    let jids: Vec<String> = Contacts::find()
+        .select_only()
+        .column(Column::Jid)
+        .filter(Column::InstanceId.eq(instance_id))
+        .filter(Column::Jid.like("%@lid"))
+        .limit(at_most)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(jids
+        .iter()
+        .filter_map(|jid| Jid::from_whatsapp(jid))
+        .collect())
 }

@@ -7,6 +7,7 @@ pub mod contacts;
 pub mod engine_store;
 pub mod idempotency;
 pub mod instances;
+pub mod lid_merge;
 pub mod messages;
 pub mod recorder;
 pub mod signals;

@@ -51,6 +51,12 @@ pub enum WriteOp {
         status: db::messages::MessageStatus,
     },
     Contact(db::contacts::ContactUpsert),
+    /// `lid` is `phone`'s: what was kept under the LID moves to the number.
+    MergeLid {
+        instance_id: String,
+        lid: crate::domain::phone::Jid,
+        phone: crate::domain::phone::Jid,
+    },
     /// A reaction, edit, deletion or vote changes a stored message.
     Amend {
         instance_id: String,
@@ -114,6 +120,11 @@ impl WriteOp {
                 status,
             } => db::messages::apply_receipt(conn, instance_id, message_ids, *status).await,
             Self::Contact(contact) => db::contacts::upsert(conn, contact).await,
+            Self::MergeLid {
+                instance_id,
+                lid,
+                phone,
+            } => db::lid_merge::merge_lid(conn, instance_id, lid, phone).await,
             Self::Amend {
                 instance_id,
                 message_id,
@@ -173,6 +184,7 @@ impl WriteOp {
             | Self::Refused { instance_id, .. }
             | Self::Receipt { instance_id, .. }
             | Self::Amend { instance_id, .. }
+            | Self::MergeLid { instance_id, .. }
             | Self::DeliveryFailed { instance_id, .. }
             | Self::DeliverySucceeded { instance_id, .. } => instance_id,
             Self::Message(message) => &message.instance_id,
@@ -363,6 +375,7 @@ async fn apply_grouped<'a>(
             } => delivered.push((id.as_str(), *attempts, *status)),
             WriteOp::Status { .. }
             | WriteOp::Amend { .. }
+            | WriteOp::MergeLid { .. }
             | WriteOp::MarkFailed { .. }
             | WriteOp::Refused { .. }
             | WriteOp::DeliveryFailed { .. } => in_order.push(op),

@@ -84,14 +84,19 @@ pub struct MessageReceivedEvent {
     #[serde(rename = "type")]
     pub whatsapp_type: String,
     pub push_name: String,
-    /// The LID WhatsApp addressed the sender by, when it did.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The LID of `from` when it names a person; null when unknown or a group.
+    #[schema(value_type = Option<String>)]
+    pub from_lid: Option<Jid>,
+    /// The sender's LID (`fromLid` or `authorLid`); null when unknown.
     #[schema(value_type = Option<String>)]
     pub sender_lid: Option<Jid>,
     /// Who wrote a message of a group chat.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>)]
     pub author: Option<Jid>,
+    /// The author's LID; null when unknown or not a group's message.
+    #[schema(value_type = Option<String>)]
+    pub author_lid: Option<Jid>,
     #[serde(flatten)]
     pub message: MessageFields,
 }
@@ -118,6 +123,9 @@ pub struct MessageStatusEvent {
     /// The chat the message went to.
     #[schema(value_type = String)]
     pub from: Jid,
+    /// The LID of `from`, when known.
+    #[schema(value_type = Option<String>)]
+    pub from_lid: Option<Jid>,
     pub from_me: bool,
 }
 
@@ -149,6 +157,9 @@ pub struct MessageReactionEvent {
     pub chat: Jid,
     #[schema(value_type = String)]
     pub from: Jid,
+    /// Their LID, when known.
+    #[schema(value_type = Option<String>)]
+    pub from_lid: Option<Jid>,
     pub emoji: String,
     pub from_me: bool,
 }
@@ -162,6 +173,9 @@ pub struct MessageEditedEvent {
     pub chat: Jid,
     #[schema(value_type = String)]
     pub from: Jid,
+    /// Their LID, when known.
+    #[schema(value_type = Option<String>)]
+    pub from_lid: Option<Jid>,
     pub body: String,
     pub from_me: bool,
 }
@@ -175,6 +189,9 @@ pub struct MessageDeletedEvent {
     pub chat: Jid,
     #[schema(value_type = String)]
     pub from: Jid,
+    /// Their LID, when known.
+    #[schema(value_type = Option<String>)]
+    pub from_lid: Option<Jid>,
     pub from_me: bool,
 }
 
@@ -225,6 +242,9 @@ pub struct PresenceEvent {
     pub chat: Jid,
     #[schema(value_type = String)]
     pub from: Jid,
+    /// Their LID, when known.
+    #[schema(value_type = Option<String>)]
+    pub from_lid: Option<Jid>,
     pub state: PresenceState,
 }
 

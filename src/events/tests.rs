@@ -53,13 +53,16 @@ fn names_are_the_contracts() {
 }
 
 #[test]
-fn message_received_names_its_whatsapp_type_and_sender_and_skips_what_is_absent() {
+fn message_received_names_its_whatsapp_type_and_sender_with_the_lids_beside() {
+    let lid = crate::domain::phone::Jid::parse_lid("100000012345678");
     let event = Event::MessageReceived(MessageReceivedEvent {
         from: jid("79001234567"),
         whatsapp_type: "conversation".into(),
         push_name: "Ivan".into(),
-        sender_lid: None,
+        from_lid: lid.clone(),
+        sender_lid: lid,
         author: None,
+        author_lid: None,
         message: MessageFields {
             message_id: "m1".into(),
             body: "hi".into(),
@@ -69,7 +72,8 @@ fn message_received_names_its_whatsapp_type_and_sender_and_skips_what_is_absent(
     });
     let expected = json!({"messageId": "m1", "from": "79001234567@s.whatsapp.net",
         "body": "hi", "type": "conversation", "timestamp": 1_672_531_200, "hasMedia": false,
-        "pushName": "Ivan"});
+        "pushName": "Ivan", "fromLid": "100000012345678@lid",
+        "senderLid": "100000012345678@lid", "authorLid": null});
     assert_eq!(body(event), envelope("message_received", expected));
 }
 
@@ -114,6 +118,7 @@ fn message_status_and_connection_events() {
         message_id: "m1".into(),
         status: ReceiptStatus::Read,
         from: jid("79001234567"),
+        from_lid: None,
         from_me: true,
     });
     assert_eq!(
@@ -121,7 +126,7 @@ fn message_status_and_connection_events() {
         envelope(
             "message_status",
             json!({"messageId": "m1", "status": "read",
-                "from": "79001234567@s.whatsapp.net", "fromMe": true})
+                "from": "79001234567@s.whatsapp.net", "fromLid": null, "fromMe": true})
         )
     );
     let opened = Event::ConnectionOpened(ConnectionOpenedEvent {});
@@ -153,6 +158,7 @@ fn changes_to_messages() {
         message_id: "m1".into(),
         chat: chat.clone(),
         from: from.clone(),
+        from_lid: None,
         emoji: String::new(),
         from_me: false,
     });
@@ -160,6 +166,7 @@ fn changes_to_messages() {
         message_id: "m1".into(),
         chat: chat.clone(),
         from: from.clone(),
+        from_lid: None,
         body: "new".into(),
         from_me: true,
     });
@@ -167,6 +174,7 @@ fn changes_to_messages() {
         message_id: "m1".into(),
         chat: chat.clone(),
         from: from.clone(),
+        from_lid: None,
         from_me: false,
     });
     let vote = Event::PollVote(PollVoteEvent {
@@ -179,15 +187,15 @@ fn changes_to_messages() {
     let expected = [
         (
             "message_reaction",
-            json!({"messageId": "m1", "chat": c, "from": f, "emoji": "", "fromMe": false}),
+            json!({"messageId": "m1", "chat": c, "from": f, "fromLid": null, "emoji": "", "fromMe": false}),
         ),
         (
             "message_edited",
-            json!({"messageId": "m1", "chat": c, "from": f, "body": "new", "fromMe": true}),
+            json!({"messageId": "m1", "chat": c, "from": f, "fromLid": null, "body": "new", "fromMe": true}),
         ),
         (
             "message_deleted",
-            json!({"messageId": "m1", "chat": c, "from": f, "fromMe": false}),
+            json!({"messageId": "m1", "chat": c, "from": f, "fromLid": null, "fromMe": false}),
         ),
         (
             "poll_vote",
@@ -204,6 +212,7 @@ fn presence_and_group_events_say_only_what_changed() {
     let presence = Event::Presence(PresenceEvent {
         chat: jid("79001234567"),
         from: jid("79001234567"),
+        from_lid: None,
         state: PresenceState::Composing,
     });
     let p = "79001234567@s.whatsapp.net";
@@ -211,7 +220,7 @@ fn presence_and_group_events_say_only_what_changed() {
         body(presence),
         envelope(
             "presence",
-            json!({"chat": p, "from": p, "state": "composing"})
+            json!({"chat": p, "from": p, "fromLid": null, "state": "composing"})
         )
     );
     let group = jid("120363000000000001@g.us");

@@ -11,6 +11,7 @@ use crate::harness::{Network, TestDb};
 e2e_tests!(
     a_persons_lid_and_number_are_looked_up_both_ways,
     what_the_phone_writes_to_a_lid_is_the_same_chat_as_the_number,
+    a_chat_begun_by_lid_joins_the_numbers_chat_once_the_number_is_known,
 );
 
 const ALICE: &str = "15550011001";
@@ -75,6 +76,62 @@ async fn what_the_phone_writes_to_a_lid_is_the_same_chat_as_the_number(db: TestD
     );
     let by_lid = net.wamux.history(&alice, &dave_lid).await;
     assert!(by_lid.is_empty(), "a second chat under the LID: {by_lid:?}");
+}
+
+/// The phone writes first to a person it knows only by LID, so the instance
+/// cannot name them by number yet; once that person writes (WhatsApp then gives
+/// both names), the chat under the LID joins the number's: one history, one
+/// contact carrying the LID, and the events name the person by number with the
+/// LID beside.
+async fn a_chat_begun_by_lid_joins_the_numbers_chat_once_the_number_is_known(db: TestDb) {
+    let net = Network::start(db).await;
+    let alice = net.linked_instance("Alice", ALICE).await;
+    let dave = net.mock.create_account(DAVE, "Dave").await;
+    let dave_lid = dave["lid"].as_str().expect("Dave's LID").to_owned();
+    let dave_jid = format!("{DAVE}@s.whatsapp.net");
+
+    let first = net.mock.send(ALICE, &dave_lid, "hello, by LID").await;
+    net.event(&alice, "message_sent", |d| d["messageId"] == first)
+        .await;
+    let answer = net.mock.send(DAVE, ALICE, "hello back").await;
+    let received = net
+        .event(&alice, "message_received", |d| d["messageId"] == answer)
+        .await;
+    assert_eq!(
+        (
+            &received["from"],
+            &received["fromLid"],
+            &received["senderLid"]
+        ),
+        (&json!(dave_jid), &json!(dave_lid), &json!(dave_lid)),
+        "{received}"
+    );
+
+    let row = net
+        .wamux
+        .wait_for_row(&alice, &dave_jid, &first, |_| true)
+        .await;
+    assert_eq!(row["fromMe"], true, "{row}");
+    let chat = net.wamux.history(&alice, &dave_jid).await;
+    assert!(chat.iter().any(|m| m["messageId"] == answer), "{chat:?}");
+    let by_lid = net.wamux.history(&alice, &dave_lid).await;
+    assert!(by_lid.is_empty(), "a second chat under the LID: {by_lid:?}");
+
+    let contacts = net
+        .wamux
+        .get(&format!("/api/whatsapp/{alice}/contacts"))
+        .await;
+    let contacts = contacts["contacts"].as_array().cloned().unwrap_or_default();
+    let dave_rows: Vec<_> = contacts
+        .iter()
+        .filter(|c| c["id"] == dave_jid || c["id"] == dave_lid)
+        .collect();
+    assert_eq!(dave_rows.len(), 1, "{contacts:?}");
+    assert_eq!(
+        (&dave_rows[0]["id"], &dave_rows[0]["lid"]),
+        (&json!(dave_jid), &json!(dave_lid)),
+        "{contacts:?}"
+    );
 }
 
 async fn not_known(net: &Network, path: &str) {

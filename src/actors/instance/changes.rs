@@ -33,6 +33,8 @@ struct ChangeEvent {
     chat: Jid,
     /// Who changed it.
     from: Jid,
+    /// Their LID, when known.
+    from_lid: Option<Jid>,
     from_me: bool,
     change: ChangeDone,
 }
@@ -58,6 +60,7 @@ impl ChangeEvent {
             message_id,
             chat,
             from,
+            from_lid,
             from_me,
             change,
         } = self;
@@ -66,6 +69,7 @@ impl ChangeEvent {
                 message_id,
                 chat,
                 from,
+                from_lid,
                 emoji,
                 from_me,
             }),
@@ -73,6 +77,7 @@ impl ChangeEvent {
                 message_id,
                 chat,
                 from,
+                from_lid,
                 body,
                 from_me,
             }),
@@ -80,6 +85,7 @@ impl ChangeEvent {
                 message_id,
                 chat,
                 from,
+                from_lid,
                 from_me,
             }),
             ChangeDone::Voted { options } => Event::PollVote(PollVoteEvent {
@@ -166,6 +172,8 @@ impl InstanceActor {
             kind,
             ..
         } = change;
+        let (chat, _) = self.people.named(&chat);
+        let (from, from_lid) = self.people.named(&from);
         let done = match kind {
             ChangeKind::Reaction { emoji } => ChangeDone::Reaction {
                 emoji: storable(&emoji),
@@ -178,6 +186,7 @@ impl InstanceActor {
                     message_id: target_id,
                     chat,
                     from,
+                    from_lid: from_lid.clone(),
                     from_me,
                     change,
                 };
@@ -188,6 +197,7 @@ impl InstanceActor {
                     message_id: target_id,
                     chat,
                     from,
+                    from_lid: from_lid.clone(),
                     from_me,
                     change: ChangeDone::Deleted,
                 };
@@ -198,6 +208,7 @@ impl InstanceActor {
                     message_id: target_id,
                     chat,
                     from,
+                    from_lid: from_lid.clone(),
                     from_me,
                     change: ChangeDone::Voted {
                         options: Vec::new(),
@@ -210,6 +221,7 @@ impl InstanceActor {
             message_id: target_id,
             chat,
             from,
+            from_lid,
             from_me,
             change: done,
         });
@@ -225,6 +237,7 @@ impl InstanceActor {
         let session = self.session.clone();
         let me = self.own_jid().filter(|_| event.from_me);
         let (target, from, from_me) = (event.message_id.clone(), event.from.clone(), event.from_me);
+        let from_lid = event.from_lid.clone();
         let deletion = matches!(event.change, ChangeDone::Deleted);
         let judge = async move {
             recorder.flush().await;
@@ -242,7 +255,11 @@ impl InstanceActor {
                 author: row.author.as_deref(),
                 sender_lid: row.sender_lid.as_deref(),
             };
-            if authorship::wrote(&written, &from, from_me) {
+            let by = std::iter::once(&from).chain(from_lid.as_ref());
+            if by
+                .into_iter()
+                .any(|who| authorship::wrote(&written, who, from_me))
+            {
                 return true;
             }
             let Some(session) = session.filter(|_| deletion && row.remote_jid.ends_with("@g.us"))
@@ -300,8 +317,22 @@ impl InstanceActor {
         }));
     }
 
-    pub(super) fn on_presence(&mut self, chat: Jid, from: Jid, state: PresenceState) {
-        self.publish(Event::Presence(PresenceEvent { chat, from, state }));
+    pub(super) fn on_presence(
+        &mut self,
+        chat: Jid,
+        from: Jid,
+        state: PresenceState,
+        ctx: &mut Context<Self>,
+    ) {
+        self.ask_number_of(&from, false, ctx);
+        let (chat, _) = self.people.named(&chat);
+        let (from, from_lid) = self.people.named(&from);
+        self.publish(Event::Presence(PresenceEvent {
+            chat,
+            from,
+            from_lid,
+            state,
+        }));
     }
 }
 
@@ -331,6 +362,7 @@ impl Handler<ApplyChange> for InstanceActor {
                 message_id,
                 chat,
                 from: me,
+                from_lid: None,
                 from_me: true,
                 change: done,
             });

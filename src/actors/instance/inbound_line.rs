@@ -1,8 +1,8 @@
 //! Received messages are stored and announced in the order WhatsApp gave
-//! them, while their media downloads run beside the mailbox: a send, a status
-//! read or a group call is answered during a slow download. What arrives
-//! behind a download (another message, a change to one, the confirmation that
-//! lets the session ack them) waits in line for it.
+//! them, while their media downloads (and the lookups of the numbers behind
+//! LIDs) run beside the mailbox: a send, a status read or a group call is
+//! answered meanwhile. What arrives behind one (another message, a change to
+//! one, the confirmation that lets the session ack them) waits in line for it.
 
 use std::collections::VecDeque;
 
@@ -10,16 +10,15 @@ use actix::prelude::*;
 
 use super::InstanceActor;
 use super::durable::ConfirmKept;
-use crate::db::messages::NewMessage;
+use super::record::MessageRecord;
 use crate::db::recorder::WriteOp;
-use crate::events::Event;
 use crate::whatsapp::MessageChange;
 
 pub(super) enum InLine {
-    /// A media message whose download runs; its ticket matches its end.
-    Downloading(u64),
+    /// A download or a lookup runs; its ticket matches its end.
+    Waiting(u64),
     /// A message ready to be stored and announced.
-    Message(Box<(NewMessage, Event)>),
+    Message(Box<MessageRecord>),
     Change(Box<MessageChange>),
     Confirm(ConfirmKept),
 }
@@ -36,11 +35,11 @@ impl InboundLine {
         self.waiting.is_empty()
     }
 
-    /// A place in line for a download that starts now.
+    /// A place in line for a download or a lookup that starts now.
     pub fn ticket(&mut self) -> u64 {
         let ticket = self.next_ticket;
         self.next_ticket += 1;
-        self.waiting.push_back(InLine::Downloading(ticket));
+        self.waiting.push_back(InLine::Waiting(ticket));
         ticket
     }
 
@@ -48,21 +47,26 @@ impl InboundLine {
         self.waiting.push_back(item);
     }
 
-    /// The download `ticket` ended: its message takes its place in line.
-    fn downloaded(&mut self, ticket: u64, message: InLine) {
+    /// `ticket` ended: what it brought (a downloaded message) takes its place
+    /// in line, or the place goes (a lookup).
+    fn ended(&mut self, ticket: u64, brought: Option<InLine>) {
         let place = self
             .waiting
-            .iter_mut()
-            .find(|item| matches!(item, InLine::Downloading(t) if *t == ticket));
-        if let Some(place) = place {
-            *place = message;
+            .iter()
+            .position(|item| matches!(item, InLine::Waiting(t) if *t == ticket));
+        match (place, brought) {
+            (Some(place), Some(item)) => self.waiting[place] = item,
+            (Some(place), None) => {
+                self.waiting.remove(place);
+            }
+            (None, _) => {}
         }
     }
 
-    /// The first in line, unless it still downloads.
+    /// The first in line, unless it still waits.
     fn next_ready(&mut self) -> Option<InLine> {
         match self.waiting.front() {
-            None | Some(InLine::Downloading(_)) => None,
+            None | Some(InLine::Waiting(_)) => None,
             Some(_) => self.waiting.pop_front(),
         }
     }
@@ -70,15 +74,17 @@ impl InboundLine {
 
 impl InstanceActor {
     /// Stores and announces a received message, in line behind any download.
-    pub(super) fn keep_in_line(&mut self, row: NewMessage, event: Event) {
+    pub(super) fn keep_in_line(&mut self, record: MessageRecord) {
         if self.inbound.is_clear() {
-            self.store_received(row, event);
+            self.store_received(record);
         } else {
-            self.inbound.park(InLine::Message(Box::new((row, event))));
+            self.inbound.park(InLine::Message(Box::new(record)));
         }
     }
 
     pub(super) fn change_in_line(&mut self, change: MessageChange, ctx: &mut Context<Self>) {
+        self.ask_number_of(&change.chat, true, ctx);
+        self.ask_number_of(&change.from, true, ctx);
         if self.inbound.is_clear() {
             self.on_change(change, ctx);
         } else {
@@ -94,32 +100,34 @@ impl InstanceActor {
         }
     }
 
-    /// Download `ticket` is over (its file written or not): its message and
-    /// whatever waited behind it go out, up to the next running download.
-    pub(super) fn downloaded(
-        &mut self,
-        ticket: u64,
-        row: NewMessage,
-        event: Event,
-        ctx: &mut Context<Self>,
-    ) {
-        self.inbound
-            .downloaded(ticket, InLine::Message(Box::new((row, event))));
+    /// `ticket` is over (a file written or not, a number looked up or not):
+    /// what it brought and whatever waited behind it go out, up to the next
+    /// one still running.
+    pub(super) fn waited(&mut self, ticket: u64, brought: Option<InLine>, ctx: &mut Context<Self>) {
+        self.inbound.ended(ticket, brought);
         while let Some(item) = self.inbound.next_ready() {
             match item {
-                InLine::Message(message) => {
-                    let (row, event) = *message;
-                    self.store_received(row, event);
-                }
+                InLine::Message(record) => self.store_received(*record),
                 InLine::Change(change) => self.on_change(*change, ctx),
                 InLine::Confirm(confirm) => self.confirm_kept(confirm, ctx),
-                InLine::Downloading(_) => {}
+                // `next_ready` stops before one.
+                InLine::Waiting(_) => {}
             }
         }
     }
 
-    fn store_received(&mut self, row: NewMessage, event: Event) {
-        self.deps.recorder.record(WriteOp::Message(Box::new(row)));
-        self.publish(event);
+    /// Named by number where the instance knows it (`people`), written and announced.
+    fn store_received(&mut self, mut record: MessageRecord) {
+        self.name_people_of(&mut record);
+        if !record.from_me {
+            self.learn_contact(&record.sender, &record.push_name, false);
+        }
+        if record.chat != record.sender || record.from_me {
+            self.learn_contact(&record.chat, "", record.chat.is_group());
+        }
+        self.deps
+            .recorder
+            .record(WriteOp::Message(Box::new(record.row())));
+        self.publish(record.event());
     }
 }

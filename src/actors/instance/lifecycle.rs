@@ -303,18 +303,21 @@ impl Handler<SessionEvent> for InstanceActor {
                     json!({"phone": phone, "pushName": push_name}),
                 );
             }
-            WaEvent::Connected { phone } => self.on_connected(phone),
+            WaEvent::Connected { phone } => {
+                self.on_connected(phone);
+                self.ask_numbers_kept_as_lids(ctx);
+            }
             WaEvent::Message(message) => self.on_message(*message, ctx),
             WaEvent::Change(change) => self.change_in_line(*change, ctx),
-            WaEvent::Presence { chat, from, state } => self.on_presence(chat, from, state),
+            WaEvent::Presence { chat, from, state } => self.on_presence(chat, from, state, ctx),
             WaEvent::Receipt {
                 message_ids,
                 chat,
                 status,
-            } => self.on_receipt(message_ids, chat, status),
+            } => self.on_receipt(message_ids, chat, status, ctx),
             WaEvent::Contact(contact) => self.on_contact(contact),
             WaEvent::Group(notice) => self.on_group(*notice, ctx),
-            WaEvent::History(history) => self.on_history(*history),
+            WaEvent::History(history) => self.on_history(*history, ctx),
             WaEvent::Durable(batch) => self.on_durable(event.generation, batch, ctx),
             WaEvent::SendRefused {
                 message_id,

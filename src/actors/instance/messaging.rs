@@ -4,6 +4,7 @@
 use actix::prelude::*;
 use serde_json::json;
 
+use super::inbound_line::InLine;
 use super::record::MessageRecord;
 use super::{Flush, InstanceActor, SendMessage, SendMessageError};
 use crate::config::{FaultHold, fault_hold};
@@ -61,18 +62,16 @@ impl InstanceActor {
     fn keep_message(&mut self, message: InboundMessage, ctx: &mut Context<Self>) {
         let message = storable_message(message);
         let row_id = uuid::Uuid::now_v7().to_string();
-        if !message.from_me {
-            self.learn_contact(&message.sender, &message.push_name, false);
+        if let Some(lid) = message.sender_lid.clone() {
+            self.learn_lid(lid, message.sender.clone());
         }
-        if message.chat != message.sender || message.from_me {
-            self.learn_contact(&message.chat, "", message.chat.is_group());
-        }
+        // What is named only by a LID waits for the session's map (in line).
+        self.ask_number_of(&message.chat, true, ctx);
+        self.ask_number_of(&message.sender, true, ctx);
         let fetch = message.media.as_ref().and_then(|m| m.fetch.clone());
         let message_id = message.id.clone();
         let path = fetch.as_ref().map(|_| format!("{}/{row_id}", self.id));
-        let record = MessageRecord::reported(&self.id, message, row_id, path.clone());
-        let row = record.row();
-        let event = record.event();
+        let mut record = MessageRecord::reported(&self.id, message, row_id, path.clone());
         if record.from_me {
             self.deps.metrics.messages_sent.inc();
         } else {
@@ -96,36 +95,42 @@ impl InstanceActor {
                     write.await.map_err(MediaNotStored::Write)
                 };
                 ctx.spawn(store.into_actor(self).map(move |stored, actor, ctx| {
-                    let mut row = row;
                     if let Err(failure) = stored {
                         actor.media_not_stored(&message_id, &failure);
-                        if let Some(media) = row.media.as_mut() {
+                        if let Some(media) = record.media.as_mut() {
                             media.path = None;
                         }
                     }
-                    actor.downloaded(ticket, row, event, ctx);
+                    actor.waited(ticket, Some(InLine::Message(Box::new(record))), ctx);
                 }));
             }
-            _ => self.keep_in_line(row, event),
+            _ => self.keep_in_line(record),
         }
     }
 
     /// Earlier chats from a history sync: kept in the history (a message
     /// already stored, live or from an earlier chunk, stays as it is), never
     /// announced to webhooks or counted as traffic.
-    pub(super) fn on_history(&mut self, history: ImportedHistory) {
+    pub(super) fn on_history(&mut self, history: ImportedHistory, ctx: &mut Context<Self>) {
         let (messages, contacts) = (history.messages.len(), history.contacts.len());
         for contact in history.contacts {
             self.on_contact(contact);
         }
         for message in history.messages {
             let message = storable_message(message);
-            if !message.from_me {
-                self.learn_contact(&message.sender, &message.push_name, false);
+            if let Some(lid) = message.sender_lid.clone() {
+                self.learn_lid(lid, message.sender.clone());
             }
-            self.learn_contact(&message.chat, "", message.chat.is_group());
+            // Not in line: a chat kept under a LID moves once its number is known.
+            self.ask_number_of(&message.chat, false, ctx);
+            self.ask_number_of(&message.sender, false, ctx);
             let row_id = uuid::Uuid::now_v7().to_string();
-            let record = MessageRecord::reported(&self.id, message, row_id, None);
+            let mut record = MessageRecord::reported(&self.id, message, row_id, None);
+            self.name_people_of(&mut record);
+            if !record.from_me {
+                self.learn_contact(&record.sender, &record.push_name, false);
+            }
+            self.learn_contact(&record.chat, "", record.chat.is_group());
             self.deps
                 .recorder
                 .record(WriteOp::Message(Box::new(record.row())));
@@ -153,8 +158,13 @@ impl InstanceActor {
         }
     }
 
+    /// The contact is written again the next time it is learned (a merge removed it).
+    pub(super) fn forget_contact(&mut self, jid: &Jid) {
+        self.known_contacts.remove(jid);
+    }
+
     /// Records a contact, unless this actor already recorded it with that name.
-    fn learn_contact(&mut self, jid: &Jid, name: &str, is_group: bool) {
+    pub(super) fn learn_contact(&mut self, jid: &Jid, name: &str, is_group: bool) {
         match self.known_contacts.get(jid) {
             Some(known) if name.is_empty() || known == name => return,
             _ => {}
@@ -178,12 +188,16 @@ impl InstanceActor {
         message_ids: Vec<String>,
         chat: Jid,
         status: ReceiptStatus,
+        ctx: &mut Context<Self>,
     ) {
+        self.ask_number_of(&chat, false, ctx);
+        let (chat, chat_lid) = self.people.named(&chat);
         for message_id in &message_ids {
             self.publish(Event::MessageStatus(MessageStatusEvent {
                 message_id: message_id.clone(),
                 status,
                 from: chat.clone(),
+                from_lid: chat_lid.clone(),
                 from_me: true,
             }));
         }
@@ -205,25 +219,30 @@ impl Handler<SendMessage> for InstanceActor {
     /// Writes the message as pending, with its WhatsApp id, before it leaves,
     /// and answers only once WhatsApp took it and that is written down: an
     /// answered send is never lost, and a receipt always finds its row.
-    fn handle(&mut self, msg: SendMessage, _: &mut Self::Context) -> Self::Result {
+    fn handle(&mut self, msg: SendMessage, ctx: &mut Self::Context) -> Self::Result {
         let session = match &self.session {
             Some(session) if self.status == InstanceStatus::Connected => session.clone(),
             _ => return Box::pin(actix::fut::ready(Err(SendMessageError::NotConnected))),
         };
         let to = msg.to;
         let message_id = msg.message_id;
-        let record = MessageRecord::sending(&self.id, message_id.clone(), to.clone(), &msg.content);
+        let mut record =
+            MessageRecord::sending(&self.id, message_id.clone(), to.clone(), &msg.content);
+        // Sent where the caller said; kept in the chat of the person's number.
+        let (chat, _) = self.people.named(&to);
+        record.sender = chat.clone();
+        record.chat = chat;
         let row = record.row();
         let recorder = self.deps.recorder.clone();
         let row_id = row.id.clone();
         let instance_id = self.id.clone();
         let content = msg.content;
+        // Queued now, so a merge the lookup below leads to is written after it.
+        let committed = recorder.commit(WriteOp::Message(Box::new(row)));
+        self.ask_number_of(&to, false, ctx);
         let work = async move {
             let storage = |err: sea_orm::DbErr| SendMessageError::Storage(err.to_string());
-            recorder
-                .commit(WriteOp::Message(Box::new(row)))
-                .await
-                .map_err(storage)?;
+            committed.await.map_err(storage)?;
             let sent = session.send(&message_id, &to, content).await;
             match sent {
                 Ok(()) => {

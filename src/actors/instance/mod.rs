@@ -10,6 +10,7 @@ mod inbound_line;
 mod lifecycle;
 pub mod messages;
 mod messaging;
+mod people;
 mod published;
 mod record;
 mod refusals;
@@ -113,6 +114,8 @@ pub struct InstanceActor {
     pairing_code_until: Option<std::time::Instant>,
     pending_start: Option<SpawnHandle>,
     known_contacts: std::collections::HashMap<crate::domain::phone::Jid, String>,
+    /// Who is who by LID and by number (`people`).
+    people: people::LidBook,
     /// Sends WhatsApp refused (`refusals`), by WhatsApp id.
     refused_sends: std::collections::HashSet<String>,
     /// A stall probe is out (`watchdog`).
@@ -155,6 +158,7 @@ impl InstanceActor {
             pairing_code_until: None,
             pending_start: None,
             known_contacts: std::collections::HashMap::new(),
+            people: people::LidBook::default(),
             refused_sends: std::collections::HashSet::new(),
             probing: false,
             inbound: inbound_line::InboundLine::default(),

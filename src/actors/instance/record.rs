@@ -212,16 +212,20 @@ impl MessageRecord {
                 message,
             });
         }
+        let author = self.author();
+        let in_group = self.chat.is_group();
         Event::MessageReceived(MessageReceivedEvent {
-            from: if self.chat.is_group() {
+            from: if in_group {
                 self.chat.clone()
             } else {
                 self.sender.clone()
             },
             whatsapp_type: whatsapp_type(self.message_type),
             push_name: self.push_name.clone(),
+            from_lid: self.sender_lid.clone().filter(|_| !in_group),
             sender_lid: self.sender_lid.clone(),
-            author: self.author(),
+            author_lid: self.sender_lid.clone().filter(|_| author.is_some()),
+            author,
             message,
         })
     }

@@ -47,7 +47,7 @@ pub struct HistoryQuery {
         ("endDate" = Option<String>, Query, description = "Only messages at or before this ISO 8601 date or date-time"),
     ),
     responses(
-        (status = 200, description = "A page of the chat's messages, newest first. `id` is the server's id, `messageId` WhatsApp's; `status` is pending, sent, delivered, read or failed for sent messages, and received (or read, once this instance marked it read) for received ones; `revoked` marks a message deleted for everyone; `quotedMessageId`, `mentions`, `editedAt`, `location`, `contacts`, `poll` (with each option's votes) and `reactions` appear where they apply; `pushName` is the sender's WhatsApp name, null for sent messages (and received ones without a name)", body = MessagePage,
+        (status = 200, description = "A page of the chat's messages, newest first. `id` is the server's id, `messageId` WhatsApp's; `status` is pending, sent, delivered, read or failed for sent messages, and received (or read, once this instance marked it read) for received ones; `revoked` marks a message deleted for everyone; `quotedMessageId`, `mentions`, `editedAt`, `location`, `contacts`, `poll` (with each option's votes) and `reactions` appear where they apply; `pushName` is the sender's WhatsApp name, null for sent messages (and received ones without a name); `remoteJid` names a person by phone number wherever the instance knows it (a chat begun under a LID joins the number's once WhatsApp tells it), and `senderLid` is a received message's sender's LID, null when unknown", body = MessagePage,
             example = json!({
                 "messages": [{
                     "id": "0193a0c2-7b4d-7e21-8c3f-1a2b3c4d5e6f",
@@ -59,6 +59,7 @@ pub struct HistoryQuery {
                     "messageId": "3EB0C258F6AA7F19E2F2C2",
                     "hasMedia": false,
                     "pushName": null,
+                    "senderLid": null,
                     "status": "sent",
                     "createdAt": "2026-11-25T18:03:12.345Z",
                     "revoked": false
@@ -72,6 +73,7 @@ pub struct HistoryQuery {
                     "messageId": "3EB0A1B2C3D4E5F6A7B8C9",
                     "hasMedia": false,
                     "pushName": "Ivan Ivanov",
+                    "senderLid": "100000012345678@lid",
                     "status": "received",
                     "createdAt": "2026-11-25T18:01:02.003Z",
                     "revoked": false,

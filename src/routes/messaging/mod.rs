@@ -264,12 +264,14 @@ pub async fn send_file(
 /// List the instance's contacts and groups.
 ///
 /// Everyone the instance exchanged messages with or learnt from WhatsApp; `name` is the
-/// number when no name is known.
+/// number when no name is known. A person is one contact, named by phone number once
+/// known, with the LID WhatsApp also names them by in `lid` (null when unknown; a
+/// person known only by LID has it as `id` and `lid`).
 #[utoipa::path(tag = "whatsapp", operation_id = "listContacts",
     params(("instance_id" = String, Path, description = "Instance id (UUID)")),
     responses(
         (status = 200, description = "The contacts (`isGroup` is true for groups, whose `id` ends in `@g.us`)", body = ContactList,
-            example = json!({"contacts": [{"id": "79001234567@s.whatsapp.net", "name": "Ivan Ivanov", "number": "79001234567", "isGroup": false}]})),
+            example = json!({"contacts": [{"id": "79001234567@s.whatsapp.net", "name": "Ivan Ivanov", "number": "79001234567", "isGroup": false, "lid": "100000012345678@lid"}]})),
     ))]
 #[get("/contacts")]
 pub async fn contacts(

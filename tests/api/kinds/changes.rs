@@ -55,7 +55,7 @@ async fn reactions_change_the_message_on_both_sides_and_can_be_taken_back(db: Te
     assert_eq!(
         data,
         json!({"instanceId": pair.alice, "messageId": id, "chat": jid(BOB), "from": jid(BOB),
-               "emoji": "👍", "fromMe": false})
+               "fromLid": null, "emoji": "👍", "fromMe": false})
     );
     let own = pair
         .bobs_hook
@@ -122,7 +122,7 @@ async fn edits_and_deletions_change_the_message_on_both_sides_and_only_the_autho
     assert_eq!(
         data,
         json!({"instanceId": pair.bob, "messageId": id, "chat": jid(ALICE), "from": jid(ALICE),
-               "body": "See you at 13", "fromMe": false})
+               "fromLid": null, "body": "See you at 13", "fromMe": false})
     );
 
     // Bob may neither edit nor delete what Alice wrote.
@@ -162,7 +162,7 @@ async fn edits_and_deletions_change_the_message_on_both_sides_and_only_the_autho
     let data = pair.bobs_hook.event_data("message_deleted", |_| true).await;
     assert_eq!(
         data,
-        json!({"instanceId": pair.bob, "messageId": id, "chat": jid(ALICE), "from": jid(ALICE), "fromMe": false})
+        json!({"instanceId": pair.bob, "messageId": id, "chat": jid(ALICE), "from": jid(ALICE), "fromLid": null, "fromMe": false})
     );
     // A deleted message is neither edited nor deleted again.
     let response = app

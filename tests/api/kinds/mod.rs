@@ -3,6 +3,7 @@
 
 mod changes;
 mod nacks;
+mod one_chat;
 mod people;
 mod refused;
 mod sends;

@@ -83,7 +83,7 @@ async fn typing_and_online_states_reach_the_other_instance_that_asks_for_them(db
             .await;
         assert_eq!(
             data,
-            json!({"instanceId": pair.bob, "chat": jid(ALICE), "from": jid(ALICE), "state": state})
+            json!({"instanceId": pair.bob, "chat": jid(ALICE), "from": jid(ALICE), "fromLid": null, "state": state})
         );
     }
     let response = post(

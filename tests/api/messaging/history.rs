@@ -39,7 +39,7 @@ async fn inbound_messages_show_in_history_and_contacts(db: TestDb) {
         .await;
     assert_eq!(
         contacts,
-        json!({"contacts": [{"id": "79005554433@s.whatsapp.net", "name": "Ivan Ivanov", "number": "79005554433", "isGroup": false}]})
+        json!({"contacts": [{"id": "79005554433@s.whatsapp.net", "name": "Ivan Ivanov", "number": "79005554433", "isGroup": false, "lid": null}]})
     );
 }
 

@@ -205,7 +205,7 @@ async fn the_stream_carries_changes_to_messages_and_presence(db: TestDb) {
     assert_eq!(
         typing["data"],
         json!({"instanceId": alice, "chat": "79002222222@s.whatsapp.net",
-               "from": "79002222222@s.whatsapp.net", "state": "composing"})
+               "from": "79002222222@s.whatsapp.net", "fromLid": null, "state": "composing"})
     );
 
     // Groups: Bob adds Alice to a new group, then renames it.

@@ -106,7 +106,7 @@ async fn each_event_arrives_with_the_contract_payload_and_a_valid_signature(db: 
         assert_eq!(
             data,
             &json!({"instanceId": id, "messageId": message_id, "status": status,
-                    "from": format!("{BOB}@s.whatsapp.net"), "fromMe": true})
+                    "from": format!("{BOB}@s.whatsapp.net"), "fromLid": null, "fromMe": true})
         );
     }
 
@@ -120,7 +120,8 @@ async fn each_event_arrives_with_the_contract_payload_and_a_valid_signature(db: 
         received,
         json!({"instanceId": id, "messageId": inbound_id, "from": "79005554433@s.whatsapp.net",
                "body": "Hi there", "type": "conversation", "timestamp": received_at,
-               "hasMedia": false, "pushName": "Ivan"})
+               "hasMedia": false, "pushName": "Ivan", "fromLid": null, "senderLid": null,
+               "authorLid": null})
     );
     // A sender WhatsApp names only by a LID: the LID is both who wrote and `senderLid`.
     let by_lid = app
