@@ -13,6 +13,8 @@ use crate::domain::phone::Jid;
 pub struct GroupMember {
     /// The member's phone JID when WhatsApp gives it, else their LID.
     pub jid: Jid,
+    /// Their LID, when WhatsApp gives it.
+    pub lid: Option<Jid>,
     pub role: GroupRole,
 }
 

@@ -21,7 +21,8 @@ async fn a_group_of_two_instances_and_a_phone_fans_out_and_follows_its_members(d
     let net = Network::start(db).await;
     let alice = net.linked_instance("Alice", ALICE).await;
     let bob = net.linked_instance("Bob", BOB).await;
-    net.mock.create_account(CAROL, "Carol").await;
+    let carol = net.mock.create_account(CAROL, "Carol").await;
+    let carols_lid = carol["lid"].as_str().expect("Carol's LID").to_owned();
 
     let group = net
         .wamux
@@ -48,6 +49,13 @@ async fn a_group_of_two_instances_and_a_phone_fans_out_and_follows_its_members(d
         .get(&format!("/api/whatsapp/{bob}/groups/{group_id}"))
         .await;
     assert_eq!(at_bob["subject"], "Trio");
+    // Named by phone, with the LID WhatsApp addresses the group's members by.
+    let members = at_bob["participants"].as_array().cloned().unwrap_or_default();
+    let carol_member = members
+        .iter()
+        .find(|m| m["phone"] == CAROL)
+        .unwrap_or_else(|| panic!("Carol among {members:?}"));
+    assert_eq!(carol_member["lid"], json!(carols_lid), "{members:?}");
 
     // Alice writes: Bob's instance and Carol's phone get it.
     let hello = send(&net, &alice, &group_id, "Hello group").await;
@@ -69,8 +77,8 @@ async fn a_group_of_two_instances_and_a_phone_fans_out_and_follows_its_members(d
             .event(id, "message_received", |d| d["messageId"] == from_carol)
             .await;
         assert_eq!(
-            received["author"],
-            format!("{CAROL}@s.whatsapp.net"),
+            (&received["author"], &received["authorLid"], &received["fromLid"]),
+            (&json!(format!("{CAROL}@s.whatsapp.net")), &json!(carols_lid), &json!(null)),
             "{received}"
         );
         assert_eq!(received["body"], "Hi all");

@@ -110,10 +110,12 @@ mod tests {
             participants: vec![
                 GroupMember {
                     jid: jid(CAROL),
+                    lid: None,
                     role: GroupRole::Member,
                 },
                 GroupMember {
                     jid: jid(DAVE),
+                    lid: None,
                     role: GroupRole::Admin,
                 },
             ],

@@ -297,8 +297,8 @@ fn group_example() -> serde_json::Value {
         "announce": false,
         "locked": false,
         "participants": [
-            {"id": "79001112233@s.whatsapp.net", "phone": "79001112233", "role": "superadmin"},
-            {"id": "79001234567@s.whatsapp.net", "phone": "79001234567", "role": "member"}
+            {"id": "79001112233@s.whatsapp.net", "phone": "79001112233", "lid": "100000012345678@lid", "role": "superadmin"},
+            {"id": "79001234567@s.whatsapp.net", "phone": "79001234567", "lid": null, "role": "member"}
         ]
     })
 }

@@ -114,6 +114,9 @@ pub struct ParticipantView {
     id: String,
     /// Its digits.
     phone: String,
+    /// The member's LID, when WhatsApp gives it; null otherwise.
+    #[schema(value_type = Option<String>)]
+    lid: Option<String>,
     role: GroupRole,
 }
 
@@ -153,6 +156,7 @@ impl From<GroupInfo> for GroupView {
                 .map(|member| ParticipantView {
                     phone: member.jid.user().to_owned(),
                     id: member.jid.to_string(),
+                    lid: member.lid.map(|lid| lid.to_string()),
                     role: member.role,
                 })
                 .collect(),

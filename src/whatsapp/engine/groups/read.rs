@@ -30,6 +30,14 @@ fn member_jid(participant: &GroupParticipant) -> Option<Jid> {
         .or_else(|| ours(&participant.jid))
 }
 
+/// A member's LID: named by it, or given beside the phone.
+fn member_lid(participant: &GroupParticipant) -> Option<Jid> {
+    Some(&participant.jid)
+        .filter(|jid| jid.is_lid())
+        .or(participant.lid.as_ref())
+        .and_then(ours)
+}
+
 fn is_own(participant: &GroupParticipant, own: &[Jid]) -> bool {
     [
         Some(&participant.jid),
@@ -63,6 +71,7 @@ pub fn info(metadata: GroupMetadata) -> Result<GroupInfo, WaError> {
         .filter_map(|participant| {
             Some(GroupMember {
                 jid: member_jid(participant)?,
+                lid: member_lid(participant),
                 role: role(participant.participant_type),
             })
         })

@@ -18,6 +18,7 @@ const OWNER: &str = "79001234567";
 const ADMIN: &str = "79007654321";
 const OWNER_LID: &str = "100000000000001";
 const HIDDEN_LID: &str = "100000000000002";
+const ADMIN_LID: &str = "100000000000003";
 
 fn jid(raw: &str) -> Jid {
     Jid::parse(raw).unwrap()
@@ -52,7 +53,10 @@ fn metadata() -> GroupMetadata {
                 Some(OWNER),
                 ParticipantType::SuperAdmin,
             ),
-            participant(WaJid::pn(ADMIN), None, ParticipantType::Admin),
+            GroupParticipant {
+                lid: Some(WaJid::lid(ADMIN_LID)),
+                ..participant(WaJid::pn(ADMIN), None, ParticipantType::Admin)
+            },
             participant(WaJid::lid(HIDDEN_LID), None, ParticipantType::Member),
         ],
         ..Default::default()
@@ -75,14 +79,17 @@ fn metadata_reads_as_the_group_with_members_by_phone() {
             participants: vec![
                 GroupMember {
                     jid: jid(OWNER),
+                    lid: Some(jid(&format!("{OWNER_LID}@lid"))),
                     role: GroupRole::Superadmin,
                 },
                 GroupMember {
                     jid: jid(ADMIN),
+                    lid: Some(jid(&format!("{ADMIN_LID}@lid"))),
                     role: GroupRole::Admin,
                 },
                 GroupMember {
                     jid: jid(&format!("{HIDDEN_LID}@lid")),
+                    lid: Some(jid(&format!("{HIDDEN_LID}@lid"))),
                     role: GroupRole::Member,
                 },
             ],

@@ -61,6 +61,7 @@ pub(super) fn info(stored: &StoredGroup) -> Result<GroupInfo, WaError> {
             .filter_map(|member| {
                 Some(GroupMember {
                     jid: Jid::parse(&member.phone).ok()?,
+                    lid: None,
                     role: GroupRole::parse(&member.role),
                 })
             })
