@@ -1,7 +1,9 @@
 //! A received message's media fetched again: when its first download failed
 //! (WhatsApp slow, the session down, the file too late), the message keeps
 //! where WhatsApp holds the media, and `GET …/media` downloads it through the
-//! instance's session, keeps the file and points the row at it.
+//! instance's session, keeps the file and points the row at it. When
+//! WhatsApp's servers dropped the file, the session asks the phone to upload
+//! it again, and the message keeps the new location.
 
 use std::time::Duration;
 
@@ -10,8 +12,9 @@ use entity::messages::Model as Message;
 use super::Deps;
 use super::access::{Caller, live_instance, on_session};
 use crate::db;
+use crate::domain::phone::Jid;
 use crate::error::{ApiError, ErrorCode};
-use crate::whatsapp::{MediaLocation, WaError};
+use crate::whatsapp::{MediaLocation, MediaRequest, WaError};
 
 /// Downloads the media of `message` again; `None` when it keeps no location.
 /// Media past `whatsapp.max_media_bytes` is refused with the reason.
@@ -38,11 +41,23 @@ pub(super) async fn fetch_again(
             ),
         ));
     }
+    let request = MediaRequest {
+        location,
+        message_id: message.message_id.clone().unwrap_or_default(),
+        chat: Jid::from_whatsapp(&message.remote_jid).ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::MediaNotStored,
+                "this message's chat cannot be named to WhatsApp, so its media is not fetched",
+            )
+        })?,
+        from_me: message.from_me,
+        author: message.author.as_deref().and_then(Jid::from_whatsapp),
+    };
     let instance = live_instance(deps, caller, &message.instance_id)?;
     let late = "WhatsApp's media servers did not answer in time; try again";
     let deadline = Duration::from_millis(settings.media_fetch_timeout_ms);
-    let bytes = on_session(&instance, deadline, late, move |session| {
-        session.fetch_media(location)
+    let fetched = on_session(&instance, deadline, late, move |session| {
+        session.fetch_media(request)
     })
     .await?
     .map_err(|err| match err {
@@ -59,6 +74,10 @@ pub(super) async fn fetch_again(
             ),
         ),
     })?;
+    if let Some(moved) = &fetched.moved_to {
+        db::messages::set_media_source(&deps.db, &message.id, &moved.to_json()).await?;
+    }
+    let bytes = fetched.bytes;
     let path = format!("{}/{}", message.instance_id, message.id);
     let file = deps.settings.server.data_dir.join("media").join(&path);
     let written = async {

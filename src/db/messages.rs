@@ -355,3 +355,17 @@ pub async fn set_media_path(
         .await
         .map(|_| ())
 }
+
+/// Where WhatsApp keeps a received message's media now (a phone uploaded it again).
+pub async fn set_media_source(
+    db: &impl ConnectionTrait,
+    row_id: &str,
+    source: &str,
+) -> Result<(), DbErr> {
+    Messages::update_many()
+        .col_expr(Column::MediaSource, Expr::value(source))
+        .filter(Column::Id.eq(row_id))
+        .exec(db)
+        .await
+        .map(|_| ())
+}

@@ -51,6 +51,12 @@ impl MediaLocation {
         })
     }
 
+    /// The same media at the path a phone uploaded it to again.
+    pub fn moved_to(mut self, direct_path: String) -> Self {
+        self.direct_path = direct_path;
+        self
+    }
+
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
     }
@@ -90,6 +96,26 @@ impl Downloadable for MediaLocation {
             StoredKind::Sticker => MediaType::Sticker,
         }
     }
+}
+
+/// A stored message's media to fetch again, and the message it belongs to
+/// (which a re-upload request names).
+#[derive(Debug, Clone)]
+pub struct MediaRequest {
+    pub location: MediaLocation,
+    pub message_id: String,
+    pub chat: crate::domain::phone::Jid,
+    pub from_me: bool,
+    /// Who wrote it, in a group.
+    pub author: Option<crate::domain::phone::Jid>,
+}
+
+/// Media fetched again; `moved_to` when WhatsApp's servers had dropped it and
+/// the phone uploaded it anew (the message keeps the new location).
+#[derive(Debug)]
+pub struct FetchedMedia {
+    pub bytes: Vec<u8>,
+    pub moved_to: Option<MediaLocation>,
 }
 
 mod b64 {

@@ -29,7 +29,7 @@ pub use groups::{
     GroupChange, GroupInfo, GroupMember, GroupNotice, GroupRole, GroupSettings, GroupSummary,
     MemberAction, MemberResult, NewGroup, WaGroups, invite_code_of, invite_link,
 };
-pub use media_location::MediaLocation;
+pub use media_location::{FetchedMedia, MediaLocation, MediaRequest};
 pub use requests::{
     Availability, ChatState, LidEntry, NewPoll, NumberCheck, Outbound, OwnChange, PollRef, Profile,
     Quote, ReadMark, Target,
@@ -117,8 +117,12 @@ pub trait WaSession: WaGroups + Send + Sync {
     /// The LID and phone number of a person named by either (`…@lid` or a
     /// phone JID), when WhatsApp has told them.
     fn lid_entry(&self, person: &Jid) -> BoxFuture<'static, Result<Option<LidEntry>, WaError>>;
-    /// Downloads (and decrypts) media WhatsApp keeps at `location` again.
-    fn fetch_media(&self, location: MediaLocation) -> BoxFuture<'static, Result<Vec<u8>, WaError>>;
+    /// Downloads (and decrypts) a message's media again; when WhatsApp's
+    /// servers no longer have it (404/410), asks the phone to upload it anew.
+    fn fetch_media(
+        &self,
+        request: MediaRequest,
+    ) -> BoxFuture<'static, Result<FetchedMedia, WaError>>;
     /// When (unix seconds) the account's reach-out timelock ends, when one
     /// holds and WhatsApp says; the simulated network does not say.
     fn reachout_lock_ends(&self) -> BoxFuture<'static, Result<Option<i64>, WaError>> {

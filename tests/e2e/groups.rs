@@ -50,7 +50,10 @@ async fn a_group_of_two_instances_and_a_phone_fans_out_and_follows_its_members(d
         .await;
     assert_eq!(at_bob["subject"], "Trio");
     // Named by phone, with the LID WhatsApp addresses the group's members by.
-    let members = at_bob["participants"].as_array().cloned().unwrap_or_default();
+    let members = at_bob["participants"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     let carol_member = members
         .iter()
         .find(|m| m["phone"] == CAROL)
@@ -77,8 +80,16 @@ async fn a_group_of_two_instances_and_a_phone_fans_out_and_follows_its_members(d
             .event(id, "message_received", |d| d["messageId"] == from_carol)
             .await;
         assert_eq!(
-            (&received["author"], &received["authorLid"], &received["fromLid"]),
-            (&json!(format!("{CAROL}@s.whatsapp.net")), &json!(carols_lid), &json!(null)),
+            (
+                &received["author"],
+                &received["authorLid"],
+                &received["fromLid"]
+            ),
+            (
+                &json!(format!("{CAROL}@s.whatsapp.net")),
+                &json!(carols_lid),
+                &json!(null)
+            ),
             "{received}"
         );
         assert_eq!(received["body"], "Hi all");

@@ -7,12 +7,14 @@ use serde_json::json;
 
 use crate::e2e_tests;
 use crate::harness::{Network, TestDb};
+use crate::helpers::eventually;
 
 e2e_tests!(
     texts_go_both_ways_with_delivered_and_read_receipts,
     images_go_both_ways_and_are_served_byte_equal,
     a_send_during_a_slow_download_is_answered_and_received_messages_keep_their_order,
     a_picture_whose_download_timed_out_is_fetched_when_asked_for,
+    a_picture_whatsapp_no_longer_serves_is_uploaded_again_by_the_phone,
 );
 
 const ALICE: &str = "15550003001";
@@ -245,6 +247,47 @@ async fn a_picture_whose_download_timed_out_is_fetched_when_asked_for(db: TestDb
             "{attempt}"
         );
     }
+}
+
+/// The first download timed out, and by the time the picture is asked for,
+/// WhatsApp's servers have dropped it (404): the instance asks the phone, which
+/// still has it, to upload it again, and keeps where it now is.
+async fn a_picture_whatsapp_no_longer_serves_is_uploaded_again_by_the_phone(db: TestDb) {
+    let net = Network::start_with(db, &[("WAMUX__WHATSAPP__MEDIA_FETCH_TIMEOUT_MS", "1500")]).await;
+    let alice = net.linked_instance("Alice", ALICE).await;
+    let bob = net.linked_instance("Bob", BOB).await;
+    let (status, _) = net.mock.post("media/hold", json!({"held": true})).await;
+    assert_eq!(status, 200);
+    let id = send_picture(&net, &bob, ALICE, 5).await;
+    net.event(&alice, "message_received", |d| d["messageId"] == id)
+        .await;
+    // Alice's phone got the picture too; then the servers drop every file.
+    eventually("Alice's phone has the picture", || async {
+        let inbox = net.mock.inbox(ALICE).await;
+        inbox.iter().any(|m| m["id"] == id.as_str()).then_some(())
+    })
+    .await;
+    let (status, expired) = net.mock.post("media/expire", json!({})).await;
+    assert_eq!(status, 200, "{expired}");
+    let (status, _) = net.mock.post("media/hold", json!({"held": false})).await;
+    assert_eq!(status, 200);
+
+    let media = format!("/api/instances/{alice}/messages/{id}/media");
+    for attempt in ["uploaded again by the phone", "kept since"] {
+        let download = net.wamux.request(Method::GET, &media).send().await.unwrap();
+        assert_eq!(download.status(), 200, "{attempt}");
+        assert_eq!(
+            download.bytes().await.unwrap().to_vec(),
+            picture(5),
+            "{attempt}"
+        );
+    }
+    let stats = net.mock.stats().await;
+    assert_eq!(
+        stats["stanzas"]["mediaretry:uploaded"],
+        json!(1),
+        "one re-upload: {stats}"
+    );
 }
 
 /// `from` sends the phone `to` a picture (`picture(seed)`); its WhatsApp id.

@@ -24,6 +24,7 @@ pub fn routes(config: &mut web::ServiceConfig) {
             .route("/link-code", web::post().to(link_code))
             .route("/accounts", web::post().to(create_account))
             .route("/media/hold", web::post().to(hold_media))
+            .route("/media/expire", web::post().to(expire_media))
             .route("/accounts/{phone}/send", web::post().to(send))
             .route("/accounts/{phone}/inbox", web::get().to(inbox))
             .route("/accounts/{phone}/unlink", web::post().to(unlink))
@@ -161,6 +162,14 @@ async fn link_code(req: HttpRequest, world: Mock, body: web::Json<LinkCode>) -> 
 #[serde(deny_unknown_fields)]
 struct HoldMedia {
     held: bool,
+}
+
+/// Every blob uploaded so far expires (downloads answer 404); a phone that
+/// received one uploads it again when a linked device asks.
+async fn expire_media(req: HttpRequest, world: Mock) -> Answer {
+    loopback(&req)?;
+    let expired = world.media.expire_all();
+    Ok(HttpResponse::Ok().json(json!({"expired": expired})))
 }
 
 /// The media servers hold every download until `{"held": false}`.

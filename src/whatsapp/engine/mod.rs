@@ -11,6 +11,7 @@ mod forwarder;
 mod forwarder_tests;
 mod groups;
 mod http;
+mod media_again;
 mod operations;
 mod runtime;
 mod session;

@@ -14,8 +14,8 @@ use super::session::EngineSession;
 use crate::domain::phone::Jid;
 use crate::whatsapp::model::{self, engine_jid};
 use crate::whatsapp::{
-    Availability, ChatState, LidEntry, MediaLocation, NumberCheck, Outbound, OwnChange, Profile,
-    ReadMark, WaError, WaSession,
+    Availability, ChatState, FetchedMedia, LidEntry, MediaRequest, NumberCheck, Outbound,
+    OwnChange, Profile, ReadMark, WaError, WaSession,
 };
 
 fn failed(what: &str) -> impl Fn(anyhow::Error) -> WaError + '_ {
@@ -193,14 +193,12 @@ impl WaSession for EngineSession {
         })
     }
 
-    fn fetch_media(&self, location: MediaLocation) -> BoxFuture<'static, Result<Vec<u8>, WaError>> {
+    fn fetch_media(
+        &self,
+        request: MediaRequest,
+    ) -> BoxFuture<'static, Result<FetchedMedia, WaError>> {
         let client = self.logged_in_client();
-        self.on_engine(async move {
-            client?
-                .download(&location)
-                .await
-                .map_err(|err| WaError::Session(format!("the media download failed: {err}")))
-        })
+        self.on_engine(async move { super::media_again::fetch(client?, request).await })
     }
 
     fn reachout_lock_ends(&self) -> BoxFuture<'static, Result<Option<i64>, WaError>> {

@@ -10,8 +10,8 @@ use super::{Command, SimError};
 use crate::db;
 use crate::domain::phone::Jid;
 use crate::whatsapp::{
-    Availability, ChatState, LidEntry, MediaLocation, NumberCheck, Outbound, OwnChange, Profile,
-    ReadMark, WaError, WaSession, model, new_message_id,
+    Availability, ChatState, FetchedMedia, LidEntry, MediaRequest, NumberCheck, Outbound,
+    OwnChange, Profile, ReadMark, WaError, WaSession, model, new_message_id,
 };
 
 fn ready<T: Send + 'static>(value: Result<T, WaError>) -> BoxFuture<'static, Result<T, WaError>> {
@@ -128,14 +128,25 @@ impl WaSession for SimSession {
         })
     }
 
-    fn fetch_media(&self, location: MediaLocation) -> BoxFuture<'static, Result<Vec<u8>, WaError>> {
+    /// The simulated media server never drops a file, so nothing is re-uploaded.
+    fn fetch_media(
+        &self,
+        request: MediaRequest,
+    ) -> BoxFuture<'static, Result<FetchedMedia, WaError>> {
         let connected = self.network.own_jid(&self.instance_id, self.token);
-        let download = self.network.downloads().download(Box::new(location));
+        let download = self
+            .network
+            .downloads()
+            .download(Box::new(request.location));
         Box::pin(async move {
             connected?;
-            download
+            let bytes = download
                 .await
-                .map_err(|err| WaError::Session(format!("the media download failed: {err}")))
+                .map_err(|err| WaError::Session(format!("the media download failed: {err}")))?;
+            Ok(FetchedMedia {
+                bytes,
+                moved_to: None,
+            })
         })
     }
 

@@ -16,6 +16,16 @@ pub struct InboxEntry {
     #[serde(rename = "type")]
     pub kind: String,
     pub text: Option<String>,
+    /// A media message's key and where its blob was: what the phone needs to
+    /// upload the file again when a linked device asks (`media_retry`).
+    #[serde(skip)]
+    pub media: Option<PhoneMedia>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PhoneMedia {
+    pub media_key: Vec<u8>,
+    pub direct_path: String,
 }
 
 #[derive(Default)]
@@ -64,9 +74,43 @@ impl EventHandler for InboxFeed {
                     .text_content()
                     .map(str::to_owned)
                     .or_else(|| message.get_caption().map(str::to_owned)),
+                media: media_of(message),
             });
         }
     }
+}
+
+/// The key and path of the message's media, if it carries any.
+fn media_of(message: &wa::Message) -> Option<PhoneMedia> {
+    let parts: [(Option<&Vec<u8>>, Option<&String>); 5] = [
+        message.image_message.as_option().map_or((None, None), |m| {
+            (m.media_key.as_ref(), m.direct_path.as_ref())
+        }),
+        message.video_message.as_option().map_or((None, None), |m| {
+            (m.media_key.as_ref(), m.direct_path.as_ref())
+        }),
+        message.audio_message.as_option().map_or((None, None), |m| {
+            (m.media_key.as_ref(), m.direct_path.as_ref())
+        }),
+        message
+            .document_message
+            .as_option()
+            .map_or((None, None), |m| {
+                (m.media_key.as_ref(), m.direct_path.as_ref())
+            }),
+        message
+            .sticker_message
+            .as_option()
+            .map_or((None, None), |m| {
+                (m.media_key.as_ref(), m.direct_path.as_ref())
+            }),
+    ];
+    parts.into_iter().find_map(|(key, path)| {
+        Some(PhoneMedia {
+            media_key: key?.clone(),
+            direct_path: path?.clone(),
+        })
+    })
 }
 
 /// The message's kind, in wamux's words.

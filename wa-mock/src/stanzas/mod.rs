@@ -6,6 +6,7 @@ mod group_notices;
 mod groups;
 mod iq;
 mod media_conn;
+mod media_retry;
 mod messages;
 mod prekeys;
 mod presence;

@@ -43,6 +43,9 @@ pub fn relay(from: &Origin<'_>, receipt: &Node) -> anyhow::Result<()> {
         .filter(|kind| kind != "inactive")
         .unwrap_or_default();
     from.reply(ack(&id, &to, receipt));
+    if kind == "server-error" && receipt.child("rmr").is_some() {
+        return super::media_retry::answer(from, receipt);
+    }
     if !RELAYED.contains(&kind.as_str()) {
         return Ok(());
     }

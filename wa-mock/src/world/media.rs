@@ -11,6 +11,8 @@ const BLOB_PREFIX: &str = "/mms-blob/";
 
 pub struct MediaStore {
     blobs: Mutex<HashMap<String, Bytes>>,
+    /// Blobs the servers no longer serve (404), as the phone still has them.
+    expired: Mutex<HashMap<String, Bytes>>,
     token: OnceLock<String>,
     /// Downloads wait while true (a slow CDN, as long as a test needs).
     held: tokio::sync::watch::Sender<bool>,
@@ -22,6 +24,7 @@ impl Default for MediaStore {
     fn default() -> Self {
         Self {
             blobs: Mutex::default(),
+            expired: Mutex::default(),
             token: OnceLock::new(),
             held: tokio::sync::watch::Sender::new(false),
             waiting: AtomicU64::new(0),
@@ -52,6 +55,33 @@ impl MediaStore {
             .unwrap_or_else(PoisonError::into_inner)
             .get(path)
             .cloned()
+    }
+
+    /// Every blob kept so far expires: downloads answer 404 until a phone
+    /// uploads one again (`reupload`). The number expired.
+    pub fn expire_all(&self) -> usize {
+        let blobs = std::mem::take(&mut *self.blobs.lock().unwrap_or_else(PoisonError::into_inner));
+        let count = blobs.len();
+        self.expired
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend(blobs);
+        count
+    }
+
+    /// A phone uploads an expired blob again, as it still has the file: its new
+    /// direct path, or `None` when no blob was ever kept at `path`.
+    pub fn reupload(&self, path: &str) -> Option<String> {
+        if self.get(path).is_some() {
+            return Some(path.to_owned());
+        }
+        let blob = self
+            .expired
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(path)
+            .cloned()?;
+        Some(self.put(blob))
     }
 
     /// Holds downloads until `hold(false)`.
