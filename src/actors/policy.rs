@@ -11,7 +11,13 @@ pub enum RestartKind {
     Disconnect,
     /// The session broke: more than `max_restarts` in the window gives up.
     Crash,
+    /// WhatsApp rate-limited the connection (429): retried for ever, with the
+    /// backoff of `RATE_LIMIT_STEPS` more attempts (what WhatsApp's clients do).
+    RateLimited,
 }
+
+/// How many attempts further a rate limit pushes the backoff.
+pub const RATE_LIMIT_STEPS: u32 = 5;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Decision {
@@ -68,9 +74,14 @@ impl RestartPolicy {
         }
         history.restarts.push_back((now, kind));
         let attempt = history.restarts.len() as u32;
+        let steps = if kind == RestartKind::RateLimited {
+            attempt.saturating_add(RATE_LIMIT_STEPS)
+        } else {
+            attempt
+        };
         Decision::Retry {
             attempt,
-            backoff: self.backoff(attempt, random),
+            backoff: self.backoff(steps, random),
         }
     }
 
@@ -126,6 +137,29 @@ mod tests {
                 Some(1000),
                 Some(1000)
             ]
+        );
+    }
+
+    #[test]
+    fn a_rate_limit_waits_as_five_attempts_later_and_never_gives_up() {
+        let policy = RestartPolicy::new(SupervisionSettings {
+            max_restarts: 1,
+            backoff_initial_ms: 100,
+            backoff_multiplier: 2.0,
+            backoff_max_ms: 60_000,
+            jitter: 0.0,
+            ..SupervisionSettings::default()
+        });
+        let mut history = RestartHistory::default();
+        let now = Instant::now();
+        let waits: Vec<_> = (0..3)
+            .map(|_| backoff_ms(policy.decide(&mut history, RestartKind::RateLimited, now, 0.5)))
+            .collect();
+        assert_eq!(waits, [Some(3_200), Some(6_400), Some(12_800)]);
+        assert_eq!(
+            backoff_ms(policy.decide(&mut history, RestartKind::Disconnect, now, 0.5)),
+            Some(800),
+            "a plain disconnect keeps its own pace"
         );
     }
 

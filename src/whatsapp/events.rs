@@ -133,6 +133,8 @@ pub enum SessionEnd {
     QrExhausted,
     /// Connection lost or never made: reconnect with backoff.
     Disconnected { reason: String },
+    /// WhatsApp rate-limited the connection (429): reconnect, after a longer backoff.
+    RateLimited { reason: String },
     /// Expected restart (after pairing): start again at once.
     RestartNow,
     /// The session broke (a crash, a conflict, a ban): counts toward giving up.

@@ -1,6 +1,6 @@
 //! What WhatsApp does to a session in the field, injected by the test server:
 //! the phone unlinking the device, another session taking over, a temporary
-//! ban, a dropped connection, a refused send.
+//! ban, a dropped connection, a rate limit, a refused send.
 
 use serde_json::json;
 
@@ -16,6 +16,7 @@ e2e_tests!(
     a_send_whatsapp_refuses_fails_and_a_timelock_restricts_the_account,
     a_final_connect_refusal_fails_the_instance_and_a_passing_one_is_retried,
     a_stalled_connection_is_probed_and_restarted_and_an_idle_one_left_alone,
+    a_rate_limited_connection_comes_back_after_a_longer_wait_than_a_drop,
 );
 
 const ALICE: &str = "15550008001";
@@ -276,4 +277,57 @@ async fn a_send_whatsapp_refuses_fails_and_a_timelock_restricts_the_account(db: 
         net.count(&bob, "message_received", |d| d["messageId"] == id),
         0
     );
+}
+
+/// WhatsApp's 429 raises no event of the engine's own: the instance reads it
+/// off the stream and waits as five attempts later, where a drop waits the
+/// policy's first step.
+async fn a_rate_limited_connection_comes_back_after_a_longer_wait_than_a_drop(db: TestDb) {
+    let net = Network::start_with(
+        db,
+        &[
+            ("WAMUX__SUPERVISION__BACKOFF_INITIAL_MS", "50"),
+            ("WAMUX__SUPERVISION__BACKOFF_MAX_MS", "5000"),
+        ],
+    )
+    .await;
+    let alice = net.linked_instance("Alice", ALICE).await;
+    let restarts = || async {
+        net.wamux
+            .activity(&alice)
+            .await
+            .into_iter()
+            .filter(|log| log["action"] == "session_restarted")
+            .map(|log| log["details"].clone())
+            .collect::<Vec<_>>()
+    };
+    net.mock.fault(ALICE, json!({"kind": "ratelimit"})).await;
+    let limited = eventually("a restart after the rate limit", || async {
+        restarts().await.into_iter().find(|d| {
+            d["reason"]
+                .as_str()
+                .is_some_and(|reason| reason.contains("429"))
+        })
+    })
+    .await;
+    let limited_wait = limited["backoffMs"].as_u64().unwrap_or(0);
+    assert!(limited_wait >= 1600, "50 ms × 2^5 at least: {limited}");
+    net.wamux.wait_for_status(&alice, "connected").await;
+
+    let before = restarts().await.len();
+    net.mock.fault(ALICE, json!({"kind": "drop"})).await;
+    let dropped = eventually("a restart after the drop", || async {
+        restarts().await.into_iter().nth(before)
+    })
+    .await;
+    let dropped_wait = dropped["backoffMs"].as_u64().unwrap_or(u64::MAX);
+    assert!(
+        !dropped["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("429")
+            && dropped_wait < limited_wait,
+        "a drop keeps the plain pace: {dropped} after {limited}"
+    );
+    net.wamux.wait_for_status(&alice, "connected").await;
 }

@@ -6,7 +6,7 @@ use whatsapp_rust::wacore_binary::builder::NodeBuilder;
 
 use crate::devices;
 use crate::wire::now_secs;
-use crate::world::{Ban, State, stream_error_conflict, stream_restart};
+use crate::world::{Ban, State, stream_error_code, stream_error_conflict, stream_restart};
 
 /// WhatsApp's code for a temporary ban ("sending too many messages").
 const BAN_CODE: u16 = 101;
@@ -34,6 +34,9 @@ pub enum Fault {
     Drop,
     /// A stream restart (515): the devices reconnect at once.
     Restart,
+    /// WhatsApp rate-limits the connections (`<stream:error code="429">`): the
+    /// devices must wait longer than after a drop before they come back.
+    Ratelimit,
     /// The mock's own: the connections stay open but carry nothing more either
     /// way, as a stalled connection (the devices must notice by themselves).
     Stall,
@@ -87,6 +90,9 @@ pub fn apply(state: &mut State, phone: &str, fault: &Fault) -> Result<(), String
         }
         Fault::Restart => {
             state.close_devices(phone, companions, || Some(stream_restart()));
+        }
+        Fault::Ratelimit => {
+            state.close_devices(phone, companions, || Some(stream_error_code("429")));
         }
         Fault::Stall => state.mute_devices(phone, companions),
         Fault::Refuse { code } => {

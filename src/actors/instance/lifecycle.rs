@@ -82,6 +82,9 @@ impl InstanceActor {
             SessionEnd::Disconnected { reason } => {
                 self.after_failure(RestartKind::Disconnect, reason, ctx)
             }
+            SessionEnd::RateLimited { reason } => {
+                self.after_failure(RestartKind::RateLimited, reason, ctx)
+            }
             SessionEnd::Failed { reason } => self.after_failure(RestartKind::Crash, reason, ctx),
             SessionEnd::Halted(halt) => self.halted(&halt),
         }

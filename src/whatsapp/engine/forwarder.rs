@@ -36,6 +36,10 @@ pub struct Tracker {
     /// A terminal event (logged out, QR exhausted, conflict) was already sent.
     pub ended: AtomicBool,
     pub last_disconnect: Mutex<Option<String>>,
+    /// WhatsApp rate-limited the connection (`<stream:error code="429">`).
+    pub rate_limited: AtomicBool,
+    /// Keeps the engine forwarding raw stanzas: a 429 raises no event of its own.
+    pub raw_stanzas: Mutex<Option<whatsapp_rust::RawNodeLease>>,
     /// What a panic in one of the client's tasks said: the first one.
     crash: Mutex<Option<String>>,
     /// Wakes the attempt when a task panicked.
@@ -241,7 +245,9 @@ impl EventHandler for Forwarder {
         // Caught here, a panic would otherwise kill whichever engine task
         // dispatches events, and the session would hang or read as a disconnect.
         let handled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            if !self.reader.read(&event) {
+            if let Event::RawNode(node) = event.as_ref() {
+                self.watch_stream_errors(node);
+            } else if !self.reader.read(&event) {
                 self.connection(&event);
             }
         }));
@@ -264,6 +270,21 @@ fn is_final(reason: ConnectFailureReason) -> bool {
 }
 
 impl Forwarder {
+    /// A rate limit (429) is the one stream error the engine keeps to itself:
+    /// the attempt's end then asks the supervisor for the longer backoff.
+    fn watch_stream_errors(&self, node: &whatsapp_rust::OwnedNodeRef) {
+        let node = node.get();
+        if node.tag.as_ref() != "stream:error" {
+            return;
+        }
+        if node
+            .get_attr("code")
+            .is_some_and(|code| code.as_str() == "429")
+        {
+            self.tracker.rate_limited.store(true, Ordering::SeqCst);
+        }
+    }
+
     /// The connection's own events: linking, connecting, and how it ended.
     fn connection(&self, event: &Event) {
         match event {

@@ -132,6 +132,11 @@ async fn build_bot(
     let client = bot.client();
     // The supervisor owns reconnects (config's backoff, activity log), not the engine.
     client.enable_auto_reconnect.store(false, Ordering::Relaxed);
+    *tracker
+        .raw_stanzas
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner) =
+        Some(client.acquire_raw_node_forwarding());
     let _ = slot.set(Arc::downgrade(&client));
     Ok((bot, store))
 }
@@ -180,6 +185,11 @@ pub(super) fn end_of(tracker: &Tracker) -> SessionEnd {
         (None, true) => "connection to WhatsApp lost".to_owned(),
         (None, false) => "could not connect to WhatsApp".to_owned(),
     };
+    if tracker.rate_limited.swap(false, Ordering::SeqCst) {
+        return SessionEnd::RateLimited {
+            reason: format!("WhatsApp rate-limited the connection (stream error 429); {reason}"),
+        };
+    }
     SessionEnd::Disconnected { reason }
 }
 

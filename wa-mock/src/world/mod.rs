@@ -16,7 +16,8 @@ pub use crate::wire::stanza_id;
 pub use accounts::{Account, Ban, Device, Naming, SignalKeys, SignedPreKey, sign};
 pub use groups::{Group, Member, Role};
 pub use routing::{
-    Conn, Delivery, ToClient, stream_error_conflict, stream_error_device_removed, stream_restart,
+    Conn, Delivery, ToClient, stream_error_code, stream_error_conflict,
+    stream_error_device_removed, stream_restart,
 };
 use tokio::sync::oneshot;
 use whatsapp_rust::wacore_binary::node::Node;
