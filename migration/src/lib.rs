@@ -2,6 +2,8 @@
 
 pub use sea_orm_migration::prelude::*;
 
+mod columns;
+
 mod m20261125_000001_create_users;
 mod m20261125_000002_create_instances;
 mod m20261125_000003_create_activity_logs;

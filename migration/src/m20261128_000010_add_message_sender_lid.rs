@@ -2,30 +2,18 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::columns;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table("messages")
-                    .add_column(string_null("sender_lid"))
-                    .to_owned(),
-            )
-            .await
+        columns::add(manager, "messages", string_null("sender_lid")).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table("messages")
-                    .drop_column("sender_lid")
-                    .to_owned(),
-            )
-            .await
+        columns::drop(manager, "messages", "sender_lid").await
     }
 }

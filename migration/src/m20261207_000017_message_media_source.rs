@@ -4,30 +4,18 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::columns;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table("messages")
-                    .add_column(text_null("media_source"))
-                    .to_owned(),
-            )
-            .await
+        columns::add(manager, "messages", text_null("media_source")).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table("messages")
-                    .drop_column("media_source")
-                    .to_owned(),
-            )
-            .await
+        columns::drop(manager, "messages", "media_source").await
     }
 }

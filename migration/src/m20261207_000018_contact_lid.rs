@@ -3,30 +3,18 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::columns;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table("contacts")
-                    .add_column(string_null("lid"))
-                    .to_owned(),
-            )
-            .await
+        columns::add(manager, "contacts", string_null("lid")).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table("contacts")
-                    .drop_column("lid")
-                    .to_owned(),
-            )
-            .await
+        columns::drop(manager, "contacts", "lid").await
     }
 }

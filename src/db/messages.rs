@@ -348,12 +348,7 @@ pub async fn set_media_path(
     row_id: &str,
     path: &str,
 ) -> Result<(), DbErr> {
-    Messages::update_many()
-        .col_expr(Column::MediaPath, Expr::value(path))
-        .filter(Column::Id.eq(row_id))
-        .exec(db)
-        .await
-        .map(|_| ())
+    set_text(db, row_id, Column::MediaPath, path).await
 }
 
 /// Where WhatsApp keeps a received message's media now (a phone uploaded it again).
@@ -362,8 +357,17 @@ pub async fn set_media_source(
     row_id: &str,
     source: &str,
 ) -> Result<(), DbErr> {
+    set_text(db, row_id, Column::MediaSource, source).await
+}
+
+async fn set_text(
+    db: &impl ConnectionTrait,
+    row_id: &str,
+    column: Column,
+    value: &str,
+) -> Result<(), DbErr> {
     Messages::update_many()
-        .col_expr(Column::MediaSource, Expr::value(source))
+        .col_expr(column, Expr::value(value))
         .filter(Column::Id.eq(row_id))
         .exec(db)
         .await
