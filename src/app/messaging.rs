@@ -136,7 +136,8 @@ impl<'a> Messaging<'a> {
         idempotency::once_with_status(deps, instance_id, key, &print, sending).await
     }
 
-    /// A page of one chat's messages, newest first.
+    /// A page of one chat's messages, newest first. A person's LID reads the
+    /// chat of their number once the instance knows it: one person, one history.
     pub async fn history(
         &self,
         caller: &Caller,
@@ -148,7 +149,12 @@ impl<'a> Messaging<'a> {
     ) -> Result<(Vec<MessageView>, u64), ApiError> {
         let instance = visible_instance(self.deps, caller, instance_id).await?;
         writes_visible(self.deps).await;
-        let chat = chat.to_string();
+        let known_phone = if chat.is_lid() {
+            db::contacts::phone_of_lid(&self.deps.db, &instance.id, chat).await?
+        } else {
+            None
+        };
+        let chat = known_phone.unwrap_or_else(|| chat.to_string());
         let (messages, total) =
             db::messages::history(&self.deps.db, &instance.id, &chat, filter, limit, skip).await?;
         Ok((messages.into_iter().map(MessageView::new).collect(), total))

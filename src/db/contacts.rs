@@ -85,3 +85,19 @@ pub async fn kept_as_lids(
         .filter_map(|jid| Jid::from_whatsapp(jid))
         .collect())
 }
+
+/// The JID of the person whose LID this is, once the instance knows it.
+pub async fn phone_of_lid(
+    db: &impl ConnectionTrait,
+    instance_id: &str,
+    lid: &Jid,
+) -> Result<Option<String>, DbErr> {
+    Contacts::find()
+        .select_only()
+        .column(Column::Jid)
+        .filter(Column::InstanceId.eq(instance_id))
+        .filter(Column::Lid.eq(lid.to_string()))
+        .into_tuple()
+        .one(db)
+        .await
+}

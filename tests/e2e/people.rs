@@ -75,7 +75,7 @@ async fn what_the_phone_writes_to_a_lid_is_the_same_chat_as_the_number(db: TestD
         "{chat:?}"
     );
     let by_lid = net.wamux.history(&alice, &dave_lid).await;
-    assert!(by_lid.is_empty(), "a second chat under the LID: {by_lid:?}");
+    assert_eq!(by_lid, chat, "the LID reads the number's chat");
 }
 
 /// The phone writes first to a person it knows only by LID, so the instance
@@ -115,7 +115,11 @@ async fn a_chat_begun_by_lid_joins_the_numbers_chat_once_the_number_is_known(db:
     let chat = net.wamux.history(&alice, &dave_jid).await;
     assert!(chat.iter().any(|m| m["messageId"] == answer), "{chat:?}");
     let by_lid = net.wamux.history(&alice, &dave_lid).await;
-    assert!(by_lid.is_empty(), "a second chat under the LID: {by_lid:?}");
+    assert_eq!(by_lid, chat, "the LID reads the number's chat");
+    assert!(
+        by_lid.iter().all(|m| m["remoteJid"] == dave_jid),
+        "one chat, under the number: {by_lid:?}"
+    );
 
     let contacts = net
         .wamux

@@ -58,11 +58,11 @@ async fn a_person_written_to_or_by_lid_is_one_chat_under_their_number(db: TestDb
         .await;
     assert_eq!(sent_event["to"], json!(jid(BOB)), "{sent_event}");
     message(&app, &pair.alice, BOB, &reply).await;
-    let under_lid = app.history(&app.admin_key, &pair.alice, &bobs_lid).await;
-    assert!(
-        under_lid.is_empty(),
-        "a second chat under the LID: {under_lid:?}"
-    );
+    // Read by the LID or by the number: one history.
+    let by_number = app.history(&app.admin_key, &pair.alice, BOB).await;
+    let by_lid = app.history(&app.admin_key, &pair.alice, &bobs_lid).await;
+    assert_eq!(by_number.len(), 2, "{by_number:?}");
+    assert_eq!(by_lid, by_number);
 
     let contacts = app
         .get_json(
@@ -115,8 +115,11 @@ async fn a_chat_kept_under_a_lid_joins_the_number_once_the_number_is_known(db: T
     })
     .await;
     assert_eq!(carols[0]["lid"], json!(carols_lid), "{carols:?}");
-    let under_lid = app.history(&app.admin_key, &pair.alice, &carols_lid).await;
-    assert!(under_lid.is_empty(), "left under the LID: {under_lid:?}");
+    let by_number = app.history(&app.admin_key, &pair.alice, CAROL).await;
+    assert_eq!(by_number.len(), 1, "{by_number:?}");
+    assert_eq!(by_number[0]["remoteJid"], json!(jid(CAROL)));
+    let by_lid = app.history(&app.admin_key, &pair.alice, &carols_lid).await;
+    assert_eq!(by_lid, by_number, "the LID reads the number's chat");
     assert_eq!(
         app.history(&app.admin_key, &pair.alice, BOB).await.len(),
         0,
