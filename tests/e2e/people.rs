@@ -131,6 +131,11 @@ async fn a_chat_begun_by_lid_joins_the_numbers_chat_once_the_number_is_known(db:
         .filter(|c| c["id"] == dave_jid || c["id"] == dave_lid)
         .collect();
     assert_eq!(dave_rows.len(), 1, "{contacts:?}");
+    let alice_jid = format!("{ALICE}@s.whatsapp.net");
+    assert!(
+        contacts.iter().all(|c| c["id"] != alice_jid),
+        "the account is no contact of its own: {contacts:?}"
+    );
     assert_eq!(
         (&dave_rows[0]["id"], &dave_rows[0]["lid"]),
         (&json!(dave_jid), &json!(dave_lid)),

@@ -58,6 +58,9 @@ impl LidBook {
 
     /// A LID whose number is unknown and not yet asked of this session.
     fn first_ask(&mut self, jid: &Jid) -> bool {
+        if self.asked.len() >= MAX_KNOWN_LIDS {
+            self.asked.clear();
+        }
         jid.is_lid() && !self.phone_by_lid.contains_key(jid) && self.asked.insert(jid.clone())
     }
 }
@@ -73,7 +76,9 @@ impl InstanceActor {
     /// WhatsApp named `phone` and `lid` together: the pair is kept, and what
     /// was kept under the LID moves to the number.
     pub(super) fn learn_lid(&mut self, lid: Jid, phone: Jid) {
-        if !lid.is_lid() || phone.is_lid() || phone.is_group() {
+        // The account's own pair (on what its phone sends) is no contact of its own.
+        let own = self.own_jid().is_some_and(|own| own == phone);
+        if !lid.is_lid() || phone.is_lid() || phone.is_group() || own {
             return;
         }
         if self.people.learn(lid.clone(), phone.clone()) {
