@@ -48,17 +48,20 @@ impl InstanceActor {
         let known_when_asked = self.known_contacts.get(&group).cloned();
         let asked_for = group.clone();
         let asked = async move { session.group(&group).await };
-        ctx.spawn(asked.into_actor(self).map(move |answer, actor, _| {
+        ctx.spawn(asked.into_actor(self).map(move |answer, actor, ctx| {
             if actor.known_contacts.get(&asked_for) != known_when_asked.as_ref() {
                 return;
             }
             // A group the account just left answers "not found": its chat keeps its name.
             if let Ok(info) = answer {
-                actor.on_contact(WaContact {
-                    jid: info.id,
-                    name: info.subject,
-                    is_group: true,
-                });
+                actor.on_contact(
+                    WaContact {
+                        jid: info.id,
+                        name: info.subject,
+                        is_group: true,
+                    },
+                    ctx,
+                );
             }
         }));
     }

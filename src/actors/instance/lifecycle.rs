@@ -318,7 +318,7 @@ impl Handler<SessionEvent> for InstanceActor {
                 chat,
                 status,
             } => self.on_receipt(message_ids, chat, status, ctx),
-            WaEvent::Contact(contact) => self.on_contact(contact),
+            WaEvent::Contact(contact) => self.on_contact(contact, ctx),
             WaEvent::Group(notice) => self.on_group(*notice, ctx),
             WaEvent::History(history) => self.on_history(*history, ctx),
             WaEvent::Durable(batch) => self.on_durable(event.generation, batch, ctx),

@@ -114,7 +114,7 @@ impl InstanceActor {
     pub(super) fn on_history(&mut self, history: ImportedHistory, ctx: &mut Context<Self>) {
         let (messages, contacts) = (history.messages.len(), history.contacts.len());
         for contact in history.contacts {
-            self.on_contact(contact);
+            self.on_contact(contact, ctx);
         }
         for message in history.messages {
             let message = storable_message(message);
@@ -208,8 +208,11 @@ impl InstanceActor {
         });
     }
 
-    pub(super) fn on_contact(&mut self, contact: WaContact) {
-        self.learn_contact(&contact.jid, &storable(&contact.name), contact.is_group);
+    /// A name WhatsApp told; a person named by a known LID is their number's contact.
+    pub(super) fn on_contact(&mut self, contact: WaContact, ctx: &mut Context<Self>) {
+        self.ask_number_of(&contact.jid, false, ctx);
+        let (jid, _) = self.people.named(&contact.jid);
+        self.learn_contact(&jid, &storable(&contact.name), contact.is_group);
     }
 }
 

@@ -145,7 +145,16 @@ impl InstanceActor {
         ctx.spawn(kept.into_actor(self).map(|kept, actor, ctx| match kept {
             Ok(lids) => {
                 for lid in lids {
-                    actor.ask_number_of(&lid, false, ctx);
+                    match actor.people.phone_by_lid.get(&lid).cloned() {
+                        // Known, yet still kept under the LID (a name told
+                        // under it before): moved now.
+                        Some(phone) => actor.deps.recorder.record(WriteOp::MergeLid {
+                            instance_id: actor.id.clone(),
+                            lid,
+                            phone,
+                        }),
+                        None => actor.ask_number_of(&lid, false, ctx),
+                    }
                 }
             }
             Err(err) => {
