@@ -75,7 +75,11 @@ async fn what_the_phone_writes_to_a_lid_is_the_same_chat_as_the_number(db: TestD
         "{chat:?}"
     );
     let by_lid = net.wamux.history(&alice, &dave_lid).await;
-    assert_eq!(by_lid, chat, "the LID reads the number's chat");
+    assert_eq!(
+        message_ids(&by_lid),
+        message_ids(&chat),
+        "the LID reads the number's chat"
+    );
 }
 
 /// The phone writes first to a person it knows only by LID, so the instance
@@ -115,7 +119,11 @@ async fn a_chat_begun_by_lid_joins_the_numbers_chat_once_the_number_is_known(db:
     let chat = net.wamux.history(&alice, &dave_jid).await;
     assert!(chat.iter().any(|m| m["messageId"] == answer), "{chat:?}");
     let by_lid = net.wamux.history(&alice, &dave_lid).await;
-    assert_eq!(by_lid, chat, "the LID reads the number's chat");
+    assert_eq!(
+        message_ids(&by_lid),
+        message_ids(&chat),
+        "the LID reads the number's chat"
+    );
     assert!(
         by_lid.iter().all(|m| m["remoteJid"] == dave_jid),
         "one chat, under the number: {by_lid:?}"
@@ -141,6 +149,14 @@ async fn a_chat_begun_by_lid_joins_the_numbers_chat_once_the_number_is_known(db:
         (&json!(dave_jid), &json!(dave_lid)),
         "{contacts:?}"
     );
+}
+
+/// The messages' ids: their statuses move on between two readings.
+fn message_ids(messages: &[serde_json::Value]) -> Vec<&str> {
+    messages
+        .iter()
+        .filter_map(|m| m["messageId"].as_str())
+        .collect()
 }
 
 async fn not_known(net: &Network, path: &str) {

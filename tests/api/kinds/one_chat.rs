@@ -16,6 +16,14 @@ db_tests!(
 
 const CAROL: &str = "79003333333";
 
+/// The messages' ids: their statuses move on between two readings.
+fn ids(messages: &[serde_json::Value]) -> Vec<&str> {
+    messages
+        .iter()
+        .filter_map(|m| m["messageId"].as_str())
+        .collect()
+}
+
 fn lid_of(phone: &str) -> String {
     format!("2{phone:0>15}@lid")
 }
@@ -62,7 +70,7 @@ async fn a_person_written_to_or_by_lid_is_one_chat_under_their_number(db: TestDb
     let by_number = app.history(&app.admin_key, &pair.alice, BOB).await;
     let by_lid = app.history(&app.admin_key, &pair.alice, &bobs_lid).await;
     assert_eq!(by_number.len(), 2, "{by_number:?}");
-    assert_eq!(by_lid, by_number);
+    assert_eq!(ids(&by_lid), ids(&by_number));
 
     let contacts = app
         .get_json(
@@ -119,7 +127,11 @@ async fn a_chat_kept_under_a_lid_joins_the_number_once_the_number_is_known(db: T
     assert_eq!(by_number.len(), 1, "{by_number:?}");
     assert_eq!(by_number[0]["remoteJid"], json!(jid(CAROL)));
     let by_lid = app.history(&app.admin_key, &pair.alice, &carols_lid).await;
-    assert_eq!(by_lid, by_number, "the LID reads the number's chat");
+    assert_eq!(
+        ids(&by_lid),
+        ids(&by_number),
+        "the LID reads the number's chat"
+    );
     assert_eq!(
         app.history(&app.admin_key, &pair.alice, BOB).await.len(),
         0,
