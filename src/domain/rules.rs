@@ -40,8 +40,6 @@ macro_rules! person_jid {
     };
 }
 
-/// An absolute http(s) URL: a host name or bracketed IPv6 address, an optional
-/// port, then path and query in the characters RFC 3986 allows.
 /// One of the alternatives, with white space around allowed.
 macro_rules! spaced {
     ($($alternatives:expr),+) => {
@@ -49,12 +47,38 @@ macro_rules! spaced {
     };
 }
 
+/// An IPv6 address in hexadecimal groups (RFC 4291 section 2.2, forms 1 and 2;
+/// the dotted IPv4 tail of form 3 is not taken): eight groups, or fewer with
+/// one `::`. Documents the shape; the server's last word is the standard
+/// library's parser (`domain::fields::http_url_parses`), which a test holds
+/// this pattern to.
+macro_rules! ipv6_hex {
+    () => {
+        concat!(
+            r"(?:(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}",
+            r"|(?:[0-9A-Fa-f]{1,4}:){1,7}:",
+            r"|(?:[0-9A-Fa-f]{1,4}:){1,6}:[0-9A-Fa-f]{1,4}",
+            r"|(?:[0-9A-Fa-f]{1,4}:){1,5}(?::[0-9A-Fa-f]{1,4}){1,2}",
+            r"|(?:[0-9A-Fa-f]{1,4}:){1,4}(?::[0-9A-Fa-f]{1,4}){1,3}",
+            r"|(?:[0-9A-Fa-f]{1,4}:){1,3}(?::[0-9A-Fa-f]{1,4}){1,4}",
+            r"|(?:[0-9A-Fa-f]{1,4}:){1,2}(?::[0-9A-Fa-f]{1,4}){1,5}",
+            r"|[0-9A-Fa-f]{1,4}:(?::[0-9A-Fa-f]{1,4}){1,6}",
+            r"|:(?::[0-9A-Fa-f]{1,4}){1,7}",
+            r"|::)"
+        )
+    };
+}
+
+/// An absolute http(s) URL: a host name or bracketed IPv6 address, an optional
+/// port, then path and query in the characters RFC 3986 allows.
 macro_rules! http_url {
     () => {
         concat!(
             r"https?://",
             r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*",
-            r"|\[[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}\])",
+            r"|\[",
+            ipv6_hex!(),
+            r"\])",
             r"(?::(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[0-9]{1,4}))?",
             r"(?:/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*)?",
             r"(?:\?[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*)?"
@@ -246,121 +270,4 @@ pub fn all() -> [(&'static str, &'static TextRule); 26] {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_pattern_compiles() {
-        for (name, rule) in all() {
-            if !rule.pattern.is_empty() {
-                assert!(Regex::new(rule.pattern).is_ok(), "{name}: {}", rule.pattern);
-            }
-        }
-    }
-
-    /// The class matches exactly the code points `rust_class` says yes to.
-    fn same_as_rust(class: &str, rust_class: fn(char) -> bool) {
-        let class = Regex::new(&format!("^[{class}]$")).ok();
-        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
-            let matched = class
-                .as_ref()
-                .is_some_and(|r| r.is_match(c.encode_utf8(&mut [0; 4])));
-            assert_eq!(matched, rust_class(c), "U+{:04X}", c as u32);
-        }
-    }
-
-    #[test]
-    fn white_space_is_what_trim_trims() {
-        same_as_rust(space!(), char::is_whitespace);
-    }
-
-    #[test]
-    fn control_is_what_is_control_means() {
-        same_as_rust(control!(), char::is_control);
-    }
-
-    #[test]
-    fn instance_names_are_not_blank_and_have_no_controls() {
-        assert!(INSTANCE_NAME.allows("Sales"));
-        assert!(INSTANCE_NAME.allows(" Sales "));
-        assert!(!INSTANCE_NAME.allows(""));
-        assert!(!INSTANCE_NAME.allows(" \u{3000}"));
-        assert!(!INSTANCE_NAME.allows("Sa\nles"));
-        assert!(INSTANCE_NAME.allows(&"x".repeat(100)));
-        assert!(!INSTANCE_NAME.allows(&"x".repeat(101)));
-    }
-
-    #[test]
-    fn phones_and_chats() {
-        for person in [
-            "79001234567",
-            "+7 (900) 123-45-67",
-            " 12345 ",
-            "79001234567@s.whatsapp.net",
-        ] {
-            assert!(PERSON_PHONE.allows(person), "{person}");
-            assert!(CHAT.allows(person), "{person}");
-        }
-        for bad in [
-            "",
-            "1234",
-            "01234567",
-            "1234567890123456",
-            "12a45",
-            "++12345",
-            "12345@g.us",
-        ] {
-            assert!(!PERSON_PHONE.allows(bad), "{bad}");
-        }
-        assert!(CHAT.allows("120363025246125486@g.us"));
-        assert!(CHAT.allows("100000012345678@lid"));
-        assert!(!PERSON_PHONE.allows("100000012345678@lid"));
-        assert!(!CHAT.allows("1000x@lid") && !CHAT.allows("@lid"));
-    }
-
-    #[test]
-    fn urls_and_emails() {
-        for url in [
-            "https://hooks.example.com/wamux?x=1",
-            "http://localhost:8080/",
-            "http://[::1]:9/a",
-            "http://10.0.0.1",
-        ] {
-            assert!(MEDIA_URL.allows(url), "{url}");
-            assert!(WEBHOOK_URL.allows(url), "{url}");
-            assert!(url.parse::<actix_web::http::Uri>().is_ok(), "{url}");
-        }
-        assert!(WEBHOOK_URL.allows(""));
-        for bad in [
-            "ftp://x",
-            "https://",
-            "https://a b",
-            "https://x:65536",
-            " https://x",
-        ] {
-            assert!(!WEBHOOK_URL.allows(bad), "{bad}");
-        }
-        assert!(EMAIL.allows("ivan.petrov@example.com"));
-        for bad in ["a@", "@b", "a@b@c", "a@.b", "a@b.", "a b@c", " a@b"] {
-            assert!(!EMAIL.allows(bad), "{bad}");
-        }
-    }
-
-    #[test]
-    fn base64_is_what_the_decoder_takes() {
-        use base64::Engine;
-        for (text, valid) in [
-            ("aGVsbG8=", true),
-            ("aGVsbA==", true),
-            ("aGVsbG9=", false),
-            ("aGV", false),
-            ("", true),
-        ] {
-            let decodes = base64::engine::general_purpose::STANDARD
-                .decode(text)
-                .is_ok();
-            assert_eq!(decodes, valid, "{text}");
-            assert_eq!(BASE64.allows(text), valid, "{text}");
-        }
-    }
-}
+mod tests;

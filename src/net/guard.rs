@@ -84,10 +84,17 @@ pub fn http_target(url: &str) -> Result<(Uri, String, u16), TargetError> {
     let host = uri
         .host()
         .filter(|h| !h.is_empty())
-        .ok_or(TargetError::InvalidUrl)?
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .to_owned();
+        .ok_or(TargetError::InvalidUrl)?;
+    // A bracketed host is an IPv6 address, as the standard library parses it
+    // (the Uri parser takes `[:::]`).
+    let host = match host.strip_prefix('[') {
+        Some(inside) => inside
+            .strip_suffix(']')
+            .filter(|inside| inside.parse::<Ipv6Addr>().is_ok())
+            .ok_or(TargetError::InvalidUrl)?,
+        None => host,
+    }
+    .to_owned();
     let port = uri.port_u16().unwrap_or(default_port);
     Ok((uri, host, port))
 }
@@ -184,6 +191,8 @@ mod tests {
             "file:///etc/passwd",
             "example.com",
             "http://",
+            "http://[:::]/",
+            "http://[1:2:]/",
         ] {
             assert!(http_target(bad).is_err(), "{bad}");
         }

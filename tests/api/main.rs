@@ -17,6 +17,7 @@ mod groups;
 mod health;
 mod helpers;
 mod hostile;
+mod hostile_edges;
 mod instances;
 mod kinds;
 mod layers;

@@ -57,12 +57,7 @@ impl WebhookUrl {
                 Self::RULE.max_chars
             ))
         };
-        if !self.follows_rule() {
-            return Err(problem());
-        }
-        // The rule admits only what parses; kept as the last word on what a Uri is.
-        let uri: actix_web::http::Uri = self.0.parse().map_err(|_| problem())?;
-        if uri.host().is_none_or(str::is_empty) {
+        if !self.follows_rule() || !super::http_url_parses(&self.0) {
             return Err(problem());
         }
         Ok(Some(self.0.clone()))

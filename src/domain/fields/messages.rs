@@ -77,7 +77,7 @@ text_field! {
 
 impl MediaUrl {
     pub fn parse(self) -> Result<String, Refusal> {
-        if !self.follows_rule() {
+        if !self.follows_rule() || !super::http_url_parses(&self.0) {
             return Err(Refusal::Invalid(format!(
                 "url must be an absolute http:// or https:// URL of at most {} characters",
                 Self::RULE.max_chars

@@ -73,8 +73,23 @@ fn webhook_url_must_be_http_or_https_with_a_host() {
         "example.com/hook",
         "https://",
         "javascript:alert(1)",
+        "http://[:::]/",
+        "http://[1:2:]/",
+        "http://[::1%25eth0]/",
     ] {
         assert!(parse(bad).is_err(), "{bad:?}");
+    }
+    assert!(parse("http://[2001:db8::1]:8080/x").is_ok());
+}
+
+#[test]
+fn a_bracketed_host_must_parse_as_ipv6() {
+    for bad in ["http://[:::]/", "http://[1:2:]/", "https://[1::2::3]/a.jpg"] {
+        assert!(MediaUrl::from(bad).parse().is_err(), "{bad:?}");
+        assert!(!http_url_parses(bad), "{bad:?}");
+    }
+    for good in ["http://[::1]:9/a", "https://[2001:db8::8a2e:370:7334]/"] {
+        assert_eq!(MediaUrl::from(good).parse().ok().as_deref(), Some(good));
     }
 }
 
