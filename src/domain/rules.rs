@@ -25,6 +25,31 @@ macro_rules! control {
     };
 }
 
+/// Format characters (category Cf): zero-width spaces and joiners, the
+/// byte-order mark, bidirectional controls, tags. Alone they show nothing, so
+/// a text of them and white space is blank. Those beyond the BMP are the
+/// characters themselves (Rust, Python and ECMA-262 in its `u` mode, which
+/// JSON Schema's patterns use, read them alike; escapes differ).
+macro_rules! format_chars {
+    () => {
+        concat!(
+            r"\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f",
+            r"\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb",
+            "\u{110BD}\u{110CD}\u{13430}-\u{1343F}\u{1BCA0}-\u{1BCA3}\u{1D173}-\u{1D17A}",
+            "\u{E0001}\u{E0020}-\u{E007F}"
+        )
+    };
+}
+
+/// Bidirectional embeddings, overrides and isolates (U+202A-U+202E,
+/// U+2066-U+2069): in a name they reorder what is shown after it, so a name
+/// could display as another (or as someone's message).
+macro_rules! bidi_controls {
+    () => {
+        r"\u202a-\u202e\u2066-\u2069"
+    };
+}
+
 /// A phone number: an optional `+`, then 5 to 15 digits (the first not 0)
 /// among spaces, dashes and parentheses.
 macro_rules! phone_number {
@@ -121,21 +146,37 @@ impl TextRule {
     }
 }
 
-/// An instance's name: no control characters, not blank.
+/// An instance's name: no control characters or bidi controls, not blank.
 pub static INSTANCE_NAME: TextRule = TextRule::new(1, 100, VISIBLE_NAME);
-/// A name: no control characters, not blank.
+/// A name: no control characters or bidi controls, not blank (one character
+/// neither white space nor a format character).
 const VISIBLE_NAME: &str = concat!(
     "^[^",
     control!(),
+    bidi_controls!(),
     "]*[^",
     space!(),
     control!(),
+    format_chars!(),
     "][^",
     control!(),
+    bidi_controls!(),
     "]*$"
 );
-/// A text that is not blank, without NUL.
-const NOT_BLANK: &str = concat!(r"^[^\x00]*[^\x00", space!(), r"][^\x00]*$");
+/// A text that is not blank (one character neither white space nor a format
+/// character), without NUL.
+const NOT_BLANK: &str = concat!(r"^[^\x00]*[^\x00", space!(), format_chars!(), r"][^\x00]*$");
+/// A name that may hold control characters: not blank, without NUL or bidi controls.
+const NAME_NOT_BLANK: &str = concat!(
+    r"^[^\x00",
+    bidi_controls!(),
+    r"]*[^\x00",
+    space!(),
+    format_chars!(),
+    r"][^\x00",
+    bidi_controls!(),
+    r"]*$"
+);
 /// Texts that are stored as given, where only NUL is refused (PostgreSQL
 /// cannot store it).
 const NO_NUL: &str = r"^[^\x00]*$";
@@ -171,7 +212,8 @@ pub static EMAIL: TextRule = TextRule::new(
 /// Argon2's cost grows with its input: the cap keeps one request from pinning a core.
 pub static PASSWORD: TextRule = TextRule::new(8, 1024, "");
 /// A first or last name, or a WhatsApp display name: may be empty.
-pub static PERSON_NAME: TextRule = TextRule::new(0, 100, concat!("^[^", control!(), "]*$"));
+pub static PERSON_NAME: TextRule =
+    TextRule::new(0, 100, concat!("^[^", control!(), bidi_controls!(), "]*$"));
 
 /// A person's phone number or JID, white space around allowed.
 pub static PERSON_PHONE: TextRule =
@@ -216,8 +258,8 @@ pub static GROUP: TextRule = TextRule::new(1, 100, spaced!(r"[0-9-]{1,64}@g\.us"
 /// A `{groupId}`: a group JID's digits, or the whole JID.
 pub static GROUP_ID: TextRule =
     TextRule::new(1, 100, spaced!(r"[0-9]{1,32}(?:-[0-9]{1,32})?(?:@g\.us)?"));
-/// A group's subject: not blank, no NUL.
-pub static GROUP_SUBJECT: TextRule = TextRule::new(1, 100, NOT_BLANK);
+/// A group's subject: not blank, no NUL or bidi controls.
+pub static GROUP_SUBJECT: TextRule = TextRule::new(1, 100, NAME_NOT_BLANK);
 /// A group's description; empty removes it.
 pub static GROUP_DESCRIPTION: TextRule = TextRule::new(0, 2048, NO_NUL);
 /// An invite: the code, or the `https://chat.whatsapp.com/<code>` link.

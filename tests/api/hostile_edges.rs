@@ -8,7 +8,10 @@ use serde_json::json;
 use crate::db_tests;
 use crate::helpers::*;
 
-db_tests!(a_url_with_a_bracketed_host_that_is_no_ipv6_address_is_refused);
+db_tests!(
+    a_url_with_a_bracketed_host_that_is_no_ipv6_address_is_refused,
+    zero_width_names_are_blank_and_names_refuse_bidi_controls,
+);
 
 async fn a_url_with_a_bracketed_host_that_is_no_ipv6_address_is_refused(db: TestDb) {
     let app = spawn_sim_app(db).await;
@@ -46,4 +49,39 @@ async fn a_url_with_a_bracketed_host_that_is_no_ipv6_address_is_refused(db: Test
         .await
         .unwrap();
     assert_eq!(created.status(), 201);
+}
+
+async fn zero_width_names_are_blank_and_names_refuse_bidi_controls(db: TestDb) {
+    let app = spawn_sim_app(db).await;
+    for name in [
+        "\u{200b}",
+        "\u{200c}\u{200d}\u{2060}",
+        " \u{feff} ",
+        "Sales\u{202e}txt.exe",
+        "\u{2066}x",
+    ] {
+        let created = app
+            .as_admin(Method::POST, "/api/instances")
+            .json(&json!({"name": name}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            assert_error(created, 400).await,
+            "validation_error",
+            "{name:?}"
+        );
+    }
+    let (alice, _bob) = app.alice_and_bob().await;
+    let text = app
+        .send_text(&app.admin_key, &alice, "79002222222", "\u{200b}\u{200b}")
+        .await;
+    assert_eq!(assert_error(text, 400).await, "validation_error");
+    let user = app
+        .as_admin(Method::POST, "/api/admin/users")
+        .json(&json!({"email": "rlo@example.com", "password": "rlo-password", "firstName": "Ann\u{202e}", "lastName": "", "role": "user"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(assert_error(user, 400).await, "validation_error");
 }

@@ -36,7 +36,8 @@ impl PersonPhone {
 }
 
 text_field! {
-    /// A text message's body: not blank, without NUL.
+    /// A text message's body: not blank (white space and zero-width characters
+    /// alone are blank), without NUL.
     MessageText = rules::MESSAGE_TEXT, example "Hello! How are you?"
 }
 

@@ -124,7 +124,10 @@ fn refusals_name_the_field_and_the_kind_of_problem() {
         PersonName::from("a\u{7}")
             .parse("pushName")
             .map_err(|r| r.message().to_owned()),
-        Err("pushName must be at most 100 characters, without control characters".into())
+        Err(
+            "pushName must be at most 100 characters, without control characters or bidi controls"
+                .into()
+        )
     );
 }
 

@@ -30,6 +30,58 @@ fn control_is_what_is_control_means() {
     same_as_rust(control!(), char::is_control);
 }
 
+/// Category Cf as the regex crate's Unicode tables know it.
+fn is_format(c: char) -> bool {
+    static CF: OnceLock<Option<Regex>> = OnceLock::new();
+    CF.get_or_init(|| Regex::new(r"^\p{Cf}$").ok())
+        .as_ref()
+        .is_some_and(|cf| cf.is_match(c.encode_utf8(&mut [0; 4])))
+}
+
+#[test]
+fn format_is_category_cf() {
+    same_as_rust(format_chars!(), is_format);
+}
+
+#[test]
+fn zero_width_and_format_characters_are_blank() {
+    for blank in [
+        "\u{200b}",
+        "\u{200c}\u{200d}",
+        " \u{2060}\u{feff} ",
+        "\u{e0020}\u{ad}",
+    ] {
+        for rule in [
+            &INSTANCE_NAME,
+            &CARD_NAME,
+            &GROUP_SUBJECT,
+            &MESSAGE_TEXT,
+            &POLL_OPTION,
+        ] {
+            assert!(!rule.allows(blank), "{blank:?}");
+        }
+    }
+    // Beside something visible they are kept: an emoji family is joined by U+200D.
+    assert!(MESSAGE_TEXT.allows("\u{1f468}\u{200d}\u{1f469}"));
+    assert!(INSTANCE_NAME.allows("Sales\u{200b}"));
+}
+
+#[test]
+fn names_refuse_bidi_controls() {
+    for control in ('\u{202a}'..='\u{202e}').chain('\u{2066}'..='\u{2069}') {
+        let name = format!("Sales {control}gnp.exe");
+        for rule in [&INSTANCE_NAME, &CARD_NAME, &GROUP_SUBJECT, &PERSON_NAME] {
+            assert!(!rule.allows(&name), "U+{:04X}", control as u32);
+        }
+        // A message may quote right-to-left text as it likes.
+        assert!(MESSAGE_TEXT.allows(&name));
+    }
+    assert!(
+        PERSON_NAME.allows("\u{5d3}\u{5d5}\u{5d3}"),
+        "right-to-left letters are names"
+    );
+}
+
 #[test]
 fn instance_names_are_not_blank_and_have_no_controls() {
     assert!(INSTANCE_NAME.allows("Sales"));
