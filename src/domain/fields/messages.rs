@@ -179,14 +179,15 @@ text_field! {
 }
 
 impl Emoji {
-    /// One emoji (one grapheme cluster, as a person sees one character), or empty.
+    /// One emoji as Unicode lists it (with its variations and skin tones), or
+    /// empty. Looked up in Unicode's own list (the `emojis` crate), not judged
+    /// by its characters: a control, a bidi override or a letter with combining
+    /// marks is one grapheme but no emoji.
     pub fn parse(self) -> Result<String, Refusal> {
-        use unicode_segmentation::UnicodeSegmentation;
-        let graphemes = self.0.graphemes(true).count();
-        // A letter, a digit, a space or a mark is no emoji; a keycap (1️⃣) is.
-        let plain = |c: char| c.is_alphanumeric() || c.is_whitespace() || c.is_ascii_punctuation();
-        let not_emoji = !self.0.is_empty() && self.0.chars().all(plain);
-        if !self.follows_rule() || graphemes > 1 || not_emoji {
+        if self.0.is_empty() {
+            return Ok(self.0);
+        }
+        if !self.follows_rule() || emojis::get(&self.0).is_none() {
             return Err(Refusal::Invalid(
                 "emoji must be one emoji (one character as shown), or empty to remove the reaction"
                     .into(),

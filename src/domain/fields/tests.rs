@@ -135,7 +135,24 @@ fn refusals_name_the_field_and_the_kind_of_problem() {
 fn a_reaction_is_one_emoji_or_none() {
     assert_eq!(Emoji::from("👍").parse(), Ok("👍".into()));
     assert_eq!(Emoji::from("").parse(), Ok(String::new()));
-    for bad in ["a", "👍👍", "1"] {
+    for good in ["❤️", "❤", "👍🏽", "1️⃣", "🇧🇷", "👨‍👩‍👧", "🏳️‍🌈"]
+    {
+        assert_eq!(Emoji::from(good).parse().as_deref(), Ok(good), "{good:?}");
+    }
+    let stacked = format!("e{}", "\u{301}".repeat(15));
+    for bad in [
+        "a",
+        "👍👍",
+        "1",
+        " 👍",
+        "\u{7}",
+        "\u{85}",
+        "\u{202e}",
+        "\u{2066}",
+        "\u{200b}",
+        "\u{fe0f}",
+        stacked.as_str(),
+    ] {
         assert!(Emoji::from(bad).parse().is_err(), "{bad:?}");
     }
 }
