@@ -3,13 +3,14 @@
 //! zero-width names, bidi overrides, and long paths echoed back.
 
 use reqwest::Method;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::db_tests;
 use crate::helpers::*;
 
 db_tests!(
     a_url_with_a_bracketed_host_that_is_no_ipv6_address_is_refused,
+    integral_floats_count_as_integers_in_every_integer_field,
     zero_width_names_are_blank_and_names_refuse_bidi_controls,
 );
 
@@ -45,6 +46,35 @@ async fn a_url_with_a_bracketed_host_that_is_no_ipv6_address_is_refused(db: Test
     let created = app
         .as_admin(Method::POST, "/api/instances")
         .json(&json!({"name": "Hooked", "webhookUrl": "http://[2606:4700:4700::1111]:9/hook"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+}
+
+async fn integral_floats_count_as_integers_in_every_integer_field(db: TestDb) {
+    let app = spawn_sim_app(db).await;
+    let (alice, _bob) = app.alice_and_bob().await;
+    let poll = |count: Value| {
+        app.as_admin(Method::POST, &format!("/api/whatsapp/{alice}/send-poll"))
+            .json(&json!({"phone": "79002222222", "question": "Lunch?", "options": ["Yes", "No"], "selectableCount": count}))
+            .send()
+    };
+    for count in [json!(1.0), json!(2.0), json!(2)] {
+        let sent = poll(count.clone()).await.unwrap();
+        assert!(sent.status().is_success(), "{count}: {}", sent.status());
+    }
+    for count in [json!(1.5), json!(3.0), json!(0.0), json!("1")] {
+        let refused = poll(count.clone()).await.unwrap();
+        assert_eq!(
+            assert_error(refused, 400).await,
+            "validation_error",
+            "{count}"
+        );
+    }
+    let created = app
+        .as_admin(Method::POST, "/api/instances")
+        .json(&json!({"name": "Floats", "maxRetries": 3.0, "retryInterval": 1000.0}))
         .send()
         .await
         .unwrap();

@@ -1,6 +1,6 @@
 //! The fields of the message routes: who to write to and what to say.
 
-use super::{Refusal, text_field, text_problem};
+use super::{Refusal, text_field, text_problem, whole_number_field};
 use crate::domain::phone::{InvalidPhone, Jid};
 use crate::domain::rules;
 
@@ -194,5 +194,31 @@ impl Emoji {
             ));
         }
         Ok(self.0)
+    }
+}
+
+/// Most options a poll holds (and so most a voter may pick).
+pub const MAX_POLL_OPTIONS: i64 = 12;
+
+whole_number_field! {
+    /// How many options one voter may pick: 1 (default) up to the number of options.
+    SelectableCount in 1..=MAX_POLL_OPTIONS
+}
+
+impl SelectableCount {
+    /// 1 when absent; at most `options`, the poll's number of options.
+    pub fn parse(value: Option<Self>, options: usize) -> Result<u32, Refusal> {
+        let Some(count) = value else {
+            return Ok(1);
+        };
+        u32::try_from(count.0)
+            .ok()
+            .filter(|_| count.in_range())
+            .filter(|picks| usize::try_from(*picks).is_ok_and(|picks| picks <= options))
+            .ok_or_else(|| {
+                Refusal::Invalid(format!(
+                    "selectableCount must be between 1 and {options} (the number of options)"
+                ))
+            })
     }
 }

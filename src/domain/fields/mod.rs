@@ -16,8 +16,8 @@ pub use accounts::{
 };
 pub use groups::{GroupDescription, GroupId, GroupInvite, GroupJid, GroupSubject};
 pub use messages::{
-    Caption, CardName, Chat, Emoji, MediaUrl, MessageId, MessageText, PersonPhone, PlaceText,
-    PollOption, PollQuestion,
+    Caption, CardName, Chat, Emoji, MAX_POLL_OPTIONS, MediaUrl, MessageId, MessageText,
+    PersonPhone, PlaceText, PollOption, PollQuestion, SelectableCount,
 };
 #[cfg(feature = "sim")]
 pub use sim::{Base64Data, DelayMs, InboundBody, NackCode, PastMessageBody, UnixSeconds};
