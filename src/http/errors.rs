@@ -10,6 +10,7 @@ use actix_web::middleware::ErrorHandlerResponse;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::state::AppState;
+use crate::domain::text::echoed;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 
 pub fn json_config(limit: usize) -> web::JsonConfig {
@@ -75,11 +76,13 @@ fn path_error(err: PathError) -> ApiError {
 
 /// Default service: a path no route has is a JSON 404; a route's path with a
 /// method it does not answer is a JSON 405 naming the ones it does in `Allow`.
+/// The path is repeated shortened (`text::echoed`).
 pub async fn no_route(req: HttpRequest) -> HttpResponse {
+    let path = echoed(req.path());
     let Some(pattern) = req.resource_map().match_pattern(req.path()) else {
         return ApiError::new(
             ErrorCode::RouteNotFound,
-            format!("no route for {} {}", req.method(), req.path()),
+            format!("no route for {} {path}", req.method()),
         )
         .error_response();
     };
@@ -90,7 +93,7 @@ pub async fn no_route(req: HttpRequest) -> HttpResponse {
         .unwrap_or_else(|| "GET".to_owned());
     let mut response = ApiError::new(
         ErrorCode::MethodNotAllowed,
-        format!("{} is not allowed on {}", req.method(), req.path()),
+        format!("{} is not allowed on {path}", req.method()),
     )
     .error_response();
     if let Ok(value) = HeaderValue::from_str(&allowed) {

@@ -12,6 +12,7 @@ db_tests!(
     a_url_with_a_bracketed_host_that_is_no_ipv6_address_is_refused,
     integral_floats_count_as_integers_in_every_integer_field,
     zero_width_names_are_blank_and_names_refuse_bidi_controls,
+    a_long_path_is_not_echoed_back_whole,
 );
 
 async fn a_url_with_a_bracketed_host_that_is_no_ipv6_address_is_refused(db: TestDb) {
@@ -114,4 +115,17 @@ async fn zero_width_names_are_blank_and_names_refuse_bidi_controls(db: TestDb) {
         .await
         .unwrap();
     assert_eq!(assert_error(user, 400).await, "validation_error");
+}
+
+async fn a_long_path_is_not_echoed_back_whole(db: TestDb) {
+    let app = spawn_app(db).await;
+    let long = "a".repeat(60 * 1024);
+    for path in [format!("/console/{long}"), format!("/api/{long}")] {
+        let response = app.as_admin(Method::GET, &path).send().await.unwrap();
+        assert_eq!(response.status(), 404);
+        let text = response.text().await.unwrap();
+        assert!(text.len() < 1000, "{} bytes echoed", text.len());
+        let body: Value = serde_json::from_str(&text).unwrap();
+        assert!(body["error"].as_str().unwrap().ends_with("a…"), "{body}");
+    }
 }
