@@ -73,6 +73,8 @@ error_codes! {
     DeliveryNotFound = "delivery_not_found" => NOT_FOUND,
     QrNotAvailable = "qr_not_available" => NOT_FOUND,
     MethodNotAllowed = "method_not_allowed" => METHOD_NOT_ALLOWED,
+    /// The client took too long to send its request body.
+    RequestTimeout = "request_timeout" => REQUEST_TIMEOUT,
     EmailTaken = "email_taken" => CONFLICT,
     SelfLockout = "self_lockout" => CONFLICT,
     InstanceNotConnected = "instance_not_connected" => CONFLICT,
@@ -171,6 +173,13 @@ impl ApiError {
         Self::new(
             ErrorCode::PayloadTooLarge,
             format!("request body is larger than the limit of {limit} bytes"),
+        )
+    }
+
+    pub fn request_timeout() -> Self {
+        Self::new(
+            ErrorCode::RequestTimeout,
+            "the request body did not arrive in time",
         )
     }
 

@@ -24,6 +24,17 @@ pub struct Metrics {
     pub runtime_tasks: IntGaugeVec,
     /// Seconds since WhatsApp last sent anything, per connected engine instance.
     pub inbound_age: IntGaugeVec,
+    /// Live event streams open, and the bytes held for the ones not read yet.
+    pub event_streams: IntGauge,
+    pub event_stream_backlog: IntGauge,
+    /// send-file uploads being received or waiting to be sent.
+    pub uploads_in_flight: IntGauge,
+}
+
+fn gauge(registry: &Registry, name: &str, help: &str) -> prometheus::Result<IntGauge> {
+    let metric = IntGauge::with_opts(Opts::new(name, help).namespace("wamux"))?;
+    registry.register(Box::new(metric.clone()))?;
+    Ok(metric)
 }
 
 fn counter(registry: &Registry, name: &str, help: &str) -> prometheus::Result<IntCounter> {
@@ -123,6 +134,17 @@ impl Metrics {
                 "stats_flushes_total",
                 "Usage statistics flushes",
                 "result",
+            )?,
+            event_streams: gauge(&registry, "event_streams", "Live event streams open")?,
+            event_stream_backlog: gauge(
+                &registry,
+                "event_stream_backlog_bytes",
+                "Bytes of events held for live event streams not read yet",
+            )?,
+            uploads_in_flight: gauge(
+                &registry,
+                "uploads_in_flight",
+                "send-file uploads being received or waiting to be sent",
             )?,
             instances,
             session_clients,

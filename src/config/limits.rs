@@ -16,6 +16,15 @@ pub struct LimitSettings {
     /// Requests a second per user (or API key) once past `burst`; 0: no limit.
     pub requests_per_second: u32,
     pub burst: u32,
+    /// File uploads (send-file) being received at once, server-wide and per
+    /// user; past either, 429. An upload is spooled to a temporary file, so this
+    /// bounds open files and disk, not memory.
+    pub uploads_in_flight: u32,
+    pub uploads_in_flight_per_user: u32,
+    /// An upload whose client sends nothing for this long is cut off with 408.
+    pub upload_idle_timeout_secs: u64,
+    /// An upload not received whole in this long is cut off with 408.
+    pub upload_timeout_secs: u64,
 }
 
 impl Default for LimitSettings {
@@ -25,6 +34,10 @@ impl Default for LimitSettings {
             auth_failures_per_minute: 30,
             requests_per_second: 100,
             burst: 200,
+            uploads_in_flight: 32,
+            uploads_in_flight_per_user: 8,
+            upload_idle_timeout_secs: 30,
+            upload_timeout_secs: 600,
         }
     }
 }
@@ -36,6 +49,25 @@ impl LimitSettings {
                 "limits.burst",
                 "must be at least 1 when limits.requests_per_second is set",
             ));
+        }
+        for (key, value) in [
+            (
+                "limits.uploads_in_flight",
+                u64::from(self.uploads_in_flight),
+            ),
+            (
+                "limits.uploads_in_flight_per_user",
+                u64::from(self.uploads_in_flight_per_user),
+            ),
+            (
+                "limits.upload_idle_timeout_secs",
+                self.upload_idle_timeout_secs,
+            ),
+            ("limits.upload_timeout_secs", self.upload_timeout_secs),
+        ] {
+            if value == 0 {
+                return Err(invalid(key, "must be at least 1"));
+            }
         }
         Ok(())
     }

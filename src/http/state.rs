@@ -4,9 +4,11 @@
 use super::known_routes::KnownRoutes;
 use crate::app::App;
 use crate::security::limits::RateLimits;
+use crate::security::uploads::UploadGate;
 
 pub struct AppState {
     pub app: App,
     pub limits: RateLimits,
+    pub uploads: UploadGate,
     pub routes: KnownRoutes,
 }

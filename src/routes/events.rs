@@ -6,8 +6,8 @@ use std::time::Duration;
 use actix_web::{HttpResponse, get, web};
 use bytes::Bytes;
 use futures_util::{StreamExt, stream};
-use tokio::sync::mpsc;
 
+use crate::actors::live::Frames;
 use crate::domain::user::AuthUser;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::http::state::AppState;
@@ -22,8 +22,12 @@ const KEEP_ALIVE: Duration = Duration::from_secs(15);
 /// "timestamp": "<ISO 8601>"}`. Types: `message_received`, `message_sent`,
 /// `message_status`, `connection_opened`, `connection_closed`, `qr_received`; all of
 /// them are streamed, whatever the instance's webhook settings. Comment lines
-/// (`: ...`) open the stream and keep it alive every 15 s. A client that falls too
-/// far behind is disconnected; at most 32 clients may watch one instance.
+/// (`: ...`) open the stream and keep it alive every 15 s. A client that falls
+/// more than 1 MiB behind is let go: what was held for it is dropped at once, the
+/// stream ends with the comment `: frames lost: this client read too slowly;
+/// reconnect`, and the client should reconnect and read what it missed from the
+/// history. At most 32 clients may watch one instance; a client that hangs up
+/// frees its place at once.
 #[utoipa::path(tag = "events",
     operation_id = "streamInstanceEvents",
     params(("instance_id" = String, Path, description = "Instance id")),
@@ -88,15 +92,15 @@ pub async fn user_events(
 }
 
 /// Frames as they come, after a greeting comment, with keep-alive comments.
-fn event_stream(frames: mpsc::Receiver<Bytes>, hello: String) -> HttpResponse {
+fn event_stream(frames: Frames, hello: String) -> HttpResponse {
     let mut ticks = tokio::time::interval(KEEP_ALIVE);
     ticks.reset();
     let hello = Bytes::from(hello);
     let body = stream::once(async move { Ok::<_, actix_web::Error>(hello) }).chain(stream::unfold(
         (frames, ticks),
-        |(mut frames, mut ticks)| async move {
+        |(frames, mut ticks)| async move {
             let next = tokio::select! {
-                frame = frames.recv() => frame?,
+                frame = frames.next() => frame?,
                 _ = ticks.tick() => Bytes::from_static(b": keep-alive\n\n"),
             };
             Some((Ok::<_, actix_web::Error>(next), (frames, ticks)))

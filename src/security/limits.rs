@@ -157,6 +157,7 @@ mod tests {
             auth_failures_per_minute: 0,
             requests_per_second: 0,
             burst: 0,
+            ..LimitSettings::default()
         });
         let home = Some(IpAddr::from([192, 0, 2, 1]));
         for _ in 0..1000 {

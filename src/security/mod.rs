@@ -5,3 +5,4 @@ pub mod headers;
 pub mod limits;
 pub mod methods;
 pub mod tls;
+pub mod uploads;

@@ -39,6 +39,7 @@ use crate::net::fetch::MediaFetcher;
 use crate::routes;
 use crate::security;
 use crate::security::limits::RateLimits;
+use crate::security::uploads::UploadGate;
 use crate::whatsapp::Backends;
 use crate::{bootstrap, db};
 
@@ -86,6 +87,11 @@ impl Application {
         let state = web::Data::new(AppState {
             app: crate::app::App::new(deps),
             limits: RateLimits::new(&settings.limits),
+            uploads: UploadGate::new(
+                &settings.limits,
+                settings.whatsapp.max_media_bytes,
+                metrics.uploads_in_flight.clone(),
+            ),
             routes: routes::known_routes(),
         });
         spawn_limit_housekeeping(state.clone());
@@ -188,7 +194,11 @@ async fn start_actors(settings: Arc<Settings>, db: DatabaseConnection) -> anyhow
     let mut events = EventBus::default();
     events.subscribe_durable(webhooks.clone().recipient(), webhooks.clone().recipient());
     events.subscribe(stats.clone().recipient());
-    let live = LiveEvents::default().start();
+    let live = LiveEvents::new(
+        metrics.event_stream_backlog.clone(),
+        metrics.event_streams.clone(),
+    )
+    .start();
     events.subscribe(live.clone().recipient());
     let supervisor = InstanceSupervisor::new(SupervisorParts {
         db: db.clone(),
@@ -312,7 +322,12 @@ fn serve_http(
             .configure(|cfg| routes::configure(cfg, with_sim))
             .default_service(web::to(errors::no_route))
     })
-    .shutdown_timeout(settings.server.shutdown_timeout_secs);
+    .shutdown_timeout(settings.server.shutdown_timeout_secs)
+    // A client that hangs up is let go as soon as its end of the connection
+    // closes: an event stream would otherwise keep its watcher slot (and its
+    // backlog) until the next write failed, up to a keep-alive later. HTTP/1.1
+    // clients do not half-close while waiting for an answer.
+    .h1_allow_half_closed(false);
     if settings.server.workers > 0 {
         server = server.workers(settings.server.workers);
     }

@@ -4,10 +4,8 @@
 mod patch;
 mod views;
 
-use bytes::Bytes;
 pub(super) use entity::instances::Model as Instance;
 use serde::Serialize;
-use tokio::sync::mpsc;
 
 use super::Deps;
 use super::access::{
@@ -16,7 +14,7 @@ use super::access::{
 use crate::actors::instance::{
     GetQr, Logout, PairingCodeError, Reconnect, RequestPairingCode, StatusView,
 };
-use crate::actors::live::Watch;
+use crate::actors::live::{Frames, Watch};
 use crate::actors::supervisor::{StartInstance, StopInstance};
 use crate::actors::webhook::SettingsChanged;
 use crate::db;
@@ -299,7 +297,7 @@ impl<'a> Instances<'a> {
         &self,
         caller: &Caller,
         instance_id: &str,
-    ) -> Result<Option<mpsc::Receiver<Bytes>>, ApiError> {
+    ) -> Result<Option<Frames>, ApiError> {
         let instance = visible_instance(self.deps, caller, instance_id).await?;
         ask(
             self.deps,
@@ -316,7 +314,7 @@ impl<'a> Instances<'a> {
     pub async fn watch_all(
         &self,
         caller: &Caller,
-    ) -> Result<Option<mpsc::Receiver<Bytes>>, ApiError> {
+    ) -> Result<Option<Frames>, ApiError> {
         let instances = db::instances::list(&self.deps.db, Some(caller.id.as_str())).await?;
         let instance_ids = instances.into_iter().map(|instance| instance.id).collect();
         ask(self.deps, &self.deps.live, Watch { instance_ids }).await

@@ -6,8 +6,7 @@ use crate::domain::phone::Jid;
 use crate::domain::rules;
 
 text_field! {
-    /// A group's subject: not blank (white space and zero-width characters alone
-    /// are blank), no bidi controls.
+    /// A group's subject: not blank.
     GroupSubject = rules::GROUP_SUBJECT, example "Sales team"
 }
 
@@ -16,7 +15,7 @@ impl GroupSubject {
     pub fn parse(self) -> Result<String, Refusal> {
         if !self.follows_rule() {
             return Err(Refusal::Invalid(format!(
-                "subject must be 1-{} characters, not blank, without bidi controls",
+                "subject must be 1-{} characters, not blank",
                 Self::RULE.max_chars
             )));
         }

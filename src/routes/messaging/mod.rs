@@ -217,6 +217,9 @@ pub struct SendFileForm {
 /// `multipart/form-data` with `phone`, optional `caption` and `file`. The file is sent
 /// as image, video, audio or document according to its part's `Content-Type` (or, when
 /// that is missing or `application/octet-stream`, its file name); the recipient sees the file name.
+/// The file is written to a temporary file as it arrives (never held whole in memory
+/// while it uploads, whatever `Content-Length` says), and read into memory to be sent
+/// one media limit's worth at a time server-wide: uploads past that wait their turn.
 #[utoipa::path(tag = "whatsapp", operation_id = "sendFile",
     params(("instance_id" = String, Path, description = "Instance id (UUID)")),
     request_body(content_type = "multipart/form-data", content = SendFileForm,
@@ -224,8 +227,12 @@ pub struct SendFileForm {
     responses(
         (status = 400, description = "Invalid form: `invalid_multipart` (not a readable multipart/form-data body), `validation_error` (missing `phone` or `file`, empty file, unknown field, caption too long), `invalid_phone`, `invalid_idempotency_key`, or WhatsApp refused the message (`send_rejected`)", body = ErrorBody,
             example = json!(ErrorBody::example(ErrorCode::ValidationError, "missing form field `file`"))),
+        (status = 408, description = "The body stalled for `limits.upload_idle_timeout_secs` (30 s by default) or was not whole after `limits.upload_timeout_secs` (600 s); nothing is sent", body = ErrorBody,
+            example = json!(ErrorBody::example(ErrorCode::RequestTimeout, "the request body did not arrive in time"))),
         (status = 413, description = "The file is larger than the server's media limit", body = ErrorBody,
             example = json!(ErrorBody::example(ErrorCode::PayloadTooLarge, "request body is larger than the limit of 67108864 bytes"))),
+        (status = 429, description = "The server (`limits.uploads_in_flight`) or the caller (`limits.uploads_in_flight_per_user`) has as many uploads in flight as it may; see `Retry-After`", body = ErrorBody,
+            example = json!(ErrorBody::example(ErrorCode::RateLimited, "too many requests, retry in 1 s"))),
     ))]
 #[post("/send-file")]
 pub async fn send_file(
@@ -240,20 +247,28 @@ pub async fn send_file(
     let messaging = state.app.messaging();
     // Before reading what may be a large upload.
     messaging.check_sender(&user, &path)?;
-    let declared = req
-        .headers()
-        .get(actix_web::http::header::CONTENT_LENGTH)
-        .and_then(|length| length.to_str().ok()?.parse::<usize>().ok());
-    let max_file_bytes = state.app.settings().whatsapp.max_media_bytes;
-    let upload = upload::read(form, max_file_bytes, declared).await?;
+    let (_in_flight, clock) = state.uploads.enter(&user.id)?;
+    let settings = state.app.settings();
+    let rules = upload::UploadRules {
+        max_file_bytes: settings.whatsapp.max_media_bytes,
+        spool_dir: &settings.server.data_dir.join("uploads"),
+        clock,
+    };
+    let upload = upload::read(form, rules).await?;
     let to = upload.phone.parse()?;
+    let send_as = send_as(upload.send_as.as_deref())?;
+    let quoted = quoted(upload.quoted_message_id)?;
+    let caption = upload.caption.map(Caption::parse).transpose()?.flatten();
+    // Held until the message is sent: uploads past the memory budget wait here,
+    // in their temporary files.
+    let _in_memory = state.uploads.hold_in_memory(upload.file.len()).await?;
     let content = Content::File {
-        send_as: send_as(upload.send_as.as_deref())?,
-        quoted: quoted(upload.quoted_message_id)?,
-        bytes: upload.file,
+        send_as,
+        quoted,
+        bytes: upload.file.into_bytes().await?,
         filename: upload.filename,
         mimetype: upload.mimetype,
-        caption: upload.caption.map(Caption::parse).transpose()?.flatten(),
+        caption,
     };
     let sent = messaging
         .send(&user, &path, key, to, content, &fetcher)

@@ -1,12 +1,19 @@
-//! The `multipart/form-data` body of send-file, read with a size cap.
+//! The `multipart/form-data` body of send-file, read with a size cap and a
+//! clock; the file goes to a temporary file as it arrives, never whole into
+//! memory, whatever size the request declares.
+
+use std::io::SeekFrom;
+use std::path::Path;
 
 use actix_multipart::{Field, Multipart};
 use bytes::{Bytes, BytesMut};
 use futures_util::TryStreamExt;
+use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 
 use crate::domain::fields::{Caption, Chat, MessageId};
 use crate::domain::text::sanitize_filename;
 use crate::error::{ApiError, ErrorCode};
+use crate::security::uploads::BodyClock;
 
 /// Text fields (`phone`, `caption`) are short; this bounds them.
 const MAX_TEXT_FIELD_BYTES: usize = 64 * 1024;
@@ -17,9 +24,43 @@ pub struct Upload {
     /// `as`: voice, sticker or document.
     pub send_as: Option<String>,
     pub quoted_message_id: Option<MessageId>,
-    pub file: Bytes,
+    pub file: SpooledFile,
     pub filename: String,
     pub mimetype: Option<String>,
+}
+
+/// An uploaded file in an unnamed temporary file: the system removes it when
+/// it is closed, even if the process dies.
+pub struct SpooledFile {
+    file: tokio::fs::File,
+    len: usize,
+}
+
+impl SpooledFile {
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// The file's bytes, read back in one allocation of its size.
+    pub async fn into_bytes(mut self) -> Result<Bytes, ApiError> {
+        self.file
+            .seek(SeekFrom::Start(0))
+            .await
+            .map_err(ApiError::internal)?;
+        let mut bytes = Vec::with_capacity(self.len);
+        self.file
+            .read_to_end(&mut bytes)
+            .await
+            .map_err(ApiError::internal)?;
+        Ok(Bytes::from(bytes))
+    }
+}
+
+/// Where an upload is kept while it arrives, and what bounds it.
+pub struct UploadRules<'a> {
+    pub max_file_bytes: usize,
+    pub spool_dir: &'a Path,
+    pub clock: BodyClock,
 }
 
 fn invalid(err: impl std::fmt::Display) -> ApiError {
@@ -41,22 +82,19 @@ fn unreadable(err: actix_multipart::MultipartError) -> ApiError {
     }
 }
 
-/// `declared`: the request's Content-Length, which bounds the file: its buffer
-/// is sized once (grown by doubling, a large file would briefly be held twice).
-pub async fn read(
-    mut form: Multipart,
-    max_file_bytes: usize,
-    declared: Option<usize>,
-) -> Result<Upload, ApiError> {
+pub async fn read(mut form: Multipart, rules: UploadRules<'_>) -> Result<Upload, ApiError> {
     let (mut phone, mut caption, mut file) = (None, None, None);
     let (mut send_as, mut quoted) = (None, None);
-    while let Some(field) = form.try_next().await.map_err(unreadable)? {
+    let clock = rules.clock;
+    while let Some(field) = clock.within(form.try_next()).await?.map_err(unreadable)? {
         let name = field.name().unwrap_or_default().to_owned();
         match name.as_str() {
-            "phone" => phone = Some(read_text(field, "phone").await?),
-            "caption" => caption = Some(read_text(field, "caption").await?),
-            "as" => send_as = Some(read_text(field, "as").await?),
-            "quotedMessageId" => quoted = Some(read_text(field, "quotedMessageId").await?),
+            "phone" => phone = Some(read_text(field, "phone", clock).await?),
+            "caption" => caption = Some(read_text(field, "caption", clock).await?),
+            "as" => send_as = Some(read_text(field, "as", clock).await?),
+            "quotedMessageId" => {
+                quoted = Some(read_text(field, "quotedMessageId", clock).await?);
+            }
             "file" => {
                 let filename = field
                     .content_disposition()
@@ -67,9 +105,8 @@ pub async fn read(
                     .content_type()
                     .map(|m| m.essence_str().to_owned())
                     .filter(|m| m != "application/octet-stream");
-                let expected = declared.unwrap_or(0).min(max_file_bytes);
-                let bytes = read_capped(field, max_file_bytes, expected).await?;
-                file = Some((bytes, filename, mimetype));
+                let spooled = spool(field, &rules).await?;
+                file = Some((spooled, filename, mimetype));
             }
             other => {
                 return Err(ApiError::validation(format!(
@@ -81,7 +118,7 @@ pub async fn read(
     let phone = phone.ok_or_else(|| ApiError::validation("missing form field `phone`"))?;
     let (file, filename, mimetype) =
         file.ok_or_else(|| ApiError::validation("missing form field `file`"))?;
-    if file.is_empty() {
+    if file.len == 0 {
         return Err(ApiError::validation("the file is empty"));
     }
     Ok(Upload {
@@ -95,8 +132,8 @@ pub async fn read(
     })
 }
 
-async fn read_text(field: Field, name: &str) -> Result<String, ApiError> {
-    let bytes = read_capped(field, MAX_TEXT_FIELD_BYTES, 0)
+async fn read_text(field: Field, name: &str, clock: BodyClock) -> Result<String, ApiError> {
+    let bytes = read_capped(field, MAX_TEXT_FIELD_BYTES, clock)
         .await
         .map_err(|err| match err.code() {
             ErrorCode::PayloadTooLarge => ApiError::validation(format!("{name} is too long")),
@@ -106,13 +143,41 @@ async fn read_text(field: Field, name: &str) -> Result<String, ApiError> {
         .map_err(|_| ApiError::validation(format!("{name} must be UTF-8 text")))
 }
 
-async fn read_capped(mut field: Field, limit: usize, expected: usize) -> Result<Bytes, ApiError> {
-    let mut buffer = BytesMut::with_capacity(expected);
-    while let Some(chunk) = field.try_next().await.map_err(invalid)? {
+async fn read_capped(mut field: Field, limit: usize, clock: BodyClock) -> Result<Bytes, ApiError> {
+    let mut buffer = BytesMut::new();
+    while let Some(chunk) = clock.within(field.try_next()).await?.map_err(invalid)? {
         if buffer.len() + chunk.len() > limit {
             return Err(ApiError::payload_too_large(limit));
         }
         buffer.extend_from_slice(&chunk);
     }
     Ok(buffer.freeze())
+}
+
+/// The file part, written to a temporary file as it arrives.
+async fn spool(mut field: Field, rules: &UploadRules<'_>) -> Result<SpooledFile, ApiError> {
+    let dir = rules.spool_dir.to_owned();
+    let file = tokio::task::spawn_blocking(move || {
+        std::fs::create_dir_all(&dir)?;
+        tempfile::tempfile_in(&dir)
+    })
+    .await
+    .map_err(ApiError::internal)?
+    .map_err(ApiError::internal)?;
+    let mut file = tokio::fs::File::from_std(file);
+    let mut len = 0;
+    while let Some(chunk) = rules
+        .clock
+        .within(field.try_next())
+        .await?
+        .map_err(invalid)?
+    {
+        len += chunk.len();
+        if len > rules.max_file_bytes {
+            return Err(ApiError::payload_too_large(rules.max_file_bytes));
+        }
+        file.write_all(&chunk).await.map_err(ApiError::internal)?;
+    }
+    file.flush().await.map_err(ApiError::internal)?;
+    Ok(SpooledFile { file, len })
 }

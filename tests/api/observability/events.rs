@@ -146,8 +146,7 @@ async fn event_stream_carries_the_webhook_payloads(db: TestDb) {
     let refused = watch().await.unwrap();
     assert!(refused.headers().contains_key("retry-after"));
     assert_eq!(assert_error(refused, 429).await, "rate_limited");
-    // A watcher that hangs up is noticed at the next write (an event, or the
-    // keep-alive comment every 15 s).
+    // A watcher that hangs up frees its place (slow_streams.rs checks how soon).
     drop(watchers.pop());
     let again = eventually("a freed watcher slot", || async {
         app.inbound(&app.admin_key, &id, "79005555555", "anyone there?")

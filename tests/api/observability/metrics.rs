@@ -9,7 +9,7 @@ use crate::receiver::{Receiver, always_ok};
 
 db_tests!(metrics_after_a_scenario_count_what_happened);
 
-fn sample(metrics: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
+pub(crate) fn sample(metrics: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
     metrics
         .lines()
         .filter(|line| !line.starts_with('#'))
@@ -24,7 +24,7 @@ fn sample(metrics: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
         })
 }
 
-async fn scrape(app: &TestApp) -> String {
+pub(crate) async fn scrape(app: &TestApp) -> String {
     let response = app.request(Method::GET, "/metrics").send().await.unwrap();
     assert_eq!(response.status(), 200);
     assert!(

@@ -2,9 +2,10 @@
 //! event stream and the Prometheus scrape.
 
 pub(crate) mod events;
-mod metrics;
+pub(crate) mod metrics;
 mod pairing;
 mod qr;
+mod slow_streams;
 mod user_events;
 
 use reqwest::Method;

@@ -2,25 +2,29 @@
 //! clients watching it over Server-Sent Events (for integrators who cannot
 //! expose a webhook).
 
+mod backlog;
+
 use std::collections::HashMap;
 
 use actix::prelude::*;
 use bytes::Bytes;
-use tokio::sync::mpsc;
+use prometheus::IntGauge;
 
+use self::backlog::Feed;
+pub use self::backlog::{Frames, LOST_FRAMES, MAX_BACKLOG_BYTES};
 use crate::db::signals::{self, Signal, Signals};
 use crate::events::InstanceEvent;
 
-/// Frames a slow watcher may fall behind by before it is let go.
-const BACKLOG: usize = 256;
 /// Watchers per instance.
 const MAX_WATCHERS: usize = 32;
 
-#[derive(Default)]
 pub struct LiveEvents {
-    watchers: HashMap<String, Vec<mpsc::Sender<Bytes>>>,
+    watchers: HashMap<String, Vec<Feed>>,
     /// In a cluster: this node's id, and where its connection events are told.
     relay: Option<(String, Signals)>,
+    /// Bytes held for slow readers, and streams open, for `/metrics`.
+    held: IntGauge,
+    open: IntGauge,
 }
 
 impl Actor for LiveEvents {
@@ -28,12 +32,21 @@ impl Actor for LiveEvents {
 }
 
 impl LiveEvents {
+    pub fn new(held: IntGauge, open: IntGauge) -> Self {
+        Self {
+            watchers: HashMap::new(),
+            relay: None,
+            held,
+            open,
+        }
+    }
+
     fn push(&mut self, instance_id: &str, frame: Bytes) {
         let Some(watchers) = self.watchers.get_mut(instance_id) else {
             return;
         };
         // A watcher that left, or fell too far behind, is dropped.
-        watchers.retain(|watcher| watcher.try_send(frame.clone()).is_ok());
+        watchers.retain(|watcher| watcher.push(&frame));
         if watchers.is_empty() {
             self.watchers.remove(instance_id);
         }
@@ -134,30 +147,30 @@ impl Handler<RemoteFrame> for LiveEvents {
 /// Starts watching instances, all of them on one stream; `None` when one of them
 /// already has too many watchers.
 #[derive(Message)]
-#[rtype(result = "Option<mpsc::Receiver<Bytes>>")]
+#[rtype(result = "Option<Frames>")]
 pub struct Watch {
     pub instance_ids: Vec<String>,
 }
 
 impl Handler<Watch> for LiveEvents {
-    type Result = Option<mpsc::Receiver<Bytes>>;
+    type Result = Option<Frames>;
 
     fn handle(&mut self, msg: Watch, _: &mut Self::Context) -> Self::Result {
         for instance_id in &msg.instance_ids {
             if let Some(watchers) = self.watchers.get_mut(instance_id) {
-                watchers.retain(|watcher| !watcher.is_closed());
+                watchers.retain(Feed::is_open);
                 if watchers.len() >= MAX_WATCHERS {
                     return None;
                 }
             }
         }
-        let (sender, receiver) = mpsc::channel(BACKLOG);
+        let (feed, frames) = backlog::stream(self.held.clone(), self.open.clone());
         for instance_id in msg.instance_ids {
             self.watchers
                 .entry(instance_id)
                 .or_default()
-                .push(sender.clone());
+                .push(feed.clone());
         }
-        Some(receiver)
+        Some(frames)
     }
 }
