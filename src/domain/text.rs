@@ -14,6 +14,19 @@ pub fn check_no_nul(field: &str, text: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Most characters of a client's text an error message repeats.
+pub const MAX_ECHOED_CHARS: usize = 200;
+
+/// A client's text as an error message repeats it: whole when short, else its
+/// first `MAX_ECHOED_CHARS` characters and `…`, so a 60 KB path is not sent
+/// back (and logged) whole.
+pub fn echoed(text: &str) -> String {
+    match text.char_indices().nth(MAX_ECHOED_CHARS) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
+    }
+}
+
 /// Our ids are UUIDs; anything else cannot name a row.
 pub fn is_uuid(raw: &str) -> bool {
     uuid::Uuid::parse_str(raw).is_ok()
@@ -48,6 +61,16 @@ mod tests {
         assert_eq!(storable("a\0b"), "a\u{FFFD}b");
         assert!(check_no_nul("message", "a\0b").is_err());
         assert!(check_no_nul("message", "fine 😀").is_ok());
+    }
+
+    #[test]
+    fn long_texts_are_echoed_shortened() {
+        assert_eq!(echoed("/api/x"), "/api/x");
+        let exact = "é".repeat(MAX_ECHOED_CHARS);
+        assert_eq!(echoed(&exact), exact);
+        let long = echoed(&"/é".repeat(30_000));
+        assert_eq!(long.chars().count(), MAX_ECHOED_CHARS + 1);
+        assert!(long.ends_with("é…") || long.ends_with("/…"));
     }
 
     #[test]

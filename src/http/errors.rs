@@ -1,16 +1,18 @@
 //! Makes sure no error leaves the server as plain text or HTML: extractor
 //! failures become `ApiError`s, and any other error response gets a JSON body.
 
-use actix_web::ResponseError;
 use actix_web::body::MessageBody;
 use actix_web::dev::ServiceResponse;
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::http::header::{ALLOW, CONTENT_TYPE, HeaderValue};
 use actix_web::middleware::ErrorHandlerResponse;
+use actix_web::{HttpMessage, ResponseError};
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::state::AppState;
+use crate::domain::text::echoed;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
+use crate::security::methods::SentAsHead;
 
 pub fn json_config(limit: usize) -> web::JsonConfig {
     web::JsonConfig::default()
@@ -74,29 +76,46 @@ fn path_error(err: PathError) -> ApiError {
 }
 
 /// Default service: a path no route has is a JSON 404; a route's path with a
-/// method it does not answer is a JSON 405 naming the ones it does in `Allow`.
+/// method it does not answer is a JSON 405 naming the ones it does in `Allow`
+/// (`HEAD` wherever `GET` is: `security::methods` answers it). The path is
+/// repeated shortened (`text::echoed`).
 pub async fn no_route(req: HttpRequest) -> HttpResponse {
+    let method = if req.extensions().get::<SentAsHead>().is_some() {
+        "HEAD".to_owned()
+    } else {
+        req.method().to_string()
+    };
+    let path = echoed(req.path());
     let Some(pattern) = req.resource_map().match_pattern(req.path()) else {
         return ApiError::new(
             ErrorCode::RouteNotFound,
-            format!("no route for {} {}", req.method(), req.path()),
+            format!("no route for {method} {path}"),
         )
         .error_response();
     };
     let allowed = req
         .app_data::<web::Data<AppState>>()
         .and_then(|state| state.routes.methods(&pattern))
-        .map(|methods| methods.join(", ").to_uppercase())
-        .unwrap_or_else(|| "GET".to_owned());
+        .map(allow_header)
+        .unwrap_or_else(|| "GET, HEAD".to_owned());
     let mut response = ApiError::new(
         ErrorCode::MethodNotAllowed,
-        format!("{} is not allowed on {}", req.method(), req.path()),
+        format!("{method} is not allowed on {path}"),
     )
     .error_response();
     if let Ok(value) = HeaderValue::from_str(&allowed) {
         response.headers_mut().insert(ALLOW, value);
     }
     response
+}
+
+/// The `Allow` value of a route answering `methods`: `HEAD` beside `GET`.
+fn allow_header(methods: &[&str]) -> String {
+    let mut allowed: Vec<String> = methods.iter().map(|m| m.to_uppercase()).collect();
+    if allowed.iter().any(|m| m == "GET") && !allowed.iter().any(|m| m == "HEAD") {
+        allowed.push("HEAD".to_owned());
+    }
+    allowed.join(", ")
 }
 
 /// Gives a JSON body to error responses produced outside our handlers
@@ -133,4 +152,15 @@ pub fn ensure_json_body<B: MessageBody>(
     });
     let res = ServiceResponse::new(req, response).map_into_right_body();
     Ok(ErrorHandlerResponse::Response(res))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allow_names_head_wherever_get_is() {
+        assert_eq!(allow_header(&["get", "delete"]), "GET, DELETE, HEAD");
+        assert_eq!(allow_header(&["post"]), "POST");
+    }
 }

@@ -81,7 +81,7 @@ impl MediaFetcher {
                     .get(LOCATION)
                     .and_then(|v| v.to_str().ok())
                     .ok_or(FetchError::Status(status))?;
-                next = absolute(&uri, location);
+                next = absolute(&uri, location)?;
                 continue;
             }
             if !status.is_success() {
@@ -127,19 +127,15 @@ fn response_length<S>(response: &awc::ClientResponse<S>) -> Option<usize> {
         .and_then(|v| v.parse().ok())
 }
 
-/// Resolves a `Location` against the URL that sent it.
-fn absolute(base: &Uri, location: &str) -> String {
-    if location.contains("://") {
-        return location.to_owned();
-    }
-    let scheme = base.scheme_str().unwrap_or("http");
-    let authority = base.authority().map(|a| a.as_str()).unwrap_or_default();
-    if location.starts_with('/') {
-        return format!("{scheme}://{authority}{location}");
-    }
-    let path = base.path();
-    let dir = &path[..path.rfind('/').map_or(0, |i| i + 1)];
-    format!("{scheme}://{authority}{dir}{location}")
+/// Resolves a `Location` against the URL that sent it, as RFC 3986 section 5
+/// does (by the `url` crate, which implements it): `//host/path` names another
+/// host, which the next hop checks again, and `z?next=http://x` is a path with
+/// a query, not an absolute URL.
+fn absolute(base: &Uri, location: &str) -> Result<String, TargetError> {
+    let base = url::Url::parse(&base.to_string()).map_err(|_| TargetError::InvalidUrl)?;
+    base.join(location)
+        .map(String::from)
+        .map_err(|_| TargetError::InvalidUrl)
 }
 
 #[cfg(test)]
@@ -149,11 +145,30 @@ mod tests {
     #[test]
     fn redirects_resolve_against_the_previous_url() {
         let base: Uri = "http://a.example/x/y.jpg".parse().unwrap_or_default();
-        assert_eq!(
-            absolute(&base, "https://b.example/z"),
-            "https://b.example/z"
-        );
-        assert_eq!(absolute(&base, "/z.png"), "http://a.example/z.png");
-        assert_eq!(absolute(&base, "z.png"), "http://a.example/x/z.png");
+        let resolve = |location: &str| absolute(&base, location).ok();
+        for (location, resolved) in [
+            ("https://b.example/z", "https://b.example/z"),
+            ("/z.png", "http://a.example/z.png"),
+            ("z.png", "http://a.example/x/z.png"),
+            ("../z.png", "http://a.example/z.png"),
+            // A network-path reference: another host, on the same scheme.
+            ("//b.example/z.png", "http://b.example/z.png"),
+            ("//127.0.0.1:8080/", "http://127.0.0.1:8080/"),
+            // A relative reference whose query holds a URL stays on this host.
+            (
+                "z.png?from=http://b.example/",
+                "http://a.example/x/z.png?from=http://b.example/",
+            ),
+            (
+                "?next=https://b.example",
+                "http://a.example/x/y.jpg?next=https://b.example",
+            ),
+        ] {
+            assert_eq!(resolve(location).as_deref(), Some(resolved), "{location}");
+        }
+        // A network-path reference is checked like any target on the next hop.
+        let other = resolve("//[::1]:9/x").unwrap_or_default();
+        assert!(matches!(guard::http_target(&other), Ok((_, host, 9)) if host == "::1"));
+        assert!(resolve("http://[:::]/").is_none());
     }
 }

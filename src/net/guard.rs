@@ -43,14 +43,34 @@ fn is_public_v4(ip: Ipv4Addr) -> bool {
 }
 
 fn is_public_v6(ip: Ipv6Addr) -> bool {
-    let first = ip.segments()[0];
+    let [first, second, third, ..] = ip.segments();
+    if let Some(v4) = translated_v4(ip) {
+        return is_public_v4(v4);
+    }
     !(ip.is_loopback()
         || ip.is_unspecified()
         || ip.is_multicast()
         || (first & 0xfe00) == 0xfc00 // unique local
         || (first & 0xffc0) == 0xfe80 // link-local
-        || first == 0x2001 && ip.segments()[1] == 0x0db8 // documentation
+        || (first & 0xffc0) == 0xfec0 // site-local (deprecated, still routed inside sites)
+        || first == 0x0064 && second == 0xff9b && third == 0x0001 // local-use NAT64
+        || first == 0x2001 && second == 0x0db8 // documentation
         || ip.to_ipv4().is_some_and(|v4| !is_public_v4(v4)))
+}
+
+/// The IPv4 address an IPv6 one reaches through a translator or tunnel: the
+/// well-known NAT64 prefix `64:ff9b::/96` carries it in its last 32 bits and
+/// 6to4 `2002::/16` in the 32 after the prefix. A gateway forwards to that
+/// address, so `64:ff9b::7f00:1` is 127.0.0.1 seen from the gateway: such an
+/// address is exactly as public as the IPv4 one it stands for.
+fn translated_v4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
+    let segments = ip.segments();
+    let [.., a, b, c, d] = ip.octets();
+    if segments[..6] == [0x0064, 0xff9b, 0, 0, 0, 0] {
+        return Some(Ipv4Addr::new(a, b, c, d));
+    }
+    let [_, _, a, b, c, d, ..] = ip.octets();
+    (segments[0] == 0x2002).then_some(Ipv4Addr::new(a, b, c, d))
 }
 
 /// Parses an http(s) URL; its host and port.
@@ -64,10 +84,17 @@ pub fn http_target(url: &str) -> Result<(Uri, String, u16), TargetError> {
     let host = uri
         .host()
         .filter(|h| !h.is_empty())
-        .ok_or(TargetError::InvalidUrl)?
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .to_owned();
+        .ok_or(TargetError::InvalidUrl)?;
+    // A bracketed host is an IPv6 address, as the standard library parses it
+    // (the Uri parser takes `[:::]`).
+    let host = match host.strip_prefix('[') {
+        Some(inside) => inside
+            .strip_suffix(']')
+            .filter(|inside| inside.parse::<Ipv6Addr>().is_ok())
+            .ok_or(TargetError::InvalidUrl)?,
+        None => host,
+    }
+    .to_owned();
     let port = uri.port_u16().unwrap_or(default_port);
     Ok((uri, host, port))
 }
@@ -121,6 +148,27 @@ mod tests {
     }
 
     #[test]
+    fn nat64_6to4_and_site_local_reach_no_private_address() {
+        for private in [
+            "64:ff9b::7f00:1",    // NAT64 of 127.0.0.1
+            "64:ff9b::a9fe:a9fe", // NAT64 of 169.254.169.254
+            "64:ff9b::10.0.0.1",
+            "64:ff9b:1::808:808", // local-use NAT64, whatever it embeds
+            "64:ff9b:1:ffff::1",
+            "2002:7f00:1::1", // 6to4 of 127.0.0.1
+            "2002:c0a8:101::",
+            "fec0::1",
+            "feff:ffff::1",
+        ] {
+            assert!(!is_public(ip(private)), "{private}");
+        }
+        // A NAT64 gateway on an IPv6-only network reaches public IPv4 this way.
+        for public in ["64:ff9b::808:808", "2002:808:808::1"] {
+            assert!(is_public(ip(public)), "{public}");
+        }
+    }
+
+    #[test]
     fn internet_addresses_are_public() {
         for public in [
             "8.8.8.8",
@@ -143,6 +191,8 @@ mod tests {
             "file:///etc/passwd",
             "example.com",
             "http://",
+            "http://[:::]/",
+            "http://[1:2:]/",
         ] {
             assert!(http_target(bad).is_err(), "{bad}");
         }

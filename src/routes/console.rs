@@ -9,6 +9,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::domain::text::echoed;
 use crate::error::{ApiError, ErrorCode};
 use crate::http::state::AppState;
 
@@ -108,7 +109,7 @@ async fn asset(request: HttpRequest, path: web::Path<String>) -> Result<HttpResp
     else {
         return Err(ApiError::new(
             ErrorCode::RouteNotFound,
-            format!("the console has no file {}", path.as_str()),
+            format!("the console has no file {}", echoed(path.as_str())),
         ));
     };
     let etag = &etags()[index];

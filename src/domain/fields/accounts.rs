@@ -5,7 +5,8 @@ use crate::domain::rules;
 use crate::domain::user::{Email, Password};
 
 text_field! {
-    /// An instance's name: not blank, no control characters.
+    /// An instance's name: not blank (white space and zero-width characters alone
+    /// are blank), no control characters or bidi controls.
     InstanceName = rules::INSTANCE_NAME, example "Main line"
 }
 
@@ -14,7 +15,7 @@ impl InstanceName {
     pub fn parse(&self) -> Result<String, Refusal> {
         if !self.follows_rule() {
             return Err(Refusal::Invalid(format!(
-                "name must be 1-{} characters, not blank, without control characters",
+                "name must be 1-{} characters, not blank, without control characters or bidi controls",
                 Self::RULE.max_chars
             )));
         }
@@ -57,12 +58,7 @@ impl WebhookUrl {
                 Self::RULE.max_chars
             ))
         };
-        if !self.follows_rule() {
-            return Err(problem());
-        }
-        // The rule admits only what parses; kept as the last word on what a Uri is.
-        let uri: actix_web::http::Uri = self.0.parse().map_err(|_| problem())?;
-        if uri.host().is_none_or(str::is_empty) {
+        if !self.follows_rule() || !super::http_url_parses(&self.0) {
             return Err(problem());
         }
         Ok(Some(self.0.clone()))
@@ -147,7 +143,8 @@ impl NewPassword {
 }
 
 text_field! {
-    /// A first or last name, or a WhatsApp display name: no control characters; may be empty.
+    /// A first or last name, or a WhatsApp display name: no control characters or
+    /// bidi controls; may be empty.
     PersonName = rules::PERSON_NAME, example "Ivan"
 }
 
@@ -156,7 +153,7 @@ impl PersonName {
     pub fn parse(&self, field: &str) -> Result<String, Refusal> {
         if !self.follows_rule() {
             return Err(Refusal::Invalid(format!(
-                "{field} must be at most {} characters, without control characters",
+                "{field} must be at most {} characters, without control characters or bidi controls",
                 Self::RULE.max_chars
             )));
         }

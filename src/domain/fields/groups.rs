@@ -6,7 +6,8 @@ use crate::domain::phone::Jid;
 use crate::domain::rules;
 
 text_field! {
-    /// A group's subject: not blank.
+    /// A group's subject: not blank (white space and zero-width characters alone
+    /// are blank), no bidi controls.
     GroupSubject = rules::GROUP_SUBJECT, example "Sales team"
 }
 
@@ -15,7 +16,7 @@ impl GroupSubject {
     pub fn parse(self) -> Result<String, Refusal> {
         if !self.follows_rule() {
             return Err(Refusal::Invalid(format!(
-                "subject must be 1-{} characters, not blank",
+                "subject must be 1-{} characters, not blank, without bidi controls",
                 Self::RULE.max_chars
             )));
         }

@@ -1,6 +1,6 @@
 //! The fields of the message routes: who to write to and what to say.
 
-use super::{Refusal, text_field, text_problem};
+use super::{Refusal, text_field, text_problem, whole_number_field};
 use crate::domain::phone::{InvalidPhone, Jid};
 use crate::domain::rules;
 
@@ -36,7 +36,8 @@ impl PersonPhone {
 }
 
 text_field! {
-    /// A text message's body: not blank, without NUL.
+    /// A text message's body: not blank (white space and zero-width characters
+    /// alone are blank), without NUL.
     MessageText = rules::MESSAGE_TEXT, example "Hello! How are you?"
 }
 
@@ -77,7 +78,7 @@ text_field! {
 
 impl MediaUrl {
     pub fn parse(self) -> Result<String, Refusal> {
-        if !self.follows_rule() {
+        if !self.follows_rule() || !super::http_url_parses(&self.0) {
             return Err(Refusal::Invalid(format!(
                 "url must be an absolute http:// or https:// URL of at most {} characters",
                 Self::RULE.max_chars
@@ -178,19 +179,46 @@ text_field! {
 }
 
 impl Emoji {
-    /// One emoji (one grapheme cluster, as a person sees one character), or empty.
+    /// One emoji as Unicode lists it (with its variations and skin tones), or
+    /// empty. Looked up in Unicode's own list (the `emojis` crate), not judged
+    /// by its characters: a control, a bidi override or a letter with combining
+    /// marks is one grapheme but no emoji.
     pub fn parse(self) -> Result<String, Refusal> {
-        use unicode_segmentation::UnicodeSegmentation;
-        let graphemes = self.0.graphemes(true).count();
-        // A letter, a digit, a space or a mark is no emoji; a keycap (1️⃣) is.
-        let plain = |c: char| c.is_alphanumeric() || c.is_whitespace() || c.is_ascii_punctuation();
-        let not_emoji = !self.0.is_empty() && self.0.chars().all(plain);
-        if !self.follows_rule() || graphemes > 1 || not_emoji {
+        if self.0.is_empty() {
+            return Ok(self.0);
+        }
+        if !self.follows_rule() || emojis::get(&self.0).is_none() {
             return Err(Refusal::Invalid(
                 "emoji must be one emoji (one character as shown), or empty to remove the reaction"
                     .into(),
             ));
         }
         Ok(self.0)
+    }
+}
+
+/// Most options a poll holds (and so most a voter may pick).
+pub const MAX_POLL_OPTIONS: i64 = 12;
+
+whole_number_field! {
+    /// How many options one voter may pick: 1 (default) up to the number of options.
+    SelectableCount in 1..=MAX_POLL_OPTIONS
+}
+
+impl SelectableCount {
+    /// 1 when absent; at most `options`, the poll's number of options.
+    pub fn parse(value: Option<Self>, options: usize) -> Result<u32, Refusal> {
+        let Some(count) = value else {
+            return Ok(1);
+        };
+        u32::try_from(count.0)
+            .ok()
+            .filter(|_| count.in_range())
+            .filter(|picks| usize::try_from(*picks).is_ok_and(|picks| picks <= options))
+            .ok_or_else(|| {
+                Refusal::Invalid(format!(
+                    "selectableCount must be between 1 and {options} (the number of options)"
+                ))
+            })
     }
 }

@@ -16,8 +16,8 @@ pub use accounts::{
 };
 pub use groups::{GroupDescription, GroupId, GroupInvite, GroupJid, GroupSubject};
 pub use messages::{
-    Caption, CardName, Chat, Emoji, MediaUrl, MessageId, MessageText, PersonPhone, PlaceText,
-    PollOption, PollQuestion,
+    Caption, CardName, Chat, Emoji, MAX_POLL_OPTIONS, MediaUrl, MessageId, MessageText,
+    PersonPhone, PlaceText, PollOption, PollQuestion, SelectableCount,
 };
 #[cfg(feature = "sim")]
 pub use sim::{Base64Data, DelayMs, InboundBody, NackCode, PastMessageBody, UnixSeconds};
@@ -77,6 +77,23 @@ fn text_problem(field: &str, rule: &TextRule) -> Refusal {
         "{field} must be {}-{} characters{blank}, without NUL or control characters",
         rule.min_chars, rule.max_chars
     ))
+}
+
+/// Whether an http(s) URL that follows its rule names a host: a bracketed one
+/// must be an IPv6 address as the standard library parses it (the rule's
+/// pattern documents that shape; a parser, not a pattern, has the last word).
+pub fn http_url_parses(raw: &str) -> bool {
+    let Ok(uri) = raw.parse::<actix_web::http::Uri>() else {
+        return false;
+    };
+    match uri.host() {
+        Some(host) if host.starts_with('[') => host
+            .strip_prefix('[')
+            .and_then(|inside| inside.strip_suffix(']'))
+            .is_some_and(|inside| inside.parse::<std::net::Ipv6Addr>().is_ok()),
+        Some(host) => !host.is_empty(),
+        None => false,
+    }
 }
 
 /// Declares a text field type: a JSON string kept as sent, documented as a

@@ -73,8 +73,23 @@ fn webhook_url_must_be_http_or_https_with_a_host() {
         "example.com/hook",
         "https://",
         "javascript:alert(1)",
+        "http://[:::]/",
+        "http://[1:2:]/",
+        "http://[::1%25eth0]/",
     ] {
         assert!(parse(bad).is_err(), "{bad:?}");
+    }
+    assert!(parse("http://[2001:db8::1]:8080/x").is_ok());
+}
+
+#[test]
+fn a_bracketed_host_must_parse_as_ipv6() {
+    for bad in ["http://[:::]/", "http://[1:2:]/", "https://[1::2::3]/a.jpg"] {
+        assert!(MediaUrl::from(bad).parse().is_err(), "{bad:?}");
+        assert!(!http_url_parses(bad), "{bad:?}");
+    }
+    for good in ["http://[::1]:9/a", "https://[2001:db8::8a2e:370:7334]/"] {
+        assert_eq!(MediaUrl::from(good).parse().ok().as_deref(), Some(good));
     }
 }
 
@@ -109,7 +124,10 @@ fn refusals_name_the_field_and_the_kind_of_problem() {
         PersonName::from("a\u{7}")
             .parse("pushName")
             .map_err(|r| r.message().to_owned()),
-        Err("pushName must be at most 100 characters, without control characters".into())
+        Err(
+            "pushName must be at most 100 characters, without control characters or bidi controls"
+                .into()
+        )
     );
 }
 
@@ -117,7 +135,24 @@ fn refusals_name_the_field_and_the_kind_of_problem() {
 fn a_reaction_is_one_emoji_or_none() {
     assert_eq!(Emoji::from("👍").parse(), Ok("👍".into()));
     assert_eq!(Emoji::from("").parse(), Ok(String::new()));
-    for bad in ["a", "👍👍", "1"] {
+    for good in ["❤️", "❤", "👍🏽", "1️⃣", "🇧🇷", "👨‍👩‍👧", "🏳️‍🌈"]
+    {
+        assert_eq!(Emoji::from(good).parse().as_deref(), Ok(good), "{good:?}");
+    }
+    let stacked = format!("e{}", "\u{301}".repeat(15));
+    for bad in [
+        "a",
+        "👍👍",
+        "1",
+        " 👍",
+        "\u{7}",
+        "\u{85}",
+        "\u{202e}",
+        "\u{2066}",
+        "\u{200b}",
+        "\u{fe0f}",
+        stacked.as_str(),
+    ] {
         assert!(Emoji::from(bad).parse().is_err(), "{bad:?}");
     }
 }

@@ -141,7 +141,7 @@ pub async fn get_group(
     responses(
         (status = 200, description = "The group as it is now", body = GroupView, example = json!(group_example())),
         (status = 400, description = "`invalid_group`, `validation_error` (an empty or longer than 100 characters subject, a description over 2048), `invalid_json`", body = ErrorBody,
-            example = json!(ErrorBody::example(ErrorCode::ValidationError, "subject must be 1-100 characters, not blank"))),
+            example = json!(ErrorBody::example(ErrorCode::ValidationError, "subject must be 1-100 characters, not blank, without bidi controls"))),
     ))]
 #[patch("/groups/{group_id}", guard = "not_the_join_route")]
 pub async fn update_group(

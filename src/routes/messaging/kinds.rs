@@ -7,7 +7,10 @@ use utoipa::ToSchema;
 
 use super::answer;
 use crate::app::messaging::Content;
-use crate::domain::fields::{CardName, Chat, PersonPhone, PlaceText, PollOption, PollQuestion};
+use crate::domain::fields::{
+    CardName, Chat, MAX_POLL_OPTIONS, PersonPhone, PlaceText, PollOption, PollQuestion,
+    SelectableCount,
+};
 use crate::domain::kinds::{ContactCard, Location};
 use crate::domain::user::AuthUser;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
@@ -19,7 +22,7 @@ use crate::routes::input;
 /// Most contact cards in one message.
 pub const MAX_CARDS: usize = 10;
 /// A poll's options: WhatsApp's own bounds.
-pub const POLL_OPTIONS: std::ops::RangeInclusive<usize> = 2..=12;
+pub const POLL_OPTIONS: std::ops::RangeInclusive<usize> = 2..=MAX_POLL_OPTIONS as usize;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -155,8 +158,7 @@ pub struct SendPoll {
     #[schema(value_type = BTreeSet<PollOption>, min_items = 2, max_items = 12, example = json!(["Yes", "No"]))]
     options: Vec<PollOption>,
     /// How many options one voter may pick: 1 (default) up to the number of options.
-    #[schema(minimum = 1, maximum = 12)]
-    selectable_count: Option<u32>,
+    selectable_count: Option<SelectableCount>,
 }
 
 /// Send a poll.
@@ -182,13 +184,7 @@ pub async fn send_poll(
     let to = body.phone.parse()?;
     let question = body.question.parse()?;
     let options = poll_options("options", body.options, POLL_OPTIONS)?;
-    let selectable_count = body.selectable_count.unwrap_or(1);
-    if selectable_count < 1 || selectable_count as usize > options.len() {
-        return Err(ApiError::validation(format!(
-            "selectableCount must be between 1 and {} (the number of options)",
-            options.len()
-        )));
-    }
+    let selectable_count = SelectableCount::parse(body.selectable_count, options.len())?;
     let content = Content::Poll {
         question,
         options,

@@ -315,6 +315,78 @@ mod tests {
         assert!(seen.contains("MessageText") && seen.contains("Chat"));
     }
 
+    /// An integer a body takes is a whole-number field (`domain::fields`),
+    /// which reads `3.0` as 3 as JSON Schema does: an inline integer (a plain
+    /// `u32` field, which refuses `3.0`) shows up here.
+    #[test]
+    fn every_integer_a_request_body_takes_is_a_whole_number_field() {
+        let document = serde_json::to_value(crate::routes::document_for(true)).unwrap_or_default();
+        let mut pending: Vec<String> = Vec::new();
+        let mut found = Vec::new();
+        for operation in document["paths"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .flat_map(|(_, item)| item.as_object().into_iter().flatten())
+        {
+            let content = &operation.1["requestBody"]["content"];
+            for body in content.as_object().into_iter().flatten().map(|c| c.1) {
+                inline_integers(&body["schema"], "body", &mut pending, &mut found);
+            }
+        }
+        let schemas = &document["components"]["schemas"];
+        let mut seen = std::collections::HashSet::new();
+        while let Some(name) = pending.pop() {
+            if seen.insert(name.clone()) {
+                inline_integers(&schemas[&name], &name, &mut pending, &mut found);
+            }
+        }
+        assert!(
+            found.is_empty(),
+            "integers read as plain numbers: {found:?}"
+        );
+        assert!(seen.contains("MaxRetries") && seen.contains("SelectableCount"));
+    }
+
+    /// Where a schema has an integer property or item of its own (not a
+    /// named whole-number type), by place.
+    fn inline_integers(
+        schema: &Value,
+        at: &str,
+        pending: &mut Vec<String>,
+        found: &mut Vec<String>,
+    ) {
+        if let Some(name) = schema["$ref"].as_str().and_then(|r| r.rsplit('/').next()) {
+            pending.push(name.to_owned());
+            return;
+        }
+        let is_integer = |schema: &Value| {
+            schema["type"] == "integer"
+                || schema["type"]
+                    .as_array()
+                    .is_some_and(|types| types.contains(&Value::from("integer")))
+        };
+        let mut nested: Vec<(String, &Value)> = Vec::new();
+        for key in ["allOf", "oneOf", "anyOf"] {
+            for item in schema[key].as_array().into_iter().flatten() {
+                nested.push((at.to_owned(), item));
+            }
+        }
+        for (name, property) in schema["properties"].as_object().into_iter().flatten() {
+            nested.push((format!("{at}.{name}"), property));
+        }
+        if schema["items"].is_object() {
+            nested.push((format!("{at}[]"), &schema["items"]));
+        }
+        for (place, inner) in nested {
+            if is_integer(inner) {
+                found.push(place);
+            } else {
+                inline_integers(inner, &place, pending, found);
+            }
+        }
+    }
+
     #[test]
     fn value_enums_document_their_wire_names() {
         wire_names_everywhere(InstanceStatus::ALL, InstanceStatus::as_str);
