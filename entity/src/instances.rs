@@ -7,6 +7,8 @@ pub use crate::values::InstanceStatus;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: String,
+    /// The owner, a `users.id`: deleting the user deletes the row (a foreign
+    /// key on PostgreSQL, triggers on SQLite; migration `m20261215_000019`).
     pub user_id: String,
     pub name: String,
     pub description: String,

@@ -22,6 +22,7 @@ mod m20261129_000015_cluster;
 mod m20261207_000016_message_errors;
 mod m20261207_000017_message_media_source;
 mod m20261207_000018_contact_lid;
+mod m20261215_000019_instance_owner;
 
 pub struct Migrator;
 
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000016_message_errors::Migration),
             Box::new(m20261207_000017_message_media_source::Migration),
             Box::new(m20261207_000018_contact_lid::Migration),
+            Box::new(m20261215_000019_instance_owner::Migration),
         ]
     }
 }

@@ -224,13 +224,27 @@ impl<'a> Users<'a> {
         Ok(UserView::new(user, false))
     }
 
-    /// The id of the user deleted.
+    /// Deletes the user after every instance of theirs, as deleting each
+    /// instance would (stopped, session ended and wiped) and with the webhook
+    /// deliveries still waiting for them dropped. Answers the id of the user.
     pub async fn delete(&self, caller: &AuthUser, user_id: &str) -> Result<String, ApiError> {
         let user = self.existing(user_id).await?;
         not_yourself(caller, &user)?;
+        // Deactivated first, so that their credentials cannot start another
+        // instance while these stop.
+        let deactivate = UserChanges {
+            active: Some(false),
+            ..UserChanges::default()
+        };
+        let user = db::users::update(&self.deps.db, user, deactivate).await?;
+        self.user_changed(&user.id).await;
+        let instances = super::instances::Instances::new(self.deps);
+        let removed = instances.remove_all_of(&user.id).await?;
+        // The database deletes the instance rows with the user (a foreign key
+        // with cascade; migration m20261215_000019), deleted ones included.
         db::users::delete(&self.deps.db, &user.id).await?;
         self.user_changed(&user.id).await;
-        tracing::info!(user_id = %user.id, "user deleted");
+        tracing::info!(user_id = %user.id, instances = removed, "user deleted");
         Ok(user.id)
     }
 

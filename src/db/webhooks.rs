@@ -105,6 +105,20 @@ pub async fn find(
         .await
 }
 
+/// Drops the deliveries still to make for these instances (their owner was
+/// deleted): they will not be attempted again, here or after a restart.
+pub async fn drop_pending(
+    db: &impl ConnectionTrait,
+    instance_ids: &[String],
+) -> Result<u64, DbErr> {
+    let result = Deliveries::delete_many()
+        .filter(Column::InstanceId.is_in(instance_ids.iter().cloned()))
+        .filter(Column::State.eq(DeliveryState::Pending))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected)
+}
+
 /// Every delivery still to make (of `only` these instances, when given),
 /// oldest first: resumed at start-up, or when a node takes instances over.
 pub async fn pending(

@@ -176,7 +176,14 @@ pub async fn update_user(
     Ok(HttpResponse::Ok().json(user))
 }
 
-/// Delete a user (administrators only).
+/// Delete a user and everything they run (administrators only).
+///
+/// One step: first every instance of the user is deleted as `DELETE /api/instances/{id}`
+/// deletes one (gone for the API at once, its actor stopped, its WhatsApp session ended
+/// and its stored session keys wiped, no event of it sent to a webhook any more), the
+/// webhook deliveries still waiting for those instances are dropped, and then the user
+/// is deleted: their login tokens and API key answer 401 at once. The database deletes
+/// the instance rows with the user (a foreign key), so no instance can outlive its owner.
 #[utoipa::path(tag = "admin", operation_id = "deleteUser",
     params(("user_id" = String, Path, description = "User id (UUID)")),
     responses(

@@ -1,3 +1,5 @@
+mod user_deletion;
+
 use reqwest::Method;
 use serde_json::json;
 

@@ -2,6 +2,7 @@
 //! actors (status, QR, pairing code, reconnect, logout, activity, live events).
 
 mod patch;
+mod removal;
 mod views;
 
 pub(super) use entity::instances::Model as Instance;
@@ -15,7 +16,7 @@ use crate::actors::instance::{
     GetQr, Logout, PairingCodeError, Reconnect, RequestPairingCode, StatusView,
 };
 use crate::actors::live::{Frames, Watch};
-use crate::actors::supervisor::{StartInstance, StopInstance};
+use crate::actors::supervisor::StartInstance;
 use crate::actors::webhook::SettingsChanged;
 use crate::db;
 use crate::db::activity::ActivityFilter;
@@ -202,28 +203,12 @@ impl<'a> Instances<'a> {
     }
 
     /// Hides the instance at once; its session is closed and wiped in the
-    /// background. Answers the id of the instance deleted.
+    /// background (`removal.rs`). Answers the id of the instance deleted.
     pub async fn delete(&self, caller: &Caller, instance_id: &str) -> Result<String, ApiError> {
-        let deps = self.deps;
-        let instance = visible_instance(deps, caller, instance_id).await?;
-        if !db::instances::soft_delete(&deps.db, &instance.id).await? {
+        let instance = visible_instance(self.deps, caller, instance_id).await?;
+        if !self.remove(&instance).await? {
             return Err(instance_not_found());
         }
-        self.settings_changed(&instance.id, None).await;
-        self.record_activity(&instance.id, ActivityAction::InstanceDeleted, &NoDetails {});
-        let stop = StopInstance {
-            instance_id: instance.id.clone(),
-            wipe_session: true,
-        };
-        // Stopping may take a moment (a real client says goodbye); it is already gone for the API.
-        deps.supervisor
-            .send(stop)
-            .await
-            .map_err(|_| ApiError::unavailable("the supervisor is not running"))?;
-        if let Some(cluster) = super::cluster::ClusterService::new(deps) {
-            cluster.forget(&instance.id).await;
-        }
-        tracing::info!(instance_id = %instance.id, "instance deleted");
         Ok(instance.id)
     }
 
