@@ -20,6 +20,9 @@ pub struct Model {
     pub updated_at: i64,
     /// The last authenticated request, at most an hour stale (statistics).
     pub last_active_at: Option<i64>,
+    /// Raised by every password change: a login token issued under another
+    /// version is refused.
+    pub token_version: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

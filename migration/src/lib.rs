@@ -23,6 +23,7 @@ mod m20261207_000016_message_errors;
 mod m20261207_000017_message_media_source;
 mod m20261207_000018_contact_lid;
 mod m20261215_000019_instance_owner;
+mod m20261215_000020_user_token_version;
 
 pub struct Migrator;
 
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000017_message_media_source::Migration),
             Box::new(m20261207_000018_contact_lid::Migration),
             Box::new(m20261215_000019_instance_owner::Migration),
+            Box::new(m20261215_000020_user_token_version::Migration),
         ]
     }
 }

@@ -65,7 +65,10 @@ pub struct UserUpdate {
     pub last_name: Option<String>,
     pub role: Option<Role>,
     pub active: Option<bool>,
+    /// A new password also revokes every login token issued before it.
     pub password: Option<Password>,
+    /// A new API key now; the old one stops working at once.
+    pub rotate_api_key: bool,
 }
 
 /// A credential as a caller presented it.
@@ -144,7 +147,10 @@ impl<'a> Users<'a> {
             Some(user) if password_ok && user.active => user,
             _ => return Err(ApiError::unauthorized(BAD_LOGIN)),
         };
-        let token = deps.jwt.issue(&user.id).map_err(ApiError::internal)?;
+        let token = deps
+            .jwt
+            .issue(&user.id, i64::from(user.token_version))
+            .map_err(ApiError::internal)?;
         Ok((token, UserView::new(user, true)))
     }
 
@@ -153,12 +159,17 @@ impl<'a> Users<'a> {
         let deps = self.deps;
         match credential {
             Credential::Bearer(token) => {
-                let user_id = deps.jwt.verify(&token).ok_or_else(invalid_credentials)?;
-                if let Some(user) = deps.auth_cache.by_user_id(&user_id) {
+                let subject = deps.jwt.verify(&token).ok_or_else(invalid_credentials)?;
+                let (user_id, version) = (subject.user_id, subject.version);
+                if let Some(user) = deps.auth_cache.by_user_id(&user_id, version) {
                     return Ok(user);
                 }
-                let user = caller(db::users::find_by_id(&deps.db, &user_id).await?)?;
-                deps.auth_cache.remember_id(&user);
+                // A token issued before the user's last password change is revoked.
+                let user = db::users::find_by_id(&deps.db, &user_id)
+                    .await?
+                    .filter(|user| i64::from(user.token_version) == version);
+                let user = caller(user)?;
+                deps.auth_cache.remember_id(&user, version);
                 Ok(user)
             }
             Credential::ApiKey(key) => {
@@ -196,7 +207,8 @@ impl<'a> Users<'a> {
         Ok((users, total))
     }
 
-    /// Changes a user on an administrator's behalf.
+    /// Changes a user on an administrator's behalf. A new password revokes the
+    /// user's earlier login tokens; the API key is shown when it was rotated.
     pub async fn update(
         &self,
         caller: &AuthUser,
@@ -211,17 +223,27 @@ impl<'a> Users<'a> {
             Some(new_password) => Some(password::hash(new_password).await?),
             None => None,
         };
+        let revoke_tokens = password_hash.is_some();
+        let rotated = update.rotate_api_key;
         let changes = UserChanges {
             first_name: update.first_name,
             last_name: update.last_name,
             role: update.role,
             active: update.active,
             password_hash,
+            api_key: rotated.then(api_key::generate),
+            revoke_tokens,
         };
         let user = db::users::update(&self.deps.db, user, changes).await?;
+        // Also drops what this and every other node cached for the old tokens and key.
         self.user_changed(&user.id).await;
-        tracing::info!(user_id = %user.id, "user updated");
-        Ok(UserView::new(user, false))
+        tracing::info!(
+            user_id = %user.id,
+            tokens_revoked = revoke_tokens,
+            api_key_rotated = rotated,
+            "user updated"
+        );
+        Ok(UserView::new(user, rotated))
     }
 
     /// Deletes the user after every instance of theirs, as deleting each

@@ -16,7 +16,13 @@ const MAX_ENTRIES: usize = 100_000;
 pub struct AuthCache {
     ttl: Duration,
     by_key: RwLock<HashMap<String, (AuthUser, Instant)>>,
+    /// Keyed by user id and token version (`id_key`): a token of an older
+    /// version never finds the entry a newer one left.
     by_id: RwLock<HashMap<String, (AuthUser, Instant)>>,
+}
+
+fn id_key(user_id: &str, token_version: i64) -> String {
+    format!("{token_version}:{user_id}")
 }
 
 fn fresh(
@@ -55,8 +61,9 @@ impl AuthCache {
         fresh(&self.by_key, key, self.ttl)
     }
 
-    pub fn by_user_id(&self, user_id: &str) -> Option<AuthUser> {
-        fresh(&self.by_id, user_id, self.ttl)
+    /// The user behind a login token of this version, if recently seen.
+    pub fn by_user_id(&self, user_id: &str, token_version: i64) -> Option<AuthUser> {
+        fresh(&self.by_id, &id_key(user_id, token_version), self.ttl)
     }
 
     pub fn remember_key(&self, key: &str, user: &AuthUser) {
@@ -65,9 +72,10 @@ impl AuthCache {
         }
     }
 
-    pub fn remember_id(&self, user: &AuthUser) {
+    /// Remembers a user whose login token of this version is valid.
+    pub fn remember_id(&self, user: &AuthUser, token_version: i64) {
         if !self.ttl.is_zero() {
-            remember(&self.by_id, &user.id, user);
+            remember(&self.by_id, &id_key(&user.id, token_version), user);
         }
     }
 
@@ -88,7 +96,7 @@ impl AuthCache {
         self.by_id
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .remove(user_id);
+            .retain(|_, (user, _)| user.id != user_id);
         self.by_key
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -116,11 +124,19 @@ mod tests {
         let cache = AuthCache::new(Duration::from_secs(60));
         cache.remember_key("key-a", &user("a"));
         cache.remember_key("key-b", &user("b"));
-        cache.remember_id(&user("a"));
+        cache.remember_id(&user("a"), 0);
         cache.forget_user("a");
         assert!(cache.by_api_key("key-a").is_none());
-        assert!(cache.by_user_id("a").is_none());
+        assert!(cache.by_user_id("a", 0).is_none());
         assert!(cache.by_api_key("key-b").is_some());
+    }
+
+    #[test]
+    fn a_token_version_finds_only_its_own_entry() {
+        let cache = AuthCache::new(Duration::from_secs(60));
+        cache.remember_id(&user("a"), 1);
+        assert!(cache.by_user_id("a", 1).is_some());
+        assert!(cache.by_user_id("a", 0).is_none());
     }
 
     #[test]

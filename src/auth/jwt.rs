@@ -1,4 +1,6 @@
-//! HS256 tokens with `sub`, `iat` and `exp`; the algorithm is pinned on decode.
+//! HS256 tokens with `sub`, `iat`, `exp` and `ver` (the user's token version
+//! when issued, so a password change revokes them); the algorithm is pinned on
+//! decode.
 
 use std::path::Path;
 
@@ -14,6 +16,17 @@ struct Claims {
     sub: String,
     iat: i64,
     exp: i64,
+    /// Tokens issued before versions existed carry none: version 0, every
+    /// user's version until their first password change.
+    #[serde(default)]
+    ver: i64,
+}
+
+/// Who a valid token speaks for, and under which of their token versions.
+#[derive(Debug, PartialEq, Eq)]
+pub struct TokenSubject {
+    pub user_id: String,
+    pub version: i64,
 }
 
 pub struct JwtKeys {
@@ -36,21 +49,30 @@ impl JwtKeys {
         }
     }
 
-    pub fn issue(&self, user_id: &str) -> Result<String, jsonwebtoken::errors::Error> {
+    pub fn issue(
+        &self,
+        user_id: &str,
+        version: i64,
+    ) -> Result<String, jsonwebtoken::errors::Error> {
         let iat = chrono::Utc::now().timestamp();
         let claims = Claims {
             sub: user_id.to_owned(),
             iat,
             exp: iat.saturating_add(self.ttl_secs),
+            ver: version,
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
     }
 
-    /// The user id of a valid, unexpired token signed with our key.
-    pub fn verify(&self, token: &str) -> Option<String> {
+    /// The subject of a valid, unexpired token signed with our key; whether
+    /// its version is still the user's is for the caller to check.
+    pub fn verify(&self, token: &str) -> Option<TokenSubject> {
         jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .ok()
-            .map(|data| data.claims.sub)
+            .map(|data| TokenSubject {
+                user_id: data.claims.sub,
+                version: data.claims.ver,
+            })
     }
 }
 
@@ -114,14 +136,42 @@ mod tests {
     #[test]
     fn issued_token_verifies_to_its_subject() -> anyhow::Result<()> {
         let keys = JwtKeys::new(SECRET, 60);
-        let token = keys.issue("user-1")?;
-        assert_eq!(keys.verify(&token).as_deref(), Some("user-1"));
+        let token = keys.issue("user-1", 3)?;
+        let subject = TokenSubject {
+            user_id: "user-1".into(),
+            version: 3,
+        };
+        assert_eq!(keys.verify(&token), Some(subject));
+        Ok(())
+    }
+
+    #[test]
+    fn a_token_without_a_version_is_version_zero() -> anyhow::Result<()> {
+        #[derive(Serialize)]
+        struct Before {
+            sub: &'static str,
+            iat: i64,
+            exp: i64,
+        }
+        let iat = chrono::Utc::now().timestamp();
+        let before = Before {
+            sub: "user-1",
+            iat,
+            exp: iat + 60,
+        };
+        let token = jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &before,
+            &EncodingKey::from_secret(SECRET),
+        )?;
+        let verified = JwtKeys::new(SECRET, 60).verify(&token);
+        assert_eq!(verified.map(|s| s.version), Some(0));
         Ok(())
     }
 
     #[test]
     fn token_from_another_secret_is_refused() -> anyhow::Result<()> {
-        let token = JwtKeys::new(b"another secret another secret 123", 60).issue("user-1")?;
+        let token = JwtKeys::new(b"another secret another secret 123", 60).issue("user-1", 0)?;
         assert_eq!(JwtKeys::new(SECRET, 60).verify(&token), None);
         Ok(())
     }

@@ -24,6 +24,9 @@ pub struct UserChanges {
     pub role: Option<Role>,
     pub active: Option<bool>,
     pub password_hash: Option<String>,
+    pub api_key: Option<String>,
+    /// Raises the token version: every login token issued before stops working.
+    pub revoke_tokens: bool,
 }
 
 pub async fn find_by_id(db: &impl ConnectionTrait, id: &str) -> Result<Option<User>, DbErr> {
@@ -52,6 +55,7 @@ pub async fn insert(db: &impl ConnectionTrait, new: NewUser) -> Result<User, DbE
         created_at: Set(now),
         updated_at: Set(now),
         last_active_at: Set(None),
+        token_version: Set(0),
     }
     .insert(db)
     .await
@@ -79,6 +83,15 @@ pub async fn update(
     user: User,
     changes: UserChanges,
 ) -> Result<User, DbErr> {
+    if changes.revoke_tokens {
+        // Raised in the database, never from the version read: two changes at
+        // once raise it twice. First, so the row answered below carries it.
+        Users::update_many()
+            .col_expr(Column::TokenVersion, Expr::col(Column::TokenVersion).add(1))
+            .filter(Column::Id.eq(user.id.as_str()))
+            .exec(db)
+            .await?;
+    }
     let mut active: ActiveModel = user.into();
     if let Some(first_name) = changes.first_name {
         active.first_name = Set(first_name);
@@ -94,6 +107,9 @@ pub async fn update(
     }
     if let Some(hash) = changes.password_hash {
         active.password_hash = Set(hash);
+    }
+    if let Some(key) = changes.api_key {
+        active.api_key = Set(key);
     }
     active.updated_at = Set(now_millis());
     active.update(db).await

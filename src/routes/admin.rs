@@ -40,6 +40,8 @@ pub struct UpdateUserRequest {
     role: Option<Role>,
     active: Option<bool>,
     password: Option<NewPassword>,
+    /// `true`: a new API key now, in the answer (shown this once); the old key stops working.
+    rotate_api_key: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -142,14 +144,21 @@ pub async fn list_users(
 /// Change a user (administrators only); every field is optional.
 ///
 /// Fields: `firstName`, `lastName`, `role` (`user` or `admin`), `active`, `password`
-/// (at least 8 characters). Deactivated users can no longer log in or use their key.
+/// (at least 8 characters), `rotateApiKey`. Deactivated users can no longer log in or
+/// use their key.
+///
+/// A new `password` revokes every login token (JWT) the user was issued before it: they
+/// answer 401 at once, on every node, and the user logs in again with the new password.
+/// The API key is not changed by a password change; `rotateApiKey: true` (with a new
+/// password or alone) replaces it in the same step: the old key answers 401 at once and
+/// the answer carries the new `apiKey`, shown this once.
 #[utoipa::path(tag = "admin", operation_id = "updateUser",
     params(("user_id" = String, Path, description = "User id (UUID)")),
     request_body(content = UpdateUserRequest, description = "The fields to change",
-        example = json!({"firstName": "Ivan", "lastName": "Petrov", "active": true})),
+        example = json!({"firstName": "Ivan", "lastName": "Petrov", "active": true, "password": "N3w-passw0rd", "rotateApiKey": true})),
     responses(
-        (status = 200, description = "The updated user (without API key)", body = UserView,
-            example = json!(user_example())),
+        (status = 200, description = "The updated user; with its new `apiKey` only when `rotateApiKey` was true", body = UserView,
+            example = json!(created_user_example())),
         (status = 400, description = "A field is invalid or unknown", body = ErrorBody,
             example = json!(ErrorBody::example(ErrorCode::ValidationError, "role must be \"user\" or \"admin\""))),
         (status = 404, description = "No such user", body = ErrorBody,
@@ -171,6 +180,7 @@ pub async fn update_user(
         role: body.role,
         active: body.active,
         password: body.password.map(|p| p.parse()).transpose()?,
+        rotate_api_key: body.rotate_api_key.unwrap_or(false),
     };
     let user = state.app.users().update(&admin.0, &path, update).await?;
     Ok(HttpResponse::Ok().json(user))

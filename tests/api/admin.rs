@@ -1,3 +1,4 @@
+mod password_change;
 mod user_deletion;
 
 use reqwest::Method;
@@ -306,8 +307,9 @@ async fn admins_cannot_demote_deactivate_or_delete_themselves(db: TestDb) {
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
+    // By key: their new password revoked the login token they had.
     let response = app
-        .as_admin(Method::GET, "/api/admin/users")
+        .with_key(&app.admin_key, Method::GET, "/api/admin/users")
         .send()
         .await
         .unwrap();
