@@ -276,7 +276,7 @@ pub static POLL_OPTION: TextRule = TextRule::new(1, 100, NOT_BLANK);
 pub static PLACE_TEXT: TextRule = TextRule::new(0, 1000, NO_NUL);
 /// A name on a contact card: not blank, no control characters.
 pub static CARD_NAME: TextRule = TextRule::new(1, 100, VISIBLE_NAME);
-/// A reaction: one emoji (checked as one grapheme), or empty to take it back.
+/// A reaction: one emoji (looked up in Unicode's emoji list), or empty to take it back.
 pub static EMOJI: TextRule = TextRule::new(0, 16, NO_NUL);
 
 /// Every rule, for the tests.
