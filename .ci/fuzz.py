@@ -2,14 +2,18 @@
 
 Starts the `wamux` binary on the simulated network with a fresh SQLite database,
 gives it something to work on (a connected instance with a chat, a second user),
-then runs schemathesis (its examples, coverage and fuzzing phases, every check)
+then runs schemathesis (its examples, coverage, fuzzing and stateful phases, every check)
 against the OpenAPI document the server itself serves. Fails when schemathesis
 finds anything (a 5xx, an answer outside its documented status or schema, a
 schema-valid request refused, a schema-invalid one accepted) or when the server
 logged a panic. A run in which only schemathesis itself raised (a Python error
 in its own generators) is run again, up to twice.
 
-Usage: fuzz.py BINARY SCHEMATHESIS [--seed N] [--max-time SECONDS]
+It runs twice, each time on a fresh server: as the administrator, then as a
+normal user owning the seeded instances (every administrator route must
+answer it 403, every other user's resource 404).
+
+Usage: fuzz.py BINARY SCHEMATHESIS [--seed N] [--max-time SECONDS] [--user-max-time SECONDS]
 Standard library only; schemathesis runs as a separate command.
 """
 
@@ -132,13 +136,26 @@ def eventually(what, probe):
     sys.exit(f"the seed never got {what}")
 
 
-def seed(server):
+def login(server, email, password):
+    return server.expect(200, "POST", "/api/auth/login", {"email": email, "password": password})[
+        "token"
+    ]
+
+
+def seed(server, as_user):
     """Real ids for the fuzzer to reach past the 404s: an instance paired on the
     simulated network with one received message and one failed webhook
     delivery, a second instance for the operations that end an instance (delete,
-    log out, faults), and a user who is not the caller."""
-    login = {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
-    token = server.expect(200, "POST", "/api/auth/login", login)["token"]
+    log out, faults), and a user who is not the caller. With `as_user`, the
+    caller is a normal user who owns those instances, and the other user is
+    the administrator (whose routes must all answer it 403)."""
+    admin = login(server, ADMIN_EMAIL, ADMIN_PASSWORD)
+    user = {"email": "fuzz-user@example.com", "password": "fuzz-user-password"}
+    user_id = server.expect(201, "POST", "/api/admin/users", user, admin)["id"]
+    token = admin
+    if as_user:
+        token = login(server, user["email"], user["password"])
+        user_id = server.expect(200, "GET", "/api/auth/me", token=admin)["id"]
     # Nothing listens on port 9 here: every delivery fails at once, for good.
     fuzzed = {
         "name": "Fuzzed",
@@ -172,8 +189,6 @@ def seed(server):
         "a failed webhook delivery",
         lambda: [d["id"] for d in server.expect(200, "GET", deliveries, token=token)["deliveries"]],
     )[0]
-    user = {"email": "fuzz-user@example.com", "password": "fuzz-user-password"}
-    user_id = server.expect(201, "POST", "/api/admin/users", user, token)["id"]
     ids = {
         "instance_id": instance,
         "chat_id": "79007654321",
@@ -209,7 +224,8 @@ def config(token, ids, doomed, seed_value, max_time):
         "examples.enabled = true",
         "coverage.enabled = true",
         "fuzzing.enabled = true",
-        "stateful.enabled = false",
+        # Sequences of calls, linked by the ids one answer gives the next.
+        "stateful.enabled = true",
         "[checks]",
         "enabled = true",
         "[dictionaries]",
@@ -306,15 +322,17 @@ def schemathesis_broke_alone(report_dir):
     return errors > 0
 
 
-def fuzz_once(args):
+def fuzz_once(args, as_user):
     """One run against a fresh server: (passed, internal_error_only, workdir)."""
     workdir = tempfile.mkdtemp(prefix="wamux-fuzz-")
     server = Server(os.path.abspath(args.binary), workdir)
+    max_time = args.user_max_time if as_user else args.max_time
+    print(f"fuzzing as {'a normal user' if as_user else 'an administrator'} for {max_time} s")
     try:
-        token, ids, doomed = seed(server)
+        token, ids, doomed = seed(server, as_user)
         config_path = os.path.join(workdir, "schemathesis.toml")
         with open(config_path, "w") as out:
-            out.write(config(token, ids, doomed, args.seed, args.max_time))
+            out.write(config(token, ids, doomed, args.seed, max_time))
         run = subprocess.run(
             [
                 os.path.abspath(args.schemathesis),
@@ -353,9 +371,14 @@ def main():
     parser.add_argument("schemathesis")
     parser.add_argument("--seed", type=int, default=20261128)
     parser.add_argument("--max-time", type=int, default=300)
+    parser.add_argument("--user-max-time", type=int, default=120)
     args = parser.parse_args()
+    for as_user in (False, True):
+        fuzz_as(args, as_user)
 
-    passed, internal, workdir = fuzz_once(args)
+
+def fuzz_as(args, as_user):
+    passed, internal, workdir = fuzz_once(args, as_user)
     # Nothing was found against the server; schemathesis broke on its own (seen:
     # CPython 3.11's ast.parse failing inside hypothesis's lambda descriptions).
     # Up to two more runs decide, so that its bug neither fails CI nor hides ours.
@@ -366,7 +389,7 @@ def main():
             f"schemathesis itself raised (report in {workdir}); running once more",
             file=sys.stderr,
         )
-        passed, internal, workdir = fuzz_once(args)
+        passed, internal, workdir = fuzz_once(args, as_user)
     if not passed:
         sys.exit(f"fuzzing failed; the server's log and the report are in {workdir}")
     shutil.rmtree(workdir, ignore_errors=True)
