@@ -136,6 +136,8 @@ impl BodyClock {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use super::*;
 
     fn gate(server: u32, per_user: u32) -> UploadGate {

@@ -153,6 +153,8 @@ impl Drop for Frames {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use super::*;
 
     fn gauges() -> (IntGauge, IntGauge) {

@@ -2,13 +2,13 @@
 //! clock; the file goes to a temporary file as it arrives, never whole into
 //! memory, whatever size the request declares.
 
-use std::io::SeekFrom;
+use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
 use actix_multipart::{Field, Multipart};
 use bytes::{Bytes, BytesMut};
 use futures_util::TryStreamExt;
-use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 
 use crate::domain::fields::{Caption, Chat, MessageId};
 use crate::domain::text::sanitize_filename;
@@ -32,7 +32,7 @@ pub struct Upload {
 /// An uploaded file in an unnamed temporary file: the system removes it when
 /// it is closed, even if the process dies.
 pub struct SpooledFile {
-    file: tokio::fs::File,
+    file: std::fs::File,
     len: usize,
 }
 
@@ -41,17 +41,19 @@ impl SpooledFile {
         self.len
     }
 
-    /// The file's bytes, read back in one allocation of its size.
-    pub async fn into_bytes(mut self) -> Result<Bytes, ApiError> {
-        self.file
-            .seek(SeekFrom::Start(0))
-            .await
-            .map_err(ApiError::internal)?;
-        let mut bytes = Vec::with_capacity(self.len);
-        self.file
-            .read_to_end(&mut bytes)
-            .await
-            .map_err(ApiError::internal)?;
+    /// The file's bytes, read back in one allocation of its size (off the
+    /// async threads).
+    pub async fn into_bytes(self) -> Result<Bytes, ApiError> {
+        let Self { mut file, len } = self;
+        let bytes = tokio::task::spawn_blocking(move || {
+            file.seek(SeekFrom::Start(0))?;
+            let mut bytes = Vec::with_capacity(len);
+            file.read_to_end(&mut bytes)?;
+            Ok::<_, std::io::Error>(bytes)
+        })
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)?;
         Ok(Bytes::from(bytes))
     }
 }
@@ -179,5 +181,7 @@ async fn spool(mut field: Field, rules: &UploadRules<'_>) -> Result<SpooledFile,
         file.write_all(&chunk).await.map_err(ApiError::internal)?;
     }
     file.flush().await.map_err(ApiError::internal)?;
+    // Back to a plain file: an upload waiting its turn keeps no write buffer.
+    let file = file.into_std().await;
     Ok(SpooledFile { file, len })
 }

@@ -39,8 +39,11 @@ async fn received_media_that_cannot_be_downloaded_is_noted_and_the_message_kept(
         .unwrap();
     let kept_id = json_body(kept).await["id"].as_str().unwrap().to_owned();
 
-    let history = app.history(&app.admin_key, &id, BOB).await;
-    assert_eq!(history.len(), 2, "both messages are kept: {history:?}");
+    // Both messages are kept (the second one's media is stored in the background).
+    eventually("both messages in the history", || async {
+        (app.history(&app.admin_key, &id, BOB).await.len() == 2).then_some(())
+    })
+    .await;
     let missing = app
         .with_key(
             &app.admin_key,
