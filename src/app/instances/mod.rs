@@ -92,7 +92,7 @@ impl<'a> Instances<'a> {
         let deps = self.deps;
         self.check_webhook_target(new.webhook.url.as_deref())
             .await?;
-        let instance = db::instances::insert(
+        let inserted = db::instances::insert(
             &deps.db,
             NewInstance {
                 user_id: caller.id.clone(),
@@ -101,7 +101,18 @@ impl<'a> Instances<'a> {
                 webhook: new.webhook,
             },
         )
-        .await?;
+        .await;
+        let instance = match inserted {
+            Ok(instance) => instance,
+            Err(err) => {
+                // The caller was deleted while this request was under way: the
+                // database refuses an instance without its owner, and so do we.
+                if db::users::find_by_id(&deps.db, &caller.id).await?.is_none() {
+                    return Err(ApiError::unauthorized("invalid or expired credentials"));
+                }
+                return Err(err.into());
+            }
+        };
         self.record_activity(
             &instance.id,
             ActivityAction::InstanceCreated,

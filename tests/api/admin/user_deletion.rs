@@ -181,6 +181,15 @@ async fn the_database_refuses_an_instance_of_an_unknown_user(db: TestDb) {
         .await;
     assert!(moved.is_err(), "an instance was given to an unknown user");
 
+    // A caller the server still trusts (its key is cached) but whose row is
+    // gone, as when the user is deleted mid-request: 401, not a 500.
+    let trusted = app
+        .with_key(&user.api_key, Method::GET, "/api/instances")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(trusted.status(), 200);
+
     // Deleted by the database itself, not only by the service.
     database
         .execute_unprepared(&format!("DELETE FROM users WHERE id = '{}'", user.id))
@@ -191,4 +200,11 @@ async fn the_database_refuses_an_instance_of_an_unknown_user(db: TestDb) {
         user.id
     );
     assert_eq!(count(&database, &rows).await, 0);
+    let created = app
+        .with_key(&user.api_key, Method::POST, "/api/instances")
+        .json(&json!({"name": "Late"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(assert_error(created, 401).await, "unauthorized");
 }
