@@ -34,7 +34,7 @@ struct Cli {
     /// Where to write the report (default BENCHMARKS.md, or target/BENCHMARKS.quick.md with --quick).
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Run only these measurements (status, sends, sessions, webhooks, groups, scale, media, engine [engine-idle, engine-messaging], offline); the report is not written.
+    /// Run only these measurements (status, sends, sessions, webhooks, groups, scale, media, hostile, engine [engine-idle, engine-messaging], offline); the report is not written.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
     #[command(subcommand)]

@@ -12,6 +12,10 @@ pub struct Plan {
     pub concurrency: usize,
     pub scale: Vec<usize>,
     pub media_bytes: usize,
+    /// Uploads sent at once, and the bytes of each.
+    pub concurrent_uploads: (usize, usize),
+    /// Event streams that never read, and the inbound messages (60 KB) pushed to them.
+    pub slow_streams: (usize, usize),
     pub webhook_instances: usize,
     /// Groups listed by one account, and their members each.
     pub group_count: usize,
@@ -56,6 +60,8 @@ impl Plan {
             concurrency: 32,
             scale: vec![1_000, 10_000],
             media_bytes: 16 * 1024 * 1024,
+            concurrent_uploads: (100, 50 * 1024 * 1024),
+            slow_streams: (32, 300),
             webhook_instances: 20,
             group_count: 500,
             group_members: 50,
@@ -82,6 +88,8 @@ impl Plan {
             concurrency: 8,
             scale: vec![200],
             media_bytes: 1024 * 1024,
+            concurrent_uploads: (8, 1024 * 1024),
+            slow_streams: (4, 40),
             webhook_instances: 4,
             group_count: 20,
             group_members: 10,

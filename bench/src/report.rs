@@ -249,6 +249,32 @@ fn memory_rows(out: &mut String, r: &Results) {
         growth,
         mark(growth < 4.0)
     );
+    if let Some(h) = &r.hostile {
+        let mb = |bytes: f64| bytes / 1024.0 / 1024.0;
+        let growth = h.uploads_peak_growth as f64 / h.upload_bytes.max(1) as f64;
+        let _ = writeln!(
+            out,
+            "| {} send-file uploads of {:.0} MB at once (all in flight) | {} answered 200, peak RSS growth {:.1} MB ({:.2}× one upload) | growth ≤ 2× the largest upload | {} |",
+            h.uploads,
+            mb(h.upload_bytes as f64),
+            h.uploads_answered,
+            mb(h.uploads_peak_growth as f64),
+            growth,
+            mark(growth <= 2.0 && h.uploads_answered == h.uploads)
+        );
+        let per_stream = h.streams_peak_growth as f64 / h.streams.max(1) as f64;
+        let _ = writeln!(
+            out,
+            "| {} event streams never read, {} inbound messages of {:.0} KB | peak RSS growth {:.1} MB ({:.2} MB a stream); held after: {:.0} bytes | ≤ 2 MB a stream (1 MiB backlog bound) | {} |",
+            h.streams,
+            h.stream_frames,
+            h.frame_bytes as f64 / 1000.0,
+            mb(h.streams_peak_growth as f64),
+            mb(per_stream),
+            h.streams_held_after,
+            mark(per_stream <= 2.0 * 1024.0 * 1024.0 && h.streams_held_after == 0.0)
+        );
+    }
     if let Some(o) = &r.offline {
         let (early_secs, early) = o.early;
         let (late_secs, late) = o.late;

@@ -2,6 +2,7 @@
 
 pub mod cluster;
 mod groups;
+mod hostile;
 mod media;
 mod scale;
 mod sends;
@@ -15,6 +16,7 @@ use crate::load::{self, LoadResult, MakeRequest};
 pub use crate::plan::{Plan, Throughput, median, summarize};
 
 pub use groups::Groups;
+pub use hostile::Hostile;
 pub use media::Media;
 pub use scale::Scale;
 pub use sends::Sends;
@@ -30,6 +32,7 @@ pub struct Results {
     pub webhooks: Webhooks,
     pub scale: Vec<Scale>,
     pub media: Media,
+    pub hostile: Option<Hostile>,
     pub groups: Option<Groups>,
     pub offline: Option<crate::offline::Offline>,
     /// The same instances on `session_store = "files"`, sampled early only.
@@ -88,6 +91,13 @@ pub async fn run_all(plan: &Plan) -> anyhow::Result<Results> {
     if plan.wants("media") {
         eprintln!("send-file of {} bytes ...", plan.media_bytes);
         results.media = media::media(plan).await?;
+    }
+    if plan.wants("hostile") {
+        eprintln!(
+            "{} uploads of {} bytes at once, {} event streams never read ...",
+            plan.concurrent_uploads.0, plan.concurrent_uploads.1, plan.slow_streams.0
+        );
+        results.hostile = Some(hostile::hostile(plan).await?);
     }
     if plan.wants_engine() {
         if cfg!(feature = "mock-whatsapp") {

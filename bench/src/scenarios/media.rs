@@ -15,7 +15,7 @@ pub struct Media {
     pub peak_growth_bytes: u64,
 }
 
-fn multipart(phone: &str, file: &[u8]) -> (String, Bytes) {
+pub(super) fn multipart(phone: &str, file: &[u8]) -> (String, Bytes) {
     let boundary = format!("wamux-bench-{}", uuid::Uuid::now_v7().simple());
     let mut body = Vec::with_capacity(file.len() + 512);
     body.extend_from_slice(

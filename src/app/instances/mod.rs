@@ -307,10 +307,7 @@ impl<'a> Instances<'a> {
 
     /// The events of all the caller's own instances on one stream (those that
     /// exist now); `None` when one of them has as many watchers as it may.
-    pub async fn watch_all(
-        &self,
-        caller: &Caller,
-    ) -> Result<Option<Frames>, ApiError> {
+    pub async fn watch_all(&self, caller: &Caller) -> Result<Option<Frames>, ApiError> {
         let instances = db::instances::list(&self.deps.db, Some(caller.id.as_str())).await?;
         let instance_ids = instances.into_iter().map(|instance| instance.id).collect();
         ask(self.deps, &self.deps.live, Watch { instance_ids }).await
