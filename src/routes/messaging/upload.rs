@@ -2,13 +2,12 @@
 //! clock; the file goes to a temporary file as it arrives, never whole into
 //! memory, whatever size the request declares.
 
-use std::io::{Read, Seek, SeekFrom};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
 use actix_multipart::{Field, Multipart};
 use bytes::{Bytes, BytesMut};
 use futures_util::TryStreamExt;
-use tokio::io::AsyncWriteExt;
 
 use crate::domain::fields::{Caption, Chat, MessageId};
 use crate::domain::text::sanitize_filename;
@@ -166,7 +165,7 @@ async fn spool(mut field: Field, rules: &UploadRules<'_>) -> Result<SpooledFile,
     .await
     .map_err(ApiError::internal)?
     .map_err(ApiError::internal)?;
-    let mut file = tokio::fs::File::from_std(file);
+    let mut file = file;
     let mut len = 0;
     while let Some(chunk) = rules
         .clock
@@ -178,10 +177,15 @@ async fn spool(mut field: Field, rules: &UploadRules<'_>) -> Result<SpooledFile,
         if len > rules.max_file_bytes {
             return Err(ApiError::payload_too_large(rules.max_file_bytes));
         }
-        file.write_all(&chunk).await.map_err(ApiError::internal)?;
+        // The chunk itself goes to the blocking write: no second buffer holds a
+        // copy of it, however many uploads arrive at once.
+        file = tokio::task::spawn_blocking(move || {
+            file.write_all(&chunk)?;
+            Ok::<_, std::io::Error>(file)
+        })
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)?;
     }
-    file.flush().await.map_err(ApiError::internal)?;
-    // Back to a plain file: an upload waiting its turn keeps no write buffer.
-    let file = file.into_std().await;
     Ok(SpooledFile { file, len })
 }
