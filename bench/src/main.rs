@@ -31,7 +31,7 @@ struct Cli {
     /// A small run that finishes in well under a minute (CI).
     #[arg(long)]
     quick: bool,
-    /// Where to write the report (default BENCHMARKS.md, or target/BENCHMARKS.quick.md with --quick).
+    /// Where to write the report (default BENCHMARKS.md, or BENCHMARKS.quick.md in the target directory with --quick).
     #[arg(long)]
     out: Option<PathBuf>,
     /// Run only these measurements (status, sends, sessions, webhooks, groups, scale, media, hostile, engine [engine-idle, engine-messaging], offline); the report is not written.
@@ -67,7 +67,10 @@ async fn main() -> ExitCode {
             plan.only = cli.only.clone();
             let out = cli.out.unwrap_or_else(|| {
                 if cli.quick {
-                    "target/BENCHMARKS.quick.md".into()
+                    // Beside the build, wherever CARGO_TARGET_DIR puts it.
+                    std::env::var_os("CARGO_TARGET_DIR")
+                        .map_or_else(|| "target".into(), std::path::PathBuf::from)
+                        .join("BENCHMARKS.quick.md")
                 } else {
                     "BENCHMARKS.md".into()
                 }
@@ -78,6 +81,9 @@ async fn main() -> ExitCode {
                     println!("{table}");
                     if !plan.only.is_empty() {
                         return ExitCode::SUCCESS;
+                    }
+                    if let Some(dir) = out.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+                        let _ = std::fs::create_dir_all(dir);
                     }
                     if let Err(err) = std::fs::write(&out, &table) {
                         eprintln!("wamux-bench: could not write {}: {err}", out.display());
