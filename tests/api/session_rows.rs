@@ -4,10 +4,15 @@
 use sea_orm::{ConnectionTrait, Database, Statement};
 
 pub async fn session_rows(database_url: &str, id: &str) -> usize {
+    rows_in(database_url, wamux::db::engine_store::SESSION_TABLES, id).await
+}
+
+/// The instance's rows in some of the session tables.
+pub async fn rows_in(database_url: &str, tables: &[&str], id: &str) -> usize {
     let db = Database::connect(database_url).await.expect("database");
     let backend = db.get_database_backend();
     let mut rows = 0;
-    for table in wamux::db::engine_store::SESSION_TABLES {
+    for table in tables {
         let sql = match backend {
             sea_orm::DbBackend::Postgres => {
                 format!("SELECT count(*) FROM {table} WHERE instance_id = $1")
