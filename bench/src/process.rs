@@ -99,6 +99,15 @@ impl Server {
         Self::start_on(dir, options, free_port()?).await
     }
 
+    /// `start` on the embedded SQLite database, with these settings beside the defaults.
+    pub async fn on_sqlite(dir: &Path, extra: Vec<(String, String)>) -> anyhow::Result<Self> {
+        let options = ServerOptions {
+            database_url: None,
+            extra,
+        };
+        Self::start(dir, &options).await
+    }
+
     /// Like `start`, on a port chosen beforehand (a cluster node advertises it).
     pub async fn start_on(dir: &Path, options: &ServerOptions, port: u16) -> anyhow::Result<Self> {
         let database = options

@@ -8,7 +8,7 @@ use tokio::io::AsyncWriteExt;
 
 use super::Plan;
 use super::media::multipart;
-use crate::process::{Server, ServerOptions, reset_peak, rss};
+use crate::process::{Server, reset_peak, rss};
 
 #[derive(Default)]
 pub struct Hostile {
@@ -43,14 +43,7 @@ pub(super) async fn hostile(plan: &Plan) -> anyhow::Result<Hostile> {
         ),
         ("WAMUX__LIMITS__REQUESTS_PER_SECOND".into(), "0".into()),
     ];
-    let server = Server::start(
-        dir.path(),
-        &ServerOptions {
-            database_url: None,
-            extra,
-        },
-    )
-    .await?;
+    let server = Server::on_sqlite(dir.path(), extra).await?;
     let alice = server.api.paired("15550000001", json!({})).await?;
     let mut figures = Hostile {
         uploads,

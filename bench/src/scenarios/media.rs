@@ -6,7 +6,7 @@ use bytes::Bytes;
 use serde_json::json;
 
 use super::{Plan, median};
-use crate::process::{Server, ServerOptions, reset_peak, rss};
+use crate::process::{Server, reset_peak, rss};
 
 #[derive(Default)]
 pub struct Media {
@@ -41,14 +41,7 @@ pub(super) async fn media(plan: &Plan) -> anyhow::Result<Media> {
         "WAMUX__WHATSAPP__MAX_MEDIA_BYTES".into(),
         (plan.media_bytes * 2).to_string(),
     )];
-    let server = Server::start(
-        dir.path(),
-        &ServerOptions {
-            database_url: None,
-            extra,
-        },
-    )
-    .await?;
+    let server = Server::on_sqlite(dir.path(), extra).await?;
     // To a phone outside the simulated network, as a send to WhatsApp: what
     // is measured is this server's send path, not a second instance receiving
     // (downloading, decrypting and storing) the file in the same process.

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::Plan;
 use crate::load::{self, LoadResult, MakeRequest, Request};
-use crate::process::{Server, ServerOptions};
+use crate::process::Server;
 use crate::receiver::Receiver;
 
 #[derive(Default)]
@@ -25,14 +25,7 @@ pub(super) async fn webhooks(plan: &Plan) -> anyhow::Result<Webhooks> {
     let receiver = Receiver::start(SECRET)?;
     let dir = tempfile::tempdir()?;
     let extra = vec![("WAMUX__SIM__RECEIPT_DELAY_MS".to_owned(), "20".to_owned())];
-    let server = Server::start(
-        dir.path(),
-        &ServerOptions {
-            database_url: None,
-            extra,
-        },
-    )
-    .await?;
+    let server = Server::on_sqlite(dir.path(), extra).await?;
     let hook = json!({"webhookUrl": receiver.url, "webhookEnabled": true, "webhookSecret": SECRET,
                       "notifySent": true, "notifyDelivery": true, "notifyRead": false, "notifyReceived": false});
     let mut instances = Vec::new();
